@@ -1,0 +1,498 @@
+// The smoothing controller: what the batteries must absorb or deliver, every period, so that the grid sees a
+// ramp-limited, band-limited, capped curve.
+//
+// Sign convention (DESIGN §1): battery power b > 0 = discharging into the site; grid g = load − b.
+// The controller chooses a smooth grid TARGET g*, and the battery takes the rest: b = L − g*. Everything below is
+// about choosing g* well, and about what to give up when the battery cannot take the rest.
+//
+// 1. Battery limits (physics, highest priority). BatteryEnvelope: the smaller of the inverters' reported limits,
+//    the configured ones, and a state-of-charge guard that tapers power near SoC min/max (at most 1/SocGuardS of
+//    the remaining energy per second), so SoC approaches its limits exponentially and never crosses them. Every
+//    setpoint is clamped into this envelope last; nothing else may override it.
+//
+// 2. Effective load L = rack load + trim. With a site meter, the trim is a first-order low-pass (time constant
+//    τref, below) of the grid power nobody explained: u = grid_measured − (load − b_previous_setpoint). It learns
+//    unmeasured loads, losses and inverter gain errors, and being slow it cannot inject in-band content. Without a
+//    meter the trim stays at 0 (or frozen at its last value when the meter goes stale).
+//
+// 3. Reference. r = LPF2(L + P_soc), clamped to [floor, cap]. LPF2 is two first-order stages with time constant
+//    τref = 1 / (2π · BandLowHz/10) each: two real poles a decade below the band edge attenuate power by ≥ 40 dB
+//    (1e-4) at BandLowHz and 80 dB per decade above it, so the reference carries essentially none of the 0.1–20 Hz
+//    swings of AI training (compute / all-reduce / checkpoint). Its slope dr/dt = (s1 − s2)/τref is known exactly
+//    and is fed forward to the tracker, so following a slowly moving load costs no extra battery energy.
+//
+// 4. SoC recovery, P_soc = (SoC_target − SoC) · E / SocRecoveryS, bounded to SocRecoveryMaxFraction of battery
+//    power. It is added to the reference BEFORE the low-pass and BEFORE the ramp limiter, so it only ever uses the
+//    ramp budget left over and cannot create in-band content (lowest priority). The SoC target itself is moved to
+//    keep headroom for what may come: a battery that must absorb an abrupt drop of ΔP while the grid ramps down at
+//    R needs ΔP²/2R of energy (and likewise for a rise), with ΔP taken from the expected (or learnt) load range.
+//    When both cannot fit, the target is a compromise between them and HeadroomShort is flagged.
+//
+// 5. Ramp limiter (tracker). g* moves towards r with a slope s that is a first-order low-pass (τs = 1/(2π·BandLowHz))
+//    of the desired slope s_des = dr/dt + (r − g*)/τg, with s_des clamped to [−RampDownWPerS, RampUpWPerS] and
+//    τg = 4·τs (critically damped). Because s is a weighted average of clamped values, |dg*/dt| never exceeds the
+//    limits, so every window of any length sees rise ≤ RampUp·window (the §5 metric) — by construction, not by
+//    tuning. Low-passing the slope removes the corners a plain rate limiter leaves (a corner is broadband: it
+//    would put energy back into the band we are suppressing).
+//
+// 6. Cap and floor beat the ramp limit: g* is clamped into [effective floor, effective cap]. Limit changes by an
+//    operator ramp in (the effective cap falls at RampDownWPerS from where the grid is), so a command can never
+//    create a step; raising a cap or lowering a floor is immediate because it moves nothing.
+//
+// 7. Battery setpoint b = L − g*, clamped into the envelope (1). If it was clipped the battery is saturated: the
+//    grid will really be L − b, and the tracker is moved there (anti-windup). The grid thus moves at the least-bad
+//    ramp that physics allows, and when the battery recovers the target ramps on from where the grid really is
+//    instead of snapping back. Saturation is flagged; metrics count it.
+//
+// Modes (a small state machine; every transition is bumpless):
+//   auto     — the law above.
+//   hold     — r frozen at the grid target when hold began; the battery absorbs load changes within its limits.
+//   standby  — the setpoint ramps to 0 at the ramp limits (|Δb| ≤ R·dt, the battery's own share of the grid ramp),
+//              then the grid follows the load. The filters are re-seeded with the actual grid so that auto resumes
+//              from where the grid is.
+//   fault    — entered by the daemon; behaves like standby until an operator clears it (to standby).
+// Inputs that end in a safe state: no usable load → setpoint ramps out as in standby; no usable battery → setpoint
+// 0 (nothing to command) and the filters follow the grid; E-stop → 0 W at once, the one deliberate step.
+//
+// Time: every step uses the measured dt between ticks (a skipped period is twice the time, so twice the ramp
+// budget — right in time terms), clamped to [0, 1 s]; coefficients are recomputed only when dt changes. No
+// allocation, no exception, no I/O: Decide() is arithmetic on doubles (float32 would stall: at 1 ms, dt/τ ≈ 3e-5).
+
+namespace Edge.Core.Control;
+
+/// <summary>
+/// The smoothing controller of DESIGN §4: ramp-limited, band-limited, capped grid power with SoC recovery,
+/// closed-loop trim on a site meter, modes and graceful saturation. The control law is explained at the top of this
+/// file. Not thread-safe: call every member from the control thread (commands arrive there through a mailbox).
+/// </summary>
+public sealed class SmoothingController : IGridController
+{
+    private const double MaxDtS = 1.0;
+    private const double LoadRangeForgetS = 3600.0;
+
+    private readonly ControllerOptions _configured;
+    private readonly BatteryEnvelope _envelope;
+    private readonly double _nominalDtS;
+    private readonly double _tauRefS;
+    private readonly double _tauSlopeS;
+    private readonly double _tauGridS;
+    private readonly double _energyJ;
+
+    // Operator-changeable limits (validated against _configured).
+    private double _rampUpWPerS;
+    private double _rampDownWPerS;
+    private double _capTargetW;
+    private double _floorTargetW;
+    private double _socTargetPct;
+
+    // Filter and tracker state.
+    private bool _initialized;
+    private long _lastNs;
+    private double _cachedDtS = double.NaN;
+    private double _alphaRef;
+    private double _alphaSlope;
+    private double _refStage1W;
+    private double _refStage2W;
+    private double _gridTargetW;
+    private double _slopeWPerS;
+    private double _effectiveCapW;
+    private double _effectiveFloorW;
+    private double _holdReferenceW;
+    private double _lastSetpointW;
+    private double _trimW;
+    private bool _meterSeen;
+    private bool _wasSaturated;
+    private double _loadMaxW;
+    private double _loadMinW;
+    private double _lastLoadW;
+
+    /// <summary>Creates the controller. Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
+    public SmoothingController(ControllerOptions options)
+    {
+        IReadOnlyList<OptionError> errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
+        }
+
+        _configured = options.Clone();
+        _envelope = new BatteryEnvelope(_configured);
+        _nominalDtS = _configured.PeriodMs * 1e-3;
+        _tauRefS = 1.0 / (2 * Math.PI * _configured.BandLowHz / 10.0);
+        _tauSlopeS = 1.0 / (2 * Math.PI * _configured.BandLowHz);
+        _tauGridS = 4 * _tauSlopeS;
+        _energyJ = _configured.EnergyWh * 3600.0;
+        ControllerLimits limits = ControllerLimits.From(_configured);
+        _rampUpWPerS = limits.RampUpWPerS;
+        _rampDownWPerS = limits.RampDownWPerS;
+        _capTargetW = limits.GridCapW;
+        _floorTargetW = limits.GridFloorW;
+        _socTargetPct = limits.SocTargetPct;
+    }
+
+    /// <inheritdoc />
+    public string Name => "smoothing";
+
+    /// <summary>The mode in force.</summary>
+    public ControlMode Mode { get; private set; } = ControlMode.Auto;
+
+    /// <summary>The limits in force (as configured, or as last changed by an operator).</summary>
+    public ControllerLimits Limits => new(_rampUpWPerS, _rampDownWPerS, _capTargetW, _floorTargetW, _socTargetPct);
+
+    /// <summary>The options this controller was built with (a private copy).</summary>
+    public ControllerOptions Options => _configured;
+
+    /// <summary>Time constant of each reference low-pass stage, s (derived from <see cref="ControllerOptions.BandLowHz"/>).</summary>
+    public double ReferenceTimeConstantS => _tauRefS;
+
+    /// <summary>
+    /// Requests a mode. <see cref="ControlMode.Fault"/> cannot be requested (use <see cref="EnterFault"/>), and a
+    /// fault is left only through <see cref="ClearFault"/>. Returns null when accepted, else the reason.
+    /// </summary>
+    public string? TrySetMode(ControlMode mode)
+    {
+        if (mode == ControlMode.Fault)
+        {
+            return "fault is entered by the daemon, not requested";
+        }
+
+        if (Mode == ControlMode.Fault)
+        {
+            return "the controller is in fault: clear the fault first";
+        }
+
+        if (mode == Mode)
+        {
+            return null;
+        }
+
+        if (mode == ControlMode.Hold)
+        {
+            _holdReferenceW = _gridTargetW;
+        }
+
+        if (Mode is ControlMode.Standby && mode is ControlMode.Auto or ControlMode.Hold)
+        {
+            // Resume from where the grid is: filters were following the actual grid during standby.
+            _holdReferenceW = _gridTargetW;
+        }
+
+        Mode = mode;
+        return null;
+    }
+
+    /// <summary>Enters the fault mode: the battery ramps out as in standby. Idempotent.</summary>
+    public void EnterFault() => Mode = ControlMode.Fault;
+
+    /// <summary>Leaves the fault mode to standby. Returns false when not in fault.</summary>
+    public bool ClearFault()
+    {
+        if (Mode != ControlMode.Fault)
+        {
+            return false;
+        }
+
+        Mode = ControlMode.Standby;
+        return true;
+    }
+
+    /// <summary>
+    /// Applies operator limits whole or not at all. Returns null when applied, else the reason. Changes take effect
+    /// through the ramp limiter: a lowered cap (raised floor) ramps in from where the grid is.
+    /// </summary>
+    public string? TryApplyLimits(in ControllerLimits limits)
+    {
+        string? error = limits.Check(_configured);
+        if (error is not null)
+        {
+            return error;
+        }
+
+        _rampUpWPerS = limits.RampUpWPerS;
+        _rampDownWPerS = limits.RampDownWPerS;
+        _slopeWPerS = Math.Clamp(_slopeWPerS, -_rampDownWPerS, _rampUpWPerS);
+        _capTargetW = limits.GridCapW;
+        _floorTargetW = limits.GridFloorW;
+        _socTargetPct = limits.SocTargetPct;
+        return null;
+    }
+
+    /// <summary>Forgets all filter state; the next tick starts bumpless from the measured battery power.</summary>
+    public void Reset() => _initialized = false;
+
+    /// <inheritdoc />
+    public Decision Decide(in TickInput input)
+    {
+        bool loadUsable = double.IsFinite(input.LoadW) && (input.Health & InputHealth.LoadMissing) == 0;
+        double loadW = loadUsable ? input.LoadW : _lastLoadW;
+        if (!_initialized)
+        {
+            Initialize(input, loadW);
+        }
+
+        double dtS = StepSeconds(input.NowNs);
+        _envelope.Update(input);
+
+        var d = new Decision { NowNs = input.NowNs, Mode = Mode, Flags = _envelope.Flags };
+        if ((input.Health & InputHealth.LoadDegraded) != 0)
+        {
+            d.Flags |= ControlFlags.LoadDegraded;
+        }
+
+        UpdateTrim(input, loadUsable, ref d.Flags);
+        double effectiveLoadW = loadW + _trimW;
+        if (loadUsable)
+        {
+            _lastLoadW = loadW;
+            UpdateLoadRange(effectiveLoadW, dtS);
+        }
+
+        RampLimitsIn(dtS, ref d.Flags);
+        double socTargetPct = HeadroomSocTarget(ref d.Flags);
+        double socPowerW = SocRecoveryPowerW(input.SocPct, socTargetPct);
+
+        // Reference: two low-pass stages over load + SoC recovery, within the (effective) floor and cap.
+        double referenceInW = Math.Clamp(effectiveLoadW + socPowerW, _effectiveFloorW, _effectiveCapW);
+        _refStage1W += _alphaRef * (referenceInW - _refStage1W);
+        _refStage2W += _alphaRef * (_refStage1W - _refStage2W);
+        double referenceW = Math.Clamp(_refStage2W, _effectiveFloorW, _effectiveCapW);
+        double referenceSlopeWPerS = (_refStage1W - _refStage2W) / _tauRefS;
+
+        double setpointW;
+        if ((input.Health & InputHealth.EmergencyStop) != 0)
+        {
+            // The one deliberate step: E-stop beats smoothness (DESIGN §9).
+            d.Flags |= ControlFlags.EmergencyStop;
+            setpointW = 0;
+            FollowActualGrid(effectiveLoadW - setpointW);
+        }
+        else if ((input.Health & InputHealth.BatteryUnavailable) != 0 || !double.IsFinite(input.SocPct))
+        {
+            d.Flags |= ControlFlags.BatteryUnavailable;
+            setpointW = 0;
+            FollowActualGrid(effectiveLoadW);
+        }
+        else if (!loadUsable || Mode is ControlMode.Standby or ControlMode.Fault)
+        {
+            if (!loadUsable)
+            {
+                d.Flags |= ControlFlags.LoadMissing;
+            }
+
+            // Ramp the battery out: its own share of the grid ramp stays within the limits.
+            double stepW = (_lastSetpointW > 0 ? _rampUpWPerS : _rampDownWPerS) * dtS;
+            setpointW = _envelope.Clamp(MoveToward(_lastSetpointW, 0, stepW), ref d.Flags);
+            FollowActualGrid(effectiveLoadW - setpointW);
+        }
+        else
+        {
+            if (Mode == ControlMode.Hold)
+            {
+                referenceW = Math.Clamp(_holdReferenceW, _effectiveFloorW, _effectiveCapW);
+                referenceSlopeWPerS = 0;
+            }
+
+            setpointW = Track(effectiveLoadW, referenceW, referenceSlopeWPerS, dtS, ref d.Flags);
+        }
+
+        _lastSetpointW = setpointW;
+        _wasSaturated = d.IsSaturated;
+        d.GridTargetW = _gridTargetW;
+        d.GridReferenceW = referenceW;
+        d.BatterySetpointW = setpointW;
+        d.ExpectedGridW = effectiveLoadW - setpointW;
+        d.SocTargetPct = socTargetPct;
+        d.TrimW = _trimW;
+        d.AllowedChargeW = _envelope.AllowedChargeW;
+        d.AllowedDischargeW = _envelope.AllowedDischargeW;
+        return d;
+    }
+
+    private void Initialize(in TickInput input, double loadW)
+    {
+        double batteryW = double.IsFinite(input.BatteryMeasuredW) ? input.BatteryMeasuredW : 0;
+        _trimW = input.HasGridMeasured && double.IsFinite(input.GridMeasuredW)
+            ? input.GridMeasuredW - (loadW - batteryW)
+            : 0;
+        _meterSeen = input.HasGridMeasured;
+        double gridW = loadW + _trimW - batteryW;
+        _gridTargetW = gridW;
+        _refStage1W = gridW;
+        _refStage2W = gridW;
+        _holdReferenceW = gridW;
+        _slopeWPerS = 0;
+        _lastSetpointW = batteryW;
+        _lastLoadW = loadW;
+        _loadMaxW = loadW + _trimW;
+        _loadMinW = loadW + _trimW;
+        // A grid already beyond a limit is brought inside by a ramp, not a step (bumpless start).
+        _effectiveCapW = Math.Max(_capTargetW, gridW);
+        _effectiveFloorW = Math.Min(_floorTargetW, gridW);
+        _lastNs = input.NowNs;
+        _initialized = true;
+    }
+
+    private double StepSeconds(long nowNs)
+    {
+        double dtS = (nowNs - _lastNs) * 1e-9;
+        _lastNs = nowNs;
+        if (!(dtS > 0))
+        {
+            dtS = _nominalDtS;
+        }
+
+        dtS = Math.Min(dtS, MaxDtS);
+        if (dtS != _cachedDtS)
+        {
+            _cachedDtS = dtS;
+            _alphaRef = -double.ExpM1(-dtS / _tauRefS);
+            _alphaSlope = -double.ExpM1(-dtS / _tauSlopeS);
+        }
+
+        return dtS;
+    }
+
+    private void UpdateTrim(in TickInput input, bool loadUsable, ref ControlFlags flags)
+    {
+        if (input.HasGridMeasured && double.IsFinite(input.GridMeasuredW) && loadUsable)
+        {
+            _meterSeen = true;
+            flags |= ControlFlags.TrimActive;
+            if (!_wasSaturated)
+            {
+                double unexplainedW = input.GridMeasuredW - (input.LoadW - _lastSetpointW);
+                _trimW += _alphaRef * (unexplainedW - _trimW);
+            }
+        }
+        else if (_meterSeen || (input.Health & InputHealth.GridMeterStale) != 0)
+        {
+            flags |= ControlFlags.GridMeterStale;
+        }
+    }
+
+    private void UpdateLoadRange(double loadW, double dtS)
+    {
+        double forget = dtS / LoadRangeForgetS;
+        _loadMaxW = loadW >= _loadMaxW ? loadW : _loadMaxW - (_loadMaxW - loadW) * forget;
+        _loadMinW = loadW <= _loadMinW ? loadW : _loadMinW + (loadW - _loadMinW) * forget;
+    }
+
+    private void RampLimitsIn(double dtS, ref ControlFlags flags)
+    {
+        if (_effectiveCapW > _capTargetW)
+        {
+            _effectiveCapW = Math.Max(_capTargetW, Math.Min(_effectiveCapW, _gridTargetW) - _rampDownWPerS * dtS);
+        }
+        else
+        {
+            _effectiveCapW = _capTargetW;
+        }
+
+        if (_effectiveFloorW < _floorTargetW)
+        {
+            _effectiveFloorW = Math.Min(_floorTargetW, Math.Max(_effectiveFloorW, _gridTargetW) + _rampUpWPerS * dtS);
+        }
+        else
+        {
+            _effectiveFloorW = _floorTargetW;
+        }
+
+        if (_effectiveCapW != _capTargetW || _effectiveFloorW != _floorTargetW)
+        {
+            flags |= ControlFlags.LimitRamping;
+        }
+    }
+
+    private double HeadroomSocTarget(ref ControlFlags flags)
+    {
+        double loadMaxW = double.IsNaN(_configured.ExpectedLoadMaxW) ? _loadMaxW : Math.Max(_configured.ExpectedLoadMaxW, _loadMaxW);
+        double loadMinW = double.IsNaN(_configured.ExpectedLoadMinW) ? _loadMinW : Math.Min(_configured.ExpectedLoadMinW, _loadMinW);
+        double riseW = Math.Max(0, Math.Min(loadMaxW, _effectiveCapW) - _gridTargetW);
+        double dropW = Math.Max(0, _gridTargetW - Math.Max(loadMinW, _effectiveFloorW));
+        // Energy (in the cells) to carry a step of riseW / dropW while the grid ramps after it: ΔP²/2R.
+        double riseJ = riseW * riseW / (2 * _rampUpWPerS) / _configured.DischargeEfficiency;
+        double dropJ = dropW * dropW / (2 * _rampDownWPerS) * _configured.ChargeEfficiency;
+        double lowestPct = _configured.SocMinPct + 100 * riseJ / _energyJ;
+        double highestPct = _configured.SocMaxPct - 100 * dropJ / _energyJ;
+        if (lowestPct <= highestPct)
+        {
+            return Math.Clamp(_socTargetPct, lowestPct, highestPct);
+        }
+
+        // Not enough energy for both: split the shortfall in proportion to what each direction needs.
+        flags |= ControlFlags.HeadroomShort;
+        double span = _configured.SocMaxPct - _configured.SocMinPct;
+        double share = riseJ + dropJ > 0 ? riseJ / (riseJ + dropJ) : 0.5;
+        return _configured.SocMinPct + span * share;
+    }
+
+    private double SocRecoveryPowerW(double socPct, double socTargetPct)
+    {
+        if (!double.IsFinite(socPct) || Mode == ControlMode.Hold)
+        {
+            return 0;
+        }
+
+        // Positive when SoC is below target: the grid carries more, the battery charges.
+        double powerW = (socTargetPct - socPct) * 0.01 * _energyJ / _configured.SocRecoveryS;
+        double fraction = _configured.SocRecoveryMaxFraction;
+        return Math.Clamp(powerW, -fraction * _configured.MaxDischargeW, fraction * _configured.MaxChargeW);
+    }
+
+    private double Track(double effectiveLoadW, double referenceW, double referenceSlopeWPerS, double dtS, ref ControlFlags flags)
+    {
+        double previousW = _gridTargetW;
+        double desiredSlope = referenceSlopeWPerS + (referenceW - previousW) / _tauGridS;
+        if (desiredSlope > _rampUpWPerS)
+        {
+            desiredSlope = _rampUpWPerS;
+            flags |= ControlFlags.RampLimitedUp;
+        }
+        else if (desiredSlope < -_rampDownWPerS)
+        {
+            desiredSlope = -_rampDownWPerS;
+            flags |= ControlFlags.RampLimitedDown;
+        }
+
+        _slopeWPerS += _alphaSlope * (desiredSlope - _slopeWPerS);
+        double gridW = previousW + _slopeWPerS * dtS;
+        if (gridW >= _effectiveCapW)
+        {
+            gridW = _effectiveCapW;
+            _slopeWPerS = Math.Min(_slopeWPerS, 0);
+            flags |= ControlFlags.AtGridCap;
+        }
+        else if (gridW <= _effectiveFloorW)
+        {
+            gridW = _effectiveFloorW;
+            _slopeWPerS = Math.Max(_slopeWPerS, 0);
+            flags |= ControlFlags.AtGridFloor;
+        }
+
+        double setpointW = _envelope.Clamp(effectiveLoadW - gridW, ref flags);
+        if ((flags & ControlFlags.Saturated) != 0)
+        {
+            // Anti-windup: the grid will really be load − setpoint; continue from there at the least-bad ramp.
+            gridW = effectiveLoadW - setpointW;
+            _slopeWPerS = Math.Clamp((gridW - previousW) / dtS, -_rampDownWPerS, _rampUpWPerS);
+        }
+
+        _gridTargetW = gridW;
+        return setpointW;
+    }
+
+    private void FollowActualGrid(double gridW)
+    {
+        _gridTargetW = gridW;
+        _refStage1W = gridW;
+        _refStage2W = gridW;
+        _holdReferenceW = gridW;
+        _slopeWPerS = 0;
+    }
+
+    private static double MoveToward(double fromW, double toW, double maxStepW)
+    {
+        double deltaW = toW - fromW;
+        return Math.Abs(deltaW) <= maxStepW ? toW : fromW + Math.CopySign(maxStepW, deltaW);
+    }
+}

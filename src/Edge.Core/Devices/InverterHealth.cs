@@ -1,0 +1,20 @@
+namespace Edge.Core.Devices;
+
+/// <summary>Health of a battery inverter link and device, as seen by its driver.</summary>
+public enum InverterHealth : byte
+{
+    /// <summary>Answering, enabled, accepting setpoints.</summary>
+    Ok = 0,
+    /// <summary>No fresh measurement within the configured age.</summary>
+    Stale,
+    /// <summary>The link is down (connection refused, timeouts); reconnecting.</summary>
+    Offline,
+    /// <summary>The device reports a fault or trip.</summary>
+    Fault,
+    /// <summary>Connected but not enabled for remote control (local mode, enable chain open).</summary>
+    NotEnabled,
+    /// <summary>Another controller holds the single-writer lease.</summary>
+    LeaseLost,
+    /// <summary>Never answered or not configured.</summary>
+    Missing,
+}

@@ -1,0 +1,154 @@
+using System.Globalization;
+
+namespace Edge.Cli;
+
+/// <summary>
+/// Parsed arguments of one subcommand: <c>--name value</c> options, <c>--flag</c> switches and positional words.
+/// Every getter names the option in its error, and <see cref="ThrowOnUnused"/> rejects options nobody asked for
+/// (a typo never passes silently).
+/// </summary>
+public sealed class CommandArgs
+{
+    private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _used = new(StringComparer.Ordinal);
+
+    /// <summary>Parses <paramref name="args"/>; <paramref name="switches"/> are options that take no value.</summary>
+    public CommandArgs(IReadOnlyList<string> args, IReadOnlySet<string> switches)
+    {
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            if (a.StartsWith("--", StringComparison.Ordinal) && a.Length > 2)
+            {
+                string name = a[2..];
+                string? value = null;
+                int eq = name.IndexOf('=', StringComparison.Ordinal);
+                if (eq >= 0)
+                {
+                    value = name[(eq + 1)..];
+                    name = name[..eq];
+                }
+                else if (!switches.Contains(name))
+                {
+                    if (i + 1 >= args.Count)
+                    {
+                        throw new UsageException($"Option --{name} needs a value.");
+                    }
+
+                    value = args[++i];
+                }
+
+                if (!_options.TryAdd(name, value))
+                {
+                    throw new UsageException($"Option --{name} is given twice.");
+                }
+            }
+            else
+            {
+                Positional.Add(a);
+            }
+        }
+    }
+
+    /// <summary>Words that are not options (e.g. <c>Section:Key=value</c> overrides).</summary>
+    public List<string> Positional { get; } = [];
+
+    /// <summary>True when the option or switch is present.</summary>
+    public bool Has(string name)
+    {
+        _used.Add(name);
+        return _options.ContainsKey(name);
+    }
+
+    /// <summary>The option's text, or null when absent.</summary>
+    public string? String(string name)
+    {
+        _used.Add(name);
+        return _options.TryGetValue(name, out string? v) ? v ?? throw new UsageException($"Option --{name} needs a value.") : null;
+    }
+
+    /// <summary>The option as a finite number in [min, max], or null when absent.</summary>
+    public double? Double(string name, double min = double.MinValue, double max = double.MaxValue)
+    {
+        string? s = String(name);
+        if (s is null)
+        {
+            return null;
+        }
+
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+        {
+            throw new UsageException($"Option --{name}: '{s}' is not a number.");
+        }
+
+        if (v < min || v > max)
+        {
+            throw new UsageException($"Option --{name}: {s} is out of range [{min.ToString(CultureInfo.InvariantCulture)}, {max.ToString(CultureInfo.InvariantCulture)}].");
+        }
+
+        return v;
+    }
+
+    /// <summary>The option as an integer in [min, max], or null when absent.</summary>
+    public long? Long(string name, long min = long.MinValue, long max = long.MaxValue)
+    {
+        string? s = String(name);
+        if (s is null)
+        {
+            return null;
+        }
+
+        if (!long.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v))
+        {
+            throw new UsageException($"Option --{name}: '{s}' is not an integer.");
+        }
+
+        if (v < min || v > max)
+        {
+            throw new UsageException($"Option --{name}: {s} is out of range [{min}, {max}].");
+        }
+
+        return v;
+    }
+
+    /// <summary>
+    /// The option as a duration (<c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>, or plain seconds), or null when absent.
+    /// </summary>
+    public TimeSpan? Duration(string name)
+    {
+        string? s = String(name);
+        return s is null ? null : ParseDuration(s, $"--{name}");
+    }
+
+    /// <summary>Parses a duration such as <c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c> or <c>1.5</c> (seconds).</summary>
+    public static TimeSpan ParseDuration(string text, string what)
+    {
+        string t = text.Trim();
+        (string number, double scaleS) = t switch
+        {
+            _ when t.EndsWith("ms", StringComparison.Ordinal) => (t[..^2], 1e-3),
+            _ when t.EndsWith('s') => (t[..^1], 1.0),
+            _ when t.EndsWith('m') => (t[..^1], 60.0),
+            _ when t.EndsWith('h') => (t[..^1], 3600.0),
+            _ => (t, 1.0),
+        };
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || v < 0)
+        {
+            throw new UsageException($"{what}: '{text}' is not a duration (use e.g. 20s, 500ms, 2m).");
+        }
+
+        return TimeSpan.FromSeconds(v * scaleS);
+    }
+
+    /// <summary>Throws a <see cref="UsageException"/> naming any option no getter asked for.</summary>
+    public void ThrowOnUnused()
+    {
+        foreach (string name in _options.Keys)
+        {
+            if (!_used.Contains(name))
+            {
+                throw new UsageException($"Unknown option --{name}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test of Edge: unit, property, integration (against real peers) and the CLI end to end.
+#
+#   tests/run.sh            # from the repository root, on Debian 12 with the .NET 10 SDK
+#
+# The integration tests talk to real software nobody here wrote (mosquitto, paho-mqtt, pymodbus, mbpoll, protoc,
+# cyclictest). This script installs them from Debian when they are missing (needs root or passwordless sudo).
+# Under CI=true a missing peer fails the run instead of being skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+peers=(mosquitto mosquitto-clients python3-paho-mqtt python3-pymodbus mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng)
+missing=()
+for p in "${peers[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "tests/run.sh: installing test peers: ${missing[*]}"
+  if [ "$(id -u)" = 0 ]; then sudo=(); elif sudo -n true 2>/dev/null; then sudo=(sudo -n); else sudo=(); fi
+  if [ "$(id -u)" = 0 ] || ((${#sudo[@]})); then
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif [ "${CI:-}" = true ]; then
+    echo "tests/run.sh: cannot install ${missing[*]} (not root, no sudo) and CI=true: failing." >&2
+    exit 1
+  else
+    echo "tests/run.sh: warning: cannot install ${missing[*]}; the tests that need them will fail or be reported." >&2
+  fi
+fi
+
+dotnet build Edge.sln -c Release -nologo -clp:ErrorsOnly
+dotnet test Edge.sln -c Release --no-build -nologo --logger "console;verbosity=minimal" "$@"
