@@ -1,0 +1,413 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Edge.Cli;
+using Edge.Configuration;
+using Edge.Core;
+using Edge.Core.Battery;
+using Edge.Core.Control;
+using Edge.Core.Metrics;
+using Edge.Output;
+using Edge.Replay;
+using Edge.Simulation.Profiles;
+using Microsoft.Extensions.Configuration;
+
+namespace Edge.Commands;
+
+/// <summary>
+/// <c>edge replay</c> (DESIGN §6): runs controllers over a trace or a generated profile on virtual time with the
+/// battery model, prints a side-by-side table of the DESIGN §5 metrics and optionally writes JSON, a per-period
+/// CSV series and a plot. Every input is checked before anything runs; outputs are written atomically.
+/// </summary>
+public sealed class ReplayCommand : ICommand
+{
+    /// <inheritdoc />
+    public string Name => "replay";
+
+    /// <inheritdoc />
+    public string Summary => "run controllers over a power trace or AI-load profile and compare them";
+
+    /// <inheritdoc />
+    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "quiet" };
+
+    /// <inheritdoc />
+    public string Usage => """
+        edge replay (--trace FILE.csv | --profile ai-training[:k=v,…] | --profile inference[:k=v,…])
+                    [--controller smoothing|none|moving-average|low-pass|peak-shave|all] [--period-ms 10]
+                    [--config FILE.json] [--battery-power-w W] [--battery-energy-wh WH] [--battery-latency-ms MS]
+                    [--battery-tau-ms MS] [--ramp-w-per-s R | --ramp-up-w-per-s R --ramp-down-w-per-s R]
+                    [--dynamic-range-w W] [--time-column NAME] [--power-column NAME] [--power-scale X]
+                    [--json OUT.json] [--series OUT.csv] [--plot OUT.svg|OUT.html] [--plot-from S] [--plot-to S] [--quiet]
+
+        Runs the controller(s) over the trace on virtual time with the battery model and prints the metrics
+        (ramp violation, band energy ratio, battery throughput, SoC range …) side by side.
+        Without flags the battery is sized from the trace: power = peak, energy = 120 s of peak, latency 0,
+        ramp = 1 % of peak per second both ways. --config FILE reads the "Controller" and "Battery" sections of a
+        JSON file (the daemon's format); flags override it.
+        CSV input: a header row, a time column (seconds or ISO-8601) and a power column (W; --power-scale 1000 for kW).
+        nvidia-smi CSV logs (--query-gpu=timestamp,power.draw,… --format=csv) are recognised and summed per poll.
+        Profiles: ai-training and inference; e.g. --profile ai-training:peak_w=2e6,duration_s=3600,seed=7.
+        Exit codes: 0 ok, 2 bad input (nothing is written).
+        """;
+
+    /// <inheritdoc />
+    public int Run(CommandArgs args, CommandContext context)
+    {
+        string? tracePath = args.String("trace");
+        string? profileSpec = args.String("profile");
+        string controllerArg = args.String("controller") ?? "smoothing";
+        double periodMs = args.Double("period-ms", 0.1, 1000) ?? 10;
+        string? configPath = args.String("config");
+        double? batteryPowerW = args.Double("battery-power-w", 0, 1e12);
+        double? batteryEnergyWh = args.Double("battery-energy-wh", 1e-6, 1e13);
+        double? batteryLatencyMs = args.Double("battery-latency-ms", 0, 60_000);
+        double? batteryTauMs = args.Double("battery-tau-ms", 0, 600_000);
+        double? rampW = args.Double("ramp-w-per-s", 1e-9, 1e12);
+        double? rampUpW = args.Double("ramp-up-w-per-s", 1e-9, 1e12);
+        double? rampDownW = args.Double("ramp-down-w-per-s", 1e-9, 1e12);
+        double? dynamicRangeW = args.Double("dynamic-range-w", 0, 1e12);
+        var readOptions = new TraceReadOptions(args.String("time-column"), args.String("power-column"), args.Double("power-scale", 1e-12, 1e12) ?? 1.0);
+        string? jsonPath = args.String("json");
+        string? seriesPath = args.String("series");
+        string? plotPath = args.String("plot");
+        double? plotFromS = args.Double("plot-from", 0);
+        double? plotToS = args.Double("plot-to", 0);
+        bool quiet = args.Has("quiet");
+        args.ThrowOnUnused();
+
+        if ((tracePath is null) == (profileSpec is null))
+        {
+            throw new UsageException("give exactly one of --trace FILE.csv or --profile NAME[:k=v,…].");
+        }
+
+        if (rampW is not null && (rampUpW is not null || rampDownW is not null))
+        {
+            throw new UsageException("use either --ramp-w-per-s or --ramp-up-w-per-s/--ramp-down-w-per-s, not both.");
+        }
+
+        string[] controllers = controllerArg == "all"
+            ? [.. Controllers.Names]
+            : controllerArg.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (string c in controllers)
+        {
+            if (!Controllers.Names.Contains(c))
+            {
+                throw new UsageException($"--controller: unknown controller '{c}'. Known: {string.Join(", ", Controllers.Names)}, all.");
+            }
+        }
+
+        if (plotPath is not null && !plotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !plotPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--plot: '{plotPath}' must end in .svg or .html.");
+        }
+
+        foreach ((string flag, string? path) in new[] { ("json", jsonPath), ("series", seriesPath), ("plot", plotPath) })
+        {
+            if (path is not null && AtomicFile.CheckWritable(path) is { } why)
+            {
+                throw new UsageException($"--{flag}: cannot write '{path}': {why}.");
+            }
+        }
+
+        double periodS = periodMs * 1e-3;
+        Trace trace = LoadTrace(tracePath, profileSpec, readOptions, periodS);
+        foreach (string w in trace.Warnings)
+        {
+            context.Error.WriteLine($"edge replay: note: {w}");
+        }
+
+        double[] loadW = trace.Resample(periodS);
+        double peakW = loadW.Max();
+        if (!(peakW > 0))
+        {
+            throw new UsageException($"{trace.Source}: the trace's peak power is {peakW} W; a positive load is needed to size the battery.");
+        }
+
+        // Sizing from the trace (DESIGN §6), then the config file, then flags.
+        var options = new ControllerOptions
+        {
+            PeriodMs = periodMs,
+            MaxChargeW = peakW,
+            MaxDischargeW = peakW,
+            EnergyWh = peakW * 120 / 3600,
+            RampUpWPerS = 0.01 * peakW,
+            RampDownWPerS = 0.01 * peakW,
+        };
+        var battery = new BatteryModelOptions { LatencyMs = 0, TimeConstantMs = 0 };
+        if (configPath is not null)
+        {
+            IConfiguration config = ConfigFile.Load(configPath);
+            ConfigFile.Bind(config, "Controller", options, configPath);
+            ConfigFile.Bind(config, "Battery", battery, configPath);
+        }
+
+        options.PeriodMs = periodMs;
+        if (batteryPowerW is { } p)
+        {
+            options.MaxChargeW = p;
+            options.MaxDischargeW = p;
+        }
+
+        options.EnergyWh = batteryEnergyWh ?? options.EnergyWh;
+        options.RampUpWPerS = rampW ?? rampUpW ?? options.RampUpWPerS;
+        options.RampDownWPerS = rampW ?? rampDownW ?? options.RampDownWPerS;
+        options.DynamicRangeW = dynamicRangeW ?? options.DynamicRangeW;
+        battery.LatencyMs = batteryLatencyMs ?? battery.LatencyMs;
+        battery.TimeConstantMs = batteryTauMs ?? battery.TimeConstantMs;
+        battery.EnergyWh = options.EnergyWh;
+        battery.MaxChargeW = options.MaxChargeW;
+        battery.MaxDischargeW = options.MaxDischargeW;
+        battery.ChargeEfficiency = options.ChargeEfficiency;
+        battery.DischargeEfficiency = options.DischargeEfficiency;
+        battery.InitialSocPct = options.SocTargetPct;
+        var errors = options.Validate().Concat(battery.Validate()).ToList();
+        if (errors.Count > 0)
+        {
+            throw new UsageException("invalid options:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", errors));
+        }
+
+        var metricsOptions = new MetricsOptions(periodS, options.RampUpWPerS, options.RampDownWPerS, options.RampWindowS,
+            options.DynamicRangeW, options.BandLowHz, options.BandHighHz, trace.NativeSampleRateHz);
+
+        var progress = new ProgressLine(context.Error, context.ErrorIsTerminal && !quiet, quiet);
+        var runs = new List<ReplayRun>();
+        for (int i = 0; i < controllers.Length; i++)
+        {
+            string name = controllers[i];
+            IGridController controller = Controllers.Create(name, options, peakW);
+            int index = i;
+            runs.Add(ReplayEngine.Run(loadW, periodS, controller, battery, metricsOptions,
+                f => progress.Report($"replay {trace.Name}: {name} ({index + 1}/{controllers.Length})", f), context.Cancellation));
+        }
+
+        progress.Done();
+        string table = Table(trace, loadW, periodS, options, battery, runs);
+        context.Out.Write(table);
+
+        if (jsonPath is not null)
+        {
+            AtomicFile.Write(jsonPath, s => WriteJson(s, trace, loadW, periodS, options, battery, runs));
+            context.Error.WriteLine($"edge replay: wrote {jsonPath}");
+        }
+
+        if (seriesPath is not null)
+        {
+            AtomicFile.Write(seriesPath, s => WriteSeries(s, loadW, periodS, runs));
+            context.Error.WriteLine($"edge replay: wrote {seriesPath}");
+        }
+
+        if (plotPath is not null)
+        {
+            double fromS = plotFromS ?? 0;
+            double toS = plotToS ?? ((loadW.Length - 1) * periodS);
+            if (toS <= fromS)
+            {
+                throw new UsageException($"--plot-to ({toS}) must be after --plot-from ({fromS}).");
+            }
+
+            var plot = new ReplayPlot.Input(
+                $"edge replay — {trace.Name}",
+                Subtitle(trace, loadW, periodS, options, battery),
+                periodS, loadW, runs, metricsOptions, options.SocMinPct, options.SocTargetPct, options.SocMaxPct, fromS, toS);
+            string doc = plotPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase) ? ReplayPlot.Html(plot, table) : ReplayPlot.Svg(plot);
+            AtomicFile.WriteText(plotPath, doc);
+            context.Error.WriteLine($"edge replay: wrote {plotPath}");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static Trace LoadTrace(string? tracePath, string? profileSpec, TraceReadOptions readOptions, double periodS)
+    {
+        if (tracePath is not null)
+        {
+            try
+            {
+                return TraceReader.Read(tracePath, readOptions);
+            }
+            catch (TraceFormatException e)
+            {
+                throw new UsageException(e.Message, e);
+            }
+        }
+
+        SampledProfile profile;
+        try
+        {
+            profile = LoadProfiles.Create(profileSpec!);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"--profile: {e.Message}", e);
+        }
+
+        // Sample the profile at the control period (it is defined at any time); its native rate is its own grid.
+        int n = (int)Math.Round(profile.DurationS / periodS);
+        var t = new double[n];
+        var p = new double[n];
+        for (int k = 0; k < n; k++)
+        {
+            t[k] = k * periodS;
+            p[k] = profile.PowerAt(t[k]);
+        }
+
+        return new Trace(profileSpec!.Split(':')[0], profile.Description, "profile", t, p, 1.0 / profile.ResolutionS, []);
+    }
+
+    private static string Subtitle(Trace trace, double[] loadW, double periodS, ControllerOptions o, BatteryModelOptions b) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{trace.Format}, {loadW.Length * periodS:0.#} s at {periodS * 1000:0.##} ms, peak {PowerText(loadW.Max())} · battery {PowerText(o.MaxDischargeW)} / {ReplayPlot.Unit.Energy(o.EnergyWh)}, latency {b.LatencyMs:0.##} ms, τ {b.TimeConstantMs:0.##} ms · ramp ↑{PowerText(o.RampUpWPerS)}/s ↓{PowerText(o.RampDownWPerS)}/s, dynamic range {PowerText(o.DynamicRangeW)}");
+
+    private static string PowerText(double w) => ReplayPlot.Unit.Power.Format(w);
+
+    private static string Table(Trace trace, double[] loadW, double periodS, ControllerOptions o, BatteryModelOptions b, List<ReplayRun> runs)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"trace      {trace.Name} ({trace.Source})");
+        sb.AppendLine(Subtitle(trace, loadW, periodS, o, b));
+        sb.AppendLine(CultureInfo.InvariantCulture, $"band       {runs[0].Metrics.BandLowHz:0.###}–{runs[0].Metrics.BandHighHz:0.###} Hz (native rate {trace.NativeSampleRateHz:0.##} Hz)");
+        sb.AppendLine();
+        string[] head = ["controller", "ramp_viol_s", "max_rise_W/s", "max_fall_W/s", "band_ratio", "peak_grid_W", "min_grid_W", "throughput_Wh", "soc_min", "soc_max", "soc_final", "saturated_s", "dyn_range_W"];
+        var rows = new List<string[]> { head };
+        foreach (ReplayRun r in runs)
+        {
+            GridMetrics m = r.Metrics;
+            rows.Add(
+            [
+                r.Controller,
+                F(m.RampViolationS, "0.###"),
+                F(m.MaxRiseWPerS, "0.#"),
+                F(m.MaxFallWPerS, "0.#"),
+                double.IsFinite(m.BandEnergyRatio) ? m.BandEnergyRatio.ToString("0.000E+0", CultureInfo.InvariantCulture) : "n/a",
+                F(m.PeakGridW, "0"),
+                F(m.MinGridW, "0"),
+                F(m.BatteryThroughputWh, "0.##"),
+                F(m.SocMinPct, "0.0"),
+                F(m.SocMaxPct, "0.0"),
+                F(m.SocFinalPct, "0.0"),
+                F(m.SaturatedS, "0.##"),
+                F(m.DynamicRangeNeededW, "0"),
+            ]);
+        }
+
+        int[] widths = new int[head.Length];
+        foreach (string[] row in rows)
+        {
+            for (int c = 0; c < row.Length; c++)
+            {
+                widths[c] = Math.Max(widths[c], row[c].Length);
+            }
+        }
+
+        foreach (string[] row in rows)
+        {
+            for (int c = 0; c < row.Length; c++)
+            {
+                sb.Append(c == 0 ? row[c].PadRight(widths[c]) : "  " + row[c].PadLeft(widths[c]));
+            }
+
+            sb.AppendLine();
+        }
+
+        sb.AppendLine("dyn_range_W: the dynamicRangeW that would bring ramp_viol_s to 0.");
+        return sb.ToString();
+    }
+
+    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+
+    private static void WriteJson(Stream s, Trace trace, double[] loadW, double periodS, ControllerOptions o, BatteryModelOptions b, List<ReplayRun> runs)
+    {
+        using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteStartObject("trace");
+        w.WriteString("name", trace.Name);
+        w.WriteString("source", trace.Source);
+        w.WriteString("format", trace.Format);
+        w.WriteNumber("samples", trace.TimeS.Length);
+        w.WriteNumber("duration_s", trace.DurationS);
+        w.WriteNumber("native_sample_rate_hz", trace.NativeSampleRateHz);
+        w.WriteNumber("period_ms", periodS * 1000);
+        w.WriteNumber("periods", loadW.Length);
+        w.WriteNumber("peak_w", loadW.Max());
+        w.WriteNumber("mean_w", loadW.Average());
+        w.WriteNumber("min_w", loadW.Min());
+        w.WriteStartArray("warnings");
+        foreach (string warning in trace.Warnings)
+        {
+            w.WriteStringValue(warning);
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+        w.WriteStartObject("battery");
+        w.WriteNumber("power_w", o.MaxDischargeW);
+        w.WriteNumber("energy_wh", o.EnergyWh);
+        w.WriteNumber("latency_ms", b.LatencyMs);
+        w.WriteNumber("time_constant_ms", b.TimeConstantMs);
+        w.WriteNumber("charge_efficiency", o.ChargeEfficiency);
+        w.WriteNumber("discharge_efficiency", o.DischargeEfficiency);
+        w.WriteEndObject();
+        w.WriteStartObject("limits");
+        w.WriteNumber("ramp_up_w_per_s", o.RampUpWPerS);
+        w.WriteNumber("ramp_down_w_per_s", o.RampDownWPerS);
+        w.WriteNumber("ramp_window_s", o.RampWindowS);
+        w.WriteNumber("dynamic_range_w", o.DynamicRangeW);
+        w.WriteNumber("band_low_hz", runs[0].Metrics.BandLowHz);
+        w.WriteNumber("band_high_hz", runs[0].Metrics.BandHighHz);
+        WriteNumberOrNull(w, "grid_cap_w", o.GridCapW);
+        WriteNumberOrNull(w, "grid_floor_w", o.GridFloorW);
+        w.WriteNumber("soc_min_pct", o.SocMinPct);
+        w.WriteNumber("soc_target_pct", o.SocTargetPct);
+        w.WriteNumber("soc_max_pct", o.SocMaxPct);
+        w.WriteEndObject();
+        w.WriteStartArray("results");
+        foreach (ReplayRun r in runs)
+        {
+            GridMetrics m = r.Metrics;
+            w.WriteStartObject();
+            w.WriteString("controller", r.Controller);
+            w.WriteNumber("max_rise_w_per_s", m.MaxRiseWPerS);
+            w.WriteNumber("max_fall_w_per_s", m.MaxFallWPerS);
+            w.WriteNumber("ramp_violation_s", m.RampViolationS);
+            WriteNumberOrNull(w, "band_energy_ratio", m.BandEnergyRatio);
+            w.WriteNumber("peak_grid_w", m.PeakGridW);
+            w.WriteNumber("min_grid_w", m.MinGridW);
+            w.WriteNumber("battery_throughput_wh", m.BatteryThroughputWh);
+            w.WriteNumber("soc_min_pct", m.SocMinPct);
+            w.WriteNumber("soc_max_pct", m.SocMaxPct);
+            w.WriteNumber("soc_final_pct", m.SocFinalPct);
+            w.WriteNumber("saturated_s", m.SaturatedS);
+            w.WriteNumber("dynamic_range_needed_w", m.DynamicRangeNeededW);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double v)
+    {
+        if (double.IsFinite(v))
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static void WriteSeries(Stream s, double[] loadW, double periodS, List<ReplayRun> runs)
+    {
+        using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        w.Write("time_s,controller,load_w,grid_w,grid_target_w,battery_w,soc_pct\n");
+        foreach (ReplayRun r in runs)
+        {
+            for (int k = 0; k < loadW.Length; k++)
+            {
+                w.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"{k * periodS:0.######},{r.Controller},{loadW[k]:R},{r.GridW[k]:R},{r.GridTargetW[k]:R},{r.BatteryW[k]:R},{r.SocPct[k]:R}\n"));
+            }
+        }
+    }
+}
