@@ -69,6 +69,13 @@ public sealed class ControllerOptions
     /// </summary>
     public double SocGuardS { get; set; } = 2;
 
+    /// <summary>
+    /// How long a load extreme is remembered for power-headroom planning, s: the grid target is kept where the
+    /// battery's power could cover a return to the highest (lowest) load seen within this time. Checkpoint pauses last
+    /// seconds to a minute, so the default remembers two minutes.
+    /// </summary>
+    public double PowerHeadroomMemoryS { get; set; } = 120;
+
     /// <summary>Expected highest load, W, for headroom planning (NaN = learn from what is seen).</summary>
     public double ExpectedLoadMaxW { get; set; } = double.NaN;
 
@@ -114,6 +121,7 @@ public sealed class ControllerOptions
         c.Above(nameof(SocRecoveryS), SocRecoveryS, 0, 1e7, "s");
         c.Above(nameof(SocRecoveryMaxFraction), SocRecoveryMaxFraction, 0, 1, "");
         c.Above(nameof(SocGuardS), SocGuardS, 0, 3600, "s");
+        c.Above(nameof(PowerHeadroomMemoryS), PowerHeadroomMemoryS, 0, 86_400, "s");
         if (!double.IsNaN(ExpectedLoadMaxW))
         {
             c.Range(nameof(ExpectedLoadMaxW), ExpectedLoadMaxW, -1e12, 1e12, "W (or NaN to learn)");

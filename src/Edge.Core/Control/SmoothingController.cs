@@ -69,6 +69,7 @@ public sealed class SmoothingController : IGridController
 {
     private const double MaxDtS = 1.0;
     private const double LoadRangeForgetS = 3600.0;
+    private const double PowerMargin = 0.05;
 
     private readonly ControllerOptions _configured;
     private readonly BatteryEnvelope _envelope;
@@ -77,6 +78,7 @@ public sealed class SmoothingController : IGridController
     private readonly double _tauSlopeS;
     private readonly double _tauGridS;
     private readonly double _energyJ;
+    private readonly WindowedExtremes _recent;
 
     // Operator-changeable limits (validated against _configured).
     private double _rampUpWPerS;
@@ -122,6 +124,7 @@ public sealed class SmoothingController : IGridController
         _tauSlopeS = 1.0 / (2 * Math.PI * _configured.BandLowHz);
         _tauGridS = 4 * _tauSlopeS;
         _energyJ = _configured.EnergyWh * 3600.0;
+        _recent = new WindowedExtremes(_configured.PowerHeadroomMemoryS);
         ControllerLimits limits = ControllerLimits.From(_configured);
         _rampUpWPerS = limits.RampUpWPerS;
         _rampDownWPerS = limits.RampDownWPerS;
@@ -255,8 +258,9 @@ public sealed class SmoothingController : IGridController
         double referenceInW = Math.Clamp(effectiveLoadW + socPowerW, _effectiveFloorW, _effectiveCapW);
         _refStage1W += _alphaRef * (referenceInW - _refStage1W);
         _refStage2W += _alphaRef * (_refStage1W - _refStage2W);
-        double referenceW = Math.Clamp(_refStage2W, _effectiveFloorW, _effectiveCapW);
-        double referenceSlopeWPerS = (_refStage1W - _refStage2W) / _tauRefS;
+        double referenceW = Math.Clamp(PowerHeadroomClamp(_refStage2W, input), _effectiveFloorW, _effectiveCapW);
+        // The filter's slope is fed forward only while the filter itself is the reference (not a clamp bound).
+        double referenceSlopeWPerS = referenceW == _refStage2W ? (_refStage1W - _refStage2W) / _tauRefS : 0;
 
         double setpointW;
         if ((input.Health & InputHealth.EmergencyStop) != 0)
@@ -325,6 +329,7 @@ public sealed class SmoothingController : IGridController
         _lastLoadW = loadW;
         _loadMaxW = loadW + _trimW;
         _loadMinW = loadW + _trimW;
+        _recent.Reset(_loadMaxW);
         // A grid already beyond a limit is brought inside by a ramp, not a step (bumpless start).
         _effectiveCapW = Math.Max(_capTargetW, gridW);
         _effectiveFloorW = Math.Min(_floorTargetW, gridW);
@@ -375,6 +380,21 @@ public sealed class SmoothingController : IGridController
         double forget = dtS / LoadRangeForgetS;
         _loadMaxW = loadW >= _loadMaxW ? loadW : _loadMaxW - (_loadMaxW - loadW) * forget;
         _loadMinW = loadW <= _loadMinW ? loadW : _loadMinW + (loadW - _loadMinW) * forget;
+        _recent.Add(loadW, dtS);
+    }
+
+    /// <summary>
+    /// Keeps the reference where the battery's power can cover the swing seen recently: the grid must stay within
+    /// [recent max − discharge power, recent min + charge power], else the next peak (or dip) saturates the battery
+    /// and the grid takes a step. When the swing exceeds what the battery can cover both ways, the middle.
+    /// </summary>
+    private double PowerHeadroomClamp(double referenceW, in TickInput input)
+    {
+        double dischargeW = Math.Min(_configured.MaxDischargeW, Math.Max(0, input.AllowedDischargeW)) * (1 - PowerMargin);
+        double chargeW = Math.Min(_configured.MaxChargeW, Math.Max(0, input.AllowedChargeW)) * (1 - PowerMargin);
+        double lowestW = _recent.Max - dischargeW;
+        double highestW = _recent.Min + chargeW;
+        return lowestW <= highestW ? Math.Clamp(referenceW, lowestW, highestW) : 0.5 * (lowestW + highestW);
     }
 
     private void RampLimitsIn(double dtS, ref ControlFlags flags)
