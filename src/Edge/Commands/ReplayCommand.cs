@@ -7,6 +7,7 @@ using Edge.Core;
 using Edge.Core.Battery;
 using Edge.Core.Control;
 using Edge.Core.Metrics;
+using Edge.Core.Replay;
 using Edge.Output;
 using Edge.Replay;
 using Edge.Simulation.Profiles;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Edge.Core.Metrics;
+using Edge.Core.Replay;
 
 namespace Edge.Replay;
 

@@ -1,6 +1,6 @@
 using Edge.Core.Metrics;
 
-namespace Edge.Replay;
+namespace Edge.Core.Replay;
 
 /// <summary>One controller's run over a trace: the per-period series and its metrics.</summary>
 /// <param name="Controller">Controller name.</param>

@@ -2,7 +2,7 @@ using Edge.Core.Battery;
 using Edge.Core.Control;
 using Edge.Core.Metrics;
 
-namespace Edge.Replay;
+namespace Edge.Core.Replay;
 
 /// <summary>
 /// Runs a controller over a load series on virtual time with the battery model (DESIGN §6, replay). Per period k:

@@ -1,0 +1,204 @@
+using Edge.Core.Control;
+
+namespace Edge.Core.Tests;
+
+public class ControllerModeTests
+{
+    [Fact]
+    public void Hold_freezes_the_grid_target_and_the_battery_absorbs_load_changes()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        h.Run(5000, 120);
+        Assert.Null(h.Controller.TrySetMode(ControlMode.Hold));
+        h.Run(5000, 20); // the tracker's residual slope dies out
+        double frozenW = h.Last.GridTargetW;
+        for (int k = 0; k < 3000; k++)
+        {
+            h.Step(k % 200 < 100 ? 2000 : 8000);
+            Assert.Equal(frozenW, h.Last.GridTargetW, 3);
+            Assert.Equal(frozenW, h.GridW, 3);
+        }
+
+        Assert.Equal(ControlMode.Hold, h.Last.Mode);
+    }
+
+    [Fact]
+    public void Standby_ramps_the_battery_to_zero_within_the_ramp_limit_then_the_grid_follows_the_load()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        h.Run(5000, 60);
+        for (int k = 0; k < 300; k++)
+        {
+            h.Step(9000); // load jumped: battery discharging ~4 kW
+        }
+
+        double before = h.Last.BatterySetpointW;
+        Assert.True(before > 3000);
+        Assert.Null(h.Controller.TrySetMode(ControlMode.Standby));
+        double last = before;
+        for (int k = 0; k < 6000; k++)
+        {
+            Decision d = h.Step(9000);
+            Assert.True(Math.Abs(d.BatterySetpointW - last) <= (100 * ControllerHarness.PeriodS) + 1e-9, $"step {last} → {d.BatterySetpointW}");
+            last = d.BatterySetpointW;
+        }
+
+        Assert.Equal(0, last);
+        h.Run(3000, 1);
+        Assert.Equal(3000, h.GridW, 6);
+    }
+
+    [Fact]
+    public void Returning_to_auto_from_standby_is_bumpless()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        Assert.Null(h.Controller.TrySetMode(ControlMode.Standby));
+        h.Run(4000, 10);
+        Assert.Null(h.Controller.TrySetMode(ControlMode.Auto));
+        double lastGrid = h.GridW;
+        for (int k = 0; k < 2000; k++)
+        {
+            h.Step(k % 100 < 50 ? 2000 : 6000);
+            if (k > 0)
+            {
+                Assert.True(Math.Abs(h.Last.GridTargetW - lastGrid) <= (100 * ControllerHarness.PeriodS) + 1e-9);
+            }
+
+            lastGrid = h.Last.GridTargetW;
+        }
+    }
+
+    [Fact]
+    public void Fault_behaves_as_standby_and_is_left_only_through_clear()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        h.Run(5000, 30);
+        h.Run(8000, 5);
+        h.Controller.EnterFault();
+        Assert.NotNull(h.Controller.TrySetMode(ControlMode.Auto));
+        Assert.NotNull(h.Controller.TrySetMode(ControlMode.Fault));
+        h.Run(8000, 60);
+        Assert.Equal(ControlMode.Fault, h.Last.Mode);
+        Assert.Equal(0, h.Last.BatterySetpointW);
+        Assert.True(h.Controller.ClearFault());
+        Assert.Equal(ControlMode.Standby, h.Controller.Mode);
+        Assert.False(h.Controller.ClearFault());
+    }
+
+    [Fact]
+    public void Emergency_stop_steps_to_zero_at_once()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        h.Run(5000, 30);
+        h.Run(9000, 2);
+        Assert.True(h.Last.BatterySetpointW > 3000);
+        h.Health = InputHealth.EmergencyStop;
+        Decision d = h.Step(9000);
+        Assert.Equal(0, d.BatterySetpointW);
+        Assert.True((d.Flags & ControlFlags.EmergencyStop) != 0);
+    }
+
+    [Fact]
+    public void Without_a_battery_the_setpoint_is_zero_and_flagged()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        h.Run(5000, 5);
+        h.Health = InputHealth.BatteryUnavailable;
+        Decision d = h.Step(7000);
+        Assert.Equal(0, d.BatterySetpointW);
+        Assert.True((d.Flags & ControlFlags.BatteryUnavailable) != 0);
+    }
+
+    [Fact]
+    public void Lost_load_measurement_ramps_the_battery_out()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        h.Run(5000, 30);
+        h.Run(8000, 3);
+        double last = h.Last.BatterySetpointW;
+        Assert.True(last > 2000);
+        h.Health = InputHealth.LoadMissing;
+        for (int k = 0; k < 5000; k++)
+        {
+            Decision d = h.Step(double.NaN);
+            Assert.True((d.Flags & ControlFlags.LoadMissing) != 0);
+            Assert.True(Math.Abs(d.BatterySetpointW - last) <= 1 + 1e-9);
+            last = d.BatterySetpointW;
+        }
+
+        Assert.Equal(0, last);
+    }
+
+    [Fact]
+    public void A_lowered_cap_ramps_in_and_bad_limits_are_rejected_whole()
+    {
+        ControllerOptions o = ControllerHarness.DefaultOptions();
+        o.GridCapW = 20_000;
+        var h = new ControllerHarness(o);
+        h.Run(6000, 120);
+        ControllerLimits before = h.Controller.Limits;
+        Assert.NotNull(h.Controller.TryApplyLimits(before with { GridCapW = 30_000 }));     // above configured
+        Assert.NotNull(h.Controller.TryApplyLimits(before with { RampUpWPerS = 0 }));
+        Assert.NotNull(h.Controller.TryApplyLimits(before with { SocTargetPct = double.NaN }));
+        Assert.NotNull(h.Controller.TryApplyLimits(before with { GridFloorW = 25_000, GridCapW = 20_000 }));
+        Assert.Equal(before, h.Controller.Limits);
+
+        Assert.Null(h.Controller.TryApplyLimits(before with { GridCapW = 4000 }));
+        double last = h.Last.GridTargetW;
+        for (int k = 0; k < 3000; k++)
+        {
+            h.Step(6000);
+            Assert.True(last - h.Last.GridTargetW <= (100 * ControllerHarness.PeriodS) + 1e-9, "the cap arrived as a step");
+            last = h.Last.GridTargetW;
+        }
+
+        Assert.Equal(4000, last, 0);
+        Assert.Equal(4000, h.GridW, 0);
+    }
+
+    [Fact]
+    public void Starts_bumpless_from_the_measured_battery_power()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        h.Battery.SetPower(2500);
+        Decision d = h.Step(7000);
+        Assert.Equal(2500, d.BatterySetpointW, 2);
+        Assert.Equal(4500, d.GridTargetW, 2);
+    }
+
+    [Fact]
+    public void The_site_meter_trim_learns_unmeasured_load_and_the_grid_settles_on_the_target()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions()) { SiteMeter = true };
+        h.Run(5000, 60);
+        h.UnmeasuredW = 800; // cooling switched on, invisible to the rack sensors
+        h.Run(5000, 300);
+        Assert.Equal(800, h.Last.TrimW, 0);
+        Assert.True(Math.Abs(h.GridW - h.Last.GridTargetW) < 5, $"grid {h.GridW:F1} vs target {h.Last.GridTargetW:F1}");
+        Assert.True((h.Last.Flags & ControlFlags.TrimActive) != 0);
+        h.SiteMeter = false;
+        Decision d = h.Step(5000);
+        Assert.True((d.Flags & ControlFlags.GridMeterStale) != 0);
+        Assert.Equal(800, d.TrimW, 0);
+    }
+
+    [Fact]
+    public void Decide_allocates_nothing_in_steady_state()
+    {
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions()) { SiteMeter = true };
+        h.Run(5000, 5);
+        var input = new TickInput { LoadW = 5000, SocPct = 50, AllowedChargeW = 10_000, AllowedDischargeW = 10_000, HasGridMeasured = true, GridMeasuredW = 5000 };
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double sink = 0;
+        for (int k = 0; k < 100_000; k++)
+        {
+            input.NowNs = (h.Tick + k) * 10_000_000L;
+            input.LoadW = k % 50 < 25 ? 3000 : 7000;
+            sink += h.Controller.Decide(input).BatterySetpointW;
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(double.IsFinite(sink));
+    }
+}
