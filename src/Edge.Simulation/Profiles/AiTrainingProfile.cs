@@ -107,6 +107,6 @@ public sealed class AiTrainingProfile : SampledProfile
             samples[k] = Math.Clamp(samples[k] + (noiseW * rng.Gaussian()), 0, peakW);
         }
 
-        return new AiTrainingProfile(samples, p["resolution_s"], "ai-training " + p.Describe());
+        return new AiTrainingProfile(samples, p["resolution_s"], p.Describe());
     }
 }

@@ -62,6 +62,6 @@ public sealed class InferenceProfile : SampledProfile
             samples[k] = Math.Clamp(idleW + samples[k] + (noiseW * rng.Gaussian()), 0, peakW);
         }
 
-        return new InferenceProfile(samples, resolutionS, "inference " + p.Describe());
+        return new InferenceProfile(samples, resolutionS, p.Describe());
     }
 }

@@ -8,12 +8,15 @@ namespace Edge.Simulation.Profiles;
 /// </summary>
 public sealed class ProfileSpec
 {
+    private static readonly string[] AlwaysShown = ["peak_w", "duration_s", "seed"];
     private readonly Dictionary<string, double> _values;
+    private readonly IReadOnlyList<ProfileParameter> _parameters;
 
-    private ProfileSpec(string name, Dictionary<string, double> values)
+    private ProfileSpec(string name, Dictionary<string, double> values, IReadOnlyList<ProfileParameter> parameters)
     {
         Name = name;
         _values = values;
+        _parameters = parameters;
     }
 
     /// <summary>Profile name (before the colon).</summary>
@@ -58,14 +61,15 @@ public sealed class ProfileSpec
             }
         }
 
-        return new ProfileSpec(name, values);
+        return new ProfileSpec(name, values, parameters);
     }
 
     /// <summary>The value of parameter <paramref name="key"/> (its default when not given).</summary>
     public double this[string key] => _values[key];
 
-    /// <summary>The parameters as <c>key=value</c> text, for reports.</summary>
+    /// <summary>The spec as <c>name:key=value,…</c> text for reports: size, length and seed, plus every parameter not at its default.</summary>
     public string Describe() =>
-        Name + ":" + string.Join(",", _values.OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}={kv.Value:G6}")));
+        Name + ":" + string.Join(",", _parameters
+            .Where(p => AlwaysShown.Contains(p.Name) || _values[p.Name] != p.Default)
+            .Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name}={_values[p.Name]:G6}")));
 }

@@ -252,7 +252,7 @@ public sealed class ReplayCommand : ICommand
             p[k] = profile.PowerAt(t[k]);
         }
 
-        return new Trace(profileSpec!.Split(':')[0], profile.Description, "profile", t, p, 1.0 / profile.ResolutionS, []);
+        return new Trace(profile.Description, "generated profile", "profile", t, p, 1.0 / profile.ResolutionS, []);
     }
 
     private static string Subtitle(Trace trace, double[] loadW, double periodS, ControllerOptions o, BatteryModelOptions b) =>

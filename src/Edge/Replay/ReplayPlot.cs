@@ -67,7 +67,7 @@ public static class ReplayPlot
             ("Battery power (+ discharge / − charge)", 210),
             ("State of charge", 170),
         };
-        int height = y + panels.Sum(p => p.Height + 45) + 40 + (22 * (input.Runs.Count + 2));
+        int height = y + panels.Sum(p => p.Height + 67) + 30 + (22 * (input.Runs.Count + 1));
         sb.Append(Inv($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n"));
         sb.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         sb.Append(Inv($"<text x=\"{Left}\" y=\"28\" font-size=\"18\" font-weight=\"bold\">{Esc(input.Title)}</text>\n"));
@@ -75,10 +75,12 @@ public static class ReplayPlot
 
         var axis = new TimeAxis(first * input.PeriodS, (last - 1) * input.PeriodS);
         ReplayRun? smoothing = input.Runs.FirstOrDefault(r => r.Controller == "smoothing");
+        // Draw the smoothing controller last, on top of the baselines.
+        List<ReplayRun> drawOrder = [.. input.Runs.Where(r => r.Controller != "smoothing"), .. input.Runs.Where(r => r.Controller == "smoothing")];
 
         // Panel 1: power.
         var power = new List<Series> { new("load", "#bdbdbd", input.LoadW, 2.2, null) };
-        foreach (ReplayRun r in input.Runs.Where(r => r.Controller != "none"))
+        foreach (ReplayRun r in drawOrder.Where(r => r.Controller != "none"))
         {
             power.Add(new($"grid · {r.Controller}", ColorOf(r.Controller), r.GridW, r.Controller == "smoothing" ? 1.8 : 1.1, null));
         }
@@ -91,7 +93,7 @@ public static class ReplayPlot
         y = Panel(sb, panels[0], y, axis, first, last, power, Unit.Power, null);
 
         // Panel 2: ramp, with the limits as horizontal lines.
-        var ramps = input.Runs.Select(r => new Series(r.Controller, ColorOf(r.Controller), RollingRamp(r.GridW, input.Metrics), r.Controller == "smoothing" ? 1.6 : 1.0, null)).ToList();
+        var ramps = drawOrder.Select(r => new Series(r.Controller == "none" ? "none (= load)" : r.Controller, r.Controller == "none" ? "#d0d0d0" : ColorOf(r.Controller), RollingRamp(r.GridW, input.Metrics), r.Controller == "smoothing" ? 1.6 : 1.0, null)).ToList();
         double up = input.Metrics.RampUpWPerS, down = input.Metrics.RampDownWPerS;
         double clip = 4 * Math.Max(up, down);
         var limits = new List<(double Value, string Label, string Color)>
@@ -102,12 +104,12 @@ public static class ReplayPlot
         y = Panel(sb, panels[1], y, axis, first, last, ramps, Unit.Ramp, limits, -clip, clip);
 
         // Panel 3: battery power.
-        var battery = input.Runs.Where(r => r.Controller != "none")
+        var battery = drawOrder.Where(r => r.Controller != "none")
             .Select(r => new Series(r.Controller, ColorOf(r.Controller), r.BatteryW, r.Controller == "smoothing" ? 1.5 : 1.0, null)).ToList();
         y = Panel(sb, panels[2], y, axis, first, last, battery, Unit.Power, [(0, "0", "#9e9e9e")]);
 
         // Panel 4: SoC.
-        var soc = input.Runs.Where(r => r.Controller != "none")
+        var soc = drawOrder.Where(r => r.Controller != "none")
             .Select(r => new Series(r.Controller, ColorOf(r.Controller), r.SocPct, r.Controller == "smoothing" ? 1.5 : 1.0, null)).ToList();
         var socLines = new List<(double Value, string Label, string Color)>
         {
@@ -290,13 +292,6 @@ public static class ReplayPlot
             sb.Append(Inv($"<text x=\"{x:F1}\" y=\"{plotTop + h + 15}\" text-anchor=\"middle\" fill=\"#555\">{Esc(axis.Format(value))}</text>\n"));
         }
 
-        foreach ((double value, string label, string color) in lines ?? [])
-        {
-            double ly = Y(value);
-            sb.Append(Inv($"<line x1=\"{Left}\" x2=\"{Left + PlotWidth}\" y1=\"{ly:F1}\" y2=\"{ly:F1}\" stroke=\"{color}\" stroke-width=\"1.2\" stroke-dasharray=\"6,4\"/>"));
-            sb.Append(Inv($"<text x=\"{Left + PlotWidth + 6}\" y=\"{ly + 4:F1}\" fill=\"{color}\">{Esc(label)}</text>\n"));
-        }
-
         // Each series decimated to one min/max pair per pixel column.
         int legendY = plotTop + 12;
         foreach (Series s in series)
@@ -338,6 +333,14 @@ public static class ReplayPlot
             sb.Append(Inv($"<line x1=\"{Left + PlotWidth + 6}\" x2=\"{Left + PlotWidth + 26}\" y1=\"{legendY - 4}\" y2=\"{legendY - 4}\" stroke=\"{s.Color}\" stroke-width=\"2.5\"{(s.Dash is null ? string.Empty : $" stroke-dasharray=\"{s.Dash}\"")}/>"));
             sb.Append(Inv($"<text x=\"{Left + PlotWidth + 32}\" y=\"{legendY}\">{Esc(s.Name)}</text>\n"));
             legendY += 16;
+        }
+
+        // Limit lines on top of the series, so they stay visible.
+        foreach ((double value, string label, string color) in lines ?? [])
+        {
+            double ly = Y(value);
+            sb.Append(Inv($"<line x1=\"{Left}\" x2=\"{Left + PlotWidth}\" y1=\"{ly:F1}\" y2=\"{ly:F1}\" stroke=\"{color}\" stroke-width=\"1.6\" stroke-dasharray=\"6,4\"/>"));
+            sb.Append(Inv($"<text x=\"{Left + PlotWidth - 6}\" y=\"{ly - 4:F1}\" text-anchor=\"end\" fill=\"{color}\" font-weight=\"bold\">{Esc(label)}</text>\n"));
         }
 
         sb.Append(Inv($"<text x=\"{Left + (PlotWidth / 2)}\" y=\"{plotTop + h + 30}\" text-anchor=\"middle\" fill=\"#555\">{Esc(axis.Label)}</text>\n"));

@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text;
+using Edge.Replay;
+
+namespace Edge.Tests;
+
+public class TraceReaderTests
+{
+    private static readonly TraceReadOptions Defaults = new();
+
+    [Fact]
+    public void Reads_seconds_and_power_columns_by_name()
+    {
+        Trace t = TraceReader.Parse("time_s,power_w\n0,100\n0.5,150\n1.0,90\n", "a.csv", Defaults);
+        Assert.Equal([0, 0.5, 1.0], t.TimeS);
+        Assert.Equal([100, 150, 90], t.PowerW);
+        Assert.Equal(2, t.NativeSampleRateHz, 9);
+        Assert.Equal("csv", t.Format);
+    }
+
+    [Fact]
+    public void Reads_iso_dates_relative_to_the_first_row_and_kw_columns()
+    {
+        Trace t = TraceReader.Parse("datetime,load_kw\n2025-07-27 00:34:45.155,1.5\n2025-07-27 00:34:45.255,2\n2025-07-27T00:34:46.155Z,3\n", "b.csv", Defaults);
+        Assert.Equal(0, t.TimeS[0]);
+        Assert.Equal(0.1, t.TimeS[1], 9);
+        Assert.Equal(1.0, t.TimeS[2], 9);
+        Assert.Equal([1500, 2000, 3000], t.PowerW);
+    }
+
+    [Fact]
+    public void Prefers_a_numeric_seconds_column_over_a_date_column_and_honours_power_scale()
+    {
+        Trace t = TraceReader.Parse("datetime,power_watts,time_seconds\nx,1,0\ny,2,0.1\n", "c.csv", new TraceReadOptions(PowerScale: 1000));
+        Assert.Equal([0, 0.1], t.TimeS);
+        Assert.Equal([1000, 2000], t.PowerW);
+    }
+
+    [Fact]
+    public void Resampling_is_a_zero_order_hold()
+    {
+        Trace t = TraceReader.Parse("t,power\n0,10\n0.25,20\n1.0,30\n", "d.csv", Defaults);
+        double[] r = t.Resample(0.1);
+        Assert.Equal([10, 10, 10, 20, 20, 20, 20, 20, 20, 20, 30], r);
+    }
+
+    /// <summary>An nvidia-smi log as `--query-gpu=timestamp,power.draw,utilization.gpu,memory.used --format=csv -lms 100` writes it.</summary>
+    private static string NvidiaLog(int gpus, int polls, Func<int, int, double> powerW, int partialPoll = -1, bool truncateLastLine = false)
+    {
+        var sb = new StringBuilder("timestamp, power.draw [W], utilization.gpu [%], memory.used [MiB]\n");
+        var start = new DateTime(2025, 7, 27, 0, 34, 45, 155);
+        for (int p = 0; p < polls; p++)
+        {
+            int rows = p == partialPoll ? gpus - 1 : gpus;
+            for (int g = 0; g < rows; g++)
+            {
+                DateTime ts = start.AddMilliseconds((p * 100) + (g * 3));
+                sb.Append(CultureInfo.InvariantCulture, $"{ts:yyyy/MM/dd HH:mm:ss.fff}, {powerW(p, g):F2} W, 97 %, 70000 MiB\n");
+            }
+        }
+
+        if (truncateLastLine)
+        {
+            sb.Append("2025");
+        }
+
+        return sb.ToString();
+    }
+
+    [Fact]
+    public void Nvidia_smi_logs_are_grouped_into_polls_and_summed()
+    {
+        string log = NvidiaLog(8, 50, (p, g) => 100 + g + (p % 2 == 0 ? 0 : 300));
+        Trace t = TraceReader.Parse(log, "gpus.csv", Defaults);
+        Assert.Equal("nvidia-smi", t.Format);
+        Assert.Equal(50, t.PowerW.Length);
+        Assert.Equal((8 * 100) + 28, t.PowerW[0], 6);
+        Assert.Equal((8 * 400) + 28, t.PowerW[1], 6);
+        Assert.Equal(0.1, t.TimeS[1], 6);
+        Assert.Equal(10, t.NativeSampleRateHz, 6);
+        Assert.Contains(t.Warnings, w => w.Contains("8 GPUs per poll", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_partial_poll_keeps_the_missing_gpus_previous_value_and_a_cut_last_line_is_skipped()
+    {
+        string log = NvidiaLog(4, 20, (p, g) => 50 + (10 * g) + p, partialPoll: 7, truncateLastLine: true);
+        Trace t = TraceReader.Parse(log, "gpus.csv", Defaults);
+        Assert.Equal(20, t.PowerW.Length);
+        // Poll 7 lacks GPU 3: it keeps its poll-6 value (50 + 30 + 6).
+        Assert.Equal((50 + 7) + (60 + 7) + (70 + 7) + (80 + 6), t.PowerW[7], 6);
+        Assert.Contains(t.Warnings, w => w.Contains("1 of 20 polls were partial", StringComparison.Ordinal));
+        Assert.Contains(t.Warnings, w => w.Contains("cut short", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_index_column_identifies_gpus_exactly()
+    {
+        var sb = new StringBuilder("index, timestamp, power.draw [W]\n");
+        for (int p = 0; p < 5; p++)
+        {
+            for (int g = 0; g < 2; g++)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"{g}, 2025/01/01 00:00:{p:00}.000, {100 * (g + 1)} W\n");
+            }
+        }
+
+        Trace t = TraceReader.Parse(sb.ToString(), "idx.csv", Defaults);
+        Assert.Equal(5, t.PowerW.Length);
+        Assert.All(t.PowerW, v => Assert.Equal(300, v));
+    }
+
+    [Theory]
+    [InlineData("time_s,power_w\n0,100\n0.1,abc\n", "bad.csv:3:2: column 2 ('power_w')")]
+    [InlineData("time_s,power_w\n0,100\nnope,5\n", "bad.csv:3:1: column 1 ('time_s')")]
+    [InlineData("time_s,power_w\n0,100\n0.1\n0.2,3\n", "bad.csv:3: expected 2 fields")]
+    [InlineData("time_s,power_w\n1,100\n0.5,100\n", "time goes backwards")]
+    [InlineData("", "empty")]
+    [InlineData("time_s,power_w\n0,1\n", "at least two data rows")]
+    [InlineData("when,what\n0,1\n1,2\n", "no time column")]
+    [InlineData("time_s,power_w\n0,NaN\n1,2\n", "bad.csv:2:2")]
+    public void Broken_files_name_file_line_and_column(string text, string expected)
+    {
+        TraceFormatException e = Assert.Throws<TraceFormatException>(() => TraceReader.Parse(text, "bad.csv", Defaults));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_file_is_a_clear_error()
+    {
+        TraceFormatException e = Assert.Throws<TraceFormatException>(() => TraceReader.Read("/nonexistent/x.csv", Defaults));
+        Assert.Contains("/nonexistent/x.csv", e.Message, StringComparison.Ordinal);
+    }
+}
