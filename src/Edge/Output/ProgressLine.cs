@@ -5,10 +5,12 @@ namespace Edge.Output;
 
 /// <summary>
 /// Progress of a long command on standard error: redrawn in place on a terminal (at most 10 times a second),
-/// one line per quarter when redirected, nothing when quiet.
+/// one line per quarter when redirected, nothing when quiet. Work that finishes within two seconds shows nothing.
 /// </summary>
 public sealed class ProgressLine(TextWriter error, bool interactive, bool quiet)
 {
+    private static readonly TimeSpan QuietStart = TimeSpan.FromSeconds(2);
+    private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
     private readonly Stopwatch _sinceDraw = Stopwatch.StartNew();
     private string _lastLabel = string.Empty;
     private int _lastQuarter = -1;
@@ -17,8 +19,9 @@ public sealed class ProgressLine(TextWriter error, bool interactive, bool quiet)
     /// <summary>Reports <paramref name="fraction"/> (0–1) of the task named <paramref name="label"/>.</summary>
     public void Report(string label, double fraction)
     {
-        if (quiet)
+        if (quiet || _sinceStart.Elapsed < QuietStart)
         {
+            _lastLabel = label;
             return;
         }
 
