@@ -107,27 +107,25 @@ public abstract class SimulatedInaChip : II2cTarget
         }
 
         long due = (nowNs - _cycleStartNs) / period;
-        if (due > MaxCatchUpConversions)
+        if (due > MaxCatchUpConversions && Continuous)
         {
-            // Time jumped far ahead (nobody looked for a long while): only the last results matter.
-            _cycleStartNs += (due - MaxCatchUpConversions) * period;
+            // Time jumped far ahead (nobody looked for a long while): fold the older conversions into one long one, so
+            // the accumulators (energy, charge) still integrate the whole interval; the last results come from below.
+            long skipped = due - MaxCatchUpConversions;
+            long endNs = _cycleStartNs + (skipped * period);
+            MeanSignal(_cycleStartNs, endNs, out double currentA, out double busV);
+            CompleteConversion(Override(currentA, Faults.CurrentOverrideA), Override(busV, Faults.BusVoltageOverrideV),
+                skipped * period * 1e-9, endNs, updateResults: !Faults.FrozenResults);
+            ConversionCount += skipped;
+            _cycleStartNs = endNs;
         }
 
         while (nowNs - _cycleStartNs >= period)
         {
             long endNs = _cycleStartNs + period;
             MeanSignal(_cycleStartNs, endNs, out double currentA, out double busV);
-            if (!double.IsNaN(Faults.CurrentOverrideA))
-            {
-                currentA = Faults.CurrentOverrideA;
-            }
-
-            if (!double.IsNaN(Faults.BusVoltageOverrideV))
-            {
-                busV = Faults.BusVoltageOverrideV;
-            }
-
-            CompleteConversion(currentA, busV, period * 1e-9, endNs, updateResults: !Faults.FrozenResults);
+            CompleteConversion(Override(currentA, Faults.CurrentOverrideA), Override(busV, Faults.BusVoltageOverrideV),
+                period * 1e-9, endNs, updateResults: !Faults.FrozenResults);
             ConversionCount++;
             _cycleStartNs = endNs;
             if (!Continuous)
@@ -165,6 +163,8 @@ public abstract class SimulatedInaChip : II2cTarget
 
     /// <summary>The device ID to report (honours <see cref="InaFaults.DeviceIdOverride"/>).</summary>
     protected ushort DeviceId(ushort own) => Faults.DeviceIdOverride ?? own;
+
+    private static double Override(double value, double forced) => double.IsNaN(forced) ? value : forced;
 
     private I2cStatus Begin()
     {
