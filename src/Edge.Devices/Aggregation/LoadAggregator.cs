@@ -10,12 +10,17 @@ namespace Edge.Devices.Aggregation;
 /// The estimate for a missing sensor i with weight wᵢ:
 /// <c>share(t) = (sum of its usable peers' power) × wᵢ / (sum of their weights)</c>, where the peers are the usable
 /// sensors of the same rack if there are any, else every usable sensor of the cluster; and
-/// <c>estimate(t) = share(t) + (last good value − share(t₀)) · exp(−(t − t₀) / τ)</c>, with t₀ the period the sensor
-/// dropped out and τ = <see cref="LoadAggregatorOptions.DecayTimeConstantS"/>. At the drop-out the estimate equals the
-/// last good value (no step); it then decays to the sensor's share of its peers; and because the offset is added to
-/// the live share, a swing that all racks make together (AI training steps the whole cluster at once) is followed
-/// instead of being frozen out — freezing would show the controller a phantom load. A sensor that was never good
-/// uses the share directly. Without any usable peer the last good value is held.
+/// <c>estimate(t) = share(t) + offsetᵢ · exp(−(t − t₀) / τ)</c>, with t₀ the period the sensor dropped out,
+/// τ = <see cref="LoadAggregatorOptions.DecayTimeConstantS"/>, and offsetᵢ the sensor's difference from its peers'
+/// share, low-passed (<see cref="LoadAggregatorOptions.OffsetSmoothingS"/>) while it was healthy. So at the drop-out the
+/// estimate is (about) the sensor's last good value — no step; it then decays to the sensor's share of its peers; and
+/// because the offset rides on the live share, a swing that all racks make together (AI training steps the whole
+/// cluster at once) is followed instead of frozen out — freezing the last value would show the controller a phantom
+/// load. Learning the offset over time rather than from the last sample keeps a drop-out that coincides with a swing
+/// (the last sample taken before it, the peers' after) from baking the swing into the offset. A sensor that was never
+/// good uses the share directly. Without any usable peer the last good value is held. A sensor caught lying
+/// (StuckAt, OutOfRange, NotANumber) forfeits its learnt offset: it is estimated at its plain share, since its values
+/// before detection were probably already wrong (a frozen ADC is plausible until stuckSamples have passed).
 /// </para>
 /// <para>
 /// Flags: any estimate → <see cref="InputHealth.LoadDegraded"/>; estimated weight above
@@ -33,11 +38,14 @@ public sealed class LoadAggregator
     private readonly bool[] _haveLastGood;
     private readonly bool[] _dropped;
     private readonly long[] _dropNs;
-    private readonly double[] _offsetAtDropW;
+    private readonly double[] _offsetW;
+    private readonly bool[] _haveOffset;
     private readonly double[] _rackW;
     private readonly double[] _rackUsableW;
     private readonly double[] _rackUsableWeight;
     private double _lastLoadW;
+    private long _lastNs;
+    private bool _started;
 
     /// <summary>Creates the aggregator.</summary>
     public LoadAggregator(RackTopology topology, LoadAggregatorOptions options)
@@ -54,7 +62,8 @@ public sealed class LoadAggregator
         _haveLastGood = new bool[n];
         _dropped = new bool[n];
         _dropNs = new long[n];
-        _offsetAtDropW = new double[n];
+        _offsetW = new double[n];
+        _haveOffset = new bool[n];
         _rackW = new double[topology.RackCount];
         _rackUsableW = new double[topology.RackCount];
         _rackUsableWeight = new double[topology.RackCount];
@@ -104,6 +113,10 @@ public sealed class LoadAggregator
             clusterUsableWeight += weight;
         }
 
+        double dtS = _started ? Math.Clamp((nowNs - _lastNs) * 1e-9, 0, 1) : 0;
+        double alpha = 1 - Math.Exp(-dtS / _options.OffsetSmoothingS);
+        _started = true;
+        _lastNs = nowNs;
         int estimatedCount = 0;
         double estimatedWeight = 0;
         double loadW = 0;
@@ -118,10 +131,11 @@ public sealed class LoadAggregator
                 _haveLastGood[i] = true;
                 _dropped[i] = false;
                 _estimated[i] = false;
+                LearnOffset(i, rack, sensorW, clusterUsableW, clusterUsableWeight, alpha);
             }
             else
             {
-                sensorW = Estimate(i, rack, clusterUsableW, clusterUsableWeight, nowNs);
+                sensorW = Estimate(i, rack, clusterUsableW, clusterUsableWeight, nowNs, readings[i].Health);
                 _estimated[i] = true;
                 estimatedCount++;
                 estimatedWeight += _topology.WeightOf(i);
@@ -165,7 +179,7 @@ public sealed class LoadAggregator
         return estimate.Flags;
     }
 
-    private double Estimate(int i, int rack, double clusterUsableW, double clusterUsableWeight, long nowNs)
+    private double Estimate(int i, int rack, double clusterUsableW, double clusterUsableWeight, long nowNs, SensorHealth health)
     {
         double peersW, peersWeight;
         if (_rackUsableWeight[rack] > 0)
@@ -194,10 +208,49 @@ public sealed class LoadAggregator
         {
             _dropped[i] = true;
             _dropNs[i] = nowNs;
-            _offsetAtDropW[i] = _lastGoodW[i] - shareW;
+            if (health is SensorHealth.StuckAt or SensorHealth.OutOfRange or SensorHealth.NotANumber)
+            {
+                // It failed by reporting wrong values, so what it "taught" before being caught is suspect too.
+                _offsetW[i] = 0;
+                _haveOffset[i] = true;
+            }
+            else if (!_haveOffset[i])
+            {
+                _offsetW[i] = _lastGoodW[i] - shareW;
+                _haveOffset[i] = true;
+            }
         }
 
         double ageS = Math.Max(0, (nowNs - _dropNs[i]) * 1e-9);
-        return shareW + (_offsetAtDropW[i] * Math.Exp(-ageS / _options.DecayTimeConstantS));
+        return shareW + (_offsetW[i] * Math.Exp(-ageS / _options.DecayTimeConstantS));
+    }
+
+    // While sensor i is healthy: low-pass its difference from the share its usable peers (excluding itself) imply.
+    private void LearnOffset(int i, int rack, double sensorW, double clusterUsableW, double clusterUsableWeight, double alpha)
+    {
+        double weight = _topology.WeightOf(i);
+        double peersW = _rackUsableW[rack] - sensorW;
+        double peersWeight = _rackUsableWeight[rack] - weight;
+        if (peersWeight <= 1e-12)
+        {
+            peersW = clusterUsableW - sensorW;
+            peersWeight = clusterUsableWeight - weight;
+        }
+
+        if (peersWeight <= 1e-12)
+        {
+            return;
+        }
+
+        double offset = sensorW - (peersW * weight / peersWeight);
+        if (!_haveOffset[i])
+        {
+            _offsetW[i] = offset;
+            _haveOffset[i] = true;
+        }
+        else
+        {
+            _offsetW[i] += alpha * (offset - _offsetW[i]);
+        }
     }
 }

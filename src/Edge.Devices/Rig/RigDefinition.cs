@@ -141,7 +141,7 @@ public sealed record RigSensor
     public int SlowReadEvery { get; init; } = 10;
 
     /// <summary>Simulation parameters (used by simulated buses).</summary>
-    public RigSensorSimulation Simulation { get; init; } = new(double.NaN, double.NaN, 0);
+    public RigSensorSimulation Simulation { get; init; } = new(double.NaN, double.NaN, 0, 0);
 
     /// <summary>JSON path of the entry.</summary>
     public required string Path { get; init; }
@@ -151,7 +151,8 @@ public sealed record RigSensor
 /// <param name="LoadShare">Fraction of the cluster load profile flowing through this sensor (NaN = weight / total weight).</param>
 /// <param name="BusVoltageV">Open-circuit bus voltage, V (NaN = 12 V for INA226, 48 V for INA228).</param>
 /// <param name="SourceOhm">Source resistance: the bus voltage sags by I × R, Ω.</param>
-public sealed record RigSensorSimulation(double LoadShare, double BusVoltageV, double SourceOhm);
+/// <param name="NoiseLsb">RMS ADC noise, LSB (0 = ideal ADC).</param>
+public sealed record RigSensorSimulation(double LoadShare, double BusVoltageV, double SourceOhm, double NoiseLsb);
 
 /// <summary>What a GPIO line is for.</summary>
 public enum RigGpioRole : byte

@@ -524,7 +524,7 @@ public static class RigLoader
     {
         if (!s.TryGet("simulation", out JsonElement element))
         {
-            return new RigSensorSimulation(double.NaN, double.NaN, 0);
+            return new RigSensorSimulation(double.NaN, double.NaN, 0, 0);
         }
 
         var m = new RigJson(element, s.At("simulation"), errors);
@@ -532,7 +532,8 @@ public static class RigLoader
         var simulation = new RigSensorSimulation(
             m.Number("loadShare", false, double.NaN, v => v >= 0 && v <= 1, "must be a fraction in [0, 1]"),
             m.Number("busVoltageV", false, double.NaN, v => v > 0 && v <= maxBus, $"must be a number of V in (0, {maxBus}] (the chip's common-mode limit)"),
-            m.Number("sourceOhm", false, 0, v => v >= 0, "must be a number ≥ 0 Ω"));
+            m.Number("sourceOhm", false, 0, v => v >= 0, "must be a number ≥ 0 Ω"),
+            m.Number("noiseLsb", false, 0, v => v >= 0 && v <= 1000, "must be a number of LSB in [0, 1000]"));
         m.RejectUnknown();
         return simulation;
     }

@@ -12,8 +12,10 @@ public sealed class InaSignal
     private readonly ILoadProfile _profile;
 
     /// <summary>Creates the signal.</summary>
-    public InaSignal(ILoadProfile profile, double loadShare, double busVoltageV, double sourceOhm, double shuntOhm)
+    public InaSignal(ILoadProfile profile, double loadShare, double busVoltageV, double sourceOhm, double shuntOhm, double noiseLsb = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(noiseLsb);
+        NoiseLsb = noiseLsb;
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentOutOfRangeException.ThrowIfNegative(loadShare);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(busVoltageV);
@@ -25,6 +27,12 @@ public sealed class InaSignal
         SourceOhm = sourceOhm;
         ShuntOhm = shuntOhm;
     }
+
+    /// <summary>
+    /// RMS noise added to every shunt and bus conversion, in LSB of the chip's ADC (0 = an ideal ADC, whose registers
+    /// repeat bit for bit under a constant load). Deterministic (seeded per chip).
+    /// </summary>
+    public double NoiseLsb { get; }
 
     /// <summary>Share of the profile's power through this shunt.</summary>
     public double LoadShare { get; }

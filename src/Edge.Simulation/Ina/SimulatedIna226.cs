@@ -142,13 +142,13 @@ public sealed class SimulatedIna226 : SimulatedInaChip
             int mode = _config & 3;
             if (mode is 1 or 3)
             {
-                double shuntRaw = Math.Round(currentA * Signal.ShuntOhm / 2.5e-6);
+                double shuntRaw = Math.Round((currentA * Signal.ShuntOhm / 2.5e-6) + NoiseLsb());
                 _shunt = (ushort)(short)Math.Clamp(shuntRaw, short.MinValue, short.MaxValue);
             }
 
             if (mode is 2 or 3)
             {
-                _bus = (ushort)Math.Clamp(Math.Round(busVoltageV / 1.25e-3), 0, 0x7FFF);
+                _bus = (ushort)Math.Clamp(Math.Round((busVoltageV / 1.25e-3) + NoiseLsb()), 0, 0x7FFF);
             }
 
             long current = (short)_shunt * (long)_calibration / 2048;

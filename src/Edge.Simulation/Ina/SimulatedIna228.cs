@@ -184,12 +184,12 @@ public sealed class SimulatedIna228 : SimulatedInaChip
             int mode = _adcConfig >> 12;
             if ((mode & 2) != 0)
             {
-                _vshunt = (int)Math.Clamp(Math.Round(currentA * Signal.ShuntOhm / lsb), -Max20 - 1, Max20);
+                _vshunt = (int)Math.Clamp(Math.Round((currentA * Signal.ShuntOhm / lsb) + NoiseLsb()), -Max20 - 1, Max20);
             }
 
             if ((mode & 1) != 0)
             {
-                _vbus = (int)Math.Clamp(Math.Round(busVoltageV / 195.3125e-6), 0, Max20);
+                _vbus = (int)Math.Clamp(Math.Round((busVoltageV / 195.3125e-6) + NoiseLsb()), 0, Max20);
             }
 
             long current = _shuntCal == 0 ? 0 : (long)_vshunt * 4096 / _shuntCal;

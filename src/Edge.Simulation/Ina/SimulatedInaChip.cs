@@ -19,6 +19,7 @@ public abstract class SimulatedInaChip : II2cTarget
     private readonly Func<long> _clock;
     private long _cycleStartNs;
     private bool _triggerPending;
+    private ulong _noiseState = 0x9E3779B97F4A7C15UL;
 
     /// <summary>Creates the chip in its power-on state at the clock's current time.</summary>
     protected SimulatedInaChip(InaSignal signal, Func<long> clock)
@@ -161,8 +162,33 @@ public abstract class SimulatedInaChip : II2cTarget
     /// </summary>
     protected abstract void CompleteConversion(double currentA, double busVoltageV, double periodS, long endNs, bool updateResults);
 
+    /// <summary>One sample of the ADC noise, in LSB (Gaussian, RMS <see cref="InaSignal.NoiseLsb"/>; 0 when noiseless).</summary>
+    protected double NoiseLsb()
+    {
+        if (Signal.NoiseLsb <= 0)
+        {
+            return 0;
+        }
+
+        // Box–Muller over a xorshift64* stream: deterministic, allocation-free.
+        double u1 = (Next() >> 11) * (1.0 / (1UL << 53));
+        double u2 = (Next() >> 11) * (1.0 / (1UL << 53));
+        return Signal.NoiseLsb * Math.Sqrt(-2 * Math.Log(Math.Max(u1, 1e-300))) * Math.Cos(2 * Math.PI * u2);
+    }
+
+    /// <summary>Seeds the noise (e.g. with the address, so chips differ).</summary>
+    public void SeedNoise(ulong seed) => _noiseState = seed == 0 ? 0x9E3779B97F4A7C15UL : seed;
+
     /// <summary>The device ID to report (honours <see cref="InaFaults.DeviceIdOverride"/>).</summary>
     protected ushort DeviceId(ushort own) => Faults.DeviceIdOverride ?? own;
+
+    private ulong Next()
+    {
+        _noiseState ^= _noiseState >> 12;
+        _noiseState ^= _noiseState << 25;
+        _noiseState ^= _noiseState >> 27;
+        return _noiseState * 0x2545F4914F6CDD1DUL;
+    }
 
     private static double Override(double value, double forced) => double.IsNaN(forced) ? value : forced;
 

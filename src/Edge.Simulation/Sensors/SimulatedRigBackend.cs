@@ -47,10 +47,11 @@ public sealed class SimulatedRigBackend : IRigBackend
             double volts = double.IsNaN(sensor.Simulation.BusVoltageV)
                 ? (sensor.Type == RigSensorType.Ina226 ? 12 : 48)
                 : sensor.Simulation.BusVoltageV;
-            var signal = new InaSignal(profile, share, volts, sensor.Simulation.SourceOhm, sensor.ShuntOhm);
+            var signal = new InaSignal(profile, share, volts, sensor.Simulation.SourceOhm, sensor.ShuntOhm, sensor.Simulation.NoiseLsb);
             SimulatedInaChip chip = sensor.Type == RigSensorType.Ina226
                 ? new SimulatedIna226(signal, clock)
                 : new SimulatedIna228(signal, clock);
+            chip.SeedNoise((ulong)(sensor.Address + 1) * (ulong)(_buses.Count + 1) * 0x100000001B3UL + (ulong)_chips.Count);
             _buses[sensor.Bus].Attach(sensor.Address, chip);
             _chips[sensor.Id] = chip;
         }
