@@ -115,3 +115,40 @@ public class LoadAggregatorTests
         Assert.Equal(0, Allocations.Measure(() => aggregator.Aggregate(readings, t += 1_000_000)));
     }
 }
+
+public class LoadAggregatorOffsetTests
+{
+    private static readonly RackTopology OneRackTwoFeeds = new([("a", "r", 1), ("b", "r", 1), ("c", "s", 1), ("d", "s", 1)]);
+
+    private static PowerReading R(double w, SensorHealth h = SensorHealth.Ok) => new(0, w, 12, 1, 1, h);
+
+    [Fact]
+    public void ADropOutDuringASwingDoesNotBakeTheSwingIntoTheEstimate()
+    {
+        var aggregator = new LoadAggregator(OneRackTwoFeeds, new LoadAggregatorOptions { OffsetSmoothingS = 0.2, DecayTimeConstantS = 100 });
+        long t = 0;
+        for (int i = 0; i < 2000; i++)
+        {
+            aggregator.Aggregate([R(150), R(100), R(100), R(100)], t += 1_000_000); // "a" runs 50 W above its peer
+        }
+
+        // The swing: "a" still shows its old value (sampled just before), its peer already the new one, then "a" is lost.
+        aggregator.Aggregate([R(150), R(20), R(20), R(20)], t += 1_000_000);
+        aggregator.Aggregate([R(0, SensorHealth.BusError), R(20), R(20), R(20)], t += 1_000_000);
+        Assert.InRange(aggregator.SensorPowerW[0], 69, 71); // 20 + the learnt 50 W (one skewed period moved it by < 1 W)
+    }
+
+    [Fact]
+    public void ASensorCaughtStuckForfeitsItsOffset()
+    {
+        var aggregator = new LoadAggregator(OneRackTwoFeeds, new LoadAggregatorOptions());
+        long t = 0;
+        for (int i = 0; i < 2000; i++)
+        {
+            aggregator.Aggregate([R(150), R(100), R(100), R(100)], t += 1_000_000);
+        }
+
+        aggregator.Aggregate([R(150, SensorHealth.StuckAt), R(100), R(100), R(100)], t += 1_000_000);
+        Assert.Equal(100, aggregator.SensorPowerW[0], 9); // its plain share of the peer
+    }
+}
