@@ -38,7 +38,7 @@ public class RigLoaderTests
         RigGpioLine estop = Assert.Single(rig.Gpio, g => g.Role == RigGpioRole.EmergencyStop);
         Assert.True(estop.Settings.ActiveLow);
         Assert.Equal(5000, estop.Settings.DebounceUs);
-        Assert.Equal(GpioBias.PullUp, estop.Settings.Bias);
+        Assert.Equal(GpioBias.PullDown, estop.Settings.Bias);
     }
 
     [Fact]

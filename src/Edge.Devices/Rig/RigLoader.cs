@@ -297,7 +297,9 @@ public static class RigLoader
             }
 
             bool activeLow = g.Boolean("activeLow", role == RigGpioRole.EmergencyStop || role == RigGpioRole.Alert);
-            GpioBias bias = g.Choice("bias", false, role == RigGpioRole.EmergencyStop ? GpioBias.PullUp : GpioBias.AsIs, Biases);
+            // E-stop sense reads the run permit (high while the hard-wired chain is closed): pressed, 24 V lost or a broken
+            // wire all read low = asserted, hence active-low with a pull-down by default (hardware/README.md).
+            GpioBias bias = g.Choice("bias", false, role == RigGpioRole.EmergencyStop ? GpioBias.PullDown : GpioBias.AsIs, Biases);
             GpioEdgeDetection edges = g.Choice("edges", false,
                 direction == GpioDirection.Input ? (role == RigGpioRole.Alert ? GpioEdgeDetection.Rising : GpioEdgeDetection.Both) : GpioEdgeDetection.None,
                 EdgeChoices);

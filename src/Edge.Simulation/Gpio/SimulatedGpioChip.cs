@@ -50,9 +50,9 @@ public sealed class SimulatedGpioChip : IGpioChip
             throw new DeviceOpenException(Name, 16, $"Cannot request GPIO line {name} (EBUSY): already requested.");
         }
 
-        bool idle = _idleHigh.TryGetValue(settings.Offset, out bool high)
-            ? high
-            : settings.Bias == GpioBias.PullUp || (settings.Bias != GpioBias.PullDown && settings.ActiveLow);
+        // Unless told otherwise, an input starts at its inactive level (a released E-stop with the run permit present,
+        // an idle ALERT line).
+        bool idle = _idleHigh.TryGetValue(settings.Offset, out bool high) ? high : settings.ActiveLow;
         var line = new SimulatedGpioLine(name, settings, _clock, idle);
         _lines[settings.Offset] = line;
         return line;
