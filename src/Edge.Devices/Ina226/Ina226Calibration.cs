@@ -10,7 +10,7 @@ namespace Edge.Devices.Ina226;
 ///   scaling in range; CAL is 15 bits (register 05h bits 14:0).</item>
 /// <item>Power_LSB = 25 × Current_LSB (fixed ratio, "25 W/bit to 1 A/bit").</item>
 /// </list>
-/// Worked example (datasheet Table 7-? "Configure/Measure/Calculate Example"): R_SHUNT = 2 mΩ, Current_LSB = 1 mA →
+/// Worked example (the datasheet's "Configure/Measure/Calculate Example" table): R_SHUNT = 2 mΩ, Current_LSB = 1 mA →
 /// CAL = 0.00512 / (0.001 × 0.002) = 2560 (0A00h). CAL is truncated, and the LSB actually applied by the chip is
 /// recomputed from the integer CAL (<see cref="CurrentLsbA"/> = 0.00512 / (CAL × R)), so rounding CAL never biases
 /// the readings and the full-scale current never shrinks below the requested maximum.
