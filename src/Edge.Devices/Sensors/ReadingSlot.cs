@@ -1,0 +1,42 @@
+using Edge.Core.Devices;
+
+namespace Edge.Devices.Sensors;
+
+/// <summary>
+/// A single-writer, many-reader latest-value cell for a <see cref="PowerReading"/> (a sequence lock): the sampler
+/// thread publishes, the control loop reads, neither blocks nor allocates. A reader that races a write retries.
+/// </summary>
+internal sealed class ReadingSlot
+{
+    private int _version;
+    private PowerReading _value = PowerReading.Missing;
+
+    /// <summary>Publishes <paramref name="reading"/>. Single writer only.</summary>
+    public void Write(in PowerReading reading)
+    {
+        Interlocked.Increment(ref _version); // odd: write in progress
+        _value = reading;
+        Interlocked.Increment(ref _version); // even: stable
+    }
+
+    /// <summary>Reads the latest published value.</summary>
+    public PowerReading Read()
+    {
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            int before = Volatile.Read(ref _version);
+            if ((before & 1) == 0)
+            {
+                PowerReading value = _value;
+                Interlocked.MemoryBarrier();
+                if (Volatile.Read(ref _version) == before)
+                {
+                    return value;
+                }
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Edge.Core.Devices;
+using Edge.Devices.Rig;
+using Edge.Simulation.Sensors;
+using Xunit.Abstractions;
+
+namespace Edge.Devices.Tests;
+
+/// <summary>
+/// A quick measurement (the BenchmarkDotNet version is tests/Edge.Benchmarks/SamplingBenchmarks.cs): register reads per
+/// second through the whole stack — ShuntPowerSensor → Ina226Driver → II2cDevice → simulated bus → register-level
+/// INA226 — and bytes allocated per read. Only the allocation is asserted; speed is reported, not judged.
+/// </summary>
+public class SamplingThroughputTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void ReportsReadsPerSecondAndBytesPerRead()
+    {
+        RigDefinition rig = RigLoader.Load(Repo.Rig("sim-8x-ina226.json"));
+        var clock = new VirtualClock();
+        using var backend = new SimulatedRigBackend(rig, new SquareProfile(1000, 3400, 2), clock.Read);
+        using RigDevices devices = RigAssembler.Build(rig, backend);
+        Assert.Empty(devices.InitializeAll());
+        var snapshot = new RackSnapshot(8, 0);
+
+        void Period()
+        {
+            clock.Advance(1_000_000);
+            backend.AdvanceTo(clock.NowNs);
+            devices.SampleAll(clock.NowNs);
+            devices.FillSnapshot(snapshot, clock.NowNs);
+        }
+
+        for (int i = 0; i < 2000; i++)
+        {
+            Period();
+        }
+
+        const int Periods = 20_000;
+        long transfers0 = backend.Buses.Sum(b => b.TransferCount);
+        var watch = new Stopwatch();
+        long bytes0 = GC.GetAllocatedBytesForCurrentThread();
+        watch.Start();
+        for (int i = 0; i < Periods; i++)
+        {
+            Period();
+        }
+
+        watch.Stop();
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - bytes0;
+        long reads = backend.Buses.Sum(b => b.TransferCount) - transfers0;
+        double readsPerSecond = reads / watch.Elapsed.TotalSeconds;
+        output.WriteLine($"{reads} register reads in {watch.Elapsed.TotalMilliseconds:0} ms: {readsPerSecond:0} reads/s, " +
+                         $"{watch.Elapsed.TotalMilliseconds * 1000 / Periods:0.00} µs per 8-sensor period, {(double)bytes / reads:0.000} bytes/read");
+        Assert.Equal(16L * Periods, reads);
+        Assert.Equal(0, bytes);
+    }
+}
