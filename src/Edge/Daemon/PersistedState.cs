@@ -1,0 +1,70 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Edge.Output;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// What must survive a restart (issue 7): the last SoC estimate (so a restart without a battery reading starts from
+/// a sane value), the Sparkplug bdSeq (the specification requires it to increase across restarts), and which alarms
+/// an operator has acknowledged. Stored as JSON, written atomically (write-then-rename) so a crash mid-write leaves
+/// the previous state, never half of one.
+/// </summary>
+public sealed class PersistedState
+{
+    /// <summary>Format version, bumped on incompatible changes.</summary>
+    public int Version { get; set; } = 1;
+
+    /// <summary>When the state was saved (UTC).</summary>
+    public DateTimeOffset SavedAtUtc { get; set; }
+
+    /// <summary>Last known battery SoC, % (NaN when never measured).</summary>
+    public double SocEstimatePct { get; set; } = double.NaN;
+
+    /// <summary>Sparkplug B birth/death sequence number of the last session (0–255).</summary>
+    public int SparkplugBdSeq { get; set; } = -1;
+
+    /// <summary>Alarm keys an operator acknowledged and that are still active.</summary>
+    public List<string> AcknowledgedAlarms { get; set; } = [];
+
+    /// <summary>Number of clean and unclean starts, for the operator's curiosity.</summary>
+    public long Starts { get; set; }
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    /// <summary>
+    /// Loads the state from <paramref name="path"/>. A missing file gives a fresh state; a corrupt one is reported
+    /// through <paramref name="problem"/> and replaced by a fresh state (the daemon must still start safely).
+    /// </summary>
+    public static PersistedState Load(string path, out string? problem)
+    {
+        problem = null;
+        if (!File.Exists(path))
+        {
+            return new PersistedState();
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<PersistedState>(File.ReadAllText(path), Json) ?? new PersistedState();
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            problem = $"state file '{path}' could not be read ({e.Message}); starting from a fresh state";
+            return new PersistedState();
+        }
+    }
+
+    /// <summary>Saves the state to <paramref name="path"/> atomically.</summary>
+    public void Save(string path)
+    {
+        SavedAtUtc = DateTimeOffset.UtcNow;
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicFile.WriteText(path, JsonSerializer.Serialize(this, Json));
+    }
+}
