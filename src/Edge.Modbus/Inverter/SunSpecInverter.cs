@@ -56,7 +56,7 @@ public sealed class SunSpecInverter : IBatteryInverter, IDisposable
     private SunSpecInverterPoints? _p;
     private double _ratedW;
     private double _setpointScale = 1;
-    private bool _answeredOnce;
+    private volatile bool _answeredOnce;
     private int _linkFailures;
     private int _refusals;
     private bool _deviceFault;
@@ -142,9 +142,9 @@ public sealed class SunSpecInverter : IBatteryInverter, IDisposable
     public bool TryReadState(out InverterState state)
     {
         _state.TryRead(out state);
-        if (state.Health == InverterHealth.Missing)
+        if (state.Health == InverterHealth.Missing || !_answeredOnce)
         {
-            return false;
+            return false; // Never answered: the state says why (Missing or Offline).
         }
 
         if (state.Health == InverterHealth.Ok && _clockNs() - state.TimestampNs > _staleAfterNs)
