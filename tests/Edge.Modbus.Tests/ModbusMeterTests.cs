@@ -85,10 +85,10 @@ public sealed class ModbusMeterTests
         using var server = new ModbusTcpServer(bank, IPAddress.Loopback, 0);
         long nowNs = 1_000_000_000;
         using var meter = new ModbusPowerMeter(
-            new ModbusMeterOptions { Modbus = new ModbusClientOptions { Port = server.Port }, PollPeriodMs = 60_000, StaleAfterMs = 1000 },
+            new ModbusMeterOptions { Modbus = new ModbusClientOptions { Port = server.Port }, PollPeriodMs = 5000, StaleAfterMs = 5000 },
             ModbusMeterMap.LoadBuiltIn("eastron-sdm630"), () => Interlocked.Read(ref nowNs));
         Wait.For(() => meter.TryRead(out PowerReading r) && r.IsUsable, Timeout, () => "no reading");
-        Interlocked.Add(ref nowNs, 999_000_000);
+        Interlocked.Add(ref nowNs, 4_999_000_000);
         Assert.True(meter.TryRead(out PowerReading fresh));
         Assert.Equal(SensorHealth.Ok, fresh.Health);
         Interlocked.Add(ref nowNs, 2_000_000);
