@@ -19,7 +19,7 @@ public sealed class InverterDriverTests
         RampPctPerS = 1000,
         PollPeriodMs = 20,
         HeartbeatPeriodMs = 100,
-        LeaseObserveMs = 250,
+        LeaseObserveMs = 600, // 6 heartbeats: robust on a loaded machine
         StaleAfterMs = 2000,
     };
 

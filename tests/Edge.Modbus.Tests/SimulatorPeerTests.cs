@@ -50,8 +50,8 @@ public sealed class SimulatorPeerTests(ITestOutputHelper output)
         (code, text) = Peer.Run("/usr/bin/mbpoll", Mbpoll(host.Port, ["-t", "4:int", "-B", "-r", wSet.ToString(CultureInfo.InvariantCulture)], "--", "-2500"), PeerTimeout);
         Assert.True(code == 0, text);
 
-        Wait.For(() => host.Simulator.Snapshot().PowerW < -2490, TimeSpan.FromSeconds(10), () => host.Simulator.Snapshot().ToString());
         ushort w701 = host.Simulator.Models.First(m => m.Id == 701).AddressOf("W");
+        Wait.For(() => (short)host.Simulator.GetRegister(w701) == -2500, TimeSpan.FromSeconds(10), () => host.Simulator.Snapshot().ToString());
         (code, text) = Peer.Run("/usr/bin/mbpoll", Mbpoll(host.Port, ["-r", w701.ToString(CultureInfo.InvariantCulture), "-c", "1"]), PeerTimeout);
         output.WriteLine(text);
         Assert.Equal(0, code);
