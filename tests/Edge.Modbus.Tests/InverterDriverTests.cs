@@ -42,8 +42,12 @@ public sealed class InverterDriverTests
         Assert.True(s.SetpointEnabled);
         Assert.Equal(0, s.SetpointW, 1);
 
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         driver.PostSetpoint(4000, 0);
         Wait.For(() => host.Simulator.Snapshot().SetpointW == 4000, Timeout, () => $"setpoint not written: {host.Simulator.Snapshot()}");
+        // The lag is real: 63 % of the step cannot be reached before latency + τ (20 + 50 ms) of wall time.
+        Wait.For(() => host.Simulator.Snapshot().PowerW >= 4000 * 0.63, Timeout, () => host.Simulator.Snapshot().ToString());
+        Assert.True(sw.Elapsed.TotalMilliseconds >= 65, $"63 % after {sw.Elapsed.TotalMilliseconds:F1} ms: faster than the configured lag");
         // Latency 20 ms + τ 50 ms: about 63 % after ~70 ms, > 99 % after ~0.3 s; keep posting so the revert timer never fires.
         Wait.For(() =>
         {
