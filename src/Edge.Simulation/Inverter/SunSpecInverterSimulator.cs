@@ -27,6 +27,8 @@ public sealed class SunSpecInverterSimulator : IModbusRequestHandler
     private readonly short _whSf;
     private double _heartbeatS;
     private ushort _heartbeat;
+    private Slots? _slots;
+    private bool _tripShown;
 
     /// <summary>Creates the simulator; the PCS starts at rest.</summary>
     public SunSpecInverterSimulator(SimulatedPcsOptions options)
@@ -70,6 +72,7 @@ public sealed class SunSpecInverterSimulator : IModbusRequestHandler
         _image[offset] = SunSpecModels.EndMarker;
         _image[offset + 1] = 0;
         InitialiseStaticPoints(options);
+        _slots = new Slots(this);
         UpdateMeasurements();
     }
 
@@ -495,57 +498,108 @@ public sealed class SunSpecInverterSimulator : IModbusRequestHandler
 
     private void UpdateMeasurements()
     {
+        // Runs every step under the lock: precomputed slots, no name lookups, so the lock is held for ~1 µs.
+        Slots k = _slots!;
         double powerW = _pcs.PowerW;
         bool tripped = _pcs.Tripped;
-        const int m = SunSpecModels.DerMeasureAc;
-        Set(m, "W", powerW);
-        Set(m, "VA", Math.Abs(powerW));
-        Set(m, "WL1", powerW / 3);
-        Set(m, "WL2", powerW / 3);
-        Set(m, "WL3", powerW / 3);
-        Set(m, "A", Math.Abs(powerW) / (Math.Sqrt(3) * 400));
-        Set(m, "TotWhInj", _pcs.EnergyOutWh);
-        Set(m, "TotWhAbs", _pcs.EnergyInWh);
-        SetRaw(m, "St", tripped ? (ushort)0 : (ushort)1);
-        SetRaw(m, "InvSt", tripped ? (ushort)6 : _pcs.SetpointEnabled || Math.Abs(powerW) > 0.5 ? (ushort)3 : (ushort)7);
-        RegisterCodec.WriteUInt32(_image.AsSpan(Index(m, "Alrm"), 2), tripped ? 1u << 16 : 0u);
-        SetString(m, "MnAlrmInfo", tripped ? "simulated trip" : "");
+        Put(k.W, powerW);
+        Put(k.VA, Math.Abs(powerW));
+        Put(k.WL1, powerW / 3);
+        Put(k.WL2, powerW / 3);
+        Put(k.WL3, powerW / 3);
+        Put(k.A, Math.Abs(powerW) / (Math.Sqrt(3) * 400));
+        Put(k.TotWhInj, _pcs.EnergyOutWh);
+        Put(k.TotWhAbs, _pcs.EnergyInWh);
+        PutRaw(k.St, tripped ? (ushort)0 : (ushort)1);
+        PutRaw(k.InvSt, tripped ? (ushort)6 : _pcs.SetpointEnabled || Math.Abs(powerW) > 0.5 ? (ushort)3 : (ushort)7);
+        RegisterCodec.WriteUInt32(_image.AsSpan(k.Alrm.Index, 2), tripped ? 1u << 16 : 0u);
+        if (tripped != _tripShown)
+        {
+            _tripShown = tripped;
+            SetString(SunSpecModels.DerMeasureAc, "MnAlrmInfo", tripped ? "simulated trip" : "");
+        }
 
         double socPct = _pcs.SocPct;
         ushort chargeStatus = tripped ? (ushort)1 : socPct <= 0.01 ? (ushort)2 : socPct >= 99.99 ? (ushort)5
             : powerW > 0.5 ? (ushort)3 : powerW < -0.5 ? (ushort)4 : (ushort)6;
-
-        if (_models.ContainsKey(SunSpecModels.DerControlAc))
+        Put(k.WSetRvrtRem, Math.Ceiling(_pcs.RevertRemainingS));
+        Put(k.CapSoC, socPct);
+        Put(k.WHAvail, _pcs.StoredWh);
+        PutRaw(k.CapSta, tripped ? (ushort)2 : (ushort)0);
+        Put(k.BatSoC, socPct);
+        Put(k.DoD, 100 - socPct);
+        PutRaw(k.BatChaSt, chargeStatus);
+        PutRaw(k.Hb, _heartbeat);
+        PutRaw(k.BatState, tripped ? (ushort)99 : (ushort)3);
+        if (k.Evt1.Index >= 0)
         {
-            Set(SunSpecModels.DerControlAc, "WSetRvrtRem", Math.Ceiling(_pcs.RevertRemainingS));
+            RegisterCodec.WriteUInt32(_image.AsSpan(k.Evt1.Index, 2), tripped ? 1u << 25 : 0u);
         }
 
-        if (_models.ContainsKey(SunSpecModels.DerStorageCapacity))
+        Put(k.BatW, powerW);
+        Put(k.BatA, powerW / 800);
+        Put(k.ChaState, socPct);
+        PutRaw(k.StorChaSt, chargeStatus);
+    }
+
+    private void Put(Slot slot, double engineeringValue)
+    {
+        if (slot.Index >= 0)
         {
-            const int s = SunSpecModels.DerStorageCapacity;
-            Set(s, "SoC", socPct);
-            Set(s, "WHAvail", _pcs.StoredWh);
-            SetRaw(s, "Sta", tripped ? (ushort)2 : (ushort)0);
+            RegisterCodec.Encode(_image.AsSpan(slot.Index, slot.Size), slot.Type, engineeringValue / slot.Scale);
+        }
+    }
+
+    private void PutRaw(Slot slot, ushort value)
+    {
+        if (slot.Index >= 0)
+        {
+            _image[slot.Index] = value;
+        }
+    }
+
+    /// <summary>Where a point lives in the image, its type and its (static) scale; Index −1 when the model is absent.</summary>
+    private readonly record struct Slot(int Index, int Size, RegisterType Type, double Scale);
+
+    private Slot Resolve(int model, string point)
+    {
+        if (!_models.ContainsKey(model))
+        {
+            return new Slot(-1, 0, RegisterType.UInt16, 1);
         }
 
-        if (_models.ContainsKey(SunSpecModels.Battery))
-        {
-            const int b = SunSpecModels.Battery;
-            Set(b, "SoC", socPct);
-            Set(b, "DoD", 100 - socPct);
-            SetRaw(b, "ChaSt", chargeStatus);
-            SetRaw(b, "Hb", _heartbeat);
-            SetRaw(b, "State", tripped ? (ushort)99 : (ushort)3);
-            RegisterCodec.WriteUInt32(_image.AsSpan(Index(b, "Evt1"), 2), tripped ? 1u << 25 : 0u);
-            Set(b, "W", powerW);
-            Set(b, "A", powerW / 800);
-        }
+        SunSpecPoint p = SunSpecModels.Get(model)[point];
+        double scale = p.ScaleFactorName is null ? 1 : SunSpecBlock.Pow10((short)_image[Index(model, p.ScaleFactorName)]);
+        return new Slot(Index(model, point), p.Size, p.RegisterType ?? RegisterType.UInt16, scale);
+    }
 
-        if (_models.ContainsKey(SunSpecModels.Storage))
-        {
-            const int s = SunSpecModels.Storage;
-            Set(s, "ChaState", socPct);
-            SetRaw(s, "ChaSt", chargeStatus);
-        }
+    /// <summary>The measurement points refreshed every step, resolved once after the scale factors are set.</summary>
+    private sealed class Slots(SunSpecInverterSimulator s)
+    {
+        public Slot W { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "W");
+        public Slot VA { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "VA");
+        public Slot WL1 { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "WL1");
+        public Slot WL2 { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "WL2");
+        public Slot WL3 { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "WL3");
+        public Slot A { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "A");
+        public Slot TotWhInj { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "TotWhInj");
+        public Slot TotWhAbs { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "TotWhAbs");
+        public Slot St { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "St");
+        public Slot InvSt { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "InvSt");
+        public Slot Alrm { get; } = s.Resolve(SunSpecModels.DerMeasureAc, "Alrm");
+        public Slot WSetRvrtRem { get; } = s.Resolve(SunSpecModels.DerControlAc, "WSetRvrtRem");
+        public Slot CapSoC { get; } = s.Resolve(SunSpecModels.DerStorageCapacity, "SoC");
+        public Slot WHAvail { get; } = s.Resolve(SunSpecModels.DerStorageCapacity, "WHAvail");
+        public Slot CapSta { get; } = s.Resolve(SunSpecModels.DerStorageCapacity, "Sta");
+        public Slot BatSoC { get; } = s.Resolve(SunSpecModels.Battery, "SoC");
+        public Slot DoD { get; } = s.Resolve(SunSpecModels.Battery, "DoD");
+        public Slot BatChaSt { get; } = s.Resolve(SunSpecModels.Battery, "ChaSt");
+        public Slot Hb { get; } = s.Resolve(SunSpecModels.Battery, "Hb");
+        public Slot BatState { get; } = s.Resolve(SunSpecModels.Battery, "State");
+        public Slot Evt1 { get; } = s.Resolve(SunSpecModels.Battery, "Evt1");
+        public Slot BatW { get; } = s.Resolve(SunSpecModels.Battery, "W");
+        public Slot BatA { get; } = s.Resolve(SunSpecModels.Battery, "A");
+        public Slot ChaState { get; } = s.Resolve(SunSpecModels.Storage, "ChaState");
+        public Slot StorChaSt { get; } = s.Resolve(SunSpecModels.Storage, "ChaSt");
     }
 }

@@ -31,23 +31,37 @@ public static class ModbusLatencyBench
 
         Console.Error.WriteLine($"modbus-latency: {writes} setpoint writes per peer after {warmup} warm-up writes, loopback, 1 client");
 
-        Stats ours;
-        Stats driver;
-        using (var host = new SimulatedInverterHost(new SimulatedPcsOptions { LatencyMs = 20, TimeConstantMs = 50 }, IPAddress.Loopback, 0))
+        int rounds = Math.Max(1, IntOption(args, "--rounds", 20));
+        int batch = Math.Max(1, writes / rounds);
+        using var host = new SimulatedInverterHost(new SimulatedPcsOptions { LatencyMs = 20, TimeConstantMs = 50 }, IPAddress.Loopback, 0);
+        ushort wSet = host.Simulator.Models.First(m => m.Id == 704).AddressOf("WSet");
+        int port = FreePort();
+        using Process py = StartPymodbus(script, port);
+        using var oursClient = new ModbusTcpClient(new ModbusClientOptions { Port = host.Port, RequestTimeoutMs = 1000 });
+        using var pyClient = new ModbusTcpClient(new ModbusClientOptions { Port = port, RequestTimeoutMs = 1000 });
+        using SunSpecInverter inverter = StartDriver(host.Port);
+
+        // Interleaved rounds: on a shared machine every peer sees the same background load.
+        var oursUs = new List<double>(writes);
+        var pyUs = new List<double>(writes);
+        Batch(oursClient, wSet, warmup, null);
+        Batch(pyClient, 300, warmup, null);
+        DriverBatch(inverter, warmup);
+        long driverStart = inverter.SetpointWrites;
+        for (int r = 0; r < rounds; r++)
         {
-            ushort wSet = host.Simulator.Models.First(m => m.Id == 704).AddressOf("WSet");
-            ours = Measure("edge sim inverter (in-process)", host.Port, wSet, writes, warmup);
-            driver = MeasureDriver(host.Port, writes, warmup);
+            Batch(oursClient, wSet, batch, oursUs);
+            Batch(pyClient, 300, batch, pyUs);
+            DriverBatch(inverter, batch);
         }
 
-        Stats pymodbus;
-        int port = FreePort();
-        using (Process py = StartPymodbus(script, port))
-        {
-            pymodbus = Measure("pymodbus 3.0 server", port, 300, writes, warmup);
-            py.Kill(entireProcessTree: true);
-            py.WaitForExit(5000);
-        }
+        double[] driverUs = new double[(int)(inverter.SetpointWrites - driverStart)];
+        int n = inverter.CopyWriteLatenciesUs(driverUs);
+        Stats ours = Stats.Of("edge sim inverter (in-process)", [.. oursUs]);
+        Stats driver = Stats.Of("SunSpecInverter worker → sim", driverUs.AsSpan(0, n).ToArray());
+        Stats pymodbus = Stats.Of("pymodbus 3.0 server", [.. pyUs]);
+        py.Kill(entireProcessTree: true);
+        py.WaitForExit(5000);
 
         Console.WriteLine();
         Console.WriteLine($"{"peer",-34} {"n",7} {"p50 µs",9} {"p90 µs",9} {"p99 µs",9} {"p99.9 µs",9} {"max µs",9}");
@@ -75,12 +89,10 @@ public static class ModbusLatencyBench
         return 0;
     }
 
-    private static Stats Measure(string peer, int port, ushort address, int writes, int warmup)
+    private static void Batch(ModbusTcpClient client, ushort address, int writes, List<double>? sink)
     {
-        using var client = new ModbusTcpClient(new ModbusClientOptions { Port = port, RequestTimeoutMs = 1000 });
         ushort[] regs = new ushort[2];
-        double[] us = new double[writes];
-        for (int i = -warmup; i < writes; i++)
+        for (int i = 0; i < writes; i++)
         {
             RegisterCodec.WriteInt32(regs, (i & 1) == 0 ? 1000 : -1000);
             long t0 = Stopwatch.GetTimestamp();
@@ -88,29 +100,23 @@ public static class ModbusLatencyBench
             long t1 = Stopwatch.GetTimestamp();
             if (!r.IsOk)
             {
-                throw new InvalidOperationException($"{peer}: write {i} failed: {r}");
+                throw new InvalidOperationException($"port {client.Options.Port}: write {i} failed: {r}");
             }
 
-            if (i >= 0)
-            {
-                us[i] = (t1 - t0) * 1e6 / Stopwatch.Frequency;
-            }
+            sink?.Add((t1 - t0) * 1e6 / Stopwatch.Frequency);
         }
-
-        return Stats.Of(peer, us);
     }
 
-    private static Stats MeasureDriver(int port, int writes, int warmup)
+    private static SunSpecInverter StartDriver(int port)
     {
-        var options = new SunSpecInverterOptions
+        var inverter = new SunSpecInverter(new SunSpecInverterOptions
         {
             Id = "bench",
             Modbus = new ModbusClientOptions { Port = port },
             HeartbeatPeriodMs = 100,
             LeaseObserveMs = 200,
             PollPeriodMs = 100,
-        };
-        using var inverter = new SunSpecInverter(options);
+        });
         var deadline = Stopwatch.StartNew();
         while (!inverter.IsOperating)
         {
@@ -122,22 +128,27 @@ public static class ModbusLatencyBench
             Thread.Sleep(10);
         }
 
-        long target = inverter.SetpointWrites + warmup + writes;
-        int k = 0;
-        while (inverter.SetpointWrites < target && deadline.Elapsed < TimeSpan.FromMinutes(2))
+        return inverter;
+    }
+
+    /// <summary>Posts one setpoint at a time and waits for its acknowledgement: one write per post.</summary>
+    private static void DriverBatch(SunSpecInverter inverter, int writes)
+    {
+        var deadline = Stopwatch.StartNew();
+        for (int k = 0; k < writes; k++)
         {
-            // Post and wait for the write to be acknowledged before the next one: one write per post.
             long before = inverter.SetpointWrites;
-            inverter.PostSetpoint((k++ & 1) == 0 ? 1000 : -1000, 0);
-            while (inverter.SetpointWrites == before && deadline.Elapsed < TimeSpan.FromMinutes(2))
+            inverter.PostSetpoint((k & 1) == 0 ? 1000 : -1000, 0);
+            while (inverter.SetpointWrites == before)
             {
-                Thread.SpinWait(20);
+                if (deadline.Elapsed > TimeSpan.FromMinutes(2))
+                {
+                    throw new InvalidOperationException($"driver stopped writing: {inverter.LastError}");
+                }
+
+                Thread.Yield(); // spinning would steal the CPU the worker and the server need (2 cores)
             }
         }
-
-        double[] us = new double[writes];
-        int n = inverter.CopyWriteLatenciesUs(us);
-        return Stats.Of("SunSpecInverter worker → sim", us.AsSpan(0, n).ToArray());
     }
 
     private static Process StartPymodbus(string script, int port)
