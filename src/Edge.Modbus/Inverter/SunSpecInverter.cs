@@ -486,7 +486,7 @@ public sealed class SunSpecInverter : IBatteryInverter, IDisposable
 
         ModbusResult r = _client.WriteMultipleRegisters(_options.UnitId, address, regs);
         long end = Stopwatch.GetTimestamp();
-        if (Check(r, "writing the setpoint"))
+        if (Check(r, "writing the setpoint", setpoint: true))
         {
             _lastWrittenW = edgeW;
             _lastWriteTicks = end;
@@ -685,12 +685,12 @@ public sealed class SunSpecInverter : IBatteryInverter, IDisposable
     }
 
     /// <summary>Books a transaction outcome; false when it failed (a link failure drops back to reconnecting).</summary>
-    private bool Check(ModbusResult r, string what)
+    private bool Check(ModbusResult r, string what, bool setpoint = false)
     {
         if (r.IsOk)
         {
             _linkFailures = 0;
-            if (what == "writing the setpoint")
+            if (setpoint)
             {
                 _refusals = 0;
             }
@@ -701,7 +701,7 @@ public sealed class SunSpecInverter : IBatteryInverter, IDisposable
         if (r.Status == ModbusStatus.Exception)
         {
             _refusals++;
-            LastError = what == "writing the setpoint" ? "the device refuses setpoint writes" : $"{what}: device answered {r}";
+            LastError = setpoint ? "the device refuses setpoint writes" : $"{what}: device answered {r}";
             Publish();
             return false;
         }
