@@ -17,7 +17,7 @@ namespace Edge.Modbus.Meters;
 /// </summary>
 public sealed class ModbusMeterMap
 {
-    private ModbusMeterMap(string name, string source, ModbusFunction function, MeterPoint[] power, MeterPoint[] voltage, MeterPoint[] current)
+    private ModbusMeterMap(string name, string source, ModbusFunction function, RegisterPoint[] power, RegisterPoint[] voltage, RegisterPoint[] current)
     {
         Name = name;
         Source = source;
@@ -26,7 +26,7 @@ public sealed class ModbusMeterMap
         Voltage = voltage;
         Current = current;
         int first = int.MaxValue, last = 0;
-        foreach (MeterPoint p in power.Concat(voltage).Concat(current))
+        foreach (RegisterPoint p in power.Concat(voltage).Concat(current))
         {
             first = Math.Min(first, p.Address);
             last = Math.Max(last, p.Address + p.Size);
@@ -46,13 +46,13 @@ public sealed class ModbusMeterMap
     public ModbusFunction Function { get; }
 
     /// <summary>Points summed into the active power, W.</summary>
-    public IReadOnlyList<MeterPoint> Power { get; }
+    public IReadOnlyList<RegisterPoint> Power { get; }
 
     /// <summary>Points averaged into the voltage, V (may be empty).</summary>
-    public IReadOnlyList<MeterPoint> Voltage { get; }
+    public IReadOnlyList<RegisterPoint> Voltage { get; }
 
     /// <summary>Points summed into the current, A (may be empty).</summary>
-    public IReadOnlyList<MeterPoint> Current { get; }
+    public IReadOnlyList<RegisterPoint> Current { get; }
 
     /// <summary>Lowest address of any point.</summary>
     public ushort FirstAddress { get; }
@@ -99,26 +99,26 @@ public sealed class ModbusMeterMap
             JsonElement root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw Error(origin, "$", "an object");
+                throw RegisterMapJson.Error("meter", origin, "$", "an object");
             }
 
-            string name = OptionalString(root, "name", origin) ?? origin;
-            string source = OptionalString(root, "source", origin) ?? "";
-            ModbusFunction function = (OptionalString(root, "function", origin) ?? "holding") switch
+            string name = RegisterMapJson.OptionalString(root, "name", "meter", origin) ?? origin;
+            string source = RegisterMapJson.OptionalString(root, "source", "meter", origin) ?? "";
+            ModbusFunction function = (RegisterMapJson.OptionalString(root, "function", "meter", origin) ?? "holding") switch
             {
                 "holding" => ModbusFunction.ReadHoldingRegisters,
                 "input" => ModbusFunction.ReadInputRegisters,
-                string other => throw Error(origin, "function", "\"holding\" or \"input\"", other),
+                string other => throw RegisterMapJson.Error("meter", origin, "function", "\"holding\" or \"input\"", other),
             };
-            WordOrder order = ParseOrder(OptionalString(root, "wordOrder", origin), "wordOrder", origin, WordOrder.HighWordFirst);
+            WordOrder order = RegisterMapJson.ParseOrder(RegisterMapJson.OptionalString(root, "wordOrder", "meter", origin), "wordOrder", "meter", origin, WordOrder.HighWordFirst);
             if (!root.TryGetProperty("power", out JsonElement power))
             {
                 throw new FormatException($"meter map {origin}: \"power\" is missing: every meter map must say where active power is.");
             }
 
-            MeterPoint[] powerPoints = Points(power, "power", origin, order);
-            MeterPoint[] voltage = root.TryGetProperty("voltage", out JsonElement v) ? Points(v, "voltage", origin, order) : [];
-            MeterPoint[] current = root.TryGetProperty("current", out JsonElement c) ? Points(c, "current", origin, order) : [];
+            RegisterPoint[] powerPoints = RegisterMapJson.Points(power, "power", "meter", origin, order);
+            RegisterPoint[] voltage = root.TryGetProperty("voltage", out JsonElement v) ? RegisterMapJson.Points(v, "voltage", "meter", origin, order) : [];
+            RegisterPoint[] current = root.TryGetProperty("current", out JsonElement c) ? RegisterMapJson.Points(c, "current", "meter", origin, order) : [];
             var map = new ModbusMeterMap(name, source, function, powerPoints, voltage, current);
             if (map.SpanRegisters > 125)
             {
@@ -128,76 +128,4 @@ public sealed class ModbusMeterMap
             return map;
         }
     }
-
-    private static MeterPoint[] Points(JsonElement e, string path, string origin, WordOrder order)
-    {
-        if (e.ValueKind == JsonValueKind.Array)
-        {
-            var list = new List<MeterPoint>();
-            int i = 0;
-            foreach (JsonElement item in e.EnumerateArray())
-            {
-                list.Add(Point(item, $"{path}[{i++}]", origin, order));
-            }
-
-            return list.Count > 0 ? [.. list] : throw Error(origin, path, "a point or a non-empty array of points");
-        }
-
-        return [Point(e, path, origin, order)];
-    }
-
-    private static MeterPoint Point(JsonElement e, string path, string origin, WordOrder order)
-    {
-        if (e.ValueKind != JsonValueKind.Object)
-        {
-            throw Error(origin, path, "an object with address and type");
-        }
-
-        if (!e.TryGetProperty("address", out JsonElement a) || a.ValueKind != JsonValueKind.Number || !a.TryGetInt32(out int address) || address is < 0 or > 65535)
-        {
-            throw Error(origin, $"{path}.address", "an integer in [0, 65535]", a.ValueKind == JsonValueKind.Undefined ? "missing" : a.GetRawText());
-        }
-
-        string typeText = OptionalString(e, "type", origin) ?? throw Error(origin, $"{path}.type", "one of int16, uint16, int32, uint32, float32, int64, uint64", "missing");
-        RegisterType type = typeText switch
-        {
-            "int16" => RegisterType.Int16,
-            "uint16" => RegisterType.UInt16,
-            "int32" => RegisterType.Int32,
-            "uint32" => RegisterType.UInt32,
-            "float32" => RegisterType.Float32,
-            "int64" => RegisterType.Int64,
-            "uint64" => RegisterType.UInt64,
-            _ => throw Error(origin, $"{path}.type", "one of int16, uint16, int32, uint32, float32, int64, uint64", typeText),
-        };
-        double scale = 1;
-        if (e.TryGetProperty("scale", out JsonElement s) && (s.ValueKind != JsonValueKind.Number || !double.IsFinite(scale = s.GetDouble()) || scale == 0))
-        {
-            throw Error(origin, $"{path}.scale", "a finite, non-zero number", s.GetRawText());
-        }
-
-        WordOrder pointOrder = ParseOrder(OptionalString(e, "wordOrder", origin), $"{path}.wordOrder", origin, order);
-        if (address + RegisterCodec.SizeOf(type) > 65536)
-        {
-            throw Error(origin, $"{path}.address", "an address that leaves room for the value", address.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return new MeterPoint((ushort)address, type, scale, pointOrder);
-    }
-
-    private static WordOrder ParseOrder(string? text, string path, string origin, WordOrder fallback) => text switch
-    {
-        null => fallback,
-        "high-first" => WordOrder.HighWordFirst,
-        "low-first" => WordOrder.LowWordFirst,
-        _ => throw Error(origin, path, "\"high-first\" or \"low-first\"", text),
-    };
-
-    private static string? OptionalString(JsonElement e, string name, string origin) =>
-        !e.TryGetProperty(name, out JsonElement v) ? null
-        : v.ValueKind == JsonValueKind.String ? v.GetString()
-        : throw Error(origin, name, "a string", v.GetRawText());
-
-    private static FormatException Error(string origin, string path, string allowed, string? value = null) =>
-        new($"meter map {origin}: {path}{(value is null ? "" : $" = {value}")} is invalid: must be {allowed}.");
 }

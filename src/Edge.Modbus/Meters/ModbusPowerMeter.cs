@@ -93,12 +93,12 @@ public sealed class ModbusPowerMeter : IPowerSensor, IDisposable
         _stop.Dispose();
     }
 
-    private static double Sum(IReadOnlyList<MeterPoint> points, ushort first, ReadOnlySpan<ushort> registers)
+    private static double Sum(IReadOnlyList<RegisterPoint> points, ushort first, ReadOnlySpan<ushort> registers)
     {
         double sum = 0;
         for (int i = 0; i < points.Count; i++)
         {
-            MeterPoint p = points[i];
+            RegisterPoint p = points[i];
             sum += RegisterCodec.Decode(registers.Slice(p.Address - first, p.Size), p.Type, p.WordOrder) * p.Scale;
         }
 

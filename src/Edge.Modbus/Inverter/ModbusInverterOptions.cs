@@ -3,8 +3,8 @@ using Edge.Modbus.Client;
 
 namespace Edge.Modbus.Inverter;
 
-/// <summary>Settings of one SunSpec battery inverter driven by <see cref="SunSpecInverter"/>; units in the names.</summary>
-public sealed class SunSpecInverterOptions
+/// <summary>Settings of one Modbus battery inverter driven by <see cref="ModbusInverter"/>; units in the names.</summary>
+public class ModbusInverterOptions
 {
     /// <summary>Stable identifier (configuration, topics, logs).</summary>
     public string Id { get; set; } = "inverter";
@@ -42,7 +42,7 @@ public sealed class SunSpecInverterOptions
     /// <summary>Consecutive refused writes (exception answers) after which the inverter is reported <c>Fault</c>.</summary>
     public int FaultAfterRefusals { get; set; } = 3;
 
-    /// <summary>Hold the single-writer lease through 802 <c>CtrlHb</c> (see <see cref="SunSpecInverter"/>).</summary>
+    /// <summary>Hold the single-writer lease through the controller heartbeat register (802 <c>CtrlHb</c>; see <see cref="ModbusInverter"/>).</summary>
     public bool UseLease { get; set; } = true;
 
     /// <summary>Period of the controller heartbeat written to 802 <c>CtrlHb</c>, ms (SunSpec: once a second).</summary>
@@ -89,11 +89,16 @@ public sealed class SunSpecInverterOptions
         return c.Errors;
     }
 
-    /// <summary>Returns a deep copy.</summary>
-    public SunSpecInverterOptions Clone()
+    /// <summary>Returns a deep copy (of the same runtime type).</summary>
+    public ModbusInverterOptions Clone()
     {
-        var copy = (SunSpecInverterOptions)MemberwiseClone();
+        var copy = (ModbusInverterOptions)MemberwiseClone();
         copy.Modbus = Modbus.Clone();
         return copy;
     }
+}
+
+/// <summary>Settings of a SunSpec battery inverter (<see cref="SunSpecInverter"/>): the common Modbus inverter settings.</summary>
+public sealed class SunSpecInverterOptions : ModbusInverterOptions
+{
 }
