@@ -272,6 +272,13 @@ public class ModbusInverter : IBatteryInverter, IDisposable
             return false;
         }
 
+        if (!(_ratedW > 0))
+        {
+            LastError = $"{_profile.Description}: rated power unknown (the device reports none): set RatedPowerW";
+            _nextAttemptTicks = Stopwatch.GetTimestamp() + Ticks(5000);
+            return false;
+        }
+
         if (!Configure())
         {
             return false;
@@ -423,7 +430,10 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     private void Decode(in InverterReading reading, long nowTicks)
     {
         double sign = _options.InvertSign ? -1 : 1;
-        _ratedW = _options.RatedPowerW > 0 ? _options.RatedPowerW : double.IsFinite(reading.RatedW) ? reading.RatedW : 0;
+        // Rated power: configured, else reported, else the largest allowed power ever reported.
+        _ratedW = _options.RatedPowerW > 0 ? _options.RatedPowerW
+            : reading.RatedW > 0 ? reading.RatedW
+            : Math.Max(_ratedW, Math.Max(reading.AllowedChargeW > 0 ? reading.AllowedChargeW : 0, reading.AllowedDischargeW > 0 ? reading.AllowedDischargeW : 0));
         double chargeW = double.IsFinite(reading.AllowedChargeW) ? reading.AllowedChargeW : _ratedW;
         double dischargeW = double.IsFinite(reading.AllowedDischargeW) ? reading.AllowedDischargeW : _ratedW;
         if (_options.RatedPowerW > 0)
