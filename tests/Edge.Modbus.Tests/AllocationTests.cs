@@ -91,7 +91,22 @@ public sealed class AllocationTests
         Assert.Equal(0, postAllocated);
     }
 
-    private static void PostUntil(SunSpecInverter driver, int writes)
+    [Fact]
+    public void Mapped_inverter_worker_allocates_nothing_in_steady_state()
+    {
+        using var host = new SimulatedInverterHost(new SimulatedPcsOptions { LatencyMs = 0, TimeConstantMs = 5 }, IPAddress.Loopback, 0);
+        using var driver = new ModbusInverter(InverterDriverTests.DriverOptions(host.Port), new MappedProfile(InverterMap.LoadBuiltIn("inverter-edge-sim-704")));
+        Wait.For(() => driver.IsOperating, TimeSpan.FromSeconds(10), () => driver.LastError);
+        PostUntil(driver, 3000);
+        driver.ResetAllocationCount();
+        long writesBefore = driver.SetpointWrites;
+        PostUntil(driver, 2000);
+        Assert.True(driver.SetpointWrites - writesBefore >= 1000, $"only {driver.SetpointWrites - writesBefore} writes");
+        Assert.Equal(0, driver.SetpointAllocatedBytes);
+        Assert.Equal(0, driver.WorkerAllocatedBytes);
+    }
+
+    private static void PostUntil(ModbusInverter driver, int writes)
     {
         long target = driver.SetpointWrites + writes;
         var deadline = DateTime.UtcNow.AddSeconds(30);

@@ -104,6 +104,16 @@ public sealed class SunSpecInverterSimulator : IModbusRequestHandler
         }
     }
 
+    /// <summary>Clears a latched trip once the trip fault itself is gone (as a write of 1 to 802 <c>AlmRst</c> does).</summary>
+    public void ResetAlarms()
+    {
+        lock (_lock)
+        {
+            _pcs.ResetAlarms();
+            UpdateMeasurements();
+        }
+    }
+
     /// <summary>Sets the SoC (test setup), %.</summary>
     public void SetSoc(double socPct)
     {

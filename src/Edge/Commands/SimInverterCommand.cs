@@ -40,6 +40,12 @@ public sealed class SimInverterCommand : ICommand
           --fault F[,F…]      Inject faults from the start: refuse-writes, freeze, drop, trip, mute.
           --duration D        Stop after D (e.g. 30s); default: run until Ctrl-C.
           --quiet             No once-a-second status line.
+
+        While running, lines on standard input change the device (for HIL scripts):
+          fault F[,F…] | fault none     set the active faults (as --fault)
+          reset                         clear a latched trip (like 802 AlmRst = 1)
+          soc PCT                       set the state of charge
+          status                        print one status line on standard output
         """;
 
     /// <inheritdoc />
@@ -56,6 +62,12 @@ public sealed class SimInverterCommand : ICommand
         }
 
         double efficiency = args.Double("efficiency", 0.01, 1) ?? 0.96;
+        long model = args.Long("model", 0, 65535) ?? 704;
+        if (model is not (704 or 124))
+        {
+            throw new UsageException($"Option --model: {model} is not a control model the simulator offers (704 or 124).");
+        }
+
         var options = new SimulatedPcsOptions
         {
             RatedPowerW = args.Double("power-w", 1, 3e9) ?? 10_000,
@@ -66,7 +78,7 @@ public sealed class SimInverterCommand : ICommand
             DefaultRampPctPerS = args.Double("ramp-pct-per-s", 0.001, 100_000) ?? 100,
             ChargeEfficiency = efficiency,
             DischargeEfficiency = efficiency,
-            ControlModel = (int)(args.Long("model", 0, 65535) ?? 704),
+            ControlModel = (int)model,
             UnitId = (byte)(args.Long("unit", 0, 247) ?? 0),
         };
         IReadOnlyList<Core.OptionError> errors = options.Validate("sim inverter");
@@ -100,17 +112,66 @@ public sealed class SimInverterCommand : ICommand
             context.Out.Flush();
             using var timeout = duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation, timeout.Token);
+            var control = new Thread(() => ReadControlLines(host, context)) { IsBackground = true, Name = "sim-inverter-stdin" };
+            control.Start();
             while (!linked.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
             {
                 if (!quiet)
                 {
-                    PcsSnapshot s = host.Simulator.Snapshot();
-                    context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"t={s.TimeS,7:F1}s  power={s.PowerW,9:F0} W  setpoint={s.SetpointW,9:F0} W{(s.SetpointEnabled ? "" : " (disabled)")}  soc={s.SocPct,6:F2} %  reverts={s.RevertCount}  writes={s.ControlWrites}  links={host.ConnectionCount}{(s.Tripped ? "  TRIPPED" : "")}"));
+                    context.Error.WriteLine(Status(host));
                 }
             }
 
             return ExitCodes.Ok;
+        }
+    }
+
+    private static string Status(SimulatedInverterHost host)
+    {
+        PcsSnapshot s = host.Simulator.Snapshot();
+        return string.Create(CultureInfo.InvariantCulture,
+            $"t={s.TimeS,7:F1}s  power={s.PowerW,9:F0} W  setpoint={s.SetpointW,9:F0} W{(s.SetpointEnabled ? "" : " (disabled)")}  soc={s.SocPct,6:F2} %  reverts={s.RevertCount}  writes={s.ControlWrites}  links={host.ConnectionCount}  faults={host.Simulator.Faults}{(s.Tripped ? "  TRIPPED" : "")}");
+    }
+
+    /// <summary>Applies control lines from standard input until it closes; a bad line is reported, never fatal.</summary>
+    private static void ReadControlLines(SimulatedInverterHost host, CommandContext context)
+    {
+        string? line;
+        while ((line = Console.In.ReadLine()) is not null)
+        {
+            string[] words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            try
+            {
+                switch (words)
+                {
+                    case []:
+                        break;
+                    case ["fault", string list]:
+                        host.SetFaults(ParseFaults(list));
+                        context.Out.WriteLine($"faults {host.Simulator.Faults}");
+                        break;
+                    case ["reset"]:
+                        host.Simulator.ResetAlarms();
+                        context.Out.WriteLine("alarms reset");
+                        break;
+                    case ["soc", string pct] when double.TryParse(pct, NumberStyles.Float, CultureInfo.InvariantCulture, out double socPct) && socPct is >= 0 and <= 100:
+                        host.Simulator.SetSoc(socPct);
+                        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"soc {socPct} %"));
+                        break;
+                    case ["status"]:
+                        context.Out.WriteLine(Status(host));
+                        break;
+                    default:
+                        context.Error.WriteLine($"edge sim inverter: unknown control line '{line}' (fault F[,F…] | fault none | reset | soc PCT | status)");
+                        break;
+                }
+            }
+            catch (UsageException e)
+            {
+                context.Error.WriteLine($"edge sim inverter: {e.Message}");
+            }
+
+            context.Out.Flush();
         }
     }
 
