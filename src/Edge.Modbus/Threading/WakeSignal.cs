@@ -13,7 +13,7 @@ public sealed unsafe partial class WakeSignal : IDisposable
     private const int FutexWakePrivate = 128 | 1;
 
     private readonly int* _word;
-    private readonly long _futexSyscall;
+    private long _futexSyscall;
     private readonly SemaphoreSlim? _fallback;
     private bool _disposed;
 
@@ -28,6 +28,18 @@ public sealed unsafe partial class WakeSignal : IDisposable
             Architecture.Arm => 240,
             _ => -1,
         };
+        if (_futexSyscall >= 0)
+        {
+            try
+            {
+                Syscall(_futexSyscall, _word, FutexWakePrivate, 1, null, null, 0); // probe: wakes nobody
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                _futexSyscall = -1;
+            }
+        }
+
         if (_futexSyscall < 0)
         {
             _fallback = new SemaphoreSlim(0, 1);
