@@ -3,11 +3,19 @@ using BenchmarkDotNet.Running;
 namespace Edge.Benchmarks;
 
 /// <summary>
-/// Entry point: <c>dotnet run -c Release --project tests/Edge.Benchmarks -- --filter '*'</c> (or a class name).
-/// Every benchmark class compares Edge against a peer measured in the same run (its Baseline = true method).
+/// Entry point: <c>modbus-latency</c> runs the Modbus setpoint latency comparison (a plain timed loop against real
+/// peers); anything else goes to BenchmarkDotNet's switcher (e.g. <c>--filter *</c>).
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs the benchmarks selected on the command line.</summary>
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static int Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "modbus-latency")
+        {
+            return Modbus.ModbusLatencyBench.Run(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        return 0;
+    }
 }

@@ -10,6 +10,7 @@ public static class CommandRegistry
     public static IReadOnlyList<ICommand> All { get; } =
     [
         new Commands.ReplayCommand(),
+        new Commands.SimInverterCommand(),
     ];
 
     /// <summary>Finds the command selected by the leading words of <paramref name="args"/> (longest match wins).</summary>

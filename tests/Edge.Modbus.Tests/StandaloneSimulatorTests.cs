@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Edge.Core.Devices;
+using Edge.Modbus.Inverter;
+using Xunit.Abstractions;
+
+namespace Edge.Modbus.Tests;
+
+/// <summary>
+/// End to end: <c>edge sim inverter</c> as its own process; the SunSpec driver discovers and commands it over
+/// loopback, the battery follows, and when the writes stop the revert timeout brings it back to 0 W.
+/// </summary>
+public sealed partial class StandaloneSimulatorTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public void Edge_sim_inverter_runs_standalone_and_the_driver_commands_it()
+    {
+        string edge = EdgeDll();
+        using var sim = new Peer.Server("dotnet",
+            [edge, "sim", "inverter", "--port", "0", "--power-w", "20000", "--latency-ms", "30", "--tau-ms", "80", "--soc-pct", "60", "--quiet"],
+            "listening on", TimeSpan.FromSeconds(60));
+        int port = int.Parse(PortPattern().Match(sim.Log).Groups[1].Value, CultureInfo.InvariantCulture);
+        output.WriteLine(sim.Log);
+
+        if (Peer.HasMbpoll(output))
+        {
+            (int code, string text) = Peer.Run("/usr/bin/mbpoll",
+                ["-m", "tcp", "-p", port.ToString(CultureInfo.InvariantCulture), "-a", "1", "-0", "-1", "-t", "4:hex", "-r", "40000", "-c", "2", "127.0.0.1"],
+                TimeSpan.FromSeconds(30));
+            Assert.True(code == 0, text);
+            Assert.Contains("0x5375", text, StringComparison.Ordinal);
+        }
+
+        SunSpecInverterOptions options = InverterDriverTests.DriverOptions(port);
+        options.RampPctPerS = 100; // 20 kW/s
+        using var driver = new SunSpecInverter(options);
+        Wait.For(() => driver.IsOperating, Timeout, () => driver.LastError);
+        Assert.Equal("SunS@40000: 1@40002(L=66), 701@40070(L=153), 704@40225(L=65), 713@40292(L=7), 802@40301(L=62)", driver.Map!.ToString());
+        Assert.True(driver.TryReadState(out InverterState first));
+        Assert.Equal(60, first.SocPct, 0);
+        Assert.Equal(20_000, first.AllowedDischargeW, 0);
+
+        Wait.For(() =>
+        {
+            driver.PostSetpoint(-6000, 0);
+            return driver.TryReadState(out InverterState s) && s.MeasuredPowerW < -5950;
+        }, Timeout, () => driver.TryReadState(out InverterState s) ? s.ToString() : "no state");
+
+        // Writes stop: the device's own revert timer (1 s) takes it back to 0 W, as a ramp.
+        Wait.For(() => driver.TryReadState(out InverterState s) && Math.Abs(s.MeasuredPowerW) < 1, Timeout,
+            () => driver.TryReadState(out InverterState s) ? s.ToString() : "no state");
+    }
+
+    private static string EdgeDll()
+    {
+        string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "src", "Edge", "bin", configuration, "net10.0", "edge.dll");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"src/Edge/bin/{configuration}/net10.0/edge.dll not found (it is built with this test project)");
+    }
+
+    [GeneratedRegex(@"listening on [^:]+:(\d+)")]
+    private static partial Regex PortPattern();
+}
