@@ -73,6 +73,28 @@ public sealed class ExecutiveVirtualTimeTests
     }
 
     [Fact]
+    public void Every_overrun_is_published_with_its_cause()
+    {
+        var (exec, cycle, _, sleeper) = Create();
+        sleeper.Lateness = deadline => deadline == StartNs + (2 * PeriodNs) ? 3_000_000 : 0; // stall before cycle 1
+        cycle.ComputeNs = (seq, phase) => seq == 6 && phase == LoopPhase.Allocate ? 1_700_000 : 1_000;
+
+        exec.RunCycles(10);
+
+        Assert.True(exec.OverrunEvents.TryRead(out OverrunEvent stall));
+        Assert.Equal(1, stall.Sequence);
+        Assert.Equal(3_000_000, stall.LatenessNs);
+        Assert.Equal(5_000, stall.ComputeNs);
+        Assert.Equal(3, stall.SkippedSlots);
+        Assert.True(exec.OverrunEvents.TryRead(out OverrunEvent slow));
+        Assert.Equal(6, slow.Sequence);
+        Assert.Equal(0, slow.LatenessNs);
+        Assert.Equal(LoopPhase.Allocate, slow.SlowestPhase);
+        Assert.Equal(1_700_000, slow.SlowestPhaseNs);
+        Assert.False(exec.OverrunEvents.TryRead(out _));
+    }
+
+    [Fact]
     public void A_cycle_ending_exactly_on_a_release_keeps_that_release()
     {
         var (exec, cycle, _, _) = Create();

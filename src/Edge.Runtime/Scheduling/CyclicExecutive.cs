@@ -98,6 +98,12 @@ public sealed class CyclicExecutive : IDisposable
     /// <summary>True while the deadline fault is raised.</summary>
     public bool FaultActive => Statistics.ReadCounters().FaultActive;
 
+    /// <summary>
+    /// Every missed deadline, newest last, for diagnosis and alarms (one consumer drains it). When nobody drains it,
+    /// the first 256 are kept and later ones are counted as dropped: the loop never waits for this.
+    /// </summary>
+    public Handoff.SpscRing<OverrunEvent> OverrunEvents { get; } = new(256);
+
     /// <summary>Real-time setup report (after <see cref="Start"/> returned; null before).</summary>
     public RealtimeReport? RealtimeReport { get; private set; }
 
@@ -221,12 +227,37 @@ public sealed class CyclicExecutive : IDisposable
             }
         }
 
+        if (overran)
+        {
+            PublishOverrun(in info, endNs, skipped, t1 - t0, t2 - t1, t3 - t2, t4 - t3, endNs - t4);
+        }
+
         _nextReleaseNs = nextNs;
         _skippedBeforeNext = skipped;
         _sequence++;
         Statistics.RecordCycle(wakeNs - releaseNs, endNs - wakeNs, endNs, overran, skipped,
             GC.GetAllocatedBytesForCurrentThread() - _allocationBase);
         UpdateFault(overran, in info);
+    }
+
+    private void PublishOverrun(in CycleInfo info, long endNs, long skipped, long sampleNs, long decideNs, long allocateNs, long actuateNs, long handOffNs)
+    {
+        LoopPhase slowest = LoopPhase.Sample;
+        long slowestNs = sampleNs;
+        Slower(LoopPhase.Decide, decideNs, ref slowest, ref slowestNs);
+        Slower(LoopPhase.Allocate, allocateNs, ref slowest, ref slowestNs);
+        Slower(LoopPhase.Actuate, actuateNs, ref slowest, ref slowestNs);
+        Slower(LoopPhase.HandOff, handOffNs, ref slowest, ref slowestNs);
+        OverrunEvents.TryWrite(new OverrunEvent(info.Sequence, info.ReleaseNs, info.LatenessNs, endNs - info.WakeNs, skipped, slowest, slowestNs));
+
+        static void Slower(LoopPhase phase, long ns, ref LoopPhase slowest, ref long slowestNs)
+        {
+            if (ns > slowestNs)
+            {
+                slowest = phase;
+                slowestNs = ns;
+            }
+        }
     }
 
     private void UpdateFault(bool overran, in CycleInfo info)

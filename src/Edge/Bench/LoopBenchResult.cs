@@ -33,6 +33,12 @@ internal sealed class LoopBenchResult
 
     public required string Load { get; init; }
 
+    /// <summary>Missed deadlines of the measured part, in order.</summary>
+    public required IReadOnlyList<OverrunEvent> Overruns { get; init; }
+
+    /// <summary>Clock time at which the measured part began, ns.</summary>
+    public required long MeasuredStartNs { get; init; }
+
     public void WriteText(TextWriter o)
     {
         LoopCounters c = Loop.Counters;
@@ -51,6 +57,13 @@ internal sealed class LoopBenchResult
         Row(o, "sample → setpoint", SampleToSetpoint);
         o.WriteLine();
         o.WriteLine(F($"overruns {c.Overruns}, missed slots {c.MissedSlots}, wake-ups ≥ 1 period late {c.LateWakeups}, longest miss streak {c.MaxConsecutiveMisses}, deadline faults {c.DeadlineFaults}, phase budget overruns {c.BudgetOverruns}"));
+        int lateWakes = Overruns.Count(e => e.LatenessNs >= e.ComputeNs);
+        if (Overruns.Count > 0)
+        {
+            var slow = Overruns.Where(e => e.LatenessNs < e.ComputeNs).GroupBy(e => e.SlowestPhase).Select(g => F($"{LoopPhases.Name(g.Key)} {g.Count()}"));
+            o.WriteLine(F($"overrun causes: {lateWakes} late wake-ups (the machine stalled before the cycle), {Overruns.Count - lateWakes} slow cycles ({string.Join(", ", slow)})"));
+        }
+
         o.WriteLine(F($"allocated on the loop thread: {c.AllocatedBytes} bytes ({Loop.AllocatedBytesPerCycle:0.###} per cycle)"));
         o.WriteLine(F($"GC: {GcPauseMs:0.###} ms paused, collections gen0/1/2 = {GcCollections[0]}/{GcCollections[1]}/{GcCollections[2]}; hand-off dropped {HandOffDropped}, {PublishedMessages} state messages formatted"));
     }
@@ -97,6 +110,20 @@ internal sealed class LoopBenchResult
         w.WriteEndObject();
         w.WriteNumber("handoff_dropped", HandOffDropped);
         w.WriteNumber("published_messages", PublishedMessages);
+        w.WriteStartArray("overrun_events");
+        foreach (OverrunEvent e in Overruns.Take(200))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("t_s", Math.Round((e.ReleaseNs - MeasuredStartNs) * 1e-9, 4));
+            w.WriteNumber("lateness_us", Us(e.LatenessNs));
+            w.WriteNumber("compute_us", Us(e.ComputeNs));
+            w.WriteNumber("skipped", e.SkippedSlots);
+            w.WriteString("slowest_phase", LoopPhases.Name(e.SlowestPhase));
+            w.WriteNumber("slowest_phase_us", Us(e.SlowestPhaseNs));
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteNumber("warmup_cycles", WarmupCycles);
         w.WriteNumber("duration_s", Math.Round(DurationS, 3));
         w.WriteString("sleeper", Sleeper);

@@ -183,7 +183,9 @@ internal sealed class BenchLoopCommand : ICommand
             long measuredStartNs = WaitForWarmup(executive, setup, context);
             TimeSpan pauseBefore = GC.GetTotalPauseDuration();
             int[] collectionsBefore = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
-            ShowProgress(executive, setup.Cycles, context);
+            var overruns = new List<OverrunEvent>();
+            DrainOverruns(executive, measuredStartNs, overruns);
+            ShowProgress(executive, setup.Cycles, context, () => DrainOverruns(executive, measuredStartNs, overruns));
             if (context.Cancellation.IsCancellationRequested)
             {
                 context.Error.WriteLine("edge bench loop: cancelled; the results cover the cycles run so far.");
@@ -220,6 +222,8 @@ internal sealed class BenchLoopCommand : ICommand
                 DurationS = durationS,
                 Realtime = report,
                 Load = profile.Description,
+                Overruns = DrainOverruns(executive, measuredStartNs, overruns),
+                MeasuredStartNs = measuredStartNs,
             };
             result.WriteText(context.Out);
             if (jsonPath is not null)
@@ -258,12 +262,13 @@ internal sealed class BenchLoopCommand : ICommand
         return executive.Clock.NowNs;
     }
 
-    private static void ShowProgress(CyclicExecutive executive, long cycles, CommandContext context)
+    private static void ShowProgress(CyclicExecutive executive, long cycles, CommandContext context, Action everyTick)
     {
         TextWriter e = context.Error;
-        TimeSpan every = context.ErrorIsTerminal ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(10);
+        TimeSpan every = context.ErrorIsTerminal ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(5);
         while (!executive.Wait(every) && !context.Cancellation.IsCancellationRequested)
         {
+            everyTick();
             LoopCounters c = executive.Statistics.ReadCounters();
             HistogramSummary lateness = executive.Statistics.Lateness.Summarize();
             string line = string.Create(CultureInfo.InvariantCulture,
@@ -282,6 +287,19 @@ internal sealed class BenchLoopCommand : ICommand
         {
             e.WriteLine();
         }
+    }
+
+    private static List<OverrunEvent> DrainOverruns(CyclicExecutive executive, long measuredStartNs, List<OverrunEvent> events)
+    {
+        while (executive.OverrunEvents.TryRead(out OverrunEvent e))
+        {
+            if (e.ReleaseNs >= measuredStartNs)
+            {
+                events.Add(e);
+            }
+        }
+
+        return events;
     }
 
     private static HistogramSummary Merge(SimulatedInverter[] inverters)
