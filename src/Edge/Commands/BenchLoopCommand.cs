@@ -48,11 +48,12 @@ internal sealed class BenchLoopCommand : ICommand
           --no-gc-mode          do not switch the GC to SustainedLowLatency
           --no-background       no publisher/logger threads (the loop and the rig only)
           --garbage-mb-per-s R  an extra thread allocating R MB/s of short-lived arrays (default 0)
+          --trace-runtime       record the runtime's execution-engine suspensions and match them to overruns
         """;
 
     public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal)
     {
-        "no-mlock", "no-dma-latency", "no-gc-mode", "no-background",
+        "no-mlock", "no-dma-latency", "no-gc-mode", "no-background", "trace-runtime",
     };
 
     public int Run(CommandArgs args, CommandContext context)
@@ -76,6 +77,7 @@ internal sealed class BenchLoopCommand : ICommand
         };
         bool background = !args.Has("no-background");
         double garbageMbPerS = args.Double("garbage-mb-per-s", 0, 10_000) ?? 0;
+        bool traceRuntime = args.Has("trace-runtime");
         args.ThrowOnUnused();
 
         if (!DeadlineSleepers.TryParse(sleeperText, out SleeperKind sleeperKind))
@@ -108,7 +110,7 @@ internal sealed class BenchLoopCommand : ICommand
             throw new UsageException($"Option --sleeper {sleeperText}: {e.Message}");
         }
 
-        var setup = new Setup(periodMs, cycles, warmup, racks, inverterCount, realtime, background, garbageMbPerS);
+        var setup = new Setup(periodMs, cycles, warmup, racks, inverterCount, realtime, background, garbageMbPerS, traceRuntime);
         return RunBench(context, setup, sleeper, jsonPath);
     }
 
@@ -154,7 +156,9 @@ internal sealed class BenchLoopCommand : ICommand
         });
         var cycle = new ControlCycle(sensors, inverters, controller, siteMeter, emergencyStop: null, handOffCapacity: 4096);
         using var executive = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = setup.PeriodMs }, sleeper, setup.Realtime);
+        using var metrics = new LoopMetrics(executive.Statistics, "bench"); // dotnet-counters monitor -n edge --counters Edge.Runtime
         using var publisher = setup.Background ? new BenchPublisher(cycle, executive.Statistics) : null;
+        using var tracer = setup.TraceRuntime ? new RuntimeSuspensionTracer(clock) : null;
         using var allocators = setup.Background ? new BackgroundAllocators(executive.Statistics, setup.GarbageMbPerS) : null;
 
         try
@@ -226,6 +230,11 @@ internal sealed class BenchLoopCommand : ICommand
                 MeasuredStartNs = measuredStartNs,
             };
             result.WriteText(context.Out);
+            if (tracer is not null)
+            {
+                ReportSuspensions(context.Out, tracer.Suspensions, result.Overruns, measuredStartNs, (long)(setup.PeriodMs * 1e6));
+            }
+
             if (jsonPath is not null)
             {
                 using FileStream file = File.Create(jsonPath);
@@ -289,6 +298,25 @@ internal sealed class BenchLoopCommand : ICommand
         }
     }
 
+    private static void ReportSuspensions(TextWriter o, List<RuntimeSuspensionTracer.Suspension> all, IReadOnlyList<OverrunEvent> overruns, long measuredStartNs, long periodNs)
+    {
+        var measured = all.Where(s => s.BeginNs >= measuredStartNs).ToList();
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"runtime suspensions while measuring: {measured.Count} (max {(measured.Count == 0 ? 0 : measured.Max(s => s.DurationUs)):0} µs; by reason: {string.Join(", ", measured.GroupBy(s => s.Reason).Select(g => $"{g.Key} {g.Count()}"))})"));
+        int explained = 0;
+        foreach (OverrunEvent e in overruns)
+        {
+            // A suspension explains an overrun when it overlaps the interval from the cycle's release to its end (± 2 ms for timestamp skew).
+            long endNs = e.ReleaseNs + e.LatenessNs + e.ComputeNs;
+            if (measured.Exists(s => s.BeginNs <= endNs + 2_000_000 && s.BeginNs + (long)(s.DurationUs * 1e3) >= e.ReleaseNs - periodNs - 2_000_000))
+            {
+                explained++;
+            }
+        }
+
+        o.WriteLine($"overruns overlapping a runtime suspension: {explained} of {overruns.Count}");
+    }
+
     private static List<OverrunEvent> DrainOverruns(CyclicExecutive executive, long measuredStartNs, List<OverrunEvent> events)
     {
         while (executive.OverrunEvents.TryRead(out OverrunEvent e))
@@ -337,5 +365,5 @@ internal sealed class BenchLoopCommand : ICommand
             sumNs / count);
     }
 
-    private sealed record Setup(double PeriodMs, long Cycles, long Warmup, int Racks, int Inverters, RealtimeOptions Realtime, bool Background, double GarbageMbPerS);
+    private sealed record Setup(double PeriodMs, long Cycles, long Warmup, int Racks, int Inverters, RealtimeOptions Realtime, bool Background, double GarbageMbPerS, bool TraceRuntime);
 }
