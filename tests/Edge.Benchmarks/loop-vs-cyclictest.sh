@@ -109,10 +109,13 @@ for r in range(1, rounds + 1):
         "p50": percentile(hist, total, 0.50), "p99": percentile(hist, total, 0.99),
         "p999": percentile(hist, total, 0.999), "max": float(ct["max"]),
         "late": sum(c for us, c in hist.items() if us >= period_us) + overflow, "cycles": total,
+        "at_least_us": {str(t): sum(c for us, c in hist.items() if us >= t) + overflow
+                        for t in (period_us // 2, period_us * 9 // 10, period_us, period_us * 2)},
     }
     ed = json.load(open(f"{out}/edge-{r}.json"))
     ed_row = dict(ed["lateness_us"], late=ed["late_wakeups"], overruns=ed["overruns"], cycles=ed["cycles"],
-                  alloc=ed["allocated_bytes_per_cycle"], gc_pause_ms=ed["gc_pause_ms"], s2s=ed["sensor_to_setpoint_us"])
+                  alloc=ed["allocated_bytes_per_cycle"], gc_pause_ms=ed["gc_pause_ms"], s2s=ed["sensor_to_setpoint_us"],
+                  at_least_us=ed.get("wakeups_at_least_us", {}))
     rows.append((ct_row, ed_row))
 
 print()
@@ -140,6 +143,8 @@ for i, (c, e) in enumerate(rows, 1):
     print(f"round {i}: edge/cyclictest  p50 {s['ratio_p50']:.2f}×  p99 {s['ratio_p99']:.2f}× (goal ≤ 1.5×: {'met' if s['p99_goal_met'] else 'MISSED'})  max {s['ratio_max']:.2f}×")
     print(f"         overruns: edge {e['overruns']} vs cyclictest wake-ups ≥ 1 period late {c['late']} "
           f"({'met' if s['overrun_goal_met'] else 'MISSED'}: edge adds no misses of its own)")
+    thresholds = "  ".join(f"≥{t} µs: {e['at_least_us'].get(t, '?')} vs {c['at_least_us'][t]}" for t in c["at_least_us"])
+    print(f"         late wake-ups edge vs cyclictest by threshold: {thresholds}")
     print(f"         edge: {e['alloc']} bytes allocated per cycle, GC pause {e['gc_pause_ms']} ms, "
           f"sample→setpoint p50/p99/max {e['s2s']['p50']}/{e['s2s']['p99']}/{e['s2s']['max']} µs")
 

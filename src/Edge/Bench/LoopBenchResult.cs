@@ -39,6 +39,9 @@ internal sealed class LoopBenchResult
     /// <summary>Clock time at which the measured part began, ns.</summary>
     public required long MeasuredStartNs { get; init; }
 
+    /// <summary>Wake-ups at least this late, by threshold in µs (to compare with cyclictest at several thresholds).</summary>
+    public required IReadOnlyList<(long ThresholdUs, long Count)> LateCounts { get; init; }
+
     public void WriteText(TextWriter o)
     {
         LoopCounters c = Loop.Counters;
@@ -87,6 +90,13 @@ internal sealed class LoopBenchResult
         w.WriteNumber("deadline_faults", c.DeadlineFaults);
         w.WriteNumber("budget_overruns", c.BudgetOverruns);
         w.WriteNumber("allocated_bytes", c.AllocatedBytes);
+        w.WriteStartObject("wakeups_at_least_us");
+        foreach ((long thresholdUs, long count) in LateCounts)
+        {
+            w.WriteNumber(thresholdUs.ToString(CultureInfo.InvariantCulture), count);
+        }
+
+        w.WriteEndObject();
         Percentiles(w, "sensor_to_setpoint_us", SampleToSetpoint);
         w.WriteStartObject("phases_us");
         for (int i = 0; i < LoopPhases.Count; i++)

@@ -228,6 +228,7 @@ internal sealed class BenchLoopCommand : ICommand
                 Load = profile.Description,
                 Overruns = DrainOverruns(executive, measuredStartNs, overruns),
                 MeasuredStartNs = measuredStartNs,
+                LateCounts = LateCounts(executive.Statistics.Lateness, setup.PeriodMs),
             };
             result.WriteText(context.Out);
             if (tracer is not null)
@@ -315,6 +316,19 @@ internal sealed class BenchLoopCommand : ICommand
         }
 
         o.WriteLine($"overruns overlapping a runtime suspension: {explained} of {overruns.Count}");
+    }
+
+    private static List<(long ThresholdUs, long Count)> LateCounts(LatencyHistogram lateness, double periodMs)
+    {
+        // Thresholds relative to the period; counts are exact at bucket boundaries and within 1.6 % of the threshold otherwise.
+        var counts = new List<(long, long)>();
+        foreach (double fraction in (ReadOnlySpan<double>)[0.5, 0.9, 1.0, 2.0])
+        {
+            long thresholdUs = (long)Math.Round(periodMs * 1000 * fraction);
+            counts.Add((thresholdUs, lateness.CountAtOrAbove(thresholdUs * 1000)));
+        }
+
+        return counts;
     }
 
     private static List<OverrunEvent> DrainOverruns(CyclicExecutive executive, long measuredStartNs, List<OverrunEvent> events)
