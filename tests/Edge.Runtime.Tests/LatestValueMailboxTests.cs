@@ -1,0 +1,118 @@
+using Edge.Runtime.Handoff;
+
+namespace Edge.Runtime.Tests;
+
+public sealed class LatestValueMailboxTests
+{
+    private struct Sample
+    {
+        public long Sequence;
+        public double PowerW;
+        public long Check;
+        public long Pad1;
+        public long Pad2;
+    }
+
+    [Fact]
+    public void Reader_sees_nothing_before_the_first_write_then_always_the_newest()
+    {
+        var box = new LatestValueMailbox<Sample>();
+        Assert.False(box.TryRead(out _, out long seq0, out _));
+        Assert.Equal(0, seq0);
+
+        box.Write(new Sample { Sequence = 1, PowerW = 10 }, 1_000);
+        box.Write(new Sample { Sequence = 2, PowerW = 20 }, 2_000);
+        Assert.True(box.TryRead(out Sample s, out long seq, out long ts));
+        Assert.Equal(20, s.PowerW);
+        Assert.Equal(2, seq);
+        Assert.Equal(2_000, ts);
+
+        // Nothing new: the same value again, and TryReadNewer says so.
+        long last = seq;
+        Assert.True(box.TryRead(out s, out seq, out _));
+        Assert.Equal(2, seq);
+        Assert.False(box.TryReadNewer(ref last, out _, out _));
+        box.Write(new Sample { PowerW = 30 }, 3_000);
+        Assert.True(box.TryReadNewer(ref last, out s, out ts));
+        Assert.Equal(30, s.PowerW);
+        Assert.Equal(3, last);
+        Assert.Equal(3, box.Writes);
+    }
+
+    [Fact]
+    public void Two_threads_hammering_never_see_a_torn_or_older_value()
+    {
+        const long writes = 3_000_000;
+        var box = new LatestValueMailbox<Sample>();
+        string? error = null;
+        long reads = 0, distinct = 0;
+        using var done = new ManualResetEventSlim();
+
+        var reader = new Thread(() =>
+        {
+            long lastSeq = 0;
+            while (error is null)
+            {
+                bool finished = done.IsSet;
+                if (box.TryRead(out Sample s, out long seq, out long ts))
+                {
+                    reads++;
+                    if (s.Check != (s.Sequence * 7) + 1 || s.PowerW != s.Sequence * 0.5 || s.Pad1 != ~s.Sequence || s.Pad2 != -s.Sequence
+                        || ts != s.Sequence * 1000 || seq != s.Sequence)
+                    {
+                        error = $"torn value at {s.Sequence}";
+                    }
+
+                    if (seq < lastSeq)
+                    {
+                        error = $"went back from {lastSeq} to {seq}";
+                    }
+
+                    if (seq > lastSeq)
+                    {
+                        distinct++;
+                    }
+
+                    lastSeq = seq;
+                }
+
+                if (finished)
+                {
+                    if (lastSeq != writes)
+                    {
+                        error ??= $"after the last write the reader saw {lastSeq}, not {writes}";
+                    }
+
+                    break;
+                }
+            }
+        });
+        reader.Start();
+
+        for (long i = 1; i <= writes; i++)
+        {
+            box.Write(new Sample { Sequence = i, PowerW = i * 0.5, Check = (i * 7) + 1, Pad1 = ~i, Pad2 = -i }, i * 1000);
+        }
+
+        done.Set();
+        Assert.True(reader.Join(TimeSpan.FromSeconds(60)));
+        Assert.Null(error);
+        Assert.True(distinct > 1, "the reader should have seen several values while the writer ran");
+    }
+
+    [Fact]
+    public void Both_sides_allocate_nothing()
+    {
+        var box = new LatestValueMailbox<Sample>();
+        box.Write(default, 0);
+        box.TryRead(out _, out _, out _);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10_000; i++)
+        {
+            box.Write(new Sample { Sequence = i }, i);
+            box.TryRead(out _, out _, out _);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
