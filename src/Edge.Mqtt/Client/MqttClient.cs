@@ -317,8 +317,9 @@ public sealed class MqttClient : IDisposable
                         failure = $"broker refused the connection: {result.ResultCode}";
                     }
                 }
-                catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or System.Security.Authentication.AuthenticationException or InvalidOperationException or ProtocolViolationException)
+                catch (Exception e)
                 {
+                    // Any failure of an attempt (network, TLS, credentials, protocol) is retried; none may kill the thread.
                     failure = e is OperationCanceledException ? "connect timed out" : e.Message;
                     exception = e;
                 }
@@ -354,6 +355,10 @@ public sealed class MqttClient : IDisposable
                 _stopSignal.Wait(backoff.NextDelay());
             }
         }
+        catch (Exception e)
+        {
+            _logger.LogCritical(e, "MQTT {Host}:{Port}: session thread failed; the client stops", options.Host, options.Port);
+        }
         finally
         {
             _firstConnect?.TrySetException(new MqttConnectingFailedException("The client was stopped before it connected."));
@@ -388,7 +393,7 @@ public sealed class MqttClient : IDisposable
                 WillQos = will?.QualityOfServiceLevel ?? MqttQualityOfServiceLevel.AtMostOnce,
                 WillRetain = will?.Retain ?? false,
                 Username = options.Credentials.Username,
-                Password = password,
+                Password = password is null ? (ReadOnlyMemory<byte>?)null : password,
             };
             var buffer = new ArrayBufferWriter<byte>(256);
             MqttPacketWriter.WriteConnect(buffer, connect);
