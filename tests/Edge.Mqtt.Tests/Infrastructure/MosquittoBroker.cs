@@ -56,6 +56,8 @@ internal sealed class MosquittoBroker : IDisposable
         config.AppendLine("max_inflight_messages 100");
         if (persistence)
         {
+            // Run as root, mosquitto would drop to user "mosquitto", which cannot write the test's directory.
+            config.AppendLine("user root");
             config.AppendLine("persistence true");
             config.AppendLine($"persistence_location {dir}/");
             config.AppendLine("persistence_file mosquitto.db");
