@@ -28,6 +28,9 @@ public sealed class CommandMailbox
         _outcomes = new CommandOutcome[capacity];
     }
 
+    /// <summary>Commands in flight at most.</summary>
+    public int Capacity => _commands.Length;
+
     /// <summary>Commands posted and not yet reported back.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);
 

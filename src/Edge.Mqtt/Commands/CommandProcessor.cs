@@ -143,7 +143,8 @@ public sealed class CommandProcessor : IDisposable
 
         if (!posted)
         {
-            Reject(name, kind, command.RequestId, $"busy: {_options.MailboxCapacity} commands are already pending", retained, payload);
+            int capacity = command.Kind == CommandKind.Ack ? _options.MailboxCapacity : _mailbox.Capacity;
+            Reject(name, kind, command.RequestId, $"busy: {capacity} commands are already pending", retained, payload);
             return;
         }
 
