@@ -92,6 +92,13 @@ public sealed class MqttClient : IDisposable
     public event Func<MqttApplicationMessageReceivedEventArgs, Task>? ApplicationMessageReceivedAsync;
 
     /// <summary>
+    /// Raised (on the reader thread) for a PUBLISH larger than <see cref="MqttClientOptions.MaxIncomingPacketBytes"/>:
+    /// its body was discarded unread (and acknowledged at QoS 1) instead of closing the connection, so an oversized
+    /// message cannot knock the client offline. Handlers must not block.
+    /// </summary>
+    public event Action<MqttOversizedMessageEventArgs>? OversizedMessageDropped;
+
+    /// <summary>
     /// Called synchronously on the session thread after CONNACK and before anything is written on the new connection
     /// (e.g. to queue a retained "online" status in front of the backlog). Must not block.
     /// </summary>
@@ -867,6 +874,30 @@ public sealed class MqttClient : IDisposable
         }
     }
 
+    private void OnOversizedPublishSkipped(string topic, int payloadBytes, ushort ackId)
+    {
+        Interlocked.Increment(ref _received);
+        _logger.LogWarning("MQTT: discarded a PUBLISH of {Bytes} bytes on {Topic} (limit {Limit} bytes)", payloadBytes, topic, _options?.MaxIncomingPacketBytes);
+        if (ackId != 0)
+        {
+            lock (_controlGate)
+            {
+                _pubAcks.Enqueue(ackId);
+            }
+
+            _wake.Set();
+        }
+
+        try
+        {
+            OversizedMessageDropped?.Invoke(new MqttOversizedMessageEventArgs(topic, payloadBytes));
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "MQTT: oversized-message handler failed");
+        }
+    }
+
     private void OnMalformed(string reason)
     {
         Interlocked.Increment(ref _malformed);
@@ -954,6 +985,10 @@ public sealed class MqttClient : IDisposable
         private long _lastSentTs;
         private long _lastReceivedTs;
         private long _pingSentTs;
+        private int _skipRemaining;
+        private string? _skipTopic;
+        private ushort _skipAckId;
+        private int _skipSize;
 
         public Connection(Socket socket, int maxPacketBytes, MqttClient owner)
         {
@@ -1071,17 +1106,36 @@ public sealed class MqttClient : IDisposable
                 {
                     while (true)
                     {
-                        DecodeStatus status = MqttPacketReader.TryReadFrame(_buffer.AsSpan(_start, _end - _start), _maxPacketBytes, out MqttFrame frame, out string? error);
-                        if (status == DecodeStatus.NeedMoreData)
+                        if (_skipRemaining > 0)
                         {
-                            break;
+                            int n = Math.Min(_skipRemaining, _end - _start);
+                            _start += n;
+                            _skipRemaining -= n;
+                            if (_skipRemaining > 0)
+                            {
+                                break;
+                            }
+
+                            _owner.OnOversizedPublishSkipped(_skipTopic!, _skipSize, _skipAckId);
+                            continue;
                         }
 
-                        if (status == DecodeStatus.Complete)
+                        ReadOnlySpan<byte> available = _buffer.AsSpan(_start, _end - _start);
+                        DecodeStatus status = MqttPacketReader.TryReadHeader(available, out PacketType type, out byte flags, out int remaining, out int header, out string? error);
+                        if (status == DecodeStatus.Complete && type == PacketType.Publish && remaining > _maxPacketBytes)
                         {
-                            Volatile.Write(ref _lastReceivedTs, _owner._time.GetTimestamp());
-                            error = _owner.OnPacket(this, frame);
-                            _start += frame.TotalLength;
+                            // Too large to buffer: read the topic and packet id, then discard the body as it streams in.
+                            status = TryStartSkip(available, flags, remaining, header, out error);
+                        }
+                        else if (status == DecodeStatus.Complete)
+                        {
+                            status = MqttPacketReader.TryReadFrame(available, _maxPacketBytes, out MqttFrame frame, out error);
+                            if (status == DecodeStatus.Complete)
+                            {
+                                Volatile.Write(ref _lastReceivedTs, _owner._time.GetTimestamp());
+                                error = _owner.OnPacket(this, frame);
+                                _start += frame.TotalLength;
+                            }
                         }
 
                         if (error is not null)
@@ -1090,6 +1144,11 @@ public sealed class MqttClient : IDisposable
                             _owner.OnMalformed(reason);
                             Close(reason, null);
                             return;
+                        }
+
+                        if (status == DecodeStatus.NeedMoreData)
+                        {
+                            break;
                         }
                     }
 
@@ -1106,6 +1165,41 @@ public sealed class MqttClient : IDisposable
             }
         }
 
+        private DecodeStatus TryStartSkip(ReadOnlySpan<byte> available, byte flags, int remaining, int header, out string? error)
+        {
+            error = null;
+            if (available.Length < header + 2)
+            {
+                return DecodeStatus.NeedMoreData;
+            }
+
+            int topicLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(available[header..]);
+            int prefix = 2 + topicLength + (((flags >> 1) & 3) > 0 ? 2 : 0);
+            if (prefix > remaining)
+            {
+                error = "PUBLISH topic runs past the end of the packet";
+                return DecodeStatus.Malformed;
+            }
+
+            if (available.Length < header + prefix)
+            {
+                return DecodeStatus.NeedMoreData;
+            }
+
+            error = MqttPacketReader.TryParsePublish(flags, available.Slice(header, prefix), out PublishView view);
+            if (error is not null)
+            {
+                return DecodeStatus.Malformed;
+            }
+
+            Volatile.Write(ref _lastReceivedTs, _owner._time.GetTimestamp());
+            _skipTopic = view.Topic;
+            _skipAckId = view.Qos == MqttQualityOfServiceLevel.AtLeastOnce ? view.PacketId : (ushort)0;
+            _skipSize = remaining - prefix;
+            _skipRemaining = header + remaining;
+            return DecodeStatus.Complete;
+        }
+
         /// <summary>Reads more bytes (compacting and growing the buffer as needed); false at end of stream.</summary>
         private bool Fill()
         {
@@ -1119,7 +1213,7 @@ public sealed class MqttClient : IDisposable
             if (_end == _buffer.Length)
             {
                 // A frame larger than the buffer is still allowed up to the packet limit (its header was checked).
-                int needed = Math.Min(_maxPacketBytes + 5, _buffer.Length * 2);
+                int needed = Math.Min(Math.Max(_maxPacketBytes + 5, 70_000), _buffer.Length * 2);
                 Debug.Assert(needed > _buffer.Length, "the frame decoder rejects packets above the limit");
                 Array.Resize(ref _buffer, needed);
             }

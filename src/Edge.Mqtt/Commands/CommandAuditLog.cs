@@ -37,8 +37,8 @@ public sealed class CommandAuditLog : IDisposable
     /// <summary>Lines written since start.</summary>
     public long Lines { get; private set; }
 
-    /// <summary>Appends one line.</summary>
-    public void Write(string command, string? requestId, string stage, bool ok, string? error, bool retained, ReadOnlySpan<byte> payload)
+    /// <summary>Appends one line (<paramref name="payloadBytes"/>: the full size when only part of the payload is given).</summary>
+    public void Write(string command, string? requestId, string stage, bool ok, string? error, bool retained, ReadOnlySpan<byte> payload, int payloadBytes = -1)
     {
         lock (_gate)
         {
@@ -52,7 +52,7 @@ public sealed class CommandAuditLog : IDisposable
             _json.WriteBoolean("ok"u8, ok);
             _json.WriteString("error"u8, error);
             _json.WriteBoolean("retained"u8, retained);
-            _json.WriteNumber("payload_bytes"u8, payload.Length);
+            _json.WriteNumber("payload_bytes"u8, payloadBytes >= 0 ? payloadBytes : payload.Length);
             ReadOnlySpan<byte> excerpt = payload[..Math.Min(payload.Length, PayloadExcerptBytes)];
             for (int back = 0; back < 3 && !Utf8.IsValid(excerpt) && excerpt.Length > 0 && excerpt.Length == PayloadExcerptBytes - back; back++)
             {

@@ -139,6 +139,38 @@ public static class CommandParser
         }
     }
 
+    /// <summary>
+    /// Best effort: the valid <c>id</c> of a top-level JSON object, or null. Used to put the id into replies to commands
+    /// refused before their schema is checked (retained, not enabled). Never throws.
+    /// </summary>
+    public static string? TryPeekId(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(payload, new JsonReaderOptions { MaxDepth = 4 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("id"u8))
+                {
+                    return ReadId(ref reader, "id", out string? id) is null ? id : null;
+                }
+
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+
     private static CommandParseResult Fail(string? requestId, string error) => new(default, requestId, error);
 
     private static string? Once(ref bool seen, string name)

@@ -84,33 +84,35 @@ public sealed class CommandProcessor : IDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Validates and routes one inbound message; messages on other topics are ignored.</summary>
-    public void Handle(string topic, ReadOnlySpan<byte> payload, bool retained)
+    /// <summary>
+    /// Answers a command whose payload was too large for the client to accept at all (its body was discarded unread,
+    /// see <see cref="MqttClient.OversizedMessageDropped"/>): rejected with the size as the reason.
+    /// </summary>
+    public void HandleOversized(string topic, int payloadBytes)
     {
-        if (!topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal))
+        if (!TryName(topic, out string name, out CommandKind? kind))
         {
             return;
         }
 
-        string name = topic[_topics.CommandPrefix.Length..];
-        if (name.Contains('/', StringComparison.Ordinal))
-        {
-            return; // e.g. our own replies under …/cmd/{name}/reply
-        }
+        string error = Precheck(name, kind, payloadBytes, retained: false) ?? $"payload of {payloadBytes} bytes exceeds the limit of {_options.MaxPayloadBytes}";
+        Reject(name, kind, null, error, false, default, payloadBytes);
+    }
 
-        Interlocked.Increment(ref _received);
-        CommandKind? kind = name switch
+    /// <summary>Validates and routes one inbound message; messages on other topics are ignored.</summary>
+    public void Handle(string topic, ReadOnlySpan<byte> payload, bool retained)
+    {
+        if (!TryName(topic, out string name, out CommandKind? kind))
         {
-            "mode" => CommandKind.Mode,
-            "limits" => CommandKind.Limits,
-            "ack" => CommandKind.Ack,
-            _ => null,
-        };
+            return;
+        }
 
         string? error = Precheck(name, kind, payload.Length, retained);
         if (error is not null)
         {
-            Reject(name, kind, null, error, retained, payload);
+            // Refused before the schema check: still echo the id when one can be read (not for floods or huge payloads).
+            bool peek = payload.Length <= _options.MaxPayloadBytes && !error.StartsWith("rate limited", StringComparison.Ordinal);
+            Reject(name, kind, peek ? CommandParser.TryPeekId(payload) : null, error, retained, payload);
             return;
         }
 
@@ -182,6 +184,32 @@ public sealed class CommandProcessor : IDisposable
         _json.Dispose();
     }
 
+    private bool TryName(string topic, out string name, out CommandKind? kind)
+    {
+        name = string.Empty;
+        kind = null;
+        if (!topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        name = topic[_topics.CommandPrefix.Length..];
+        if (name.Contains('/', StringComparison.Ordinal))
+        {
+            return false; // e.g. our own replies under …/cmd/{name}/reply
+        }
+
+        Interlocked.Increment(ref _received);
+        kind = name switch
+        {
+            "mode" => CommandKind.Mode,
+            "limits" => CommandKind.Limits,
+            "ack" => CommandKind.Ack,
+            _ => null,
+        };
+        return true;
+    }
+
     private string? Precheck(string name, CommandKind? kind, int payloadBytes, bool retained)
     {
         if (!_options.Enabled)
@@ -230,7 +258,7 @@ public sealed class CommandProcessor : IDisposable
         return c.Kind == CommandKind.Limits ? c.MergeInto(ControllerLimits.From(_configured)).Check(_configured) : null;
     }
 
-    private void Reject(string name, CommandKind? kind, string? requestId, string error, bool retained, ReadOnlySpan<byte> payload)
+    private void Reject(string name, CommandKind? kind, string? requestId, string error, bool retained, ReadOnlySpan<byte> payload, int payloadBytes = -1)
     {
         Interlocked.Increment(ref _rejected);
         string topic = kind is { } k ? _replyTopics[k] : _topics.CommandReply(name);
@@ -239,7 +267,7 @@ public sealed class CommandProcessor : IDisposable
             _replies.Reply(topic, _json.WriteReply(requestId, false, error));
         }
 
-        _audit?.Write(name, requestId, "rejected", false, error, retained, payload);
+        _audit?.Write(name, requestId, "rejected", false, error, retained, payload, payloadBytes);
         _logger.LogWarning("Command {Name} (id {Id}) rejected: {Error}", name, requestId ?? "?", error);
     }
 

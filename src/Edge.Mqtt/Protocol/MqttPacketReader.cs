@@ -46,6 +46,33 @@ public static class MqttPacketReader
     }
 
     /// <summary>
+    /// Reads only the fixed header: type, flags, Remaining Length and the header's size. Used to skip a PUBLISH too
+    /// large to buffer without reading its body.
+    /// </summary>
+    public static DecodeStatus TryReadHeader(ReadOnlySpan<byte> buffer, out PacketType type, out byte flags, out int remaining, out int headerBytes, out string? error)
+    {
+        type = PacketType.Reserved0;
+        flags = 0;
+        remaining = 0;
+        headerBytes = 0;
+        error = null;
+        if (buffer.Length < 2)
+        {
+            return DecodeStatus.NeedMoreData;
+        }
+
+        DecodeStatus status = RemainingLength.TryRead(buffer[1..], out remaining, out int lengthBytes, out error);
+        if (status == DecodeStatus.Complete)
+        {
+            type = (PacketType)(buffer[0] >> 4);
+            flags = (byte)(buffer[0] & 0x0F);
+            headerBytes = 1 + lengthBytes;
+        }
+
+        return status;
+    }
+
+    /// <summary>
     /// Checks that a packet of this type may come from a broker to a client and that its fixed-header flags are the
     /// ones §2.2.2 prescribes. Returns the reason when not, else null.
     /// </summary>

@@ -106,6 +106,9 @@ public sealed class EdgePublisher : IDisposable
     /// <summary>The alarms derived from the hand-off.</summary>
     public AlarmTracker Alarms { get; }
 
+    /// <summary>Completes with the broker's SUBACK for the command topics (after <see cref="Start"/> with commands).</summary>
+    public Task<MqttClientSubscribeResult>? CommandSubscription { get; private set; }
+
     /// <summary>Another consumer of state windows (e.g. the Sparkplug node), or null.</summary>
     public IStateSink? StateSink { get; set; }
 
@@ -129,7 +132,8 @@ public sealed class EdgePublisher : IDisposable
         if (_commands is not null)
         {
             _client.ApplicationMessageReceivedAsync += _commands.HandleAsync;
-            _ = _client.SubscribeAsync(Topics.CommandFilter, MqttQualityOfServiceLevel.AtLeastOnce);
+            _client.OversizedMessageDropped += e => _commands.HandleOversized(e.Topic, e.PayloadBytes);
+            CommandSubscription = _client.SubscribeAsync(Topics.CommandFilter, MqttQualityOfServiceLevel.AtLeastOnce);
         }
 
         _client.Start(clientOptions);

@@ -36,7 +36,8 @@ public class FakeBrokerTests(ITestOutputHelper output)
         { "pubrel", [0x62, 0x02, 0x00, 0x01], "QoS 2" },
         { "reserved type 15", [0xF0, 0x00], "reserved packet type" },
         { "subscribe from broker", [0x82, 0x06, 0x00, 0x01, 0x00, 0x01, (byte)'a', 0x00], "only sent by clients" },
-        { "oversized packet", [0x30, 0xFF, 0xFF, 0x7F], "exceeds the limit" },
+        { "oversized suback", [0x90, 0xFF, 0xFF, 0x7F], "exceeds the limit" },
+        { "oversized publish with a broken topic", [0x32, 0xFF, 0xFF, 0x7F, 0x00, 0x02, 0xC0, 0x80, 0x00, 0x01], "UTF-8" },
         { "puback id 0", [0x40, 0x02, 0x00, 0x00], "identifier is 0" },
         { "suback bad code", [0x90, 0x03, 0x00, 0x01, 0x05], "return code" },
     };
@@ -75,6 +76,51 @@ public class FakeBrokerTests(ITestOutputHelper output)
         using FakeConnection again = broker.Accept(Wait);
         Assert.Equal(PacketType.Connect, again.Read(Wait)!.Type);
         output.WriteLine($"{name}: closed with '{reason}', reconnected");
+    }
+
+    [Fact]
+    public async Task An_oversized_publish_is_discarded_and_acknowledged_without_dropping_the_connection()
+    {
+        using var broker = new FakeBroker();
+        using var client = new MqttClient(new TestLogger(output));
+        var received = new List<string>();
+        var oversized = new TaskCompletionSource<MqttOversizedMessageEventArgs>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.OversizedMessageDropped += e => oversized.TrySetResult(e);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            lock (received)
+            {
+                received.Add(e.ApplicationMessage.ConvertPayloadToString());
+            }
+
+            return Task.CompletedTask;
+        };
+        client.Start(Options(broker.Port, b => b.WithMaxIncomingPacketBytes(1024)));
+        using FakeConnection c = broker.Accept(Wait);
+        c.Read(Wait);
+        c.Send(FakeBroker.ConnAck());
+
+        // A 200 kB QoS 1 PUBLISH on a command topic, sent in pieces, then a normal one.
+        byte[] big = new byte[200_000];
+        var w = new System.Buffers.ArrayBufferWriter<byte>();
+        MqttPacketWriter.WritePublish(w, "edge/s/n/cmd/mode", big, MqttQualityOfServiceLevel.AtLeastOnce, false, false, 77);
+        MqttPacketWriter.WritePublish(w, "edge/s/n/cmd/mode", "small"u8, MqttQualityOfServiceLevel.AtMostOnce, false, false, 0);
+        byte[] wire = w.WrittenSpan.ToArray();
+        for (int o = 0; o < wire.Length; o += 7_000)
+        {
+            c.Send(wire[o..Math.Min(wire.Length, o + 7_000)]);
+        }
+
+        FakePacket ack = c.ReadUntil(PacketType.PubAck, Wait);
+        Assert.Equal(new byte[] { 0x00, 77 }, ack.Body);
+        MqttOversizedMessageEventArgs e = await oversized.Task.WaitAsync(Wait);
+        Assert.Equal("edge/s/n/cmd/mode", e.Topic);
+        Assert.Equal(200_000, e.PayloadBytes);
+        c.Send([0xC0, 0x00]); // a PINGREQ from the broker is a violation: proves the stream is still in sync after the skip
+        FakePacket? closed = c.Read(Wait);
+        Assert.Null(closed);
+        Assert.Equal(["small"], received);
+        Assert.Equal(1, client.Statistics.MalformedPackets);
     }
 
     [Theory]

@@ -52,6 +52,7 @@ internal sealed class MosquittoBroker : IDisposable
         config.AppendLine("log_type error");
         config.AppendLine("log_type warning");
         config.AppendLine("log_type notice");
+        config.AppendLine("log_type subscribe");
         config.AppendLine("max_queued_messages 100000");
         config.AppendLine("max_inflight_messages 100");
         if (persistence)
