@@ -9,6 +9,7 @@ public static class CommandRegistry
     /// <summary>Every subcommand, in the order help lists them.</summary>
     public static IReadOnlyList<ICommand> All { get; } =
     [
+        new Commands.BenchMqttCommand(),
     ];
 
     /// <summary>Finds the command selected by the leading words of <paramref name="args"/> (longest match wins).</summary>
