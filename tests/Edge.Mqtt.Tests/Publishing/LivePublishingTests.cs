@@ -139,7 +139,7 @@ public class LivePublishingTests(ITestOutputHelper output)
             using JsonDocument clear = JsonDocument.Parse(alarms[1].GetProperty("payload").GetString()!);
             Assert.Equal("clear", clear.RootElement.GetProperty("event").GetString());
 
-            Assert.True(Messages(lines.Snapshot()).Count(m => m.GetProperty("topic").GetString() == "edge/lab/n1/state") > 3);
+            Assert.True(lines.WaitFor(l => Messages(l).Count(m => m.GetProperty("topic").GetString() == "edge/lab/n1/state") > 3, Wait));
 
             // The Edge process "dies": the socket closes without DISCONNECT, the broker publishes the Will.
             driver.Stop();
