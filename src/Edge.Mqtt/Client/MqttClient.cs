@@ -152,8 +152,10 @@ public sealed class MqttClient : IDisposable
     public void Start(MqttClientOptions options) => StartCore(options, null);
 
     /// <summary>
-    /// Queues a message; the task completes when it was written (QoS 0) or acknowledged (QoS 1), possibly after
-    /// reconnects. A telemetry-priority message refused by a full outbox completes with <c>IsSuccess = false</c>.
+    /// Queues a message (with critical priority: a full outbox makes room by dropping its oldest telemetry, and refuses
+    /// only beyond its critical reserve, with <c>IsSuccess = false</c>); the task completes when the message was
+    /// written (QoS 0) or acknowledged (QoS 1), possibly after reconnects. Producers that must never wait or allocate
+    /// use <see cref="Outbox"/> directly.
     /// </summary>
     public Task<MqttClientPublishResult> PublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken = default)
     {

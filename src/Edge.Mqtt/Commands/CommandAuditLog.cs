@@ -97,6 +97,7 @@ public sealed class CommandAuditLog : IDisposable
     private void Rotate()
     {
         _file.Dispose();
+        // audit.jsonl.N−1 → .N (the oldest .N is overwritten), …, audit.jsonl → .1.
         for (int i = _files - 1; i >= 1; i--)
         {
             string from = $"{_path}.{i}";
@@ -104,12 +105,6 @@ public sealed class CommandAuditLog : IDisposable
             {
                 File.Move(from, $"{_path}.{i + 1}", overwrite: true);
             }
-        }
-
-        string oldest = $"{_path}.{_files + 1}";
-        if (File.Exists(oldest))
-        {
-            File.Delete(oldest);
         }
 
         File.Move(_path, _path + ".1", overwrite: true);

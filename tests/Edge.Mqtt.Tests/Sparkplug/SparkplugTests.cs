@@ -214,4 +214,39 @@ public sealed class SparkplugTests(ITestOutputHelper output) : IDisposable
         Assert.Equal([0UL, 1UL, 2UL], willBdSeqs);
         Assert.True(new FileBdSeqStore(path).Load() >= 2);
     }
+
+    [Fact]
+    public void Ndata_reuses_its_payload_and_allocation_per_message_is_measured()
+    {
+        // Google.Protobuf keeps oneof values as object: a double value is boxed per message. Measured, bounded, reported.
+        using var client = new MqttClient(new TestLogger());
+        using var node = new SparkplugNode(new SparkplugOptions { Enabled = true, DataRateHz = 100 }, client);
+        client.Start(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", MosquittoBroker.FreePort()).WithClientId("alloc-spb").WithOutboxCapacity(64, 0).Build());
+        typeof(SparkplugNode).GetField("_born", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(node, true);
+        var window = new StateWindow();
+        long ns = 0;
+        void Tick()
+        {
+            window.Reset();
+            window.Add(new CycleRecord { TimestampNs = ns, LoadW = 1000 + ns % 7, GridW = 900, BatteryW = 100, SocPct = 50 });
+            node.OnState(window, 1_767_225_600_000 + (ns / 1_000_000)); // one NDATA per 10 ms of loop time
+            ns += 10_000_000;
+        }
+
+        for (int i = 0; i < 2000; i++)
+        {
+            Tick();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            Tick();
+        }
+
+        double perMessage = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
+        output.WriteLine($"Sparkplug NDATA: {perMessage:F0} bytes allocated per message (oneof boxing)");
+        Assert.True(node.Counters.Data >= 3000);
+        Assert.True(perMessage < 1024, $"{perMessage} bytes per NDATA");
+    }
 }
