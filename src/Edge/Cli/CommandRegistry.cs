@@ -12,6 +12,7 @@ public static class CommandRegistry
         new Commands.ReplayCommand(),
         new Commands.SimInverterCommand(),
         new Commands.BenchLoopCommand(),
+        new Commands.BenchMqttCommand(),
     ];
 
     /// <summary>Finds the command selected by the leading words of <paramref name="args"/> (longest match wins).</summary>

@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace Edge.Mqtt.Publishing;
+
+/// <summary>One alarm and its current state (ids pre-encoded so publishing an event never allocates).</summary>
+public sealed class AlarmState
+{
+    internal AlarmState(string id, string? source, AlarmSeverity severity)
+    {
+        Id = id;
+        Source = source;
+        Severity = severity;
+        EncodedId = JsonEncodedText.Encode(id);
+        EncodedSource = source is null ? null : JsonEncodedText.Encode(source);
+    }
+
+    /// <summary>Alarm identifier, e.g. <c>battery_unavailable</c>.</summary>
+    public string Id { get; }
+
+    /// <summary>Device the alarm is about (sensor or inverter id), or null.</summary>
+    public string? Source { get; }
+
+    /// <summary>Severity.</summary>
+    public AlarmSeverity Severity { get; }
+
+    /// <summary>True between a raise and its clear.</summary>
+    public bool Active { get; internal set; }
+
+    /// <summary>True when acknowledged since it was raised.</summary>
+    public bool Acknowledged { get; internal set; }
+
+    /// <summary>When it was last raised, ms since the Unix epoch.</summary>
+    public long RaisedUnixMs { get; internal set; }
+
+    internal JsonEncodedText EncodedId { get; }
+
+    internal JsonEncodedText? EncodedSource { get; }
+
+    internal long LastSeenNs { get; set; }
+}

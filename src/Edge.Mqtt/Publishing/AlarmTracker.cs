@@ -1,0 +1,146 @@
+using Edge.Core.Control;
+using Edge.Core.Devices;
+
+namespace Edge.Mqtt.Publishing;
+
+/// <summary>
+/// Derives alarms from what the loop hands over: controller flags and mode every period, sensor and inverter health at
+/// the detail rate. An alarm is raised on the first period its condition holds and cleared once the condition has been
+/// absent for the clear delay (no chattering). Raise, clear and ack events queue here until the publisher sends them at
+/// QoS 1; the queue is never trimmed (alarms are never dropped). Used from the publisher thread only; allocation-free
+/// after construction.
+/// </summary>
+public sealed class AlarmTracker
+{
+    /// <summary>Index of the first per-sensor alarm.</summary>
+    private const int FixedCount = 8;
+
+    private readonly AlarmState[] _alarms;
+    private readonly int _sensorCount;
+    private readonly long _clearDelayNs;
+    private readonly Queue<AlarmEvent> _events = new(64);
+    private long _lastOverruns = -1;
+    private long _lastRingDrops = -1;
+
+    /// <summary>Creates the alarm set for the given devices.</summary>
+    public AlarmTracker(IReadOnlyList<string> sensorIds, IReadOnlyList<string> inverterIds, double clearDelayS)
+    {
+        _sensorCount = sensorIds.Count;
+        _clearDelayNs = (long)(clearDelayS * 1e9);
+        var list = new List<AlarmState>
+        {
+            new("emergency_stop", null, AlarmSeverity.Critical),
+            new("battery_unavailable", null, AlarmSeverity.Critical),
+            new("load_missing", null, AlarmSeverity.Critical),
+            new("load_degraded", null, AlarmSeverity.Warning),
+            new("grid_meter_stale", null, AlarmSeverity.Warning),
+            new("fault_mode", null, AlarmSeverity.Critical),
+            new("loop_overrun", null, AlarmSeverity.Warning),
+            new("handoff_drops", null, AlarmSeverity.Warning),
+        };
+        foreach (string id in sensorIds)
+        {
+            list.Add(new AlarmState("sensor_unhealthy", id, AlarmSeverity.Warning));
+        }
+
+        foreach (string id in inverterIds)
+        {
+            list.Add(new AlarmState("inverter_unhealthy", id, AlarmSeverity.Critical));
+        }
+
+        _alarms = [.. list];
+    }
+
+    /// <summary>Every alarm this tracker knows.</summary>
+    public IReadOnlyList<AlarmState> Alarms => _alarms;
+
+    /// <summary>Events not yet taken.</summary>
+    public int PendingEvents => _events.Count;
+
+    /// <summary>Updates the loop-level alarms from one period's record.</summary>
+    public void Observe(in CycleRecord r, long unixMs)
+    {
+        ControlFlags f = r.Flags;
+        Update(0, (f & ControlFlags.EmergencyStop) != 0, r.TimestampNs, unixMs);
+        Update(1, (f & ControlFlags.BatteryUnavailable) != 0, r.TimestampNs, unixMs);
+        Update(2, (f & ControlFlags.LoadMissing) != 0, r.TimestampNs, unixMs);
+        Update(3, (f & ControlFlags.LoadDegraded) != 0, r.TimestampNs, unixMs);
+        Update(4, (f & ControlFlags.GridMeterStale) != 0, r.TimestampNs, unixMs);
+        Update(5, r.Mode == ControlMode.Fault, r.TimestampNs, unixMs);
+        Update(6, _lastOverruns >= 0 && r.Overruns > _lastOverruns, r.TimestampNs, unixMs);
+        Update(7, _lastRingDrops >= 0 && r.RingDrops > _lastRingDrops, r.TimestampNs, unixMs);
+        _lastOverruns = r.Overruns;
+        _lastRingDrops = r.RingDrops;
+    }
+
+    /// <summary>Updates the per-device alarms from a detail snapshot.</summary>
+    public void ObserveDetail(RackSnapshot snapshot, long nowNs, long unixMs)
+    {
+        for (int i = 0; i < _sensorCount && i < snapshot.Sensors.Length; i++)
+        {
+            Update(FixedCount + i, snapshot.Sensors[i].Health != SensorHealth.Ok, nowNs, unixMs);
+        }
+
+        for (int i = 0; FixedCount + _sensorCount + i < _alarms.Length && i < snapshot.Inverters.Length; i++)
+        {
+            Update(FixedCount + _sensorCount + i, snapshot.Inverters[i].Health != InverterHealth.Ok, nowNs, unixMs);
+        }
+    }
+
+    /// <summary>
+    /// Acknowledges an active alarm (<paramref name="id"/> with <paramref name="source"/> for per-device ones), or every
+    /// active alarm when <paramref name="id"/> is <c>all</c>. Returns null when done, else the reason.
+    /// </summary>
+    public string? TryAcknowledge(string id, string? source, long unixMs)
+    {
+        bool all = id == "all";
+        bool known = all;
+        int acknowledged = 0;
+        foreach (AlarmState a in _alarms)
+        {
+            if (!all && (a.Id != id || (source is not null && a.Source != source)))
+            {
+                continue;
+            }
+
+            known = true;
+            if (a.Active && !a.Acknowledged)
+            {
+                a.Acknowledged = true;
+                _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Ack, unixMs));
+                acknowledged++;
+            }
+        }
+
+        if (!known)
+        {
+            return $"unknown alarm '{id}'" + (source is null ? "" : $" for source '{source}'");
+        }
+
+        return acknowledged > 0 || all ? null : $"alarm '{id}' is not active or already acknowledged";
+    }
+
+    /// <summary>Takes the oldest pending event.</summary>
+    public bool TryTakeEvent(out AlarmEvent e) => _events.TryDequeue(out e);
+
+    private void Update(int index, bool condition, long nowNs, long unixMs)
+    {
+        AlarmState a = _alarms[index];
+        if (condition)
+        {
+            a.LastSeenNs = nowNs;
+            if (!a.Active)
+            {
+                a.Active = true;
+                a.Acknowledged = false;
+                a.RaisedUnixMs = unixMs;
+                _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Raise, unixMs));
+            }
+        }
+        else if (a.Active && nowNs - a.LastSeenNs >= _clearDelayNs)
+        {
+            a.Active = false;
+            _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Clear, unixMs));
+        }
+    }
+}

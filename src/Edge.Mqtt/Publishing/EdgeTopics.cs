@@ -1,0 +1,56 @@
+using Edge.Mqtt.Protocol;
+
+namespace Edge.Mqtt.Publishing;
+
+/// <summary>The topic names of DESIGN §7, built once from the site and node names (so publishing never formats a topic).</summary>
+public sealed class EdgeTopics
+{
+    /// <summary>Builds the topics; throws <see cref="ArgumentException"/> when a name is not a valid single topic level.</summary>
+    public EdgeTopics(string site, string node)
+    {
+        CheckLevel("Edge:Site", site);
+        CheckLevel("Edge:Node", node);
+        Root = $"edge/{site}/{node}";
+        Status = Root + "/status";
+        State = Root + "/state";
+        Alarm = Root + "/alarm";
+        CommandFilter = Root + "/cmd/+";
+        CommandPrefix = Root + "/cmd/";
+    }
+
+    /// <summary><c>edge/{site}/{node}</c>.</summary>
+    public string Root { get; }
+
+    /// <summary>Retained online/offline status (the Will's topic).</summary>
+    public string Status { get; }
+
+    /// <summary>Decimated state.</summary>
+    public string State { get; }
+
+    /// <summary>Alarm raise/clear/ack events (QoS 1).</summary>
+    public string Alarm { get; }
+
+    /// <summary>Subscription filter for inbound commands.</summary>
+    public string CommandFilter { get; }
+
+    /// <summary><c>edge/{site}/{node}/cmd/</c>.</summary>
+    public string CommandPrefix { get; }
+
+    /// <summary>Detail topic of one sensor.</summary>
+    public string Sensor(string id) => Root + "/sensors/" + id;
+
+    /// <summary>Detail topic of one inverter.</summary>
+    public string Inverter(string id) => Root + "/inverters/" + id;
+
+    /// <summary>Reply topic of a command.</summary>
+    public string CommandReply(string name) => CommandPrefix + name + "/reply";
+
+    /// <summary>Checks that a name is one non-empty topic level without wildcards.</summary>
+    public static void CheckLevel(string what, string value)
+    {
+        if (string.IsNullOrEmpty(value) || value.AsSpan().IndexOfAny("/+#") >= 0 || MqttUtf8.Check(value) is not null)
+        {
+            throw new ArgumentException($"{what} = '{value}' is invalid: must be one MQTT topic level (non-empty, no '/', '+', '#' or U+0000).", nameof(value));
+        }
+    }
+}

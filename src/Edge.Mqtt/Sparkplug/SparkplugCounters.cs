@@ -1,0 +1,9 @@
+namespace Edge.Mqtt.Sparkplug;
+
+/// <summary>Sparkplug node counters.</summary>
+/// <param name="Births">NBIRTH messages queued (connections + rebirths).</param>
+/// <param name="Data">NDATA messages queued.</param>
+/// <param name="Rebirths">Rebirth requests honoured.</param>
+/// <param name="BdSeq">bdSeq of the current (or last) connection.</param>
+/// <param name="Seq">seq of the last message.</param>
+public readonly record struct SparkplugCounters(long Births, long Data, long Rebirths, int BdSeq, int Seq);

@@ -1,0 +1,43 @@
+using Edge.Core;
+using Edge.Mqtt.Publishing;
+
+namespace Edge.Mqtt.Sparkplug;
+
+/// <summary>Sparkplug B node (configuration section <c>Mqtt:Sparkplug</c>); runs on its own MQTT connection.</summary>
+public sealed class SparkplugOptions
+{
+    /// <summary>Publish Sparkplug B at all.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Sparkplug group id (one topic level).</summary>
+    public string GroupId { get; set; } = "edge";
+
+    /// <summary>Edge node id (one topic level; default: the Edge node name).</summary>
+    public string EdgeNodeId { get; set; } = "node";
+
+    /// <summary>NDATA messages per second (decimated on loop time from the state windows).</summary>
+    public double DataRateHz { get; set; } = 1;
+
+    /// <summary>File that keeps bdSeq across restarts (null: in memory only).</summary>
+    public string? BdSeqPath { get; set; }
+
+    /// <summary>Checks every option; returns the errors (empty when valid).</summary>
+    public IReadOnlyList<OptionError> Validate(string section = "Mqtt:Sparkplug")
+    {
+        var c = new OptionChecks(section);
+        foreach ((string name, string value) in new[] { (nameof(GroupId), GroupId), (nameof(EdgeNodeId), EdgeNodeId) })
+        {
+            try
+            {
+                EdgeTopics.CheckLevel(name, value);
+            }
+            catch (ArgumentException e)
+            {
+                c.Fail(name, value, e.Message);
+            }
+        }
+
+        c.Above(nameof(DataRateHz), DataRateHz, 0, 100, "Hz");
+        return c.Errors;
+    }
+}
