@@ -215,7 +215,7 @@ public sealed class CyclicExecutive : IDisposable
         long skipped = 0;
         if (overran)
         {
-            // Ended in (release + k·period, release + (k+1)·period]: the k releases after this one have passed unused.
+            // Ended after release + k·period (k ≥ 1): the k releases after this one have passed unused.
             long periodsLate = (endNs - releaseNs) / _periodNs; // k ≥ 1
             nextNs = releaseNs + ((periodsLate + 1) * _periodNs);
             skipped = periodsLate;
