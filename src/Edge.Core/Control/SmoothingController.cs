@@ -184,13 +184,19 @@ public sealed class SmoothingController : IGridController
         return null;
     }
 
+    /// <summary>
+    /// Set by the loop while the cause of a fault is still present (E-stop pressed, deadline fault raised): the fault
+    /// cannot be cleared until it goes away.
+    /// </summary>
+    public bool FaultCauseActive { get; set; }
+
     /// <summary>Enters the fault mode: the battery ramps out as in standby. Idempotent.</summary>
     public void EnterFault() => Mode = ControlMode.Fault;
 
-    /// <summary>Leaves the fault mode to standby. Returns false when not in fault.</summary>
+    /// <summary>Leaves the fault mode to standby. Returns false when not in fault or while its cause is still active.</summary>
     public bool ClearFault()
     {
-        if (Mode != ControlMode.Fault)
+        if (Mode != ControlMode.Fault || FaultCauseActive)
         {
             return false;
         }

@@ -11,7 +11,7 @@ namespace Edge.Devices.Rig;
 /// The opened devices of a rig (built by <see cref="RigAssembler"/>): sensors grouped by bus, the load aggregator over
 /// the rig's rack topology, and the GPIO inputs/outputs by role. Owns everything it opened.
 /// </summary>
-public sealed class RigDevices : IDisposable
+public sealed class RigDevices : IRackSampler, IDisposable
 {
     private readonly List<IDisposable> _owned;
     private readonly ShuntPowerSensor[][] _byBus;
@@ -73,6 +73,9 @@ public sealed class RigDevices : IDisposable
 
     /// <summary>The sensors on bus <paramref name="bus"/> (sample them from one thread).</summary>
     public ReadOnlySpan<ShuntPowerSensor> SensorsOnBus(int bus) => _byBus[bus];
+
+    /// <inheritdoc />
+    public int SensorCount => Sensors.Count;
 
     /// <summary>Initialises every sensor; returns one line per sensor that failed (empty when all are ready).</summary>
     public IReadOnlyList<string> InitializeAll()

@@ -9,7 +9,7 @@ namespace Edge.Mqtt.Commands;
 /// posted only while fewer than <c>capacity</c> are in flight, so the loop always finds room for its outcome.
 /// Allocation-free after construction.
 /// </summary>
-public sealed class CommandMailbox
+public sealed class CommandMailbox : IControllerCommandSource
 {
     private readonly EdgeCommand[] _commands;
     private readonly CommandOutcome[] _outcomes;
@@ -108,6 +108,9 @@ public sealed class CommandMailbox
         {
             string? error = c.Kind switch
             {
+                // Standby requested while in fault is the operator clearing the fault (refused while its cause lasts).
+                CommandKind.Mode when c.Mode == ControlMode.Standby && controller.Mode == ControlMode.Fault =>
+                    controller.ClearFault() ? null : "the fault's cause is still active (E-stop pressed or deadline fault raised)",
                 CommandKind.Mode => controller.TrySetMode(c.Mode),
                 CommandKind.Limits => controller.TryApplyLimits(c.MergeInto(controller.Limits)),
                 _ => "command kind is not applied by the control loop",

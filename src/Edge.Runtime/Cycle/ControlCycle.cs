@@ -26,21 +26,22 @@ namespace Edge.Runtime.Cycle;
 /// </summary>
 public sealed class ControlCycle : IControlCycle
 {
-    private readonly IPowerSensor[] _sensors;
+    private readonly IRackSampler _rack;
     private readonly IBatteryInverter[] _inverters;
     private readonly IPowerSensor? _gridMeter;
     private readonly IDigitalInput? _emergencyStop;
+    private readonly IDigitalOutput? _inverterEnable;
+    private readonly IControllerCommandSource? _commands;
     private readonly SmoothingController _controller;
     private readonly RackSnapshot _snapshot;
-    private readonly double[] _lastGoodW;
-    private readonly bool[] _hasGood;
     private readonly double[] _setpointsW;
+    private bool _enableClosed;
     private readonly double _socMinPct;
     private readonly double _socMaxPct;
     private TickInput _input;
     private Decision _decision;
 
-    /// <summary>Wires the cycle.</summary>
+    /// <summary>Wires the cycle to a plain list of rack sensors (their sum is the load).</summary>
     /// <param name="rackSensors">Rack power sensors; their sum is the load.</param>
     /// <param name="inverters">Battery inverters, in configuration order.</param>
     /// <param name="controller">The controller (owned by the loop thread from now on).</param>
@@ -54,27 +55,44 @@ public sealed class ControlCycle : IControlCycle
         IPowerSensor? gridMeter = null,
         IDigitalInput? emergencyStop = null,
         int handOffCapacity = 1024)
+        : this(new SummingRackSampler(rackSensors), inverters, controller, gridMeter, emergencyStop, null, null, handOffCapacity)
     {
-        ArgumentNullException.ThrowIfNull(rackSensors);
+    }
+
+    /// <summary>Wires the cycle.</summary>
+    /// <param name="rack">Fills the snapshot's sensor readings and load (sensors are sampled elsewhere).</param>
+    /// <param name="inverters">Battery inverters, in configuration order.</param>
+    /// <param name="controller">The controller (owned by the loop thread from now on).</param>
+    /// <param name="gridMeter">Optional site meter (closes the loop on unmeasured loads).</param>
+    /// <param name="emergencyStop">Optional E-stop input (an unreadable line counts as asserted).</param>
+    /// <param name="inverterEnable">Optional inverter-enable relay: closed once the loop runs, opened on E-stop.</param>
+    /// <param name="commands">Optional commands applied to the controller between cycles.</param>
+    /// <param name="handOffCapacity">Slots in the hand-off ring.</param>
+    public ControlCycle(
+        IRackSampler rack,
+        IReadOnlyList<IBatteryInverter> inverters,
+        SmoothingController controller,
+        IPowerSensor? gridMeter,
+        IDigitalInput? emergencyStop,
+        IDigitalOutput? inverterEnable,
+        IControllerCommandSource? commands,
+        int handOffCapacity = 1024)
+    {
+        ArgumentNullException.ThrowIfNull(rack);
         ArgumentNullException.ThrowIfNull(inverters);
         ArgumentNullException.ThrowIfNull(controller);
-        if (rackSensors.Count == 0)
-        {
-            throw new ArgumentException("At least one rack sensor is required.", nameof(rackSensors));
-        }
-
-        _sensors = [.. rackSensors];
+        _rack = rack;
         _inverters = [.. inverters];
         _controller = controller;
         _gridMeter = gridMeter;
         _emergencyStop = emergencyStop;
-        _snapshot = new RackSnapshot(_sensors.Length, _inverters.Length);
-        _lastGoodW = new double[_sensors.Length];
-        _hasGood = new bool[_sensors.Length];
+        _inverterEnable = inverterEnable;
+        _commands = commands;
+        _snapshot = new RackSnapshot(rack.SensorCount, _inverters.Length);
         _setpointsW = new double[_inverters.Length];
         _socMinPct = controller.Options.SocMinPct;
         _socMaxPct = controller.Options.SocMaxPct;
-        int sensorCount = _sensors.Length, inverterCount = _inverters.Length;
+        int sensorCount = rack.SensorCount, inverterCount = _inverters.Length;
         HandOffRing = new SpscRing<CycleRecord>(handOffCapacity, () => new CycleRecord(sensorCount, inverterCount));
     }
 
@@ -103,43 +121,8 @@ public sealed class ControlCycle : IControlCycle
         s.Sequence = cycle.Sequence;
         s.TimestampNs = cycle.WakeNs;
 
-        double loadW = 0;
-        int usable = 0;
-        bool degraded = false;
-        PowerReading[] readings = s.Sensors;
-        for (int i = 0; i < _sensors.Length; i++)
-        {
-            if (!_sensors[i].TryRead(out readings[i]))
-            {
-                readings[i] = PowerReading.Missing;
-            }
-
-            if (readings[i].IsUsable)
-            {
-                loadW += readings[i].PowerW;
-                _lastGoodW[i] = readings[i].PowerW;
-                _hasGood[i] = true;
-                usable++;
-            }
-            else
-            {
-                degraded = true;
-                loadW += _hasGood[i] ? _lastGoodW[i] : 0;
-            }
-        }
-
-        InputHealth health = InputHealth.None;
-        if (usable == 0)
-        {
-            health |= InputHealth.LoadMissing;
-        }
-        else if (degraded)
-        {
-            health |= InputHealth.LoadDegraded;
-        }
-
-        s.LoadW = loadW;
-        s.LoadDegraded = degraded;
+        InputHealth health = _rack.FillSnapshot(s, cycle.WakeNs);
+        double loadW = s.LoadW;
         s.HasGridMeasured = false;
         s.GridMeasuredW = double.NaN;
         if (_gridMeter is not null)
@@ -188,7 +171,21 @@ public sealed class ControlCycle : IControlCycle
     }
 
     /// <inheritdoc />
-    public void Decide(in CycleInfo cycle) => _decision = _controller.Decide(in _input);
+    public void Decide(in CycleInfo cycle)
+    {
+        // A fault cause that is still there (E-stop pressed, deadline fault raised) keeps the controller in fault and
+        // makes an operator's attempt to clear it fail; commands are applied between cycles, here.
+        bool emergencyStop = (_input.Health & InputHealth.EmergencyStop) != 0;
+        bool cause = emergencyStop || DeadlineFaultActive;
+        _controller.FaultCauseActive = cause;
+        if (cause)
+        {
+            _controller.EnterFault();
+        }
+
+        _commands?.ApplyPending(_controller);
+        _decision = _controller.Decide(in _input);
+    }
 
     /// <inheritdoc />
     public void Allocate(in CycleInfo cycle) =>
@@ -197,6 +194,21 @@ public sealed class ControlCycle : IControlCycle
     /// <inheritdoc />
     public void Actuate(in CycleInfo cycle)
     {
+        // The enable relay (in series with the hard-wired E-stop chain) opens in the period the E-stop is seen, and
+        // closes again only once the loop runs and an operator has cleared the fault.
+        if (_inverterEnable is not null)
+        {
+            bool emergencyStop = (_decision.Flags & ControlFlags.EmergencyStop) != 0;
+            if (emergencyStop && (_enableClosed || _inverterEnable.Level))
+            {
+                _enableClosed = !_inverterEnable.TryWrite(false);
+            }
+            else if (!emergencyStop && !_enableClosed && _controller.Mode != ControlMode.Fault)
+            {
+                _enableClosed = _inverterEnable.TryWrite(true);
+            }
+        }
+
         long stampNs = _snapshot.TimestampNs;
         for (int i = 0; i < _inverters.Length; i++)
         {
