@@ -1,0 +1,62 @@
+using Edge.Core;
+
+namespace Edge.Daemon;
+
+/// <summary>The daemon's own options (configuration section <c>Edge</c>).</summary>
+public sealed class EdgeOptions
+{
+    /// <summary>Site name: the second level of every topic (<c>edge/{site}/{node}/…</c>).</summary>
+    public string Site { get; set; } = "site1";
+
+    /// <summary>Node name: the third level of every topic.</summary>
+    public string Node { get; set; } = "edge1";
+
+    /// <summary><c>sim</c> (everything in-process), <c>hil</c> (inverters as separate processes), or the path of a rig file.</summary>
+    public string Rig { get; set; } = "sim";
+
+    /// <summary>Where persisted state, the command audit log, the MQTT spool and flight-recorder dumps go.</summary>
+    public string StateDirectory { get; set; } = "edge-state";
+
+    /// <summary>Seconds of per-period history kept by the flight recorder.</summary>
+    public double FlightRecorderS { get; set; } = 60;
+
+    /// <summary>Longest time the shutdown ramp-down may take before Edge stops anyway, s (the inverters then revert on their own).</summary>
+    public double ShutdownTimeoutS { get; set; } = 60;
+
+    /// <summary>Terminal live view: <c>auto</c> (on a terminal, off under systemd or when redirected), <c>on</c>, <c>off</c>.</summary>
+    public string LiveView { get; set; } = "auto";
+
+    /// <summary>Checks every option; returns the errors.</summary>
+    public IReadOnlyList<OptionError> Validate(string section = "Edge")
+    {
+        var c = new OptionChecks(section);
+        CheckTopicLevel(c, nameof(Site), Site);
+        CheckTopicLevel(c, nameof(Node), Node);
+        if (string.IsNullOrWhiteSpace(Rig))
+        {
+            c.Fail(nameof(Rig), "\"\"", "must be sim, hil, or the path of a rig file");
+        }
+
+        if (string.IsNullOrWhiteSpace(StateDirectory))
+        {
+            c.Fail(nameof(StateDirectory), "\"\"", "must be a directory path");
+        }
+
+        c.Range(nameof(FlightRecorderS), FlightRecorderS, 1, 3600, "s");
+        c.Range(nameof(ShutdownTimeoutS), ShutdownTimeoutS, 1, 3600, "s");
+        if (LiveView is not ("auto" or "on" or "off"))
+        {
+            c.Fail(nameof(LiveView), LiveView, "must be auto, on or off");
+        }
+
+        return c.Errors;
+    }
+
+    private static void CheckTopicLevel(OptionChecks c, string name, string value)
+    {
+        if (string.IsNullOrEmpty(value) || value.IndexOfAny(['/', '+', '#', '\0']) >= 0 || value.Length > 64)
+        {
+            c.Fail(name, $"\"{value}\"", "must be 1–64 characters without '/', '+', '#' (it is an MQTT topic level)");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Edge.Core;
+using Edge.Simulation.Profiles;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// The embedded simulated rig (configuration section <c>Sim</c>, used by <c>--rig sim</c> and <c>--rig hil</c>): the
+/// load profile that drives the simulated INA226 sensors of hardware/rigs/sim-8x-ina226.json, the simulated SunSpec
+/// inverters and the simulated site meter.
+/// </summary>
+public sealed class SimOptions
+{
+    /// <summary>Load profile spec, e.g. <c>ai-training:peak_w=3200,seed=2</c> (the sim rig's sensors read up to ~3.8 kW).</summary>
+    public string Profile { get; set; } = "ai-training:peak_w=3200,duration_s=3600";
+
+    /// <summary>Number of simulated inverters.</summary>
+    public int Inverters { get; set; } = 2;
+
+    /// <summary>Rated power of each inverter, W (0 = the profile's peak shared between the inverters).</summary>
+    public double InverterPowerW { get; set; }
+
+    /// <summary>Energy of each inverter, Wh (0 = 120 s of the profile's peak, shared).</summary>
+    public double InverterEnergyWh { get; set; }
+
+    /// <summary>Inverter response latency, ms.</summary>
+    public double LatencyMs { get; set; } = 20;
+
+    /// <summary>Inverter first-order time constant, ms.</summary>
+    public double TimeConstantMs { get; set; } = 30;
+
+    /// <summary>SoC of the simulated batteries at start, % (NaN = the persisted estimate, else 50).</summary>
+    public double InitialSocPct { get; set; } = double.NaN;
+
+    /// <summary>True to simulate a site meter (closes the controller's loop on unmeasured load).</summary>
+    public bool SiteMeter { get; set; } = true;
+
+    /// <summary>Load the rack sensors do not see (cooling, losses) as a fraction of the rack load; the site meter sees it.</summary>
+    public double UnmeasuredFraction { get; set; } = 0.03;
+
+    /// <summary>The simulated site meter's update rate, Hz.</summary>
+    public double SiteMeterRateHz { get; set; } = 10;
+
+    /// <summary>Checks every option; returns the errors.</summary>
+    public IReadOnlyList<OptionError> Validate(string section = "Sim")
+    {
+        var c = new OptionChecks(section);
+        try
+        {
+            LoadProfiles.Create(Profile);
+        }
+        catch (FormatException e)
+        {
+            c.Fail(nameof(Profile), $"\"{Profile}\"", e.Message.TrimEnd('.'));
+        }
+
+        c.Range(nameof(Inverters), Inverters, 1, 16, "");
+        c.Range(nameof(InverterPowerW), InverterPowerW, 0, 1e10, "W (0 = from the profile)");
+        c.Range(nameof(InverterEnergyWh), InverterEnergyWh, 0, 1e10, "Wh (0 = from the profile)");
+        c.Range(nameof(LatencyMs), LatencyMs, 0, 10_000, "ms");
+        c.Range(nameof(TimeConstantMs), TimeConstantMs, 0, 10_000, "ms");
+        if (!double.IsNaN(InitialSocPct))
+        {
+            c.Range(nameof(InitialSocPct), InitialSocPct, 0, 100, "% (or NaN for the persisted estimate)");
+        }
+
+        c.Range(nameof(UnmeasuredFraction), UnmeasuredFraction, 0, 1, "");
+        c.Range(nameof(SiteMeterRateHz), SiteMeterRateHz, 0.1, 1000, "Hz");
+        return c.Errors;
+    }
+}
