@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Edge's MQTT client against mosquitto_pub (the C client from mosquitto-clients), same run, same broker.
 #
-#   tests/Edge.Benchmarks/mqtt-vs-mosquitto-pub.sh            # N=100000 INFLIGHT=20 ROUNDS=3
+#   tests/Edge.Benchmarks/mqtt-vs-mosquitto-pub.sh            # N=50000 INFLIGHT=20 ROUNDS=5
 #   N=20000 ROUNDS=1 tests/Edge.Benchmarks/mqtt-vs-mosquitto-pub.sh
 #
 # Starts its own mosquitto on a free loopback port (never a system service). For QoS 0 and 1, ROUNDS times each,
@@ -9,17 +9,24 @@
 # and a subscriber in the same process, counting until the last PUBACK (QoS 1) / last byte written (QoS 0);
 # `mosquitto_pub -l -M INFLIGHT` publishes the same N lines of the same payload while `mosquitto_sub` consumes them,
 # timed from process start to exit (it exits once everything was sent and, at QoS 1, acknowledged; its start-up and
-# connect, a few ms, are included — negligible at N=100000). Prints medians and our throughput as a ratio of
+# connect, a few ms, are included). N must stay ≤ 65535: mosquitto_pub 2.0.11 -l disconnects when the PUBACK for the
+# message id of its last line arrives, and message ids wrap at 65535, so beyond that it quits early, short of N (the
+# script checks what mosquitto_sub received and says so). Prints medians and our throughput as a ratio of
 # mosquitto_pub's (goal ≥ 1.0× at QoS 1), then subscriber latency percentiles of a paced run (RATE msg/s, no queueing)
 # and of the flood itself. JSON summary: $OUT (default: the temp dir).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-N=${N:-100000}
+N=${N:-50000}
 INFLIGHT=${INFLIGHT:-20}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 RATE=${RATE:-1000}
 PACED_N=${PACED_N:-5000}
 PY=/usr/bin/python3
+
+if ((N > 65535)); then
+  echo "$0: N=$N: mosquitto_pub -l stops early beyond 65535 messages (message ids wrap); use N ≤ 65535" >&2
+  exit 2
+fi
 
 for tool in mosquitto mosquitto_pub mosquitto_sub; do
   command -v "$tool" >/dev/null || { echo "$0: $tool is missing (apt-get install mosquitto mosquitto-clients)" >&2; exit 1; }
@@ -59,9 +66,9 @@ with open(sys.argv[3], "wb") as f:
 PYCODE
 echo "broker 127.0.0.1:$port, N=$N messages of $size bytes, inflight $INFLIGHT, $ROUNDS rounds" >&2
 
-mosq_run() { # qos → messages/s
+mosq_run() { # qos → messages/s (only when the subscriber got all N at QoS 1)
   local qos=$1 topic="bench/mosquitto/q$1"
-  mosquitto_sub -h 127.0.0.1 -p "$port" -t "$topic" -q "$qos" -C "$N" > /dev/null &
+  mosquitto_sub -h 127.0.0.1 -p "$port" -t "$topic" -q "$qos" -C "$N" > "$work/sub.txt" &
   local sub=$!
   sleep 0.5 # let the subscription land (a benchmark script, not a test)
   local t0 t1
@@ -71,6 +78,13 @@ mosq_run() { # qos → messages/s
   # QoS 0 may lose messages under overload; do not wait forever for the subscriber.
   for _ in $(seq 100); do kill -0 "$sub" 2>/dev/null || break; sleep 0.1; done
   kill "$sub" 2>/dev/null || true
+  local got
+  got=$(wc -l < "$work/sub.txt")
+  if ((qos == 1 && got != N)); then
+    echo "mosquitto_pub delivered $got of $N messages at QoS 1: run invalid" >&2
+    exit 1
+  fi
+  echo "  mosquitto_sub received $got/$N" >&2
   $PY -c "print($N / (($t1 - $t0) / 1e9))"
 }
 

@@ -54,6 +54,7 @@ public sealed class MqttClient : IDisposable
     private readonly object _subscriptionGate = new();
     private readonly List<MqttTopicFilter> _subscriptions = [];
     private readonly List<PendingRequest> _pendingRequests = [];
+    private readonly object _writeGate = new();
     private readonly ArrayBufferWriter<byte> _writeBuffer = new(64 * 1024);
     private readonly List<TaskCompletionSource<MqttClientPublishResult>> _written = [];
     private readonly object _eventGate = new();
@@ -74,6 +75,7 @@ public sealed class MqttClient : IDisposable
     private long _bytesReceived;
     private long _received;
     private string? _lastDisconnectReason;
+    private (byte[] Bytes, string Text)? _lastTopic;
 
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/> or <see cref="Start"/>.</summary>
     public MqttClient(ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -555,40 +557,32 @@ public sealed class MqttClient : IDisposable
                 pingDue = pingSent == 0 && (now - connection.LastSentTs >= keepAliveTicks || now - connection.LastReceivedTs >= keepAliveTicks);
             }
 
-            _writeBuffer.ResetWrittenCount();
-            DrainControl(_writeBuffer);
-            if (pingDue)
+            bool draining = _disconnectRequested;
+            int written;
+            lock (_writeGate)
             {
-                MqttPacketWriter.WritePingReq(_writeBuffer);
-                connection.PingSentTs = now;
+                written = WriteAvailable(connection, now, pingDue);
             }
 
-            bool draining = _disconnectRequested;
-            _written.Clear();
-            Outbox.TakeBatch(_writeBuffer, options.MaxInflight, MaxBatchBytes, _written);
-            if (_writeBuffer.WrittenCount > 0)
+            if (written < 0)
             {
-                if (!connection.TryWrite(_writeBuffer.WrittenSpan))
-                {
-                    FailWritten("connection lost before the message was written");
-                    return;
-                }
+                return;
+            }
 
-                Interlocked.Add(ref _bytesSent, _writeBuffer.WrittenCount);
-                connection.MarkSent(now);
-                foreach (var done in _written)
-                {
-                    done.TrySetResult(MqttClientPublishResult.Written);
-                }
-
+            if (written > 0)
+            {
                 continue;
             }
 
             if (draining && (Outbox.Count == 0 || now >= Interlocked.Read(ref _drainDeadlineTs)))
             {
-                _writeBuffer.ResetWrittenCount();
-                MqttPacketWriter.WriteDisconnect(_writeBuffer);
-                connection.TryWrite(_writeBuffer.WrittenSpan);
+                lock (_writeGate)
+                {
+                    _writeBuffer.ResetWrittenCount();
+                    MqttPacketWriter.WriteDisconnect(_writeBuffer);
+                    connection.TryWrite(_writeBuffer.WrittenSpan);
+                }
+
                 connection.Graceful = true;
                 connection.Close("disconnected by the client", null);
                 _stopping = true;
@@ -597,6 +591,70 @@ public sealed class MqttClient : IDisposable
             }
 
             _wake.Wait(NextWait(connection, now, keepAliveTicks, pingTimeoutTicks, draining));
+        }
+    }
+
+    /// <summary>
+    /// Writes what can be sent now — control packets (SUBSCRIBE, PUBACK), an optional PINGREQ, then a batch from the
+    /// outbox — as one socket write. Caller holds <c>_writeGate</c>. Returns the bytes written, 0 for nothing, −1 when
+    /// the connection failed.
+    /// </summary>
+    private int WriteAvailable(Connection connection, long now, bool pingDue)
+    {
+        _writeBuffer.ResetWrittenCount();
+        DrainControl(_writeBuffer);
+        if (pingDue)
+        {
+            MqttPacketWriter.WritePingReq(_writeBuffer);
+            connection.PingSentTs = now;
+        }
+
+        _written.Clear();
+        Outbox.TakeBatch(_writeBuffer, _options!.MaxInflight, MaxBatchBytes, _written);
+        if (_writeBuffer.WrittenCount == 0)
+        {
+            return 0;
+        }
+
+        if (!connection.TryWrite(_writeBuffer.WrittenSpan))
+        {
+            FailWritten("connection lost before the message was written");
+            return -1;
+        }
+
+        Interlocked.Add(ref _bytesSent, _writeBuffer.WrittenCount);
+        connection.MarkSent(now);
+        foreach (var done in _written)
+        {
+            done.TrySetResult(MqttClientPublishResult.Written);
+        }
+
+        return _writeBuffer.WrittenCount;
+    }
+
+    /// <summary>
+    /// Called by the reader after a read that freed window space or needs PUBACKs: writes at once on the reader thread
+    /// when the writer is idle (saving a thread hand-off per round trip), else leaves it to the writer.
+    /// </summary>
+    private void WriteFromReader(Connection connection)
+    {
+        if (Monitor.TryEnter(_writeGate))
+        {
+            try
+            {
+                if (connection.IsOpen)
+                {
+                    WriteAvailable(connection, _time.GetTimestamp(), pingDue: false);
+                }
+            }
+            finally
+            {
+                Monitor.Exit(_writeGate);
+            }
+        }
+        else
+        {
+            _wake.Set();
         }
     }
 
@@ -760,7 +818,7 @@ public sealed class MqttClient : IDisposable
                         _pubAcks.Enqueue(publish.PacketId);
                     }
 
-                    _wake.Set();
+                    connection.WakePending = true;
                 }
 
                 return null;
@@ -770,7 +828,7 @@ public sealed class MqttClient : IDisposable
                 if (error is null)
                 {
                     Outbox.OnPubAck(ackId);
-                    _wake.Set();
+                    connection.WakePending = true;
                 }
 
                 return error;
@@ -849,31 +907,52 @@ public sealed class MqttClient : IDisposable
 
         var args = new MqttApplicationMessageReceivedEventArgs(new MqttApplicationMessage
         {
-            Topic = publish.Topic,
+            Topic = TopicString(publish.TopicUtf8),
             Payload = publish.Payload.ToArray(),
             QualityOfServiceLevel = publish.Qos,
             Retain = publish.Retain,
             Dup = publish.Dup,
         });
-        foreach (Func<MqttApplicationMessageReceivedEventArgs, Task> h in handler.GetInvocationList().Cast<Func<MqttApplicationMessageReceivedEventArgs, Task>>())
+        if (handler.HasSingleTarget)
         {
-            try
+            Invoke(handler, args);
+            return;
+        }
+
+        foreach (Delegate h in handler.GetInvocationList())
+        {
+            Invoke((Func<MqttApplicationMessageReceivedEventArgs, Task>)h, args);
+        }
+    }
+
+    private void Invoke(Func<MqttApplicationMessageReceivedEventArgs, Task> handler, MqttApplicationMessageReceivedEventArgs args)
+    {
+        try
+        {
+            Task t = handler(args);
+            if (!t.IsCompletedSuccessfully)
             {
-                Task t = h(args);
-                if (!t.IsCompleted)
-                {
-                    t.GetAwaiter().GetResult();
-                }
-                else if (t.IsFaulted)
-                {
-                    t.GetAwaiter().GetResult();
-                }
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "MQTT: message handler failed for a message on {Topic}", args.ApplicationMessage.Topic);
+                t.GetAwaiter().GetResult();
             }
         }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "MQTT: message handler failed for a message on {Topic}", args.ApplicationMessage.Topic);
+        }
+    }
+
+    /// <summary>The topic as a string, reusing the previous one when the bytes are the same (most traffic repeats a few topics).</summary>
+    private string TopicString(ReadOnlySpan<byte> utf8)
+    {
+        (byte[] Bytes, string Text)? last = _lastTopic;
+        if (last is { } l && utf8.SequenceEqual(l.Bytes))
+        {
+            return l.Text;
+        }
+
+        string text = System.Text.Encoding.UTF8.GetString(utf8);
+        _lastTopic = (utf8.ToArray(), text);
+        return text;
     }
 
     private void OnOversizedPublishSkipped(string topic, int payloadBytes, ushort ackId)
@@ -1006,6 +1085,9 @@ public sealed class MqttClient : IDisposable
         public bool Accepted { get; set; }
 
         public bool Graceful { get; set; }
+
+        /// <summary>The reader handled packets that give the writer work; it wakes the writer once per read.</summary>
+        public bool WakePending { get; set; }
 
         public bool IsOpen => Volatile.Read(ref _closed) == 0;
 
@@ -1152,6 +1234,14 @@ public sealed class MqttClient : IDisposable
                         {
                             break;
                         }
+                    }
+
+                    // One wake-up for everything this read brought (PUBACKs free the window, PUBLISHes need PUBACKs):
+                    // the writer then answers with one batched write instead of one per packet.
+                    if (WakePending)
+                    {
+                        WakePending = false;
+                        _owner.WriteFromReader(this);
                     }
 
                     if (!Fill())

@@ -24,6 +24,7 @@ public sealed class MqttOutbox : IDisposable
     private readonly int _capacity;
     private readonly int _hardCapacity;
     private readonly int _maxPayloadBytes;
+    private readonly int _spaceSlack;
     private readonly IOutboxSpool? _spool;
     private readonly object?[] _packetOwners = new object?[65_536];
     private readonly Stack<OutboxMessage> _free = new();
@@ -50,6 +51,7 @@ public sealed class MqttOutbox : IDisposable
         _capacity = options.Capacity;
         _hardCapacity = options.Capacity + options.CriticalReserve;
         _maxPayloadBytes = options.MaxPayloadBytes;
+        _spaceSlack = Math.Min(options.Capacity / 8, 256);
         _spool = spool;
         if (spool is not null)
         {
@@ -119,7 +121,10 @@ public sealed class MqttOutbox : IDisposable
         OutboxFullPolicy policy = OutboxFullPolicy.DropOldestTelemetry) =>
         TryEnqueueCore(topic, payload, qos, retain, priority, policy, null, front: false);
 
-    /// <summary>Blocks until a telemetry message would fit without dropping anything, or the timeout passes.</summary>
+    /// <summary>
+    /// Blocks until a telemetry message would fit without dropping anything (once full, until about an eighth of the
+    /// capacity, at most 256 messages, is free again), or the timeout passes.
+    /// </summary>
     public bool WaitForSpace(TimeSpan timeout) => _space.Wait(timeout);
 
     /// <summary>Drops every queued and inflight message (used when the owner shuts down without a spool).</summary>
@@ -412,11 +417,13 @@ public sealed class MqttOutbox : IDisposable
 
     private void UpdateSpace()
     {
-        if (_pending.Count + _inflight.Count < _capacity)
+        // With hysteresis: a producer waiting for space is woken once a batch fits, not once per acknowledgement.
+        int held = _pending.Count + _inflight.Count;
+        if (held < _capacity - _spaceSlack)
         {
             _space.Set();
         }
-        else
+        else if (held >= _capacity)
         {
             _space.Reset();
         }
