@@ -18,7 +18,7 @@ public sealed class MosquittoBroker : IDisposable
     };
 
     private readonly TempDir _dir = new("edge-mosquitto-");
-    private readonly LineProcess? _broker;
+    private LineProcess? _broker;
 
     public MosquittoBroker()
     {
@@ -29,6 +29,20 @@ public sealed class MosquittoBroker : IDisposable
             return;
         }
 
+        try
+        {
+            Start();
+        }
+        catch
+        {
+            // xunit does not dispose a fixture whose constructor threw: clean up here.
+            Dispose();
+            throw;
+        }
+    }
+
+    private void Start()
+    {
         string certs = _dir["certs"];
         Directory.CreateDirectory(certs);
         CaFile = Path.Combine(certs, "ca.crt");
@@ -70,12 +84,12 @@ public sealed class MosquittoBroker : IDisposable
     /// <summary>Tools missing on this machine (the tests then fail under CI, skip elsewhere).</summary>
     public string[] Missing { get; }
 
-    public int PlainPort { get; }
+    public int PlainPort { get; private set; }
 
-    public int TlsPort { get; }
+    public int TlsPort { get; private set; }
 
     /// <summary>The throwaway CA that signed the broker's certificate (CN and SAN localhost).</summary>
-    public string CaFile { get; } = "";
+    public string CaFile { get; private set; } = "";
 
     /// <summary>The broker's log so far.</summary>
     public string Log => _broker?.Log ?? "";

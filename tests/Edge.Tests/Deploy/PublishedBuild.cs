@@ -14,8 +14,29 @@ public sealed class PublishedBuild : IDisposable
 
     public PublishedBuild()
     {
-        string bin = AppContext.BaseDirectory;
         Dir = _dir.Path;
+        try
+        {
+            Copy(AppContext.BaseDirectory);
+        }
+        catch
+        {
+            _dir.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The publish folder.</summary>
+    public string Dir { get; }
+
+    /// <summary>Files of the publish folder that must be installed (all but the app host), relative, '/'-separated.</summary>
+    public IEnumerable<string> InstalledFiles => Directory.EnumerateFiles(Dir, "*", SearchOption.AllDirectories)
+        .Select(f => Path.GetRelativePath(Dir, f)).Where(n => n != "edge");
+
+    public void Dispose() => _dir.Dispose();
+
+    private void Copy(string bin)
+    {
         foreach (string name in RuntimeFiles(Path.Combine(bin, "edge.deps.json")).Append("edge.deps.json").Append("edge.runtimeconfig.json"))
         {
             string source = Path.Combine(bin, name);
@@ -25,6 +46,16 @@ public sealed class PublishedBuild : IDisposable
             }
 
             File.Copy(source, Path.Combine(Dir, name), overwrite: true);
+        }
+
+        // Content folders a real publish also has (the SunSpec model notices of Edge.Modbus).
+        foreach (string folder in new[] { "sunspec" }.Where(f => Directory.Exists(Path.Combine(bin, f))))
+        {
+            Directory.CreateDirectory(Path.Combine(Dir, folder));
+            foreach (string file in Directory.GetFiles(Path.Combine(bin, folder)))
+            {
+                File.Copy(file, Path.Combine(Dir, folder, Path.GetFileName(file)));
+            }
         }
 
         // The app host: native code for the build machine. install.sh must leave it out (the launcher replaces it).
@@ -38,14 +69,6 @@ public sealed class PublishedBuild : IDisposable
             File.WriteAllText(appHost, "not a script: stands in for the native app host\n");
         }
     }
-
-    /// <summary>The publish folder.</summary>
-    public string Dir { get; }
-
-    /// <summary>Files of the publish folder that must be installed (all but the app host).</summary>
-    public IEnumerable<string> InstalledFiles => Directory.EnumerateFiles(Dir).Select(Path.GetFileName).Where(n => n != "edge")!;
-
-    public void Dispose() => _dir.Dispose();
 
     private static IEnumerable<string> RuntimeFiles(string depsJson)
     {
