@@ -271,4 +271,4 @@ if [ -d /run/systemd/system ]; then
 else
     say "systemd is not running here: the unit is installed; enable it with 'systemctl enable edge' once it is"
 fi
-say "done"
+if [ "$dry_run" = 1 ]; then say "dry run done: nothing was changed"; else say "done"; fi
