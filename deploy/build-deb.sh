@@ -79,6 +79,8 @@ pkg=$tmp/pkg
 "$deploy_dir/install.sh" --root "$pkg" --from "$from" --version "$version" --skip-runtime-check --no-enable \
     --unit-dir /lib/systemd/system --udev-dir /lib/udev/rules.d --bin-link /usr/bin/edge >/dev/null ||
     die "staging the tree with install.sh failed (see above)"
+# The broker password file is per machine and secret: postinst creates it, the package never ships one.
+rm -f "$pkg/etc/edge/mqtt.password"
 
 major=$(sed -n 's/.*"tfm"[[:space:]]*:[[:space:]]*"net\([0-9][0-9]*\)\..*/\1/p' "$pkg/opt/edge/lib/edge.runtimeconfig.json" | head -n 1)
 [ -n "$major" ] || die "cannot read the target framework from edge.runtimeconfig.json"

@@ -13,6 +13,7 @@
 #   /opt/edge/{DEPLOY.md,README.md,VERSION,appsettings.example.json,rigs/,mosquitto/}
 #   /etc/edge/appsettings.json  from deploy/appsettings.example.json or --config; an existing one is never touched
 #   /etc/edge/rig.json          from --rig FILE, if given; an existing one is never touched
+#   /etc/edge/mqtt.password     empty, if missing: the edge user's broker password goes there (root:edge 0640)
 #   /etc/systemd/system/edge.service, /etc/udev/rules.d/60-edge.rules, /usr/local/bin/edge -> /opt/edge/edge
 # and, unless --root: the `edge` system user (in the i2c, gpio and dialout groups where they exist), /var/lib/edge,
 # `systemctl daemon-reload` and `systemctl enable edge` (not start) when systemd is running.
@@ -223,6 +224,12 @@ install_config() { # SOURCE TARGET
 }
 install_config "${config:-$deploy_dir/appsettings.example.json}" /etc/edge/appsettings.json
 if [ -n "$rig" ]; then install_config "$rig" /etc/edge/rig.json; fi
+# The MQTT password of the edge user (Mqtt:Credentials:PasswordFile): never in appsettings.json, never overwritten.
+if [ ! -e "$R/etc/edge/mqtt.password" ]; then
+    run install -m 0640 /dev/null "$R/etc/edge/mqtt.password"
+    if [ -z "$root" ] && getent passwd edge >/dev/null 2>&1; then run chgrp edge /etc/edge/mqtt.password; fi
+    say "created an empty /etc/edge/mqtt.password: put the broker password of the edge user there"
+fi
 
 run install -m 0644 "$deploy_dir/edge.service" "$R$unit_dir/edge.service"
 run install -m 0644 "$deploy_dir/60-edge.rules" "$R$udev_dir/60-edge.rules"
@@ -241,8 +248,10 @@ if ! getent passwd edge >/dev/null 2>&1; then
     nologin=$(command -v nologin || echo /usr/sbin/nologin)
     run useradd --system --user-group --home-dir /var/lib/edge --no-create-home --shell "$nologin" \
         --comment "Edge daemon" edge
-    run chgrp edge /etc/edge/appsettings.json
-    if [ -n "$rig" ]; then run chgrp edge /etc/edge/rig.json; fi
+    if [ "$dry_run" = 1 ]; then say "would give the files in /etc/edge to group edge"; fi
+    for f in /etc/edge/appsettings.json /etc/edge/rig.json /etc/edge/mqtt.password; do
+        if [ -e "$f" ]; then run chgrp edge "$f"; fi
+    done
 fi
 for g in i2c gpio dialout; do
     if getent group "$g" >/dev/null 2>&1; then

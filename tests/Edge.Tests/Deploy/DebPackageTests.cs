@@ -80,6 +80,7 @@ public sealed class DebPackageTests : IClassFixture<PublishedBuild>, IDisposable
 
         Assert.False(entries.ContainsKey("./opt/edge/lib/edge"), "the native app host must not be packaged (Architecture: all)");
         Assert.False(entries.Keys.Any(k => k.StartsWith("./var/", StringComparison.Ordinal)), "state is made by postinst/systemd, not shipped");
+        Assert.False(entries.ContainsKey("./etc/edge/mqtt.password"), "the secret is made by postinst, never shipped");
 
         // Unpacked: the files are the repository's and the build's; md5sums matches them.
         string x = _tmp["x"], control = _tmp["control"];

@@ -48,6 +48,8 @@ public sealed class InstallScriptTests : IClassFixture<PublishedBuild>, IDisposa
 
         Assert.Equal(File.ReadAllText(Path.Combine(Shell.DeployDir, "appsettings.example.json")), File.ReadAllText(InRoot("/etc/edge/appsettings.json")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(InRoot("/etc/edge/appsettings.json")));
+        Assert.Equal(0, new FileInfo(InRoot("/etc/edge/mqtt.password")).Length);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, File.GetUnixFileMode(InRoot("/etc/edge/mqtt.password")));
         Assert.Equal(File.ReadAllText(Path.Combine(Shell.DeployDir, "edge.service")), File.ReadAllText(InRoot("/etc/systemd/system/edge.service")));
         Assert.Equal(File.ReadAllText(Path.Combine(Shell.DeployDir, "60-edge.rules")), File.ReadAllText(InRoot("/etc/udev/rules.d/60-edge.rules")));
         Assert.Equal("/opt/edge/edge", new FileInfo(InRoot("/usr/local/bin/edge")).LinkTarget);
@@ -79,6 +81,7 @@ public sealed class InstallScriptTests : IClassFixture<PublishedBuild>, IDisposa
         const string edited = "{ \"Edge\": { \"Site\": \"edited-by-the-site-engineer\" } }\n";
         File.WriteAllText(InRoot("/etc/edge/appsettings.json"), edited);
         File.WriteAllText(InRoot("/etc/edge/rig.json"), "{ \"name\": \"edited\" }\n");
+        File.WriteAllText(InRoot("/etc/edge/mqtt.password"), "s3cret\n");
         File.WriteAllText(InRoot("/opt/edge/lib/Stale.FromAnOldVersion.dll"), "old");
         string otherConfig = _tmp["other.json"];
         File.WriteAllText(otherConfig, "{ }\n");
@@ -87,6 +90,7 @@ public sealed class InstallScriptTests : IClassFixture<PublishedBuild>, IDisposa
         Assert.True(second.ExitCode == 0, second.All);
         Assert.Equal(edited, File.ReadAllText(InRoot("/etc/edge/appsettings.json")));
         Assert.Equal("{ \"name\": \"edited\" }\n", File.ReadAllText(InRoot("/etc/edge/rig.json")));
+        Assert.Equal("s3cret\n", File.ReadAllText(InRoot("/etc/edge/mqtt.password")));
         Assert.Contains("kept the existing /etc/edge/appsettings.json", second.Out, StringComparison.Ordinal);
         Assert.Contains("/etc/edge/appsettings.json differs from", second.Err, StringComparison.Ordinal);
         Assert.False(File.Exists(InRoot("/opt/edge/lib/Stale.FromAnOldVersion.dll")), "the old program folder must be replaced whole");

@@ -92,6 +92,7 @@ public sealed class LiveInstallTests : IClassFixture<PublishedBuild>, IDisposabl
             fact config "$(stat -c '%U:%G %a' /etc/edge/appsettings.json)"
             fact config-text "$(tr -d '\n' < /etc/edge/appsettings.json)"
             fact rig "$(stat -c '%U:%G %a' /etc/edge/rig.json)"
+            fact password "$(stat -c '%U:%G %a %s' /etc/edge/mqtt.password)"
             fact state "$(stat -c '%U:%G %a' /var/lib/edge)"
             fact launcher "$(stat -c '%U:%G %a' /opt/edge/edge)"
             fact help "$(su -s /bin/sh edge -c '/usr/local/bin/edge --help' | grep -c '^Commands:')"
@@ -113,6 +114,7 @@ public sealed class LiveInstallTests : IClassFixture<PublishedBuild>, IDisposabl
         Assert.Equal("root:edge 640", One(f, "config", r));
         Assert.Equal("{ \"Edge\": { \"Site\": \"edited\" } }", One(f, "config-text", r));
         Assert.Equal("root:edge 640", One(f, "rig", r));
+        Assert.Equal("root:edge 640 0", One(f, "password", r));
         Assert.Equal("edge:edge 750", One(f, "state", r));
         Assert.Equal("root:root 755", One(f, "launcher", r));
         Assert.Equal("1", One(f, "help", r));
@@ -139,6 +141,7 @@ public sealed class LiveInstallTests : IClassFixture<PublishedBuild>, IDisposabl
             fact user "$(id -un edge)"
             fact config "$(stat -c '%U:%G %a' /etc/edge/appsettings.json)"
             fact state "$(stat -c '%U:%G %a' /var/lib/edge)"
+            fact password "$(stat -c '%U:%G %a %s' /etc/edge/mqtt.password)"
             fact enabled "$(readlink /etc/systemd/system/multi-user.target.wants/edge.service)"
             fact command "$(readlink /usr/bin/edge)"
             echo '{ "edited": true }' > /etc/edge/appsettings.json
@@ -151,6 +154,7 @@ public sealed class LiveInstallTests : IClassFixture<PublishedBuild>, IDisposabl
             fact config-after-remove "$(tr -d '\n' < /etc/edge/appsettings.json)"
             dpkg -P edge; fact purge $?
             fact config-purged "$(test -e /etc/edge/appsettings.json && echo no || echo yes)"
+            fact password-purged "$(test -e /etc/edge/mqtt.password && echo no || echo yes)"
             fact state-purged "$(test -e /var/lib/edge && echo no || echo yes)"
             fact enabled-purged "$(test -L /etc/systemd/system/multi-user.target.wants/edge.service && echo no || echo yes)"
             fact rig-kept "$(test -e /etc/edge/rig.json && echo yes || echo no)"
@@ -162,6 +166,7 @@ public sealed class LiveInstallTests : IClassFixture<PublishedBuild>, IDisposabl
         Assert.Equal("edge", One(f, "user", r));
         Assert.Equal("root:edge 640", One(f, "config", r));
         Assert.Equal("edge:edge 750", One(f, "state", r));
+        Assert.Equal("root:edge 640 0", One(f, "password", r));
         Assert.Equal("/lib/systemd/system/edge.service", One(f, "enabled", r));
         Assert.Equal("/opt/edge/edge", One(f, "command", r));
         Assert.Equal("0", One(f, "reinstall", r));
@@ -172,6 +177,7 @@ public sealed class LiveInstallTests : IClassFixture<PublishedBuild>, IDisposabl
         Assert.Equal("{ \"edited\": true }", One(f, "config-after-remove", r));
         Assert.Equal("0", One(f, "purge", r));
         Assert.Equal("yes", One(f, "config-purged", r));
+        Assert.Equal("yes", One(f, "password-purged", r));
         Assert.Equal("yes", One(f, "state-purged", r));
         Assert.Equal("yes", One(f, "enabled-purged", r));
         Assert.Equal("yes", One(f, "rig-kept", r));
