@@ -32,6 +32,17 @@ public sealed class AlarmState
     /// <summary>When it was last raised, ms since the Unix epoch.</summary>
     public long RaisedUnixMs { get; internal set; }
 
+    /// <summary>
+    /// Key of the alarm for persistence: <c>id</c> or <c>id/source</c>.
+    /// </summary>
+    public string Key => Source is null ? Id : $"{Id}/{Source}";
+
+    /// <summary>
+    /// Set when an acknowledgement was restored after a restart: the next raise (the condition still being there when
+    /// Edge comes back) starts acknowledged instead of paging the operator again.
+    /// </summary>
+    internal bool AcknowledgedBeforeRestart { get; set; }
+
     internal JsonEncodedText EncodedId { get; }
 
     internal JsonEncodedText? EncodedSource { get; }

@@ -120,6 +120,22 @@ public sealed class AlarmTracker
         return acknowledged > 0 || all ? null : $"alarm '{id}' is not active or already acknowledged";
     }
 
+    /// <summary>Keys (<see cref="AlarmState.Key"/>) of the alarms that are active and acknowledged, for persistence.</summary>
+    public IReadOnlyList<string> AcknowledgedKeys() => _alarms.Where(a => a.Active && a.Acknowledged).Select(a => a.Key).ToList();
+
+    /// <summary>
+    /// Restores acknowledgements saved before a restart (call before publishing starts): each listed alarm, when it is
+    /// raised again because its condition persists, starts acknowledged. Unknown keys are ignored.
+    /// </summary>
+    public void RestoreAcknowledged(IEnumerable<string> keys)
+    {
+        var set = keys.ToHashSet(StringComparer.Ordinal);
+        foreach (AlarmState a in _alarms)
+        {
+            a.AcknowledgedBeforeRestart = set.Contains(a.Key);
+        }
+    }
+
     /// <summary>Takes the oldest pending event.</summary>
     public bool TryTakeEvent(out AlarmEvent e) => _events.TryDequeue(out e);
 
@@ -132,7 +148,8 @@ public sealed class AlarmTracker
             if (!a.Active)
             {
                 a.Active = true;
-                a.Acknowledged = false;
+                a.Acknowledged = a.AcknowledgedBeforeRestart;
+                a.AcknowledgedBeforeRestart = false;
                 a.RaisedUnixMs = unixMs;
                 _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Raise, unixMs));
             }

@@ -9,6 +9,7 @@ public static class CommandRegistry
     /// <summary>Every subcommand, in the order help lists them.</summary>
     public static IReadOnlyList<ICommand> All { get; } =
     [
+        new Commands.RunCommand(),
         new Commands.ReplayCommand(),
         new Commands.SimInverterCommand(),
         new Commands.BenchLoopCommand(),

@@ -6,8 +6,8 @@ namespace Edge.Daemon;
 
 /// <summary>
 /// What must survive a restart (issue 7): the last SoC estimate (so a restart without a battery reading starts from
-/// a sane value), the Sparkplug bdSeq (the specification requires it to increase across restarts), and which alarms
-/// an operator has acknowledged. Stored as JSON, written atomically (write-then-rename) so a crash mid-write leaves
+/// a sane value) and which alarms an operator has acknowledged. (The Sparkplug bdSeq has its own file, written at
+/// every CONNECT, see <c>FileBdSeqStore</c>.) Stored as JSON, written atomically (write-then-rename) so a crash mid-write leaves
 /// the previous state, never half of one.
 /// </summary>
 public sealed class PersistedState
@@ -20,9 +20,6 @@ public sealed class PersistedState
 
     /// <summary>Last known battery SoC, % (NaN when never measured).</summary>
     public double SocEstimatePct { get; set; } = double.NaN;
-
-    /// <summary>Sparkplug B birth/death sequence number of the last session (0–255).</summary>
-    public int SparkplugBdSeq { get; set; } = -1;
 
     /// <summary>Alarm keys an operator acknowledged and that are still active.</summary>
     public List<string> AcknowledgedAlarms { get; set; } = [];

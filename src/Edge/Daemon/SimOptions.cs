@@ -28,6 +28,13 @@ public sealed class SimOptions
     /// <summary>Inverter first-order time constant, ms.</summary>
     public double TimeConstantMs { get; set; } = 30;
 
+    /// <summary>
+    /// The inverters' own ramp limit, % of rated power per second (SunSpec 704 WRmp). It bounds both how fast the
+    /// battery can answer a load swing and how gently it reverts to 0 W when Edge stops writing — one value for both,
+    /// as the model defines it.
+    /// </summary>
+    public double InverterRampPctPerS { get; set; } = 1000;
+
     /// <summary>SoC of the simulated batteries at start, % (NaN = the persisted estimate, else 50).</summary>
     public double InitialSocPct { get; set; } = double.NaN;
 
@@ -57,6 +64,7 @@ public sealed class SimOptions
         c.Range(nameof(InverterPowerW), InverterPowerW, 0, 1e10, "W (0 = from the profile)");
         c.Range(nameof(InverterEnergyWh), InverterEnergyWh, 0, 1e10, "Wh (0 = from the profile)");
         c.Range(nameof(LatencyMs), LatencyMs, 0, 10_000, "ms");
+        c.Range(nameof(InverterRampPctPerS), InverterRampPctPerS, 1, 65_535, "%/s");
         c.Range(nameof(TimeConstantMs), TimeConstantMs, 0, 10_000, "ms");
         if (!double.IsNaN(InitialSocPct))
         {

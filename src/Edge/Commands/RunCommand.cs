@@ -1,0 +1,197 @@
+using System.Runtime.InteropServices;
+using Edge.Cli;
+using Edge.Core;
+using Edge.Core.Control;
+using Edge.Daemon;
+using Edge.Daemon.Rigs;
+using Edge.Mqtt.Sparkplug;
+using Edge.Runtime.Realtime;
+using Edge.Runtime.Scheduling;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Commands;
+
+/// <summary>
+/// <c>edge run</c> (DESIGN §6): the daemon on the generic host. Configuration, in increasing precedence: the
+/// <c>--config</c> JSON file, <c>EDGE_Section__Key</c> environment variables, <c>Section:Key=value</c> words on the
+/// command line, then <c>--rig</c>. Every option is validated before any device is touched; a bad one stops Edge with
+/// its full path, the bad value and the allowed range (exit code 2), and nothing is commanded.
+/// </summary>
+public sealed class RunCommand : ICommand
+{
+    /// <inheritdoc />
+    public string Name => "run";
+
+    /// <inheritdoc />
+    public string Summary => "the daemon: sample, smooth, command the inverters, publish over MQTT";
+
+    /// <inheritdoc />
+    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public string Usage => """
+        edge run [--rig sim|hil|FILE.json] [--config FILE.json] [--duration 20s] [Section:Key=value …]
+
+          --rig        sim: everything in-process (AI-training load → simulated INA226 sensors → the real drivers;
+                       simulated SunSpec inverters over loopback Modbus; simulated site meter). hil: the inverters run
+                       as separate 'edge sim inverter' processes. FILE.json: a rig file (hardware/rigs/).
+          --config     JSON configuration (sections Edge, Controller, Loop, Realtime, Mqtt, Sparkplug, Sim).
+          --duration   stop cleanly after this long (the battery ramps to 0 W within the ramp limit first).
+          Section:Key=value   override one option, e.g. Mqtt:Port=1884 Controller:RampUpWPerS=500.
+        Every option can also come from an environment variable EDGE_Section__Key (e.g. EDGE_Mqtt__Host=broker).
+        MQTT goes to Mqtt:Host:Mqtt:Port (default localhost:1883) if a broker answers; otherwise Edge keeps
+        controlling and says so. Watch it with: mosquitto_sub -t 'edge/#' -v
+        Exit codes: 0 clean stop, 1 stopped by a fault, 2 configuration error (nothing was commanded).
+        Signals: SIGTERM/SIGINT ramp down and stop; SIGQUIT writes the flight recorder to Edge:StateDirectory.
+        """;
+
+    /// <inheritdoc />
+    public int Run(CommandArgs args, CommandContext context)
+    {
+        string? rig = args.String("rig");
+        string? configPath = args.String("config");
+        TimeSpan? duration = args.Duration("duration");
+        args.ThrowOnUnused();
+
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (string word in args.Positional)
+        {
+            int eq = word.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !word[..eq].Contains(':', StringComparison.Ordinal))
+            {
+                throw new UsageException($"'{word}' is not an option override; write Section:Key=value (e.g. Mqtt:Port=1884).");
+            }
+
+            overrides[word[..eq]] = word[(eq + 1)..];
+        }
+
+        if (rig is not null)
+        {
+            overrides["Edge:Rig"] = rig;
+        }
+
+        IConfigurationRoot configuration = BuildConfiguration(configPath, overrides);
+        bool live = LiveView.ShouldRun(configuration["Edge:LiveView"] ?? "auto");
+        using IHost host = BuildHost(configuration, live);
+        var status = host.Services.GetRequiredService<DaemonStatus>();
+
+        using var durationCts = duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation, durationCts.Token);
+        using PosixSignalRegistration dumpSignal = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, ctx =>
+        {
+            ctx.Cancel = true;
+            host.Services.GetRequiredService<EdgeDaemon>().RequestDump("operator request (SIGQUIT)");
+        });
+
+        try
+        {
+            host.RunAsync(linked.Token).GetAwaiter().GetResult();
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures.SelectMany(f => f.Split(Environment.NewLine))), e);
+        }
+        catch (InvalidOperationException e) when (e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException("invalid configuration: " + e.Message, e);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            context.Error.WriteLine($"edge run: could not start: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        if (!double.IsNaN(status.FirstCycleMs) && !live)
+        {
+            context.Error.WriteLine(FormattableString.Invariant($"edge run: stopped (first control cycle was {status.FirstCycleMs:0} ms after start)."));
+        }
+
+        return status.ExitCode;
+    }
+
+    /// <summary>The configuration sources of the daemon (shared with <c>edge check</c>).</summary>
+    internal static IConfigurationRoot BuildConfiguration(string? configPath, IReadOnlyDictionary<string, string?> overrides)
+    {
+        var builder = new ConfigurationBuilder();
+        if (configPath is not null)
+        {
+            string full = Path.GetFullPath(configPath);
+            if (!File.Exists(full))
+            {
+                throw new UsageException($"--config: '{configPath}' does not exist.");
+            }
+
+            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+        }
+
+        builder.AddEnvironmentVariables("EDGE_");
+        builder.AddInMemoryCollection(overrides);
+        try
+        {
+            return builder.Build();
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            throw new UsageException($"--config: '{configPath}' is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
+        }
+    }
+
+    /// <summary>Registers an options section with strict binding and the class's own validation, checked at start.</summary>
+    internal static void AddValidated<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IReadOnlyList<OptionError>> validate)
+        where T : class
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(section), o => o.ErrorOnUnknownConfiguration = true).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new OptionErrorsValidator<T>(validate));
+    }
+
+    /// <summary>Registers every options section of the daemon.</summary>
+    internal static void AddDaemonOptions(IServiceCollection services, IConfiguration configuration)
+    {
+        AddValidated<EdgeOptions>(services, configuration, "Edge", o => [.. o.Validate(), .. RigFactory.Validate(o.Rig)]);
+        AddValidated<SimOptions>(services, configuration, "Sim", o => o.Validate());
+        AddValidated<ControllerOptions>(services, configuration, "Controller", o => o.Validate());
+        AddValidated<LoopOptions>(services, configuration, "Loop", o => o.Validate());
+        AddValidated<RealtimeOptions>(services, configuration, "Realtime", o => o.Validate());
+        AddValidated<MqttSettings>(services, configuration, "Mqtt", o => o.Validate());
+        AddValidated<SparkplugOptions>(services, configuration, "Sparkplug", o => o.Validate("Sparkplug"));
+    }
+
+    private static IHost BuildHost(IConfiguration configuration, bool live)
+    {
+        HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ApplicationName = "edge",
+            ContentRootPath = AppContext.BaseDirectory,
+            DisableDefaults = true,
+        });
+        builder.Configuration.AddConfiguration(configuration);
+        var recent = new RecentLogLines();
+        builder.Logging.AddProvider(recent);
+        if (Environment.GetEnvironmentVariable("INVOCATION_ID") is not null || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
+        {
+            builder.Logging.AddSystemdConsole(o => o.UseUtcTimestamp = true);
+        }
+        else if (!live)
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
+        }
+
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Services.AddSingleton(recent);
+        AddDaemonOptions(builder.Services, configuration);
+        double shutdownS = double.TryParse(configuration["Edge:ShutdownTimeoutS"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 60;
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Clamp(shutdownS, 1, 3600) + 30));
+        builder.Services.AddSingleton<DaemonStatus>();
+        builder.Services.AddSingleton<EdgeDaemon>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EdgeDaemon>());
+        return builder.Build();
+    }
+}

@@ -1,0 +1,200 @@
+using System.Runtime.CompilerServices;
+using Edge.Core.Control;
+using Edge.Core.Devices;
+using Edge.Mqtt.Publishing;
+using Edge.Runtime.Handoff;
+using Edge.Runtime.Recording;
+using RuntimeRecord = Edge.Runtime.Cycle.CycleRecord;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// The one consumer of the loop's hand-off ring (DESIGN §3, step 5). Every period it feeds the flight recorder, keeps
+/// the latest snapshot for per-device detail and the live view, and hands the publisher its per-period record.
+/// It runs on the publisher's thread (as its <see cref="ICycleSource"/> and <see cref="IRackDetailSource"/>), or on its
+/// own thread when MQTT is off. A rising alarm condition (E-stop, fault, lost load or battery) schedules a flight
+/// recorder dump a few seconds later, so the file shows what came before and after. Allocation-free per period.
+/// </summary>
+internal sealed class CyclePump : ICycleSource, IRackDetailSource
+{
+    private const ControlFlags AlarmFlags = ControlFlags.EmergencyStop | ControlFlags.LoadMissing | ControlFlags.BatteryUnavailable;
+    private static readonly long DumpDelayNs = TimeSpan.FromSeconds(5).Ticks * 100;
+
+    private readonly SpscRing<RuntimeRecord> _ring;
+    private readonly FlightRecorder _recorder;
+    private readonly RackSnapshot _latest;
+    private readonly Func<long> _overruns;
+    private bool _hasLatest;
+    private bool _alarmActive;
+    private long _dumpAtNs = long.MaxValue;
+    private volatile string? _dumpRequest;
+
+    public CyclePump(SpscRing<RuntimeRecord> ring, FlightRecorder recorder, IReadOnlyList<string> sensorIds, IReadOnlyList<string> inverterIds, Func<long> overruns)
+    {
+        _ring = ring;
+        _recorder = recorder;
+        SensorIds = sensorIds;
+        InverterIds = inverterIds;
+        _latest = new RackSnapshot(sensorIds.Count, inverterIds.Count);
+        _overruns = overruns;
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> SensorIds { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> InverterIds { get; }
+
+    /// <summary>The latest figures, for the live view (any thread).</summary>
+    public LatestValueMailbox<LiveFigures> Live { get; } = new();
+
+    /// <summary>The latest decision's battery setpoint, W (any thread).</summary>
+    public double LastSetpointW => Volatile.Read(ref _lastSetpointW);
+
+    /// <summary>The latest measured battery power, W (any thread).</summary>
+    public double LastBatteryW => Volatile.Read(ref _lastBatteryW);
+
+    /// <summary>The latest SoC, % (any thread).</summary>
+    public double LastSocPct => Volatile.Read(ref _lastSocPct);
+
+    /// <summary>Periods consumed so far.</summary>
+    public long Consumed => Interlocked.Read(ref _consumed);
+
+    /// <summary>Raised (on the consumer's thread) with the records to dump and the reason; the handler writes the file.</summary>
+    public event Action<FlightRecord[], string>? DumpReady;
+
+    private double _lastSetpointW;
+    private double _lastBatteryW;
+    private double _lastSocPct = double.NaN;
+    private long _consumed;
+
+    /// <summary>Asks for a dump at the next period (any thread).</summary>
+    public void RequestDump(string reason) => _dumpRequest = reason;
+
+    /// <inheritdoc />
+    public bool TryDequeue(out CycleRecord record)
+    {
+        ref RuntimeRecord slot = ref _ring.TryPeek();
+        if (Unsafe.IsNullRef(ref slot))
+        {
+            record = default;
+            return false;
+        }
+
+        RackSnapshot s = slot.Snapshot;
+        Decision d = slot.Decision;
+        double batteryW = s.Battery.MeasuredPowerW;
+        double gridW = s.HasGridMeasured ? s.GridMeasuredW : s.LoadW - batteryW;
+        long latenessNs = slot.WakeNs - slot.ReleaseNs;
+        record = new CycleRecord
+        {
+            Seq = slot.Sequence,
+            TimestampNs = s.TimestampNs,
+            UnixTimeMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            LoadW = s.LoadW,
+            GridW = gridW,
+            BatteryW = batteryW,
+            GridTargetW = d.GridTargetW,
+            BatterySetpointW = d.BatterySetpointW,
+            SocPct = s.Battery.SocPct,
+            Mode = d.Mode,
+            Flags = d.Flags,
+            LatenessNs = latenessNs,
+            Overruns = _overruns(),
+            RingDrops = _ring.Dropped,
+        };
+        _recorder.Record(new FlightRecord
+        {
+            TimestampNs = s.TimestampNs,
+            Sequence = slot.Sequence,
+            LoadW = s.LoadW,
+            GridW = gridW,
+            BatteryW = batteryW,
+            BatterySetpointW = d.BatterySetpointW,
+            GridTargetW = d.GridTargetW,
+            SocPct = s.Battery.SocPct,
+            Mode = d.Mode,
+            Flags = d.Flags,
+            LatenessNs = latenessNs,
+        });
+
+        int sensorsUsable = 0;
+        foreach (PowerReading r in s.Sensors)
+        {
+            sensorsUsable += r.IsUsable ? 1 : 0;
+        }
+
+        Live.Write(new LiveFigures
+        {
+            Sequence = slot.Sequence,
+            LoadW = s.LoadW,
+            GridW = gridW,
+            GridTargetW = d.GridTargetW,
+            BatteryW = batteryW,
+            BatterySetpointW = d.BatterySetpointW,
+            SocPct = s.Battery.SocPct,
+            Mode = d.Mode,
+            Flags = d.Flags,
+            InvertersUsable = s.Battery.UsableCount,
+            InvertersTotal = s.Inverters.Length,
+            SensorsUsable = sensorsUsable,
+            SensorsTotal = s.Sensors.Length,
+        }, s.TimestampNs);
+        Volatile.Write(ref _lastSetpointW, d.BatterySetpointW);
+        Volatile.Write(ref _lastBatteryW, batteryW);
+        Volatile.Write(ref _lastSocPct, s.Battery.SocPct);
+
+        s.CopyTo(_latest);
+        _hasLatest = true;
+        WatchForAlarms(d, s.TimestampNs);
+        _ring.Release();
+        Interlocked.Increment(ref _consumed);
+        return true;
+    }
+
+    /// <inheritdoc />
+    public bool TryCopyLatest(RackSnapshot destination)
+    {
+        if (!_hasLatest)
+        {
+            return false;
+        }
+
+        _latest.CopyTo(destination);
+        return true;
+    }
+
+    /// <summary>Drains the ring without a publisher (MQTT disabled). Returns the number of periods consumed.</summary>
+    public int Drain()
+    {
+        int n = 0;
+        while (TryDequeue(out _))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    private void WatchForAlarms(in Decision d, long nowNs)
+    {
+        bool alarm = (d.Flags & AlarmFlags) != 0 || d.Mode == ControlMode.Fault;
+        if (alarm && !_alarmActive && _dumpAtNs == long.MaxValue)
+        {
+            _dumpAtNs = nowNs + DumpDelayNs;
+        }
+
+        _alarmActive = alarm;
+        string? requested = _dumpRequest;
+        if (requested is not null)
+        {
+            _dumpRequest = null;
+            DumpReady?.Invoke(_recorder.Snapshot(), requested);
+        }
+        else if (nowNs >= _dumpAtNs)
+        {
+            _dumpAtNs = long.MaxValue;
+            DumpReady?.Invoke(_recorder.Snapshot(), $"alarm: {d.Mode.ToString().ToLowerInvariant()} {d.Flags}");
+        }
+    }
+}

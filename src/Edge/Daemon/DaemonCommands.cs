@@ -1,0 +1,39 @@
+using Edge.Core.Control;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// The commands the control loop applies between cycles: the daemon's own (standby on shutdown) first, then the
+/// operators' (from MQTT). Both reach the controller only on the loop thread, so a mode change never lands in the
+/// middle of a period.
+/// </summary>
+internal sealed class DaemonCommands(IControllerCommandSource? operators) : IControllerCommandSource
+{
+    private volatile bool _standbyRequested;
+    private volatile bool _standbyApplied;
+
+    /// <summary>True once the loop has switched the controller to standby (or fault, which also ramps out).</summary>
+    public bool StandbyApplied => _standbyApplied;
+
+    /// <summary>Asks the loop to ramp the battery out (any thread).</summary>
+    public void RequestStandby() => _standbyRequested = true;
+
+    /// <inheritdoc />
+    public int ApplyPending(SmoothingController controller)
+    {
+        int n = 0;
+        if (_standbyRequested && !_standbyApplied)
+        {
+            // In fault the battery is already ramping out; otherwise standby does it within the ramp limits.
+            if (controller.Mode == ControlMode.Fault || controller.TrySetMode(ControlMode.Standby) is null)
+            {
+                _standbyApplied = true;
+            }
+
+            n++;
+        }
+
+        // Once shutting down, operators can no longer move the controller out of standby.
+        return _standbyApplied ? n : n + (operators?.ApplyPending(controller) ?? 0);
+    }
+}

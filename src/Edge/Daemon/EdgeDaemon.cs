@@ -1,0 +1,472 @@
+using System.Diagnostics;
+using System.Globalization;
+using Edge.Core.Control;
+using Edge.Daemon.Rigs;
+using Edge.Mqtt.Client;
+using Edge.Mqtt.Commands;
+using Edge.Mqtt.Publishing;
+using Edge.Mqtt.Sparkplug;
+using Edge.Runtime.Cycle;
+using Edge.Runtime.Notify;
+using Edge.Runtime.Realtime;
+using Edge.Runtime.Recording;
+using Edge.Runtime.Scheduling;
+using Edge.Runtime.Timing;
+using Edge.Output;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// The daemon's life cycle (issue 7). Start: load persisted state, build the rig, start the sensor samplers, wire the
+/// control cycle (rig → SmoothingController → allocator → inverters → hand-off), start MQTT (which may be absent: Edge
+/// keeps controlling and says so once), start the loop on its real-time thread, and tell systemd READY=1 after the
+/// first good cycle; from then on WATCHDOG=1 only while the loop meets its deadlines. The controller starts bumpless
+/// from the inverters' measured power, so the batteries ramp in within the ramp limit — never a step.
+/// Stop (SIGTERM, SIGINT, --duration): STOPPING=1, switch the controller to standby so the battery setpoint ramps to
+/// 0 W within the ramp limit, wait for it (bounded by Edge:ShutdownTimeoutS — past that the inverters' own revert
+/// timeout takes over), stop the loop, save state, publish offline status and NDEATH, close every device.
+/// </summary>
+internal sealed class EdgeDaemon : IHostedService, IDisposable
+{
+    private readonly EdgeOptions _edge;
+    private readonly SimOptions _sim;
+    private readonly ControllerOptions _configuredController;
+    private readonly LoopOptions _loop;
+    private readonly RealtimeOptions _realtime;
+    private readonly MqttSettings _mqtt;
+    private readonly SparkplugOptions _sparkplug;
+    private readonly IConfiguration _configuration;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _log;
+    private readonly DaemonStatus _status;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly Stopwatch _sinceStart = Stopwatch.StartNew();
+    private readonly RecentLogLines _recentLog;
+
+    private BuiltRig? _rig;
+    private CyclicExecutive? _executive;
+    private ControlCycle? _cycle;
+    private CyclePump? _pump;
+    private DaemonCommands? _commands;
+    private MqttClient? _client;
+    private EdgePublisher? _publisher;
+    private MqttClient? _sparkplugClient;
+    private SparkplugNode? _sparkplugNode;
+    private SystemdNotifier? _notifier;
+    private WatchdogPinger? _watchdog;
+    private Thread? _drainThread;
+    private Thread? _supervisor;
+    private LiveView? _liveView;
+    private PersistedState _state = new();
+    private volatile bool _stopping;
+    private int _dumps;
+
+    public EdgeDaemon(
+        IOptions<EdgeOptions> edge,
+        IOptions<SimOptions> sim,
+        IOptions<ControllerOptions> controller,
+        IOptions<LoopOptions> loop,
+        IOptions<RealtimeOptions> realtime,
+        IOptions<MqttSettings> mqtt,
+        IOptions<SparkplugOptions> sparkplug,
+        IConfiguration configuration,
+        ILoggerFactory loggers,
+        DaemonStatus status,
+        IHostApplicationLifetime lifetime,
+        RecentLogLines recentLog)
+    {
+        _recentLog = recentLog;
+        _edge = edge.Value;
+        _sim = sim.Value;
+        _configuredController = controller.Value;
+        _loop = loop.Value;
+        _realtime = realtime.Value;
+        _mqtt = mqtt.Value;
+        _sparkplug = sparkplug.Value;
+        _configuration = configuration;
+        _loggers = loggers;
+        _log = loggers.CreateLogger("edge");
+        _status = status;
+        _lifetime = lifetime;
+    }
+
+    private string StatePath => Path.Combine(_edge.StateDirectory, "state.json");
+
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(_edge.StateDirectory);
+        _state = PersistedState.Load(StatePath, out string? problem);
+        if (problem is not null)
+        {
+            _log.LogWarning("{Problem}", problem);
+        }
+
+        _state.Starts++;
+        double initialSocPct = !double.IsNaN(_sim.InitialSocPct) ? _sim.InitialSocPct : double.IsFinite(_state.SocEstimatePct) ? _state.SocEstimatePct : 50;
+
+        IMonotonicClock clock = MonotonicClock.Instance;
+        _rig = RigFactory.Build(_edge, _sim, initialSocPct, clock);
+        _log.LogInformation("rig {Rig}: {Notes}", _rig.Name, string.Join("; ", _rig.Notes));
+        foreach (string failure in _rig.Devices.InitializeAll())
+        {
+            _log.LogWarning("sensor not ready: {Failure} (it reports Missing; the load is estimated from the others)", failure);
+        }
+
+        _rig.Samplers.SampleOnce(clock.NowNs);
+        _rig.Samplers.Start();
+
+        ControllerOptions controllerOptions = EffectiveControllerOptions();
+        var controller = new SmoothingController(controllerOptions);
+        _log.LogInformation(
+            "controller: ramp ↑{Up} W/s ↓{Down} W/s, battery {Charge}/{Discharge} W, {Energy} Wh, cap {Cap} W, floor {Floor} W, period {Period} ms",
+            F(controllerOptions.RampUpWPerS), F(controllerOptions.RampDownWPerS), F(controllerOptions.MaxChargeW), F(controllerOptions.MaxDischargeW),
+            F(controllerOptions.EnergyWh), F(controllerOptions.GridCapW), F(controllerOptions.GridFloorW), F(_loop.PeriodMs));
+
+        CommandMailbox? mailbox = _mqtt.Enabled ? new CommandMailbox(_mqtt.Commands.MailboxCapacity) : null;
+        _commands = new DaemonCommands(mailbox);
+        int ringCapacity = Math.Max(1024, (int)(2000 / _loop.PeriodMs));
+        _cycle = new ControlCycle(_rig.Devices, _rig.Inverters, controller, _rig.GridMeter, _rig.Devices.EmergencyStop, _rig.Devices.InverterEnable, _commands, ringCapacity);
+        _executive = new CyclicExecutive(_cycle, _loop, DeadlineSleepers.Create(SleeperKind.Auto), _realtime);
+
+        var recorder = new FlightRecorder(_edge.FlightRecorderS, _loop.PeriodMs);
+        CyclicExecutive executive = _executive;
+        _pump = new CyclePump(_cycle.HandOffRing, recorder, _rig.Devices.Sensors.Select(s => s.Id).ToList(), _rig.Inverters.Select(i => i.Id).ToList(),
+            () => executive.Statistics.ReadCounters().Overruns);
+        _pump.DumpReady += WriteDump;
+
+        if (_mqtt.Enabled && mailbox is not null)
+        {
+            StartMqtt(controllerOptions, mailbox);
+        }
+        else
+        {
+            _log.LogInformation("MQTT disabled (Mqtt:Enabled=false)");
+            _drainThread = new Thread(DrainWithoutPublisher) { IsBackground = true, Name = "handoff-drain" };
+            _drainThread.Start();
+        }
+
+        RealtimeReport report = _executive.Start();
+        foreach (RealtimeItem item in report.Items)
+        {
+            _log.Log(item.Outcome == RealtimeOutcome.Failed ? LogLevel.Warning : LogLevel.Information, "real-time: {Item}", item);
+        }
+
+        WaitForFirstCycle();
+        _notifier = SystemdNotifier.FromEnvironment();
+        _notifier?.Ready($"controlling: rig {_rig.Name}, period {F(_loop.PeriodMs)} ms");
+        if (_notifier is not null && SystemdNotifier.WatchdogTimeout() is { } watchdogTimeout)
+        {
+            _watchdog = new WatchdogPinger(_notifier, () => executive.Statistics.ReadCounters(), watchdogTimeout / 2);
+            _watchdog.Start();
+        }
+
+        if (LiveView.ShouldRun(_edge.LiveView))
+        {
+            _liveView = new LiveView(_pump, executive, () => _client?.IsConnected ?? false, _mqtt, _edge, _rig.Name, _recentLog);
+            _liveView.Start();
+        }
+
+        _supervisor = new Thread(Supervise) { IsBackground = true, Name = "supervisor" };
+        _supervisor.Start();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _notifier?.Stopping();
+        _watchdog?.Dispose();
+        if (_executive is not null && _pump is not null && _commands is not null && _cycle is not null)
+        {
+            await RampDownAsync().ConfigureAwait(false);
+            _executive.Stop();
+            _executive.Wait(TimeSpan.FromSeconds(5));
+            if (_executive.Failure is { } failure)
+            {
+                _log.LogError(failure, "the control loop failed");
+                _status.ExitCode = 1;
+            }
+        }
+
+        _state.SocEstimatePct = _pump?.LastSocPct ?? double.NaN;
+        if (_publisher is not null)
+        {
+            _state.AcknowledgedAlarms = [.. _publisher.Alarms.AcknowledgedKeys()];
+        }
+
+        try
+        {
+            _state.Save(StatePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.LogError("cannot save state to {Path}: {Message}", StatePath, e.Message);
+        }
+
+        _liveView?.Dispose();
+        if (_publisher is not null)
+        {
+            await _publisher.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+
+        if (_sparkplugNode is not null)
+        {
+            await _sparkplugNode.StopAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
+        }
+
+        _drainThread?.Join(TimeSpan.FromSeconds(2));
+        _rig?.Dispose();
+        _log.LogInformation("stopped after {Seconds} s; state saved to {Path}", F(_sinceStart.Elapsed.TotalSeconds), StatePath);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _watchdog?.Dispose();
+        _liveView?.Dispose();
+        _publisher?.Dispose();
+        _client?.Dispose();
+        _sparkplugNode?.Dispose();
+        _sparkplugClient?.Dispose();
+        _executive?.Dispose();
+        _notifier?.Dispose();
+        _rig?.Dispose();
+    }
+
+    private ControllerOptions EffectiveControllerOptions()
+    {
+        ControllerOptions o = _configuredController.Clone();
+        o.PeriodMs = _loop.PeriodMs;
+        if (_rig?.Profile is null)
+        {
+            return o;
+        }
+
+        // The simulated rig sizes what the operator did not configure, as replay does: battery from the simulated
+        // inverters, ramp limit 1 % of the load's peak per second.
+        var set = _configuration.GetSection("Controller").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        (double powerW, double energyWh) = RigFactory.SimInverterSize(_sim, _rig.Profile);
+        double peakW = _rig.Profile.PeakW;
+        if (!set.Contains(nameof(o.MaxChargeW)))
+        {
+            o.MaxChargeW = powerW * _sim.Inverters;
+        }
+
+        if (!set.Contains(nameof(o.MaxDischargeW)))
+        {
+            o.MaxDischargeW = powerW * _sim.Inverters;
+        }
+
+        if (!set.Contains(nameof(o.EnergyWh)))
+        {
+            o.EnergyWh = energyWh * _sim.Inverters;
+        }
+
+        if (!set.Contains(nameof(o.RampUpWPerS)))
+        {
+            o.RampUpWPerS = 0.01 * peakW;
+        }
+
+        if (!set.Contains(nameof(o.RampDownWPerS)))
+        {
+            o.RampDownWPerS = 0.01 * peakW;
+        }
+
+        return o;
+    }
+
+    private void StartMqtt(ControllerOptions controllerOptions, CommandMailbox mailbox)
+    {
+        string clientId = string.IsNullOrEmpty(_mqtt.ClientId) ? $"edge-{_edge.Site}-{_edge.Node}" : _mqtt.ClientId;
+        MqttClientOptions clientOptions = ClientOptions(clientId);
+        _client = new MqttClient(_loggers.CreateLogger("mqtt"));
+        var topics = new EdgeTopics(_edge.Site, _edge.Node);
+        CommandOptions commandOptions = _mqtt.Commands;
+        if (string.IsNullOrEmpty(commandOptions.AuditPath))
+        {
+            commandOptions.AuditPath = Path.Combine(_edge.StateDirectory, "commands.audit.jsonl");
+        }
+
+        var processor = new CommandProcessor(commandOptions, topics, controllerOptions, mailbox, new ClientReplySink(_client), _loggers.CreateLogger("commands"));
+        EdgePublisherOptions publish = _mqtt.Publish;
+        publish.Site = _edge.Site;
+        publish.Node = _edge.Node;
+        _publisher = new EdgePublisher(publish, _client, _pump!, _pump, processor, _loggers.CreateLogger("publisher"));
+        _publisher.Alarms.RestoreAcknowledged(_state.AcknowledgedAlarms);
+        bool everConnected = false;
+        bool saidNoBroker = false;
+        _client.ConnectedAsync += _ =>
+        {
+            _log.LogInformation("MQTT connected to {Host}:{Port} as {ClientId}; subscribe with: mosquitto_sub -h {Host} -p {Port} -t 'edge/{Site}/{Node}/#' -v",
+                _mqtt.Host, _mqtt.Port, clientId, _mqtt.Host, _mqtt.Port, _edge.Site, _edge.Node);
+            everConnected = true;
+            saidNoBroker = false;
+            return Task.CompletedTask;
+        };
+        _client.DisconnectedAsync += e =>
+        {
+            if (!_stopping && !saidNoBroker)
+            {
+                saidNoBroker = true;
+                if (everConnected)
+                {
+                    _log.LogWarning("MQTT link to {Host}:{Port} lost ({Reason}); still controlling, reconnecting with backoff", _mqtt.Host, _mqtt.Port, e.Reason);
+                }
+                else
+                {
+                    _log.LogWarning("no MQTT broker answers at {Host}:{Port} ({Reason}); still controlling, retrying in the background", _mqtt.Host, _mqtt.Port, e.Reason);
+                }
+            }
+
+            return Task.CompletedTask;
+        };
+        _publisher.Start(clientOptions);
+        _publisher.StartThread();
+
+        if (_sparkplug.Enabled)
+        {
+            _sparkplugClient = new MqttClient(_loggers.CreateLogger("sparkplug"));
+            _sparkplugNode = new SparkplugNode(_sparkplug, _sparkplugClient, new FileBdSeqStore(Path.Combine(_edge.StateDirectory, "sparkplug.bdseq")), _loggers.CreateLogger("sparkplug"));
+            _publisher.StateSink = _sparkplugNode;
+            _sparkplugNode.Start(ClientOptions(clientId + "-spb"));
+        }
+    }
+
+    private MqttClientOptions ClientOptions(string clientId) => new()
+    {
+        Host = _mqtt.Host,
+        Port = _mqtt.Port,
+        ClientId = clientId,
+        KeepAlivePeriod = TimeSpan.FromSeconds(_mqtt.KeepAliveS),
+        Credentials = _mqtt.Credentials,
+        Tls = _mqtt.Tls,
+        CleanSession = false,
+    };
+
+    private void WaitForFirstCycle()
+    {
+        var wait = Stopwatch.StartNew();
+        while (_pump!.Consumed == 0 && _executive!.Failure is null && wait.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            if (_drainThread is null && _publisher is null)
+            {
+                _pump.Drain();
+            }
+
+            Thread.Sleep(1);
+        }
+
+        _status.FirstCycleMs = _sinceStart.Elapsed.TotalMilliseconds;
+        if (_executive!.Failure is { } failure)
+        {
+            throw new InvalidOperationException("The control loop failed on its first cycle.", failure);
+        }
+
+        _log.LogInformation("first control cycle {Ms} ms after start; controlling", F(_status.FirstCycleMs));
+    }
+
+    private async Task RampDownAsync()
+    {
+        _commands!.RequestStandby();
+        double rampWPerS = Math.Min(_cycle!.Controller.Limits.RampUpWPerS, _cycle.Controller.Limits.RampDownWPerS);
+        var deadline = Stopwatch.StartNew();
+        double startW = _pump!.LastSetpointW;
+        _log.LogInformation("stopping: ramping the battery from {Power} W to 0 W at ≤ {Ramp} W/s (about {Seconds} s)",
+            F(startW), F(rampWPerS), F(Math.Abs(startW) / rampWPerS));
+        var nextNote = Stopwatch.StartNew();
+        while (deadline.Elapsed.TotalSeconds < _edge.ShutdownTimeoutS && _executive!.Failure is null)
+        {
+            if (_commands.StandbyApplied && Math.Abs(_pump.LastSetpointW) < 0.5)
+            {
+                _log.LogInformation("battery setpoint at 0 W after {Seconds} s", F(deadline.Elapsed.TotalSeconds));
+                return;
+            }
+
+            if (nextNote.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                nextNote.Restart();
+                _log.LogInformation("stopping: battery setpoint {Power} W", F(_pump.LastSetpointW));
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        _log.LogWarning("ramp-down not finished within Edge:ShutdownTimeoutS = {Timeout} s (setpoint {Power} W): the inverters' revert timeout takes over",
+            F(_edge.ShutdownTimeoutS), F(_pump.LastSetpointW));
+    }
+
+    private void Supervise()
+    {
+        bool faultLogged = false;
+        var statusEvery = Stopwatch.StartNew();
+        while (!_stopping)
+        {
+            Thread.Sleep(200);
+            if (_liveView is null && statusEvery.Elapsed > TimeSpan.FromSeconds(10) && _pump!.Live.TryRead(out LiveFigures figures, out _, out _))
+            {
+                statusEvery.Restart();
+                _log.LogInformation("{Status}", LiveView.StatusLine(figures, _executive!.Statistics.Snapshot(), _client?.IsConnected ?? false));
+            }
+
+            if (_executive!.Failure is { } failure)
+            {
+                _log.LogCritical(failure, "the control loop stopped; stopping Edge (the inverters revert to 0 W on their own)");
+                _status.ExitCode = 1;
+                _lifetime.StopApplication();
+                return;
+            }
+
+            bool fault = _cycle!.Controller.Mode == ControlMode.Fault;
+            if (fault && !faultLogged)
+            {
+                _log.LogWarning("controller in fault (deadline misses or E-stop): the battery ramps out; clear with cmd/mode {{\"mode\":\"standby\"}} once the cause is gone");
+            }
+
+            faultLogged = fault;
+        }
+    }
+
+    private void DrainWithoutPublisher()
+    {
+        while (!_stopping || _pump!.Drain() > 0)
+        {
+            if (_pump!.Drain() == 0)
+            {
+                Thread.Sleep(5);
+            }
+        }
+    }
+
+    private void WriteDump(FlightRecord[] records, string reason)
+    {
+        int n = Interlocked.Increment(ref _dumps);
+        string path = Path.Combine(_edge.StateDirectory, $"flight-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{n}.csv");
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                AtomicFile.Write(path, s =>
+                {
+                    using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
+                    FlightRecorder.WriteCsv(w, records);
+                });
+                _log.LogWarning("flight recorder: {Count} periods written to {Path} ({Reason}); replay it with: edge replay --trace {Path}", records.Length, path, reason, path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log.LogError("flight recorder: cannot write {Path}: {Message}", path, e.Message);
+            }
+        });
+    }
+
+    /// <summary>Asks for a flight-recorder dump (SIGQUIT).</summary>
+    public void RequestDump(string reason) => _pump?.RequestDump(reason);
+
+    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,72 @@
+using Edge.Core;
+using Edge.Mqtt.Client;
+using Edge.Mqtt.Commands;
+using Edge.Mqtt.Outbox;
+using Edge.Mqtt.Publishing;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// MQTT connection and publishing (configuration section <c>Mqtt</c>). Topic names come from <c>Edge:Site</c> and
+/// <c>Edge:Node</c>. With no broker answering, Edge keeps controlling and keeps retrying.
+/// </summary>
+public sealed class MqttSettings
+{
+    /// <summary>False to run without MQTT at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Broker host name or address.</summary>
+    public string Host { get; set; } = "localhost";
+
+    /// <summary>Broker port (1883 plain, 8883 TLS).</summary>
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Client id (empty = <c>edge-{site}-{node}</c>).</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>Keep-alive period, s.</summary>
+    public double KeepAliveS { get; set; } = 15;
+
+    /// <summary>User name and where the password comes from (a file or an environment variable; never logged).</summary>
+    public MqttCredentials Credentials { get; set; } = new();
+
+    /// <summary>TLS: CA file, optional client certificate.</summary>
+    public MqttClientTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Publishing rates and QoS (Site and Node are taken from the Edge section).</summary>
+    public EdgePublisherOptions Publish { get; set; } = new();
+
+    /// <summary>Inbound commands: which are enabled, rate limit, audit log.</summary>
+    public CommandOptions Commands { get; set; } = new();
+
+    /// <summary>Bounded outbox and optional on-disk spool.</summary>
+    public MqttOutboxOptions Outbox { get; set; } = new();
+
+    /// <summary>Checks every option; returns the errors.</summary>
+    public IReadOnlyList<OptionError> Validate(string section = "Mqtt")
+    {
+        var c = new OptionChecks(section);
+        if (string.IsNullOrWhiteSpace(Host))
+        {
+            c.Fail(nameof(Host), "\"\"", "must be a host name or address");
+        }
+
+        c.Range(nameof(Port), Port, 1, 65535, "");
+        c.Range(nameof(KeepAliveS), KeepAliveS, 1, 3600, "s");
+        var errors = new List<OptionError>(c.Errors);
+        errors.AddRange(Publish.Validate($"{section}:Publish"));
+        errors.AddRange(Commands.Validate($"{section}:Commands"));
+        errors.AddRange(Outbox.Validate($"{section}:Outbox"));
+        if (Tls.UseTls && Tls.CaFile is { Length: > 0 } ca && !File.Exists(ca))
+        {
+            errors.Add(new OptionError($"{section}:Tls:CaFile", ca, "the file does not exist"));
+        }
+
+        if (Credentials.PasswordFile is { Length: > 0 } pw && !File.Exists(pw))
+        {
+            errors.Add(new OptionError($"{section}:Credentials:PasswordFile", pw, "the file does not exist"));
+        }
+
+        return errors;
+    }
+}

@@ -1,0 +1,69 @@
+using Edge.Core.Devices;
+using Edge.Runtime.Handoff;
+using Edge.Runtime.Timing;
+using Edge.Simulation.Inverter;
+using Edge.Simulation.Profiles;
+
+namespace Edge.Daemon.Rigs;
+
+/// <summary>
+/// The simulated site meter of the sim rig: grid = rack load × (1 + unmeasured share) − Σ simulated inverter power,
+/// updated at a meter's rate on its own thread (a real meter is polled over Modbus by its own worker), read by the
+/// loop through a latest-value mailbox: lock-free and allocation-free on the loop side.
+/// </summary>
+internal sealed class SimulatedSiteMeter : IPowerSensor, IDisposable
+{
+    private readonly ILoadProfile _profile;
+    private readonly IReadOnlyList<SunSpecInverterSimulator> _inverters;
+    private readonly double _unmeasuredFraction;
+    private readonly IMonotonicClock _clock;
+    private readonly LatestValueMailbox<PowerReading> _latest = new();
+    private readonly Thread _thread;
+    private readonly int _periodMs;
+    private volatile bool _stop;
+    private uint _sequence;
+
+    public SimulatedSiteMeter(ILoadProfile profile, IReadOnlyList<SunSpecInverterSimulator> inverters, double unmeasuredFraction, double rateHz, IMonotonicClock clock)
+    {
+        _profile = profile;
+        _inverters = inverters;
+        _unmeasuredFraction = unmeasuredFraction;
+        _clock = clock;
+        _periodMs = Math.Max(1, (int)Math.Round(1000 / rateHz));
+        Update();
+        _thread = new Thread(Run) { IsBackground = true, Name = "sim-site-meter" };
+        _thread.Start();
+    }
+
+    public string Id => "site-meter";
+
+    public bool TryRead(out PowerReading reading) => _latest.TryRead(out reading, out _, out _);
+
+    public void Dispose()
+    {
+        _stop = true;
+        _thread.Join(TimeSpan.FromSeconds(2));
+    }
+
+    private void Run()
+    {
+        while (!_stop)
+        {
+            Thread.Sleep(_periodMs);
+            Update();
+        }
+    }
+
+    private void Update()
+    {
+        long nowNs = _clock.NowNs;
+        double batteryW = 0;
+        foreach (SunSpecInverterSimulator inverter in _inverters)
+        {
+            batteryW += inverter.Snapshot().PowerW;
+        }
+
+        double gridW = (_profile.PowerAt(nowNs * 1e-9) * (1 + _unmeasuredFraction)) - batteryW;
+        _latest.Write(new PowerReading(nowNs, gridW, double.NaN, double.NaN, ++_sequence, SensorHealth.Ok), nowNs);
+    }
+}
