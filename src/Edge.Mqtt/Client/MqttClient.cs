@@ -77,6 +77,8 @@ public sealed class MqttClient : IDisposable
     private string? _lastDisconnectReason;
     private (byte[] Bytes, string Text)? _lastTopic;
 
+    private int _failedAttempts;
+
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/> or <see cref="Start"/>.</summary>
     public MqttClient(ILogger? logger = null, TimeProvider? timeProvider = null)
     {
@@ -338,7 +340,10 @@ public sealed class MqttClient : IDisposable
                 if (failure is not null)
                 {
                     connection?.Close(failure, exception);
-                    _logger.LogWarning("MQTT {Host}:{Port}: connection attempt failed: {Reason}", options.Host, options.Port, failure);
+                    // Say it once per outage, not at every backoff step (a broker may be down for hours).
+                    _failedAttempts++;
+                    _logger.Log(_failedAttempts == 1 ? LogLevel.Warning : LogLevel.Debug,
+                        "MQTT {Host}:{Port}: connection attempt failed: {Reason} (retrying with backoff; further failures are logged at debug level)", options.Host, options.Port, failure);
                     RaiseDisconnected(new MqttClientDisconnectedEventArgs(false, failure, exception));
                     if (_firstConnect is { } first)
                     {
@@ -987,6 +992,7 @@ public sealed class MqttClient : IDisposable
 
     private void RaiseConnected(MqttClientConnectedEventArgs args)
     {
+        _failedAttempts = 0;
         Func<MqttClientConnectedEventArgs, Task>? handler = ConnectedAsync;
         if (handler is not null)
         {

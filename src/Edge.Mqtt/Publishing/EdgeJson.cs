@@ -149,7 +149,7 @@ public sealed class EdgeJson : IDisposable
         Number(j, PowerW, r.PowerW, 1);
         Number(j, VoltageV, r.BusVoltageV, 3);
         Number(j, CurrentA, r.CurrentA, 3);
-        Number(j, AgeMs, r.TimestampNs > 0 ? (nowNs - r.TimestampNs) * 1e-6 : double.NaN, 1);
+        Number(j, AgeMs, r.TimestampNs > 0 ? Math.Max(0, nowNs - r.TimestampNs) * 1e-6 : double.NaN, 1); // a sampler may stamp a reading just after the snapshot
         j.WriteString(Health, NameOf(SensorHealthNames, (int)r.Health));
         return End();
     }
@@ -166,7 +166,7 @@ public sealed class EdgeJson : IDisposable
         Number(j, AllowedChargeW, s.AllowedChargeW, 1);
         Number(j, AllowedDischargeW, s.AllowedDischargeW, 1);
         Number(j, CapacityWh, s.CapacityWh, 1);
-        Number(j, AgeMs, s.TimestampNs > 0 ? (nowNs - s.TimestampNs) * 1e-6 : double.NaN, 1);
+        Number(j, AgeMs, s.TimestampNs > 0 ? Math.Max(0, nowNs - s.TimestampNs) * 1e-6 : double.NaN, 1);
         j.WriteString(Health, NameOf(InverterHealthNames, (int)s.Health));
         return End();
     }

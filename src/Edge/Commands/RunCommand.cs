@@ -185,6 +185,7 @@ public sealed class RunCommand : ICommand
         }
 
         builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.Services.AddSingleton(recent);
         AddDaemonOptions(builder.Services, configuration);
         double shutdownS = double.TryParse(configuration["Edge:ShutdownTimeoutS"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 60;

@@ -20,6 +20,10 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
     private const ControlFlags AlarmFlags = ControlFlags.EmergencyStop | ControlFlags.LoadMissing | ControlFlags.BatteryUnavailable;
     private static readonly long DumpDelayNs = TimeSpan.FromSeconds(5).Ticks * 100;
 
+    // Inverters are still being acquired (lease, first poll) during the first seconds: not an incident.
+    private static readonly long StartupGraceNs = TimeSpan.FromSeconds(10).Ticks * 100;
+    private long _firstNs = long.MinValue;
+
     private readonly SpscRing<RuntimeRecord> _ring;
     private readonly FlightRecorder _recorder;
     private readonly RackSnapshot _latest;
@@ -178,7 +182,12 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
 
     private void WatchForAlarms(in Decision d, long nowNs)
     {
-        bool alarm = (d.Flags & AlarmFlags) != 0 || d.Mode == ControlMode.Fault;
+        if (_firstNs == long.MinValue)
+        {
+            _firstNs = nowNs;
+        }
+
+        bool alarm = ((d.Flags & AlarmFlags) != 0 || d.Mode == ControlMode.Fault) && nowNs - _firstNs > StartupGraceNs;
         if (alarm && !_alarmActive && _dumpAtNs == long.MaxValue)
         {
             _dumpAtNs = nowNs + DumpDelayNs;
