@@ -10,6 +10,7 @@ public static class CommandRegistry
     public static IReadOnlyList<ICommand> All { get; } =
     [
         new Commands.RunCommand(),
+        new Commands.CheckCommand(),
         new Commands.ReplayCommand(),
         new Commands.SimInverterCommand(),
         new Commands.BenchLoopCommand(),

@@ -1,0 +1,375 @@
+using System.Diagnostics;
+using System.Globalization;
+using Edge.Cli;
+using Edge.Core.Devices;
+using Edge.Daemon;
+using Edge.Daemon.Rigs;
+using Edge.Devices.Gpio;
+using Edge.Devices.Sensors;
+using Edge.Mqtt.Client;
+using Edge.Runtime.Timing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Edge.Commands;
+
+/// <summary>
+/// <c>edge check</c> (DESIGN §6): commissioning. Builds the rig exactly as <c>edge run</c> would, then checks that every
+/// sensor, inverter, GPIO line, the site meter and the broker answers, and that signs agree: a small test discharge,
+/// ramped in and out, must raise the measured battery power and lower the site meter's grid power. Prints a pass/fail
+/// table a site engineer can read; exit 0 when everything passed, 1 otherwise, 2 for a configuration error.
+/// </summary>
+public sealed class CheckCommand : ICommand
+{
+    /// <inheritdoc />
+    public string Name => "check";
+
+    /// <inheritdoc />
+    public string Summary => "commissioning: every device and the broker answers, signs agree (pass/fail table)";
+
+    /// <inheritdoc />
+    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "no-discharge" };
+
+    /// <inheritdoc />
+    public string Usage => """
+        edge check [--rig sim|hil|FILE.json] [--config FILE.json] [--test-power-w W] [--no-discharge] [Section:Key=value …]
+
+        Builds the rig as 'edge run' would and checks, one line each: the rig file; every rack sensor (initialised,
+        healthy, plausible power); every GPIO line (E-stop readable and released, enable relay and status LED
+        writable); every inverter (answers, healthy, SoC and limits); the site meter; the MQTT broker (CONNECT/CONNACK).
+        Then a sign test: a small discharge (--test-power-w, default 5 % of the smallest inverter's rating), ramped in
+        and out over two seconds, must raise the measured battery power and lower the site meter's grid power by about
+        as much. --no-discharge skips it (e.g. when the site may not see any battery power now).
+        Exit codes: 0 all passed, 1 something failed, 2 configuration error.
+        """;
+
+    private enum Verdict
+    {
+        Pass,
+        Warn,
+        Fail,
+        Skip,
+    }
+
+    private sealed record Result(string Item, Verdict Verdict, string Detail);
+
+    /// <inheritdoc />
+    public int Run(CommandArgs args, CommandContext context)
+    {
+        string? rig = args.String("rig");
+        string? configPath = args.String("config");
+        double? testPowerW = args.Double("test-power-w", 1, 1e9);
+        bool noDischarge = args.Has("no-discharge");
+        args.ThrowOnUnused();
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (string word in args.Positional)
+        {
+            int eq = word.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !word[..eq].Contains(':', StringComparison.Ordinal))
+            {
+                throw new UsageException($"'{word}' is not an option override; write Section:Key=value.");
+            }
+
+            overrides[word[..eq]] = word[(eq + 1)..];
+        }
+
+        if (rig is not null)
+        {
+            overrides["Edge:Rig"] = rig;
+        }
+
+        IConfigurationRoot configuration = RunCommand.BuildConfiguration(configPath, overrides);
+        var services = new ServiceCollection();
+        RunCommand.AddDaemonOptions(services, configuration);
+        using ServiceProvider provider = services.BuildServiceProvider();
+        EdgeOptions edge;
+        SimOptions sim;
+        MqttSettings mqtt;
+        try
+        {
+            edge = provider.GetRequiredService<IOptions<EdgeOptions>>().Value;
+            sim = provider.GetRequiredService<IOptions<SimOptions>>().Value;
+            mqtt = provider.GetRequiredService<IOptions<MqttSettings>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures), e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UsageException("invalid configuration: " + e.Message, e);
+        }
+
+        var results = new List<Result>();
+        IMonotonicClock clock = MonotonicClock.Instance;
+        BuiltRig built;
+        try
+        {
+            built = RigFactory.Build(edge, sim, double.IsNaN(sim.InitialSocPct) ? 50 : sim.InitialSocPct, clock);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            results.Add(new Result("rig", Verdict.Fail, e.Message));
+            Print(context, results);
+            return ExitCodes.Failed;
+        }
+
+        using (built)
+        {
+            results.Add(new Result("rig", Verdict.Pass, string.Join("; ", built.Notes)));
+            CheckSensors(built, clock, results, context);
+            CheckGpio(built, results);
+            CheckInverters(built, results, context);
+            CheckSiteMeter(built, results);
+            CheckBroker(edge, mqtt, results);
+            if (noDischarge)
+            {
+                results.Add(new Result("sign test", Verdict.Skip, "--no-discharge"));
+            }
+            else
+            {
+                SignTest(built, testPowerW, results, context);
+            }
+        }
+
+        Print(context, results);
+        return results.Any(r => r.Verdict == Verdict.Fail) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static void CheckSensors(BuiltRig rig, IMonotonicClock clock, List<Result> results, CommandContext context)
+    {
+        IReadOnlyList<string> failures = rig.Devices.InitializeAll();
+        rig.Samplers.SampleOnce(clock.NowNs);
+        rig.Samplers.Start();
+        context.Error.WriteLine("edge check: sampling the sensors for 1 s …");
+        Thread.Sleep(1000);
+        foreach (ShuntPowerSensor s in rig.Devices.Sensors)
+        {
+            string? initFailure = failures.FirstOrDefault(f => f.StartsWith(s.Id + ":", StringComparison.Ordinal));
+            if (initFailure is not null)
+            {
+                results.Add(new Result($"sensor {s.Id}", Verdict.Fail, initFailure));
+                continue;
+            }
+
+            bool read = s.TryRead(out PowerReading r);
+            results.Add(!read
+                ? new Result($"sensor {s.Id}", Verdict.Fail, "no reading")
+                : r.IsUsable
+                    ? new Result($"sensor {s.Id}", Verdict.Pass, Invariant($"{r.PowerW:0.0} W, {s.Monitor.GetType().Name.Replace("Driver", "", StringComparison.Ordinal)}"))
+                    : new Result($"sensor {s.Id}", Verdict.Fail, $"{r.Health}: {s.HealthReason}"));
+        }
+    }
+
+    private static void CheckGpio(BuiltRig rig, List<Result> results)
+    {
+        if (rig.Devices.EmergencyStop is { } estop)
+        {
+            results.Add(!estop.TryRead(out bool asserted)
+                ? new Result($"gpio {estop.Id} (E-stop)", Verdict.Fail, "cannot read the line (Edge treats that as pressed)")
+                : asserted
+                    ? new Result($"gpio {estop.Id} (E-stop)", Verdict.Fail, "asserted: release the E-stop (or check the 24 V run permit wiring)")
+                    : new Result($"gpio {estop.Id} (E-stop)", Verdict.Pass, "readable, released"));
+        }
+        else
+        {
+            results.Add(new Result("gpio E-stop", Verdict.Warn, "no E-stop input configured (the hard-wired chain still works; Edge cannot report it)"));
+        }
+
+        foreach (GpioDigitalOutput output in new[] { rig.Devices.InverterEnable, rig.Devices.StatusLed }.OfType<GpioDigitalOutput>())
+        {
+            bool ok = output.TryWrite(false) && !output.Level;
+            results.Add(new Result($"gpio {output.Id}", ok ? Verdict.Pass : Verdict.Fail, ok ? "writable (left released)" : "write failed"));
+        }
+    }
+
+    private static void CheckInverters(BuiltRig rig, List<Result> results, CommandContext context)
+    {
+        if (rig.Inverters.Count == 0)
+        {
+            results.Add(new Result("inverters", Verdict.Fail, "none configured"));
+            return;
+        }
+
+        context.Error.WriteLine("edge check: waiting for the inverters (connect, lease, first poll) …");
+        var wait = Stopwatch.StartNew();
+        while (wait.Elapsed < TimeSpan.FromSeconds(15) && !rig.Inverters.All(i => i.TryReadState(out InverterState s) && s.IsUsable))
+        {
+            Thread.Sleep(50);
+        }
+
+        foreach (IBatteryInverter inverter in rig.Inverters)
+        {
+            if (!inverter.TryReadState(out InverterState s))
+            {
+                results.Add(new Result($"inverter {inverter.Id}", Verdict.Fail, "never answered"));
+            }
+            else
+            {
+                results.Add(new Result($"inverter {inverter.Id}", s.IsUsable ? Verdict.Pass : Verdict.Fail,
+                    Invariant($"{s.Health}: {s.MeasuredPowerW:0} W, SoC {s.SocPct:0.0} %, charge ≤ {s.AllowedChargeW:0} W, discharge ≤ {s.AllowedDischargeW:0} W, {s.CapacityWh:0} Wh")));
+            }
+        }
+    }
+
+    private static void CheckSiteMeter(BuiltRig rig, List<Result> results)
+    {
+        if (rig.GridMeter is null)
+        {
+            results.Add(new Result("site meter", Verdict.Warn, "none configured: the controller cannot trim on measured grid power"));
+            return;
+        }
+
+        results.Add(rig.GridMeter.TryRead(out PowerReading r) && r.IsUsable
+            ? new Result($"site meter {rig.GridMeter.Id}", Verdict.Pass, Invariant($"grid {r.PowerW:0} W"))
+            : new Result($"site meter {rig.GridMeter.Id}", Verdict.Fail, "no usable reading"));
+    }
+
+    private static void CheckBroker(EdgeOptions edge, MqttSettings mqtt, List<Result> results)
+    {
+        if (!mqtt.Enabled)
+        {
+            results.Add(new Result("broker", Verdict.Skip, "Mqtt:Enabled=false"));
+            return;
+        }
+
+        using var client = new MqttClient();
+        try
+        {
+            var options = new MqttClientOptions
+            {
+                Host = mqtt.Host,
+                Port = mqtt.Port,
+                ClientId = $"edge-check-{edge.Node}-{Environment.ProcessId}",
+                Credentials = mqtt.Credentials,
+                Tls = mqtt.Tls,
+                ConnectTimeout = TimeSpan.FromSeconds(3),
+            };
+            MqttClientConnectResult result = client.ConnectAsync(options).GetAwaiter().GetResult();
+            results.Add(new Result($"broker {mqtt.Host}:{mqtt.Port}", result.ResultCode == MqttClientConnectResultCode.Success ? Verdict.Pass : Verdict.Fail, $"CONNACK {result.ResultCode}"));
+            client.DisconnectAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is MqttConnectingFailedException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
+        {
+            results.Add(new Result($"broker {mqtt.Host}:{mqtt.Port}", Verdict.Fail, e.Message));
+        }
+    }
+
+    /// <summary>
+    /// Ramps a small discharge in over 2 s, holds it 2 s, ramps it out: measured battery power must rise and the site
+    /// meter's grid power fall, each by more than half the test power (the load may move meanwhile: means are compared).
+    /// </summary>
+    private static void SignTest(BuiltRig rig, double? testPowerW, List<Result> results, CommandContext context)
+    {
+        var usable = rig.Inverters.Where(i => i.TryReadState(out InverterState s) && s.IsUsable).ToList();
+        if (usable.Count == 0)
+        {
+            results.Add(new Result("sign test", Verdict.Fail, "no usable inverter"));
+            return;
+        }
+
+        double perInverterW = testPowerW is { } p
+            ? p / usable.Count
+            : usable.Min(i => i.TryReadState(out InverterState s) ? 0.05 * Math.Max(s.AllowedDischargeW, 1) : 0);
+        double totalW = perInverterW * usable.Count;
+        context.Error.WriteLine(Invariant($"edge check: sign test — discharging {totalW:0} W for a few seconds, ramped in and out …"));
+        (double battery0, double grid0) = Average(rig, TimeSpan.FromSeconds(1));
+        Ramp(usable, 0, perInverterW, TimeSpan.FromSeconds(2));
+        Hold(usable, perInverterW, TimeSpan.FromSeconds(1));
+        (double battery1, double grid1) = Average(rig, TimeSpan.FromSeconds(1), usable, perInverterW);
+        Ramp(usable, perInverterW, 0, TimeSpan.FromSeconds(2));
+
+        double batteryRiseW = battery1 - battery0;
+        bool batteryOk = batteryRiseW > 0.5 * totalW;
+        results.Add(new Result("sign test: battery power", batteryOk ? Verdict.Pass : Verdict.Fail,
+            Invariant($"+{totalW:0} W commanded → measured {battery0:0} → {battery1:0} W ({batteryRiseW:+0;-0} W){(batteryOk ? "" : ": the driver's sign or the wiring is inverted, or the inverter did not follow")}")));
+        if (double.IsNaN(grid0))
+        {
+            results.Add(new Result("sign test: site meter", Verdict.Skip, "no site meter"));
+            return;
+        }
+
+        double gridFallW = grid0 - grid1;
+        bool gridOk = gridFallW > 0.5 * totalW;
+        results.Add(new Result("sign test: site meter", gridOk ? Verdict.Pass : Verdict.Fail,
+            Invariant($"grid {grid0:0} → {grid1:0} W ({-gridFallW:+0;-0} W){(gridOk ? "" : ": the meter's sign (InvertSign) or its CT orientation is wrong, or the load moved")}")));
+    }
+
+    private static void Ramp(List<IBatteryInverter> inverters, double fromW, double toW, TimeSpan duration)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < duration)
+        {
+            double f = sw.Elapsed / duration;
+            Post(inverters, fromW + ((toW - fromW) * f));
+            Thread.Sleep(20);
+        }
+
+        Post(inverters, toW);
+    }
+
+    private static void Hold(List<IBatteryInverter> inverters, double w, TimeSpan duration)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < duration)
+        {
+            Post(inverters, w);
+            Thread.Sleep(20);
+        }
+    }
+
+    private static void Post(List<IBatteryInverter> inverters, double w)
+    {
+        long now = MonotonicClock.Instance.NowNs;
+        foreach (IBatteryInverter i in inverters)
+        {
+            i.PostSetpoint(w, now);
+        }
+    }
+
+    private static (double BatteryW, double GridW) Average(BuiltRig rig, TimeSpan duration, List<IBatteryInverter>? holding = null, double holdW = 0)
+    {
+        double battery = 0, grid = 0;
+        int n = 0, g = 0;
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < duration)
+        {
+            if (holding is not null)
+            {
+                Post(holding, holdW);
+            }
+
+            InverterAggregate a = InverterAggregate.Of(rig.Inverters.Select(i => i.TryReadState(out InverterState s) ? s : InverterState.Missing).ToArray());
+            battery += a.MeasuredPowerW;
+            n++;
+            if (rig.GridMeter is not null && rig.GridMeter.TryRead(out PowerReading r) && r.IsUsable)
+            {
+                grid += r.PowerW;
+                g++;
+            }
+
+            Thread.Sleep(20);
+        }
+
+        return (battery / Math.Max(1, n), g == 0 ? double.NaN : grid / g);
+    }
+
+    private static void Print(CommandContext context, List<Result> results)
+    {
+        int width = Math.Max(10, results.Max(r => r.Item.Length));
+        context.Out.WriteLine();
+        context.Out.WriteLine($"{"check".PadRight(width)}  result  detail");
+        foreach (Result r in results)
+        {
+            string verdict = r.Verdict switch { Verdict.Pass => "PASS", Verdict.Warn => "WARN", Verdict.Fail => "FAIL", _ => "skip" };
+            context.Out.WriteLine($"{r.Item.PadRight(width)}  {verdict,-6}  {r.Detail}");
+        }
+
+        int failed = results.Count(r => r.Verdict == Verdict.Fail);
+        context.Out.WriteLine();
+        context.Out.WriteLine(failed == 0 ? $"all {results.Count} checks passed (warnings: {results.Count(r => r.Verdict == Verdict.Warn)})" : $"{failed} of {results.Count} checks FAILED");
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
