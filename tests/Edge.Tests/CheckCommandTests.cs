@@ -1,0 +1,48 @@
+using Edge.Cli;
+
+namespace Edge.Tests;
+
+/// <summary>`edge check` end to end on the simulated rig and on a rig whose hardware is absent.</summary>
+public sealed class CheckCommandTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = CommandRegistry.Run(args, new CommandContext(o, e, false, CancellationToken.None));
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void The_simulated_rig_passes_every_check_including_the_sign_test()
+    {
+        (int code, string stdout, string stderr) = Run("check", "--rig", "sim", "Mqtt:Enabled=false");
+        Assert.True(code == 0, stdout + stderr);
+        Assert.Contains("sign test: battery power  PASS", stdout, StringComparison.Ordinal);
+        Assert.Contains("sign test: site meter", stdout, StringComparison.Ordinal);
+        Assert.Equal(8, stdout.Split('\n').Count(l => l.StartsWith("sensor ", StringComparison.Ordinal) && l.Contains("PASS", StringComparison.Ordinal)));
+        Assert.Equal(2, stdout.Split('\n').Count(l => l.StartsWith("inverter ", StringComparison.Ordinal) && l.Contains("PASS", StringComparison.Ordinal)));
+        Assert.Contains("broker", stdout, StringComparison.Ordinal);
+        Assert.Contains("all ", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_rig_whose_hardware_is_missing_fails_naming_the_device()
+    {
+        string rig = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "hardware", "rigs", "pi4-bench-2x-ina226.json");
+        Assert.True(File.Exists(rig), rig);
+        (int code, string stdout, _) = Run("check", "--rig", rig, "Mqtt:Enabled=false");
+        Assert.Equal(1, code);
+        Assert.Contains("FAIL", stdout, StringComparison.Ordinal);
+        // The first device that cannot be opened is named (this machine has neither /dev/i2c-* nor /dev/gpiochip*).
+        Assert.True(stdout.Contains("/dev/i2c-", StringComparison.Ordinal) || stdout.Contains("/dev/gpiochip", StringComparison.Ordinal), stdout);
+    }
+
+    [Fact]
+    public void A_bad_option_is_a_configuration_error()
+    {
+        (int code, _, string stderr) = Run("check", "--rig", "sim", "Sim:Inverters=0");
+        Assert.Equal(2, code);
+        Assert.Contains("Sim:Inverters", stderr, StringComparison.Ordinal);
+    }
+}
