@@ -77,7 +77,10 @@ public class ControllerPropertyTests
         int w = (int)Math.Round(o.RampWindowS / PeriodS);
         double riseAllowed = o.RampUpWPerS * o.RampWindowS * 1.001;
         double fallAllowed = o.RampDownWPerS * o.RampWindowS * 1.001;
-        (double[] before, double[] beforeMax) = TestTraces.PrecedingExtremes(g, w);
+        // Rolling rise/fall per window (checked against a brute-force definition in RampMetricsTests).
+        var rise = new double[g.Length];
+        var fall = new double[g.Length];
+        RampMetrics.Rolling(g, w, rise, fall);
         int lastSaturated = -1_000_000;
         int checkedWindows = 0;
         for (int j = 1; j < g.Length; j++)
@@ -94,8 +97,8 @@ public class ControllerPropertyTests
 
             checkedWindows++;
             Assert.InRange(g[j], o.GridFloorW - 1e-6, o.GridCapW + 1e-6);
-            Assert.True(g[j] - before[j] <= riseAllowed, $"seed {seed}: rise {g[j] - before[j]:F2} W in window ending {j * PeriodS:F2} s > {riseAllowed:F2}");
-            Assert.True(beforeMax[j] - g[j] <= fallAllowed, $"seed {seed}: fall {beforeMax[j] - g[j]:F2} W in window ending {j * PeriodS:F2} s > {fallAllowed:F2}");
+            Assert.True(rise[j] <= riseAllowed, $"seed {seed}: rise {rise[j]:F2} W in window ending {j * PeriodS:F2} s > {riseAllowed:F2}");
+            Assert.True(fall[j] <= fallAllowed, $"seed {seed}: fall {fall[j]:F2} W in window ending {j * PeriodS:F2} s > {fallAllowed:F2}");
         }
 
         Assert.True(checkedWindows > g.Length / 4, $"seed {seed}: only {checkedWindows} unsaturated windows checked");

@@ -39,51 +39,6 @@ internal static class TestTraces
         return load;
     }
 
-    /// <summary>
-    /// For every sample j, the lowest and highest sample in the <paramref name="w"/> samples before it (NaN for j = 0),
-    /// by monotonic deques: O(n), so the properties can be checked on long traces.
-    /// </summary>
-    public static (double[] Min, double[] Max) PrecedingExtremes(double[] g, int w)
-    {
-        var min = new double[g.Length];
-        var max = new double[g.Length];
-        var minQ = new LinkedList<int>();
-        var maxQ = new LinkedList<int>();
-        for (int j = 0; j < g.Length; j++)
-        {
-            if (j > 0)
-            {
-                while (minQ.Count > 0 && g[minQ.Last!.Value] >= g[j - 1])
-                {
-                    minQ.RemoveLast();
-                }
-
-                minQ.AddLast(j - 1);
-                while (maxQ.Count > 0 && g[maxQ.Last!.Value] <= g[j - 1])
-                {
-                    maxQ.RemoveLast();
-                }
-
-                maxQ.AddLast(j - 1);
-            }
-
-            while (minQ.Count > 0 && minQ.First!.Value < j - w)
-            {
-                minQ.RemoveFirst();
-            }
-
-            while (maxQ.Count > 0 && maxQ.First!.Value < j - w)
-            {
-                maxQ.RemoveFirst();
-            }
-
-            min[j] = minQ.Count > 0 ? g[minQ.First!.Value] : double.NaN;
-            max[j] = maxQ.Count > 0 ? g[maxQ.First!.Value] : double.NaN;
-        }
-
-        return (min, max);
-    }
-
     /// <summary>A square wave between <paramref name="lowW"/> and <paramref name="highW"/>.</summary>
     public static double[] Square(double lowW, double highW, double freqHz, double durationS, double periodS) =>
         Enumerable.Range(0, (int)(durationS / periodS))

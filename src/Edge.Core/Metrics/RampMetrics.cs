@@ -18,18 +18,46 @@ public static class RampMetrics
     public static Result Compute(ReadOnlySpan<double> gridW, MetricsOptions o)
     {
         int n = gridW.Length;
-        int w = Math.Max(1, (int)Math.Round(o.RampWindowS / o.PeriodS));
+        int w = WindowSamples(o);
         double riseLimitW = o.RampUpWPerS * o.RampWindowS;
         double fallLimitW = o.RampDownWPerS * o.RampWindowS;
         double riseAllowedW = (riseLimitW + o.DynamicRangeW) * (1 + MetricsOptions.RampTolerance);
         double fallAllowedW = (fallLimitW + o.DynamicRangeW) * (1 + MetricsOptions.RampTolerance);
+        var rise = new double[n];
+        var fall = new double[n];
+        Rolling(gridW, w, rise, fall);
 
-        // Deques of indices: minimum and maximum of g over [j − w, j − 1].
+        double maxRiseW = 0, maxFallW = 0, neededW = 0;
+        long violations = 0;
+        for (int j = 1; j < n; j++)
+        {
+            maxRiseW = Math.Max(maxRiseW, rise[j]);
+            maxFallW = Math.Max(maxFallW, fall[j]);
+            if (rise[j] > riseAllowedW || fall[j] > fallAllowedW)
+            {
+                violations++;
+            }
+
+            neededW = Math.Max(neededW, Math.Max(rise[j] - riseLimitW, fall[j] - fallLimitW));
+        }
+
+        double windowS = w * o.PeriodS;
+        return new Result(maxRiseW / windowS, maxFallW / windowS, violations * o.PeriodS, neededW);
+    }
+
+    /// <summary>The ramp window in samples (at least one).</summary>
+    public static int WindowSamples(MetricsOptions o) => Math.Max(1, (int)Math.Round(o.RampWindowS / o.PeriodS));
+
+    /// <summary>
+    /// For every sample j: the largest rise <c>g(j) − min g(i)</c> and fall <c>max g(i) − g(j)</c> over the
+    /// <paramref name="windowSamples"/> samples before j (0 for j = 0), W. Monotonic deques keep it O(n).
+    /// </summary>
+    public static void Rolling(ReadOnlySpan<double> gridW, int windowSamples, Span<double> riseW, Span<double> fallW)
+    {
+        int n = gridW.Length;
         var minQ = new int[n + 1];
         var maxQ = new int[n + 1];
         int minHead = 0, minTail = 0, maxHead = 0, maxTail = 0;
-        double maxRiseW = 0, maxFallW = 0, neededW = 0;
-        long violations = 0;
         for (int j = 0; j < n; j++)
         {
             if (j > 0)
@@ -49,34 +77,18 @@ public static class RampMetrics
                 maxQ[maxTail++] = i;
             }
 
-            while (minTail > minHead && minQ[minHead] < j - w)
+            while (minTail > minHead && minQ[minHead] < j - windowSamples)
             {
                 minHead++;
             }
 
-            while (maxTail > maxHead && maxQ[maxHead] < j - w)
+            while (maxTail > maxHead && maxQ[maxHead] < j - windowSamples)
             {
                 maxHead++;
             }
 
-            if (minTail == minHead)
-            {
-                continue;
-            }
-
-            double riseW = gridW[j] - gridW[minQ[minHead]];
-            double fallW = gridW[maxQ[maxHead]] - gridW[j];
-            maxRiseW = Math.Max(maxRiseW, riseW);
-            maxFallW = Math.Max(maxFallW, fallW);
-            if (riseW > riseAllowedW || fallW > fallAllowedW)
-            {
-                violations++;
-            }
-
-            neededW = Math.Max(neededW, Math.Max(riseW - riseLimitW, fallW - fallLimitW));
+            riseW[j] = minTail == minHead ? 0 : gridW[j] - gridW[minQ[minHead]];
+            fallW[j] = maxTail == maxHead ? 0 : gridW[maxQ[maxHead]] - gridW[j];
         }
-
-        double windowS = w * o.PeriodS;
-        return new Result(maxRiseW / windowS, maxFallW / windowS, violations * o.PeriodS, neededW);
     }
 }

@@ -173,48 +173,14 @@ public static class ReplayPlot
     /// <summary>Rolling ramp over the ramp window: the larger of the window's rise (positive) or fall (negative), W/s.</summary>
     internal static double[] RollingRamp(double[] gridW, MetricsOptions o)
     {
-        int w = Math.Max(1, (int)Math.Round(o.RampWindowS / o.PeriodS));
+        int w = RampMetrics.WindowSamples(o);
+        var rise = new double[gridW.Length];
+        var fall = new double[gridW.Length];
+        RampMetrics.Rolling(gridW, w, rise, fall);
         var result = new double[gridW.Length];
-        var minQ = new int[gridW.Length];
-        var maxQ = new int[gridW.Length];
-        int minH = 0, minT = 0, maxH = 0, maxT = 0;
         for (int j = 0; j < gridW.Length; j++)
         {
-            if (j > 0)
-            {
-                int i = j - 1;
-                while (minT > minH && gridW[minQ[minT - 1]] >= gridW[i])
-                {
-                    minT--;
-                }
-
-                minQ[minT++] = i;
-                while (maxT > maxH && gridW[maxQ[maxT - 1]] <= gridW[i])
-                {
-                    maxT--;
-                }
-
-                maxQ[maxT++] = i;
-            }
-
-            while (minT > minH && minQ[minH] < j - w)
-            {
-                minH++;
-            }
-
-            while (maxT > maxH && maxQ[maxH] < j - w)
-            {
-                maxH++;
-            }
-
-            if (minT == minH)
-            {
-                continue;
-            }
-
-            double rise = gridW[j] - gridW[minQ[minH]];
-            double fall = gridW[maxQ[maxH]] - gridW[j];
-            result[j] = (rise >= fall ? rise : -fall) / (w * o.PeriodS);
+            result[j] = (rise[j] >= fall[j] ? rise[j] : -fall[j]) / (w * o.PeriodS);
         }
 
         return result;
