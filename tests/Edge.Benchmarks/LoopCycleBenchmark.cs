@@ -7,6 +7,7 @@ using Edge.Core.Fakes;
 using Edge.Runtime.Cycle;
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Benchmarks;
 

@@ -3,6 +3,7 @@ using Edge.Core.Devices;
 using Edge.Devices.Rig;
 using Edge.Simulation.Ina;
 using Edge.Simulation.Profiles;
+using Edge.Core.Timing;
 using Edge.Simulation.Sensors;
 
 namespace Edge.Benchmarks;

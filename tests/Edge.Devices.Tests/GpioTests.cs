@@ -1,6 +1,7 @@
 using Edge.Core.Devices;
 using Edge.Devices.Gpio;
 using Edge.Simulation.Gpio;
+using Edge.Core.Timing;
 using Edge.Simulation.Sensors;
 
 namespace Edge.Devices.Tests;

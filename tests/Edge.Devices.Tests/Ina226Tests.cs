@@ -2,6 +2,7 @@ using Edge.Devices.I2c;
 using Edge.Devices.Ina226;
 using Edge.Devices.Shunts;
 using Edge.Simulation.Ina;
+using Edge.Core.Timing;
 using Edge.Simulation.Sensors;
 
 namespace Edge.Devices.Tests;

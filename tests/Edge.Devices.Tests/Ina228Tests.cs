@@ -1,6 +1,7 @@
 using Edge.Devices.Ina228;
 using Edge.Devices.Shunts;
 using Edge.Simulation.Ina;
+using Edge.Core.Timing;
 using Edge.Simulation.Sensors;
 
 namespace Edge.Devices.Tests;

@@ -3,6 +3,7 @@ using Edge.Core.Devices;
 using Edge.Devices.Rig;
 using Edge.Simulation.Sensors;
 using Xunit.Abstractions;
+using Edge.Core.Timing;
 
 namespace Edge.Devices.Tests;
 

@@ -4,6 +4,7 @@ using Edge.Devices.Ina226;
 using Edge.Devices.Sensors;
 using Edge.Devices.Shunts;
 using Edge.Simulation.Ina;
+using Edge.Core.Timing;
 using Edge.Simulation.Sensors;
 
 namespace Edge.Devices.Tests;

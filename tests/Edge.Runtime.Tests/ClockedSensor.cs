@@ -1,5 +1,6 @@
 using Edge.Core.Devices;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Runtime.Tests;
 

@@ -1,6 +1,7 @@
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Statistics;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Runtime.Tests;
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Statistics;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Runtime.Tests;
 

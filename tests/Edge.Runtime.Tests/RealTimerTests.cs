@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Edge.Runtime.Handoff;
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Runtime.Tests;
 

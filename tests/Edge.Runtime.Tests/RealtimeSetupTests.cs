@@ -2,6 +2,7 @@ using System.Runtime;
 using Edge.Runtime.Realtime;
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Runtime.Tests;
 

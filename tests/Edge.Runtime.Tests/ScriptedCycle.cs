@@ -1,5 +1,6 @@
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Runtime.Tests;
 

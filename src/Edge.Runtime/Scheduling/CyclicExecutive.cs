@@ -1,6 +1,7 @@
 using Edge.Runtime.Realtime;
 using Edge.Runtime.Statistics;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Runtime.Scheduling;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Edge.Runtime.Interop;
+using Edge.Core.Timing;
 
 namespace Edge.Runtime.Timing;
 

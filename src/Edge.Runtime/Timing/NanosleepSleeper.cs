@@ -1,4 +1,5 @@
 using Edge.Runtime.Interop;
+using Edge.Core.Timing;
 
 namespace Edge.Runtime.Timing;
 

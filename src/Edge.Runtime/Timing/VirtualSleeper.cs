@@ -1,3 +1,5 @@
+using Edge.Core.Timing;
+
 namespace Edge.Runtime.Timing;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Edge.Core.Devices;
 using Edge.Runtime.Timing;
 using Edge.Simulation.Profiles;
+using Edge.Core.Timing;
 
 namespace Edge.Bench;
 

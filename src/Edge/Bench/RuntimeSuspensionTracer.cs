@@ -1,5 +1,6 @@
 using System.Diagnostics.Tracing;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Bench;
 

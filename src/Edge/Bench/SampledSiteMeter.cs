@@ -2,6 +2,7 @@ using Edge.Core.Devices;
 using Edge.Runtime.Handoff;
 using Edge.Runtime.Timing;
 using Edge.Simulation.Profiles;
+using Edge.Core.Timing;
 
 namespace Edge.Bench;
 

@@ -3,6 +3,7 @@ using Edge.Core.Devices;
 using Edge.Runtime.Handoff;
 using Edge.Runtime.Statistics;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Bench;
 

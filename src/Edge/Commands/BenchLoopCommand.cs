@@ -9,6 +9,7 @@ using Edge.Runtime.Realtime;
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Statistics;
 using Edge.Runtime.Timing;
+using Edge.Core.Timing;
 
 namespace Edge.Commands;
 

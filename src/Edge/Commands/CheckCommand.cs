@@ -11,6 +11,7 @@ using Edge.Runtime.Timing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Edge.Core.Timing;
 
 namespace Edge.Commands;
 

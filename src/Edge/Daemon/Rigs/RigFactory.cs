@@ -10,6 +10,7 @@ using Edge.Modbus.Meters;
 using Edge.Runtime.Timing;
 using Edge.Simulation.Inverter;
 using Edge.Simulation.Profiles;
+using Edge.Core.Timing;
 using Edge.Simulation.Sensors;
 
 namespace Edge.Daemon.Rigs;

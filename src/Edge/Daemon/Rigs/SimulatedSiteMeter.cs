@@ -3,6 +3,7 @@ using Edge.Runtime.Handoff;
 using Edge.Runtime.Timing;
 using Edge.Simulation.Inverter;
 using Edge.Simulation.Profiles;
+using Edge.Core.Timing;
 
 namespace Edge.Daemon.Rigs;
 

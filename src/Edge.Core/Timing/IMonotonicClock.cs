@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Timing;
+namespace Edge.Core.Timing;
 
 /// <summary>
 /// The one clock the loop, the controller and every worker read (DESIGN engineering bar: one injectable clock).

@@ -1,4 +1,4 @@
-namespace Edge.Runtime.Timing;
+namespace Edge.Core.Timing;
 
 /// <summary>
 /// A clock that moves only when told to: schedulers, controllers and watchdog gates are tested on it
@@ -13,6 +13,21 @@ public sealed class VirtualClock : IMonotonicClock
 
     /// <inheritdoc />
     public long NowNs => Volatile.Read(ref _nowNs);
+
+    /// <summary>Now, in seconds.</summary>
+    public double NowS => NowNs * 1e-9;
+
+    /// <summary>The clock as a function (for components that take a <c>Func&lt;long&gt;</c> clock). Cached: no allocation per call.</summary>
+    public Func<long> Read => _read ??= () => NowNs;
+
+    private Func<long>? _read;
+
+    /// <summary>Sets the clock to <paramref name="ns"/>, which must not be earlier than now.</summary>
+    public void Set(long ns)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(ns, NowNs);
+        AdvanceTo(ns);
+    }
 
     /// <summary>Moves the clock forward by <paramref name="ns"/> (≥ 0).</summary>
     public void Advance(long ns)
