@@ -1,6 +1,7 @@
 using System.Globalization;
 using Edge.Bench;
 using Edge.Cli;
+using Edge.Simulation.Profiles;
 using Edge.Core.Battery;
 using Edge.Core.Control;
 using Edge.Core.Devices;
@@ -123,7 +124,8 @@ internal sealed class BenchLoopCommand : ICommand
 
         // The simulated cluster: racks of 10 kW peak; inverters sized to 75 % of the peak, 40 min of their power.
         double peakW = 10_000.0 * setup.Racks;
-        var profile = new SquareWaveLoadProfile(peakW);
+        // The AI-training load (iterations, checkpoints, job starts and ends) over the simulated cluster.
+        ILoadProfile profile = LoadProfiles.Create(FormattableString.Invariant($"ai-training:peak_w={peakW},duration_s=600,seed=1"));
         var sensors = new IPowerSensor[setup.Racks];
         for (int i = 0; i < setup.Racks; i++)
         {
