@@ -101,7 +101,7 @@ public sealed class RunCommand : ICommand
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
-            context.Error.WriteLine($"edge run: could not start: {e.Message}");
+            context.Error.WriteLine(double.IsNaN(status.FirstCycleMs) ? $"edge run: could not start: {e.Message}" : $"edge run: failed: {e.Message}");
             return ExitCodes.Failed;
         }
 

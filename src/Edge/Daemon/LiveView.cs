@@ -51,10 +51,17 @@ internal sealed class LiveView : IDisposable
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _thread?.Join(TimeSpan.FromSeconds(2));
         _stop.Dispose();
     }
+
+    private int _disposed;
 
     /// <summary>One plain line with the same figures (logs, non-interactive runs).</summary>
     public static string StatusLine(in LiveFigures f, in LoopStatsSnapshot loop, bool mqtt) => string.Create(CultureInfo.InvariantCulture,
