@@ -89,17 +89,24 @@ public sealed class RunCommand : ICommand
 
         try
         {
+            // Every section first, so one run names every bad option (the host would stop at the first section).
+            host.Services.GetService<IStartupValidator>()?.Validate();
             host.RunAsync(linked.Token).GetAwaiter().GetResult();
         }
         catch (OptionsValidationException e)
         {
             throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures.SelectMany(f => f.Split(Environment.NewLine))), e);
         }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OptionsValidationException))
+        {
+            IEnumerable<string> failures = e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(x => x.Failures).SelectMany(f => f.Split(Environment.NewLine));
+            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", failures), e);
+        }
         catch (InvalidOperationException e) when (e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
         {
             throw new UsageException("invalid configuration: " + e.Message, e);
         }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
             context.Error.WriteLine(double.IsNaN(status.FirstCycleMs) ? $"edge run: could not start: {e.Message}" : $"edge run: failed: {e.Message}");
             return ExitCodes.Failed;
@@ -130,15 +137,36 @@ public sealed class RunCommand : ICommand
 
         builder.AddEnvironmentVariables("EDGE_");
         builder.AddInMemoryCollection(overrides);
+        IConfigurationRoot configuration;
         try
         {
-            return builder.Build();
+            configuration = builder.Build();
         }
         catch (Exception e) when (e is FormatException or InvalidDataException or System.Text.Json.JsonException)
         {
             throw new UsageException($"--config: '{configPath}' is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
         }
+
+        IReadOnlyList<OptionError> unknown = UnknownOptionKeys.Find(configuration, Sections);
+        if (unknown.Count > 0)
+        {
+            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", unknown));
+        }
+
+        return configuration;
     }
+
+    /// <summary>The configuration sections of the daemon and the options class each binds to.</summary>
+    internal static IReadOnlyDictionary<string, Type> Sections { get; } = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Edge"] = typeof(EdgeOptions),
+        ["Sim"] = typeof(SimOptions),
+        ["Controller"] = typeof(ControllerOptions),
+        ["Loop"] = typeof(LoopOptions),
+        ["Realtime"] = typeof(RealtimeOptions),
+        ["Mqtt"] = typeof(MqttSettings),
+        ["Sparkplug"] = typeof(SparkplugOptions),
+    };
 
     /// <summary>Registers an options section with strict binding and the class's own validation, checked at start.</summary>
     internal static void AddValidated<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IReadOnlyList<OptionError>> validate)
@@ -154,13 +182,27 @@ public sealed class RunCommand : ICommand
         AddValidated<EdgeOptions>(services, configuration, "Edge", o => [.. o.Validate(), .. RigFactory.Validate(o.Rig)]);
         AddValidated<SimOptions>(services, configuration, "Sim", o => o.Validate());
         AddValidated<ControllerOptions>(services, configuration, "Controller", o => o.Validate());
-        AddValidated<LoopOptions>(services, configuration, "Loop", o => o.Validate());
+        AddValidated<LoopOptions>(services, configuration, "Loop", o => [.. o.Validate(), .. ControllerPeriod(o)]);
         AddValidated<RealtimeOptions>(services, configuration, "Realtime", o => o.Validate());
         AddValidated<MqttSettings>(services, configuration, "Mqtt", o => o.Validate());
         AddValidated<SparkplugOptions>(services, configuration, "Sparkplug", o => o.Validate("Sparkplug"));
     }
 
-    private static IHost BuildHost(IConfiguration configuration, bool live)
+    /// <summary>The controller runs at the loop's period, so Loop:PeriodMs must also be a period the controller accepts.</summary>
+    private static IEnumerable<OptionError> ControllerPeriod(LoopOptions loop)
+    {
+        if (loop.Validate().Any(e => e.Path == "Loop:PeriodMs"))
+        {
+            return [];
+        }
+
+        return new ControllerOptions { PeriodMs = loop.PeriodMs }.Validate()
+            .Where(e => e.Path == "Controller:PeriodMs")
+            .Select(e => new OptionError("Loop:PeriodMs", e.Value, e.Allowed + " (the controller runs at the loop's period)"));
+    }
+
+    /// <summary>The daemon's host; <paramref name="extraLogger"/> also receives every log line (tests).</summary>
+    internal static IHost BuildHost(IConfiguration configuration, bool live, ILoggerProvider? extraLogger = null)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -171,6 +213,10 @@ public sealed class RunCommand : ICommand
         builder.Configuration.AddConfiguration(configuration);
         var recent = new RecentLogLines();
         builder.Logging.AddProvider(recent);
+        if (extraLogger is not null)
+        {
+            builder.Logging.AddProvider(extraLogger);
+        }
         if (Environment.GetEnvironmentVariable("INVOCATION_ID") is not null || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
         {
             builder.Logging.AddSystemdConsole(o => o.UseUtcTimestamp = true);
@@ -186,6 +232,8 @@ public sealed class RunCommand : ICommand
 
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        // A start failure is reported once, by Run, in words ("invalid configuration: …"), not as a host stack trace.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         builder.Services.AddSingleton(recent);
         AddDaemonOptions(builder.Services, configuration);
         double shutdownS = double.TryParse(configuration["Edge:ShutdownTimeoutS"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 60;

@@ -61,6 +61,9 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
     /// <summary>The latest SoC, % (any thread).</summary>
     public double LastSocPct => Volatile.Read(ref _lastSocPct);
 
+    /// <summary>The flight recorder this pump feeds (read it only from the consumer's thread, or once it has stopped).</summary>
+    internal FlightRecorder Recorder => _recorder;
+
     /// <summary>Periods consumed so far.</summary>
     public long Consumed => Interlocked.Read(ref _consumed);
 

@@ -64,6 +64,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private LiveView? _liveView;
     private PersistedState _state = new();
     private volatile bool _stopping;
+    private volatile bool _loopStopped;
     private int _dumps;
 
     public EdgeDaemon(
@@ -195,6 +196,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             }
         }
 
+        _loopStopped = true;
         _state.SocEstimatePct = _pump?.LastSocPct ?? double.NaN;
         if (_publisher is not null)
         {
@@ -339,16 +341,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
     }
 
-    private MqttClientOptions ClientOptions(string clientId) => new()
-    {
-        Host = _mqtt.Host,
-        Port = _mqtt.Port,
-        ClientId = clientId,
-        KeepAlivePeriod = TimeSpan.FromSeconds(_mqtt.KeepAliveS),
-        Credentials = _mqtt.Credentials,
-        Tls = _mqtt.Tls,
-        CleanSession = false,
-    };
+    private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);
 
     private void WaitForFirstCycle()
     {
@@ -435,13 +428,17 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
     private void DrainWithoutPublisher()
     {
-        while (!_stopping || _pump!.Drain() > 0)
+        // Until the loop has stopped, not merely until stopping began: the ramp-down is watched (and recorded)
+        // through what this thread consumes.
+        while (!_loopStopped)
         {
             if (_pump!.Drain() == 0)
             {
                 Thread.Sleep(5);
             }
         }
+
+        _pump!.Drain();
     }
 
     private void WriteDump(FlightRecord[] records, string reason)
@@ -468,6 +465,18 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
     /// <summary>Asks for a flight-recorder dump (SIGQUIT).</summary>
     public void RequestDump(string reason) => _pump?.RequestDump(reason);
+
+    /// <summary>The rig, once started (for tests: fault injection, the E-stop line).</summary>
+    internal BuiltRig? Rig => _rig;
+
+    /// <summary>The control cycle, once started (for tests).</summary>
+    internal ControlCycle? Cycle => _cycle;
+
+    /// <summary>The hand-off consumer and flight recorder, once started (for tests).</summary>
+    internal CyclePump? Pump => _pump;
+
+    /// <summary>The loop executive, once started (for tests).</summary>
+    internal CyclicExecutive? Executive => _executive;
 
     private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 }

@@ -67,6 +67,29 @@ public sealed class MqttSettings
             errors.Add(new OptionError($"{section}:Credentials:PasswordFile", pw, "the file does not exist"));
         }
 
+        // What the client itself refuses at start (a certificate without its key, a password without a user, …)
+        // is a configuration error too: report it now, before any device is touched.
+        foreach (OptionError e in ToClientOptions(string.IsNullOrEmpty(ClientId) ? "edge" : ClientId).Validate(section))
+        {
+            if (!errors.Exists(x => x.Path == e.Path))
+            {
+                errors.Add(e);
+            }
+        }
+
         return errors;
     }
+
+    /// <summary>The client's options for these settings, with <paramref name="clientId"/>.</summary>
+    internal MqttClientOptions ToClientOptions(string clientId) => new()
+    {
+        Host = Host,
+        Port = Port,
+        ClientId = clientId,
+        KeepAlivePeriod = TimeSpan.FromSeconds(KeepAliveS),
+        Credentials = Credentials,
+        Tls = Tls,
+        Outbox = Outbox,
+        CleanSession = false,
+    };
 }

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Edge.Rig.Tests.Infrastructure;
+
+namespace Edge.Rig.Tests;
+
+/// <summary>
+/// The figures issue 7 closes on — resident memory of <c>edge run --rig sim</c> and the time from start to the first
+/// control cycle (goals ≤ 60 MB, ≤ 1 s) — taken from the built edge as a child process with a real broker, exactly
+/// the README's main command. The goals are measured and printed here; the assertions are generous ceilings that
+/// catch a regression by a large factor (timing goals belong to benchmarks, not to a shared CI machine).
+/// Also the real SIGTERM path through Program.cs: exit 0 after the ramp-down.
+/// </summary>
+[Collection(DaemonCollection.Name)]
+public sealed partial class FootprintTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public void Edge_run_on_the_sim_rig_reports_its_footprint_and_stops_on_sigterm()
+    {
+        if (!Peers.Available(output, Peers.Mosquitto))
+        {
+            return;
+        }
+
+        using var broker = new Mosquitto();
+        using var state = new TempDir();
+        using var edge = EdgeExecutable.Start(
+        [
+            "run", "--rig", "sim", $"Edge:StateDirectory={state.Path}", "Edge:LiveView=off",
+            "Mqtt:Host=127.0.0.1", $"Mqtt:Port={broker.Port.ToString(CultureInfo.InvariantCulture)}",
+        ]);
+
+        (TimeSpan firstAt, string firstLine) = edge.WaitForLine(l => l.Contains("first control cycle", StringComparison.Ordinal), Timeout, "the first control cycle");
+        double daemonMs = double.Parse(FirstCycle().Match(firstLine).Groups[1].Value, CultureInfo.InvariantCulture);
+
+        // The daemon's periodic status line (every 10 s without the live view): RSS is read once it has settled.
+        (TimeSpan statusAt, _) = edge.WaitForLine(l => l.Contains("lateness p99", StringComparison.Ordinal), Timeout, "the periodic status line");
+        long rssKb = edge.RssKb();
+        long peakKb = edge.PeakRssKb();
+        int threads = edge.Threads();
+        output.WriteLine(FormattableString.Invariant(
+            $"first control cycle: {daemonMs:0} ms after the daemon started (its own figure), {firstAt.TotalMilliseconds:0} ms after the process was started (first line seen by the test)"));
+        output.WriteLine(FormattableString.Invariant(
+            $"after {statusAt.TotalSeconds:0.#} s: VmRSS {rssKb / 1024.0:0.0} MB, VmHWM {peakKb / 1024.0:0.0} MB, {threads} threads (goals: ≤ 60 MB, ≤ 1 s)"));
+
+        edge.Signal(ChildProcess.SigTerm);
+        Assert.Equal(0, edge.WaitForExit(Timeout));
+        Assert.Contains(edge.Lines, l => l.Line.Contains("state saved to", StringComparison.Ordinal));
+        Assert.True(File.Exists(Path.Combine(state.Path, "state.json")));
+
+        Assert.True(rssKb < 200 * 1024, $"VmRSS {rssKb} kB: far above the 60 MB goal");
+        Assert.True(firstAt < TimeSpan.FromSeconds(10), $"first control cycle {firstAt.TotalMilliseconds:0} ms after the process started: far above the 1 s goal");
+    }
+
+    [GeneratedRegex(@"first control cycle ([0-9.]+) ms after start")]
+    private static partial Regex FirstCycle();
+}
