@@ -20,6 +20,8 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         using var state = new TempDir();
         using var notify = new NotifySocket();
         using var _ = new EnvironmentVariable("NOTIFY_SOCKET", notify.Address);
+        using var watchdog = new EnvironmentVariable("WATCHDOG_USEC", "400000"); // as WatchdogSec=0.4s would set it
+        using var watchdogPid = new EnvironmentVariable("WATCHDOG_PID", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         // What the daemon had done at the moment each datagram arrived (read on the receiving thread, at once).
         EdgeDaemon? daemon = null;
@@ -54,12 +56,40 @@ public sealed class LifecycleTests(ITestOutputHelper output)
         Assert.True(firstCycleLoggedAtReady, "READY=1 came before the daemon logged its first control cycle");
         Assert.DoesNotContain(notify.Messages, m => NotifySocket.Has(m, "STOPPING=1"));
 
+        // While the loop is healthy, the watchdog is fed (at half the timeout).
+        notify.WaitFor("WATCHDOG=1", Timeout);
+
         run.Stop();
         notify.WaitFor("STOPPING=1", Timeout);
         Assert.True(loopRunningAtStopping, "STOPPING=1 should be sent when the stop begins, while the loop still ramps the battery out");
         Assert.Equal(1, notify.Messages.Count(m => NotifySocket.Has(m, "READY=1")));
         Assert.Equal(0, run.Status.ExitCode);
         Assert.True(run.Status.FirstCycleMs > 0 && run.Status.FirstCycleMs < 10_000, $"first cycle after {run.Status.FirstCycleMs} ms");
+    }
+
+    [Fact]
+    public void A_stop_with_the_live_view_on_is_a_clean_stop()
+    {
+        // The view draws through Spectre's global console: send it nowhere for this test, then put it back.
+        Spectre.Console.IAnsiConsole previous = Spectre.Console.AnsiConsole.Console;
+        Spectre.Console.AnsiConsole.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(TextWriter.Null),
+            Interactive = Spectre.Console.InteractionSupport.No,
+        });
+        try
+        {
+            using var state = new TempDir();
+            using var run = InProcessDaemon.Start(state.Path, "Edge:LiveView=on");
+            Wait.Until(() => run.Daemon.Pump!.Consumed > 50, Timeout, "control cycles with the live view on");
+            run.Stop(); // fails if the host's stop (which disposes the daemon and its view) throws
+            Assert.Equal(0, run.Status.ExitCode);
+            Assert.True(run.Log.Contains("state saved to"), run.Log.Text);
+        }
+        finally
+        {
+            Spectre.Console.AnsiConsole.Console = previous;
+        }
     }
 
     [Fact]

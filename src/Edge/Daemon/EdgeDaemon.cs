@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using Edge.Core.Control;
 using Edge.Daemon.Rigs;
 using Edge.Mqtt.Client;
@@ -152,6 +153,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             _drainThread.Start();
         }
 
+        CompactStartupGarbage();
         RealtimeReport report = _executive.Start();
         foreach (RealtimeItem item in report.Items)
         {
@@ -342,6 +344,18 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     }
 
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);
+
+    /// <summary>
+    /// Start-up leaves garbage behind (configuration and host, the rig file, the load profile's generation scratch on
+    /// the large-object heap). Once the loop runs, no blocking full collection may happen (SustainedLowLatency), so it
+    /// would stay for the life of the process: collect and compact it once now, before the first period, and give the
+    /// memory back to the OS. Costs a few ms of start-up; takes ~3 MB off the resident set of the sim rig.
+    /// </summary>
+    private static void CompactStartupGarbage()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
 
     private void WaitForFirstCycle()
     {

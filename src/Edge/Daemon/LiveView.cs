@@ -22,6 +22,7 @@ internal sealed class LiveView : IDisposable
     private readonly RecentLogLines? _log;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
+    private int _disposed;
 
     public LiveView(CyclePump pump, CyclicExecutive executive, Func<bool> mqttConnected, MqttSettings mqtt, EdgeOptions edge, string rig, RecentLogLines? log)
     {
@@ -51,6 +52,7 @@ internal sealed class LiveView : IDisposable
 
     public void Dispose()
     {
+        // The daemon closes the view when it stops and again when the host disposes it.
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
@@ -60,8 +62,6 @@ internal sealed class LiveView : IDisposable
         _thread?.Join(TimeSpan.FromSeconds(2));
         _stop.Dispose();
     }
-
-    private int _disposed;
 
     /// <summary>One plain line with the same figures (logs, non-interactive runs).</summary>
     public static string StatusLine(in LiveFigures f, in LoopStatsSnapshot loop, bool mqtt) => string.Create(CultureInfo.InvariantCulture,

@@ -102,9 +102,16 @@ internal sealed class InProcessDaemon : IDisposable
     {
         _sigterm.Cancel();
         TimeSpan wait = timeout ?? TimeSpan.FromSeconds(60);
-        if (!_run.Wait(wait))
+        try
         {
-            Assert.Fail($"edge run (in-process) did not stop within {wait.TotalSeconds} s\n{Log.Text}");
+            if (!_run.Wait(wait))
+            {
+                Assert.Fail($"edge run (in-process) did not stop within {wait.TotalSeconds} s\n{Log.Text}");
+            }
+        }
+        catch (AggregateException e)
+        {
+            Assert.Fail($"edge run (in-process) failed while stopping: {e.GetBaseException()}\n{Log.Text}");
         }
     }
 
