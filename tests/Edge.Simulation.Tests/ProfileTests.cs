@@ -88,6 +88,19 @@ public class ProfileTests
     {
         FormatException e = Assert.Throws<FormatException>(() => LoadProfiles.Create(spec));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        FormatException checkError = Assert.Throws<FormatException>(() => LoadProfiles.Check(spec));
+        Assert.Equal(e.Message, checkError.Message);
+    }
+
+    [Theory]
+    [InlineData("ai-training:peak_w=3200,duration_s=3600", "ai-training")]
+    [InlineData(" inference ", "inference")]
+    [InlineData("ai-training :seed=2", "ai-training")]
+    public void Check_accepts_what_Create_generates_and_keeps_the_kind(string spec, string kind)
+    {
+        Assert.Equal(kind, LoadProfiles.Check(spec).Name.Trim());
+        SampledProfile generated = LoadProfiles.Create(spec);
+        Assert.Equal(kind == "ai-training", generated is AiTrainingProfile);
     }
 
     [Fact]

@@ -17,10 +17,20 @@ public static class LoadProfiles
     /// <summary>Parses <paramref name="spec"/> and generates the profile. Throws <see cref="FormatException"/> naming any problem.</summary>
     public static SampledProfile Create(string spec)
     {
+        ProfileSpec parsed = Check(spec);
+        return parsed.Name.Trim() == "ai-training" ? AiTrainingProfile.Create(parsed) : InferenceProfile.Create(parsed);
+    }
+
+    /// <summary>
+    /// Parses and checks <paramref name="spec"/> without generating the samples (option validation: an hour at 1 ms
+    /// resolution takes a while to generate). Throws <see cref="FormatException"/> naming any problem; a spec that passes
+    /// here is one <see cref="Create"/> accepts.
+    /// </summary>
+    public static ProfileSpec Check(string spec)
+    {
         ArgumentNullException.ThrowIfNull(spec);
         int colon = spec.IndexOf(':', StringComparison.Ordinal);
         string name = (colon < 0 ? spec : spec[..colon]).Trim();
-        ProfileSpec parsed = ProfileSpec.Parse(spec.Trim(), ParametersOf(name));
-        return name == "ai-training" ? AiTrainingProfile.Create(parsed) : InferenceProfile.Create(parsed);
+        return ProfileSpec.Parse(spec.Trim(), ParametersOf(name));
     }
 }

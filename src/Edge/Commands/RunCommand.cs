@@ -114,7 +114,7 @@ public sealed class RunCommand : ICommand
 
         if (!double.IsNaN(status.FirstCycleMs) && !live)
         {
-            context.Error.WriteLine(FormattableString.Invariant($"edge run: stopped (first control cycle was {status.FirstCycleMs:0} ms after start)."));
+            context.Error.WriteLine(FormattableString.Invariant($"edge run: stopped (first control cycle was {status.FirstCycleSinceProcessStartMs:0} ms after the process started)."));
         }
 
         return status.ExitCode;

@@ -53,7 +53,7 @@ public sealed class SimOptions
         var c = new OptionChecks(section);
         try
         {
-            LoadProfiles.Create(Profile);
+            LoadProfiles.Check(Profile);
         }
         catch (FormatException e)
         {
