@@ -118,11 +118,81 @@ public class TraceReaderTests
     [InlineData("", "empty")]
     [InlineData("time_s,power_w\n0,1\n", "at least two data rows")]
     [InlineData("when,what\n0,1\n1,2\n", "no time column")]
-    [InlineData("time_s,power_w\n0,NaN\n1,2\n", "bad.csv:2:2")]
+    [InlineData("time_s,power_w\n0,NaN\n1,2\n", "at least two data rows are needed, found 1 (1 more had no power value)")]
+    [InlineData("time_s,rack1_w,rack2_kw\n0,1,2\n1,2,3\n", "several power columns (rack1_w, rack2_kw): pick one with --power-column rack1_w, or sum them with --power-column rack1_w+rack2_kw")]
+    [InlineData("time_s;power_w\n0;1\n1;2,5x\n", "bad.csv:3:2: column 2 ('power_w')")]
     public void Broken_files_name_file_line_and_column(string text, string expected)
     {
         TraceFormatException e = Assert.Throws<TraceFormatException>(() => TraceReader.Parse(text, "bad.csv", Defaults));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Semicolon_exports_with_decimal_commas_and_a_byte_order_mark_are_read()
+    {
+        Trace t = TraceReader.Parse("\uFEFFTime;Power [kW]\r\n0,0;1,5\r\n0,5;2,25\r\n1,0;\"3,0\"\r\n", "eu.csv", Defaults);
+        Assert.Equal([0, 0.5, 1.0], t.TimeS);
+        Assert.Equal([1500, 2250, 3000], t.PowerW);
+    }
+
+    [Fact]
+    public void Tab_separated_files_and_quoted_fields_holding_the_delimiter_are_read()
+    {
+        Trace t = TraceReader.Parse("note\ttime_s\tpower_w\n\"a\tb\"\t0\t10\n\"say \"\"hi\"\"\"\t2\t20\n", "tab.csv", Defaults);
+        Assert.Equal([0, 2], t.TimeS);
+        Assert.Equal([10, 20], t.PowerW);
+    }
+
+    [Theory]
+    [InlineData("ts", 1_700_000_000_000.0, 50.0, 0.05, "milliseconds")]
+    [InlineData("ts", 1_700_000_000_000_000.0, 50_000.0, 0.05, "microseconds")]
+    [InlineData("epoch", 1_700_000_000_000_000_000.0, 50_000_000.0, 0.05, "nanoseconds")]
+    [InlineData("time_ms", 1000.0, 50.0, 0.05, null)]
+    [InlineData("timestamp [us]", 0.0, 250_000.0, 0.25, null)]
+    [InlineData("time", 1_700_000_000.0, 0.5, 0.5, null)]
+    public void Numeric_times_are_scaled_by_the_unit_in_the_name_or_by_epoch_magnitude(string column, double first, double step, double expectedStepS, string? warned)
+    {
+        string text = string.Create(CultureInfo.InvariantCulture, $"{column},power_w\n{first:R},1\n{first + step:R},2\n{first + (2 * step):R},3\n");
+        Trace t = TraceReader.Parse(text, "e.csv", Defaults);
+        Assert.Equal(expectedStepS, t.TimeS[1], 6);
+        Assert.Equal(2 * expectedStepS, t.TimeS[2], 6);
+        if (warned is null)
+        {
+            Assert.DoesNotContain(t.Warnings, w => w.Contains("Unix-epoch", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.Contains(t.Warnings, w => w.Contains("Unix-epoch " + warned, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void Several_power_columns_are_summed_on_request_each_in_its_own_unit()
+    {
+        Trace t = TraceReader.Parse("time_s,rack1_w,rack2_kw,gpu_util\n0,100,0.5,97\n1,200,1.5,40\n", "sum.csv", new TraceReadOptions(PowerColumn: "rack1_w + rack2_kw"));
+        Assert.Equal([600, 1700], t.PowerW);
+    }
+
+    [Fact]
+    public void Rows_with_a_missing_power_are_skipped_with_one_warning_and_the_previous_value_holds()
+    {
+        Trace t = TraceReader.Parse("time_s,power_w\n0,10\n1,\n2,NaN\n3,[N/A]\n4,40\n", "gap.csv", Defaults);
+        Assert.Equal([0, 4], t.TimeS);
+        Assert.Equal([10, 40], t.PowerW);
+        string warning = Assert.Single(t.Warnings, w => w.Contains("no power value", StringComparison.Ordinal));
+        Assert.Contains("3 row(s)", warning, StringComparison.Ordinal);
+        Assert.Contains("gap.csv:3", warning, StringComparison.Ordinal);
+        Assert.Equal([10, 10, 10, 10, 40], t.Resample(1.0));
+    }
+
+    [Fact]
+    public void An_nvidia_smi_n_a_reading_makes_a_partial_poll_not_an_error()
+    {
+        string log = NvidiaLog(2, 10, (p, g) => 100 + (10 * g) + p).Replace(", 113.00 W,", ", [N/A],", StringComparison.Ordinal);
+        Assert.Contains("[N/A]", log, StringComparison.Ordinal);
+        Trace t = TraceReader.Parse(log, "gpus.csv", Defaults);
+        Assert.Equal(10, t.PowerW.Length);
+        Assert.Equal(103 + 112, t.PowerW[3], 6);
     }
 
     [Fact]

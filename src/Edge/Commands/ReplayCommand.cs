@@ -45,7 +45,10 @@ public sealed class ReplayCommand : ICommand
         Without flags the battery is sized from the trace: power = peak, energy = 120 s of peak, latency 0,
         ramp = 1 % of peak per second both ways. --config FILE reads the "Controller" and "Battery" sections of a
         JSON file (the daemon's format); flags override it.
-        CSV input: a header row, a time column (seconds or ISO-8601) and a power column (W; --power-scale 1000 for kW).
+        CSV input: a header row, a time column (seconds or ISO-8601; _ms/_us/_ns names and Unix-epoch values are scaled)
+        and a power column (W; _kw/_mw names, or --power-scale 1000 for kW; --power-column a+b sums columns).
+        Comma, semicolon or tab delimited (decimal commas with the latter two). Rows whose power is empty, NaN or [N/A]
+        are skipped with a note; any other bad value is an error naming file:line:column.
         nvidia-smi CSV logs (--query-gpu=timestamp,power.draw,… --format=csv) are recognised and summed per poll.
         Profiles: ai-training and inference; e.g. --profile ai-training:peak_w=2e6,duration_s=3600,seed=7.
         Exit codes: 0 ok, 2 bad input (nothing is written).

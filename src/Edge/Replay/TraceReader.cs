@@ -8,12 +8,24 @@ namespace Edge.Replay;
 /// <c>nvidia-smi --query-gpu=timestamp,power.draw,… --format=csv -lms 100</c> are recognised: each poll writes one row per
 /// GPU with nearly the same timestamp, so rows are grouped into polls and summed (an <c>index</c> column, when
 /// queried, identifies GPUs exactly; otherwise polls are told apart by the gap between timestamps).
-/// A bad row is an error naming file, line and column. The one tolerance: a last line cut short by a logger killed
-/// mid-write (no final newline) is skipped with a warning.
+/// Spreadsheet and SCADA exports are read too: the delimiter (comma, semicolon or tab) is taken from the header row, and
+/// with a semicolon or tab a decimal comma is accepted (<c>0,05;1234,5</c>); numeric times may be seconds or, by a
+/// <c>_ms</c>/<c>_us</c>/<c>_ns</c> suffix or by their magnitude (Unix epoch), milli-, micro- or nanoseconds; several
+/// power columns can be summed (<c>--power-column rack1_w+rack2_w</c>).
+/// A bad row is an error naming file, line and column. Two tolerances, each reported as a warning: a last line cut short
+/// by a logger killed mid-write (no final newline) is skipped, and so are rows whose power is explicitly missing (empty,
+/// <c>NaN</c>, <c>[N/A]</c> as nvidia-smi writes it, <c>null</c>): the previous value then holds until the next row.
 /// </summary>
 public static class TraceReader
 {
-    private static readonly string[] TimeNames = ["time_seconds", "time_s", "seconds", "t_s", "time", "t", "timestamp", "datetime", "date_time", "date"];
+    private static readonly string[] TimeNames =
+    [
+        "time_seconds", "time_s", "seconds", "t_s", "time", "t", "timestamp", "datetime", "date_time", "date",
+        "time_ms", "timestamp_ms", "t_ms", "time_us", "timestamp_us", "time_ns", "timestamp_ns",
+        "ts", "epoch", "epoch_s", "epoch_ms", "unix_time", "unix_ms", "elapsed_s", "elapsed",
+    ];
+
+    private static readonly string[] MissingMarkers = ["", "nan", "-nan", "na", "n/a", "[n/a]", "null", "none", "-", "[not supported]", "[unknown error]"];
     private static readonly string[] PowerNames = ["power_w", "power_watts", "load_w", "power", "watts", "w", "power.draw [w]", "power.draw"];
 
     private static readonly string[] DateFormats =
@@ -53,6 +65,11 @@ public static class TraceReader
     /// <summary>Parses CSV <paramref name="text"/>; <paramref name="path"/> is used in messages.</summary>
     public static Trace Parse(string text, string path, TraceReadOptions options)
     {
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            text = text[1..];
+        }
+
         string[] lines = text.Split('\n');
         bool lastTerminated = text.EndsWith('\n');
         int headerLine = Array.FindIndex(lines, l => l.Trim().Length > 0);
@@ -61,13 +78,22 @@ public static class TraceReader
             throw new TraceFormatException($"{path}: the file is empty (a header row and at least two data rows are needed).");
         }
 
-        string[] columns = SplitFields(lines[headerLine]);
+        char delimiter = DelimiterOf(lines[headerLine]);
+        bool decimalComma = delimiter != ',';
+        string[] columns = SplitFields(lines[headerLine], delimiter);
         bool nvidia = Array.Exists(columns, c => c.StartsWith("power.draw", StringComparison.OrdinalIgnoreCase))
                       && Array.Exists(columns, c => c.Equals("timestamp", StringComparison.OrdinalIgnoreCase));
-        int timeCol = FindColumn(columns, options.TimeColumn, TimeNames, "time", path, headerLine + 1);
-        int powerCol = FindColumn(columns, options.PowerColumn, PowerNames, "power", path, headerLine + 1);
+        int timeCol = FindTimeColumn(columns, options.TimeColumn, path, headerLine + 1);
+        int[] powerCols = FindPowerColumns(columns, options.PowerColumn, path, headerLine + 1);
         int indexCol = nvidia ? Array.FindIndex(columns, c => c.Equals("index", StringComparison.OrdinalIgnoreCase)) : -1;
-        double unitScale = UnitScaleFromName(columns[powerCol]) * options.PowerScale;
+        double[] unitScales = new double[powerCols.Length];
+        for (int k = 0; k < powerCols.Length; k++)
+        {
+            unitScales[k] = UnitScaleFromName(columns[powerCols[k]]) * options.PowerScale;
+        }
+
+        double nameTimeScale = TimeScaleFromName(columns[timeCol]);
+        double timeScale = double.NaN;
 
         var warnings = new List<string>();
         var times = new List<double>();
@@ -75,7 +101,10 @@ public static class TraceReader
         var gpuIndex = new List<int>();
         bool? numericTime = null;
         long firstTicks = 0;
+        bool firstTime = true;
         double previousS = double.NegativeInfinity;
+        int missingRows = 0;
+        string? firstMissing = null;
         for (int i = headerLine + 1; i < lines.Length; i++)
         {
             string raw = lines[i].TrimEnd('\r');
@@ -85,7 +114,7 @@ public static class TraceReader
             }
 
             int lineNo = i + 1;
-            string[] f = SplitFields(raw);
+            string[] f = SplitFields(raw, delimiter);
             bool isLast = i == lines.Length - 1 || (i == lines.Length - 2 && lines[^1].Length == 0 && lastTerminated);
             if (f.Length < columns.Length)
             {
@@ -98,25 +127,33 @@ public static class TraceReader
                 throw new TraceFormatException(path, lineNo, 0, string.Empty, $"expected {columns.Length} fields as in the header, found {f.Length}.");
             }
 
-            numericTime ??= double.TryParse(f[timeCol], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+            numericTime ??= TryParseNumber(f[timeCol], decimalComma, out _);
             double timeS;
             if (numericTime.Value)
             {
-                if (!double.TryParse(f[timeCol], NumberStyles.Float, CultureInfo.InvariantCulture, out timeS) || !double.IsFinite(timeS))
+                if (!TryParseNumber(f[timeCol], decimalComma, out double rawTime))
                 {
                     throw new TraceFormatException(path, lineNo, timeCol + 1, columns[timeCol], $"'{f[timeCol]}' is not a number of seconds.");
                 }
+
+                if (double.IsNaN(timeScale))
+                {
+                    timeScale = TimeScaleOf(columns[timeCol], nameTimeScale, rawTime, path, warnings);
+                }
+
+                timeS = rawTime * timeScale;
             }
             else
             {
-                if (!TryParseDate(f[timeCol], out long ticks))
+                if (!TryParseDate(f[timeCol], decimalComma, out long ticks))
                 {
                     throw new TraceFormatException(path, lineNo, timeCol + 1, columns[timeCol], $"'{f[timeCol]}' is not a date-time (expected e.g. 2025-07-27 00:34:45.155 or ISO-8601) nor seconds.");
                 }
 
-                if (times.Count == 0)
+                if (firstTime)
                 {
                     firstTicks = ticks;
+                    firstTime = false;
                 }
 
                 timeS = (ticks - firstTicks) / (double)TimeSpan.TicksPerSecond;
@@ -128,9 +165,30 @@ public static class TraceReader
             }
 
             previousS = timeS;
-            if (!TryParsePower(f[powerCol], out double powerW))
+            double powerW = 0;
+            bool missing = false;
+            for (int k = 0; k < powerCols.Length; k++)
             {
-                throw new TraceFormatException(path, lineNo, powerCol + 1, columns[powerCol], $"'{f[powerCol]}' is not a power (expected a number, optionally with W, kW or MW).");
+                string cell = f[powerCols[k]];
+                if (IsMissing(cell))
+                {
+                    missing = true;
+                    break;
+                }
+
+                if (!TryParsePower(cell, decimalComma, out double columnW))
+                {
+                    throw new TraceFormatException(path, lineNo, powerCols[k] + 1, columns[powerCols[k]], $"'{cell}' is not a power (expected a number, optionally with W, kW or MW; an empty cell, NaN or [N/A] marks a missing value).");
+                }
+
+                powerW += columnW * unitScales[k];
+            }
+
+            if (missing)
+            {
+                missingRows++;
+                firstMissing ??= $"{path}:{lineNo}";
+                continue;
             }
 
             if (indexCol >= 0)
@@ -144,12 +202,19 @@ public static class TraceReader
             }
 
             times.Add(timeS);
-            powers.Add(powerW * unitScale);
+            powers.Add(powerW);
+        }
+
+        if (missingRows > 0)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{missingRows} row(s) had no power value (empty, NaN or [N/A]; first at {firstMissing}) and were skipped: the previous value holds across them."));
         }
 
         if (times.Count < 2)
         {
-            throw new TraceFormatException($"{path}: at least two data rows are needed, found {times.Count}.");
+            string why = missingRows > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({missingRows} more had no power value)") : string.Empty;
+            throw new TraceFormatException($"{path}: at least two data rows are needed, found {times.Count}{why}.");
         }
 
         double firstS = times[0];
@@ -173,29 +238,73 @@ public static class TraceReader
         return new Trace(name, path, "csv", t, [.. powers], RateOf(t), warnings);
     }
 
-    /// <summary>Splits a CSV line into trimmed fields (quotes around a field are removed).</summary>
-    private static string[] SplitFields(string line)
+    /// <summary>The header's delimiter: whichever of tab, semicolon and comma it holds most of (comma on a tie or none).</summary>
+    private static char DelimiterOf(string header)
     {
-        string[] f = line.TrimEnd('\r').Split(',');
-        for (int i = 0; i < f.Length; i++)
+        int commas = 0, semicolons = 0, tabs = 0;
+        foreach (char c in header)
         {
-            f[i] = f[i].Trim().Trim('"').Trim();
+            commas += c == ',' ? 1 : 0;
+            semicolons += c == ';' ? 1 : 0;
+            tabs += c == '\t' ? 1 : 0;
         }
 
-        return f;
+        return tabs > commas && tabs >= semicolons ? '\t' : semicolons > commas ? ';' : ',';
     }
 
-    private static int FindColumn(string[] columns, string? wanted, string[] candidates, string what, string path, int line)
+    /// <summary>Splits a CSV line into trimmed fields; a field in double quotes may hold the delimiter ("" is a quote).</summary>
+    private static string[] SplitFields(string line, char delimiter)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        bool quoted = false;
+        string l = line.TrimEnd('\r');
+        for (int i = 0; i < l.Length; i++)
+        {
+            char c = l[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < l.Length && l[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == delimiter)
+            {
+                fields.Add(field.ToString().Trim());
+                field.Clear();
+            }
+            else
+            {
+                field.Append(c);
+            }
+        }
+
+        fields.Add(field.ToString().Trim());
+        return [.. fields];
+    }
+
+    private static int FindTimeColumn(string[] columns, string? wanted, string path, int line)
     {
         if (wanted is not null)
         {
-            int i = Array.FindIndex(columns, c => c.Equals(wanted, StringComparison.OrdinalIgnoreCase));
-            return i >= 0
-                ? i
-                : throw new TraceFormatException(path, line, 0, string.Empty, $"no column named '{wanted}' (columns: {string.Join(", ", columns)}).");
+            return ColumnNamed(columns, wanted, path, line);
         }
 
-        foreach (string candidate in candidates)
+        foreach (string candidate in TimeNames)
         {
             int i = Array.FindIndex(columns, c => c.Equals(candidate, StringComparison.OrdinalIgnoreCase));
             if (i >= 0)
@@ -204,18 +313,133 @@ public static class TraceReader
             }
         }
 
-        // Unit-suffixed names (power_kw, load_mw) are power columns too.
-        if (what == "power")
+        // time_sec, timestamp [ms], Time (s) …
+        int prefixed = Array.FindIndex(columns, c => c.StartsWith("time", StringComparison.OrdinalIgnoreCase));
+        return prefixed >= 0
+            ? prefixed
+            : throw new TraceFormatException(path, line, 0, string.Empty,
+                $"no time column found (columns: {string.Join(", ", columns)}); name it with --time-column.");
+    }
+
+    /// <summary>
+    /// The power column(s): <c>--power-column NAME</c>, or <c>A+B+…</c> to sum several; otherwise a well-known name, or
+    /// the one column whose name carries a power unit (<c>_w</c>, <c>_kw</c>, <c>[MW]</c> …). Several such columns and
+    /// no well-known name is ambiguous: the error lists them and shows how to pick or sum.
+    /// </summary>
+    private static int[] FindPowerColumns(string[] columns, string? wanted, string path, int line)
+    {
+        if (wanted is not null)
         {
-            int i = Array.FindIndex(columns, c => UnitScaleFromName(c) != 1 || c.EndsWith("_w", StringComparison.OrdinalIgnoreCase));
+            string[] names = wanted.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (names.Length == 0)
+            {
+                throw new TraceFormatException(path, line, 0, string.Empty, $"--power-column '{wanted}' names no column.");
+            }
+
+            int[] picked = new int[names.Length];
+            for (int k = 0; k < names.Length; k++)
+            {
+                picked[k] = ColumnNamed(columns, names[k], path, line);
+            }
+
+            return picked;
+        }
+
+        foreach (string candidate in PowerNames)
+        {
+            int i = Array.FindIndex(columns, c => c.Equals(candidate, StringComparison.OrdinalIgnoreCase));
             if (i >= 0)
             {
-                return i;
+                return [i];
             }
         }
 
+        var unitNamed = new List<int>();
+        for (int i = 0; i < columns.Length; i++)
+        {
+            string c = columns[i];
+            if (UnitScaleFromName(c) != 1 || c.EndsWith("_w", StringComparison.OrdinalIgnoreCase) || c.EndsWith("[w]", StringComparison.OrdinalIgnoreCase))
+            {
+                unitNamed.Add(i);
+            }
+        }
+
+        if (unitNamed.Count == 1)
+        {
+            return [unitNamed[0]];
+        }
+
+        if (unitNamed.Count > 1)
+        {
+            string[] names = unitNamed.ConvertAll(i => columns[i]).ToArray();
+            throw new TraceFormatException(path, line, 0, string.Empty,
+                $"several power columns ({string.Join(", ", names)}): pick one with --power-column {names[0]}, or sum them with --power-column {string.Join('+', names)}.");
+        }
+
         throw new TraceFormatException(path, line, 0, string.Empty,
-            $"no {what} column found (columns: {string.Join(", ", columns)}); name it with --{what}-column.");
+            $"no power column found (columns: {string.Join(", ", columns)}); name it with --power-column.");
+    }
+
+    private static int ColumnNamed(string[] columns, string wanted, string path, int line)
+    {
+        int i = Array.FindIndex(columns, c => c.Equals(wanted, StringComparison.OrdinalIgnoreCase));
+        return i >= 0
+            ? i
+            : throw new TraceFormatException(path, line, 0, string.Empty, $"no column named '{wanted}' (columns: {string.Join(", ", columns)}).");
+    }
+
+    /// <summary>Seconds per unit of a numeric time column named with a unit (<c>_ms</c>, <c>[us]</c> …); NaN when the name has none.</summary>
+    private static double TimeScaleFromName(string column)
+    {
+        string c = column.ToLowerInvariant().Replace(" ", string.Empty, StringComparison.Ordinal);
+        return c.EndsWith("_ms", StringComparison.Ordinal) || c.EndsWith("[ms]", StringComparison.Ordinal) || c.EndsWith("(ms)", StringComparison.Ordinal) ? 1e-3
+            : c.EndsWith("_us", StringComparison.Ordinal) || c.EndsWith("[us]", StringComparison.Ordinal) || c.EndsWith("(us)", StringComparison.Ordinal) || c.EndsWith("[µs]", StringComparison.Ordinal) ? 1e-6
+            : c.EndsWith("_ns", StringComparison.Ordinal) || c.EndsWith("[ns]", StringComparison.Ordinal) || c.EndsWith("(ns)", StringComparison.Ordinal) ? 1e-9
+            : c.EndsWith("_s", StringComparison.Ordinal) || c.EndsWith("[s]", StringComparison.Ordinal) || c.EndsWith("(s)", StringComparison.Ordinal) || c == "seconds" || c == "time_seconds" ? 1
+            : double.NaN;
+    }
+
+    /// <summary>
+    /// The unit of a numeric time column: from its name when it has one; otherwise seconds, unless the first value is too
+    /// large to be seconds (≥ 1e11 s is over 3000 years) — then it is a Unix epoch in ms, µs or ns by magnitude, said in a warning.
+    /// </summary>
+    private static double TimeScaleOf(string column, double fromName, double first, string path, List<string> warnings)
+    {
+        if (!double.IsNaN(fromName))
+        {
+            return fromName;
+        }
+
+        double magnitude = Math.Abs(first);
+        (double scale, string unit) = magnitude >= 1e17 ? (1e-9, "nanoseconds") : magnitude >= 1e14 ? (1e-6, "microseconds") : magnitude >= 1e11 ? (1e-3, "milliseconds") : (1.0, "seconds");
+        if (scale != 1)
+        {
+            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{path}: time column '{column}' starts at {first:G6}, too large for seconds: read as Unix-epoch {unit} (name the column e.g. {column}_ms to say so)."));
+        }
+
+        return scale;
+    }
+
+    private static bool IsMissing(string cell)
+    {
+        foreach (string marker in MissingMarkers)
+        {
+            if (cell.Equals(marker, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TryParseNumber(string text, bool decimalComma, out double value)
+    {
+        string t = decimalComma && text.Contains(',', StringComparison.Ordinal) && !text.Contains('.', StringComparison.Ordinal)
+            ? text.Replace(',', '.')
+            : text;
+        return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
 
     private static double UnitScaleFromName(string column)
@@ -226,7 +450,7 @@ public static class TraceReader
             : 1.0;
     }
 
-    private static bool TryParsePower(string text, out double powerW)
+    private static bool TryParsePower(string text, bool decimalComma, out double powerW)
     {
         string t = text.Trim();
         double scale = 1;
@@ -245,13 +469,18 @@ public static class TraceReader
             t = t[..^1];
         }
 
-        bool ok = double.TryParse(t.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out powerW) && double.IsFinite(powerW);
+        bool ok = TryParseNumber(t.Trim(), decimalComma, out powerW);
         powerW *= scale;
         return ok;
     }
 
-    private static bool TryParseDate(string text, out long ticks)
+    private static bool TryParseDate(string text, bool decimalComma, out long ticks)
     {
+        if (decimalComma && text.LastIndexOf(',') is int comma and > 0 && !text.Contains('.', StringComparison.Ordinal))
+        {
+            text = string.Concat(text.AsSpan(0, comma), ".", text.AsSpan(comma + 1));
+        }
+
         if (DateTimeOffset.TryParseExact(text, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset exact)
             || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out exact))
         {
