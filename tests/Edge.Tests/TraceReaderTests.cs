@@ -171,6 +171,11 @@ public class TraceReaderTests
     {
         Trace t = TraceReader.Parse("time_s,rack1_w,rack2_kw,gpu_util\n0,100,0.5,97\n1,200,1.5,40\n", "sum.csv", new TraceReadOptions(PowerColumn: "rack1_w + rack2_kw"));
         Assert.Equal([600, 1700], t.PowerW);
+
+        Trace named = TraceReader.Parse("time_s,gpu+cpu_w,rack_w\n0,5,7\n1,6,8\n", "plus.csv", new TraceReadOptions(PowerColumn: "gpu+cpu_w"));
+        Assert.Equal([5, 6], named.PowerW);
+        TraceFormatException e = Assert.Throws<TraceFormatException>(() => TraceReader.Parse("time_s,a_w,b_w\n0,1,2\n1,2,3\n", "x.csv", new TraceReadOptions(PowerColumn: "a_w+c_w")));
+        Assert.Contains("no column named 'c_w'", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

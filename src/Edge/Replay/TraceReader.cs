@@ -330,6 +330,12 @@ public static class TraceReader
     {
         if (wanted is not null)
         {
+            int whole = Array.FindIndex(columns, c => c.Equals(wanted.Trim(), StringComparison.OrdinalIgnoreCase));
+            if (whole >= 0)
+            {
+                return [whole];
+            }
+
             string[] names = wanted.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             if (names.Length == 0)
             {
