@@ -76,10 +76,13 @@ public class BrokerRestartTests(ITestOutputHelper output)
             // The subscriber reconnects (and subscribes again); run on a little, then stop the loop and let everything drain.
             Assert.True(lines.WaitFor(l => l.Count(x => x.StartsWith("#subscribed", StringComparison.Ordinal)) >= 2, Wait), "the subscriber did not come back");
             long afterRestart = publisher.Counters.StateMessages;
-            while (publisher.Counters.StateMessages < afterRestart + 20)
+            var resumed = System.Diagnostics.Stopwatch.StartNew();
+            while (publisher.Counters.StateMessages < afterRestart + 20 && resumed.Elapsed < Wait)
             {
                 await Task.Delay(10);
             }
+
+            Assert.True(publisher.Counters.StateMessages >= afterRestart + 20, "the publisher did not go on after the broker came back");
 
             driver.Stop();
             publisher.Pump();
