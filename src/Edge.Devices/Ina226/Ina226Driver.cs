@@ -17,7 +17,7 @@ namespace Edge.Devices.Ina226;
 /// </para>
 /// Not thread-safe: one thread per bus.
 /// </summary>
-public sealed class Ina226Driver : IShuntMonitor
+public sealed class Ina226Driver : IShuntMonitor, IShuntRegisterReader
 {
     /// <summary>Manufacturer ID register value of every TI part ("TI" in ASCII).</summary>
     public const ushort ManufacturerIdTi = 0x5449;
@@ -215,95 +215,42 @@ public sealed class Ina226Driver : IShuntMonitor
     }
 
     /// <summary>Reads the shunt voltage, V.</summary>
-    public bool TryReadShuntVoltage(out double volts)
-    {
-        bool ok = Read(Register.ShuntVoltage, out ushort raw);
-        volts = ok ? ShuntVoltageFromRaw(raw) : 0;
-        return ok;
-    }
+    public bool TryReadShuntVoltage(out double volts) => TryReadQuantity(ShuntReadSet.ShuntVoltage, out volts, out _);
 
     /// <summary>Reads the bus voltage, V.</summary>
-    public bool TryReadBusVoltage(out double volts)
-    {
-        bool ok = Read(Register.BusVoltage, out ushort raw);
-        volts = ok ? BusVoltageFromRaw(raw) : 0;
-        return ok;
-    }
+    public bool TryReadBusVoltage(out double volts) => TryReadQuantity(ShuntReadSet.BusVoltage, out volts, out _);
 
     /// <summary>Reads the current, A.</summary>
-    public bool TryReadCurrent(out double amperes)
-    {
-        bool ok = Read(Register.Current, out ushort raw);
-        amperes = ok ? CurrentFromRaw(raw) : 0;
-        return ok;
-    }
+    public bool TryReadCurrent(out double amperes) => TryReadQuantity(ShuntReadSet.Current, out amperes, out _);
 
     /// <summary>Reads the power (magnitude), W.</summary>
-    public bool TryReadPower(out double watts)
-    {
-        bool ok = Read(Register.Power, out ushort raw);
-        watts = ok ? PowerFromRaw(raw) : 0;
-        return ok;
-    }
+    public bool TryReadPower(out double watts) => TryReadQuantity(ShuntReadSet.Power, out watts, out _);
 
     /// <inheritdoc />
-    public bool TryReadMeasurement(ShuntReadSet set, out ShuntMeasurement measurement)
+    public bool TryReadMeasurement(ShuntReadSet set, out ShuntMeasurement measurement) => ShuntMeasurementReader.TryRead(this, set, out measurement);
+
+    /// <inheritdoc />
+    bool IShuntRegisterReader.TryReadQuantity(ShuntReadSet quantity, out double value, out ulong raw) => TryReadQuantity(quantity, out value, out raw);
+
+    private bool TryReadQuantity(ShuntReadSet quantity, out double value, out ulong raw)
     {
-        measurement = default;
-        double power = double.NaN, current = double.NaN, bus = double.NaN, shunt = double.NaN;
-        ulong fingerprint = 0;
-        if ((set & ShuntReadSet.Power) != 0)
+        Register register = quantity switch
         {
-            if (!Read(Register.Power, out ushort raw))
-            {
-                return false;
-            }
-
-            power = PowerFromRaw(raw);
-            fingerprint = RegisterIo.Mix(fingerprint, raw);
-        }
-
-        if ((set & ShuntReadSet.Current) != 0)
+            ShuntReadSet.Power => Register.Power,
+            ShuntReadSet.Current => Register.Current,
+            ShuntReadSet.BusVoltage => Register.BusVoltage,
+            _ => Register.ShuntVoltage,
+        };
+        bool ok = Read(register, out ushort word);
+        raw = word;
+        value = !ok ? 0 : quantity switch
         {
-            if (!Read(Register.Current, out ushort raw))
-            {
-                return false;
-            }
-
-            current = CurrentFromRaw(raw);
-            fingerprint = RegisterIo.Mix(fingerprint, raw);
-        }
-
-        if ((set & ShuntReadSet.BusVoltage) != 0)
-        {
-            if (!Read(Register.BusVoltage, out ushort raw))
-            {
-                return false;
-            }
-
-            bus = BusVoltageFromRaw(raw);
-            fingerprint = RegisterIo.Mix(fingerprint, raw);
-        }
-
-        if ((set & ShuntReadSet.ShuntVoltage) != 0)
-        {
-            if (!Read(Register.ShuntVoltage, out ushort raw))
-            {
-                return false;
-            }
-
-            shunt = ShuntVoltageFromRaw(raw);
-            fingerprint = RegisterIo.Mix(fingerprint, raw);
-        }
-
-        // The POWER register holds a magnitude; the current's sign says which way power flows.
-        if (current < 0)
-        {
-            power = -power;
-        }
-
-        measurement = new ShuntMeasurement(power, current, bus, shunt, fingerprint, false);
-        return true;
+            ShuntReadSet.Power => PowerFromRaw(word),
+            ShuntReadSet.Current => CurrentFromRaw(word),
+            ShuntReadSet.BusVoltage => BusVoltageFromRaw(word),
+            _ => ShuntVoltageFromRaw(word),
+        };
+        return ok;
     }
 
     private bool Read(Register register, out ushort value)

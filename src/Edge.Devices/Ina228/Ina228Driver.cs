@@ -18,7 +18,7 @@ namespace Edge.Devices.Ina228;
 /// </para>
 /// Not thread-safe: one thread per bus.
 /// </summary>
-public sealed class Ina228Driver : IShuntMonitor
+public sealed class Ina228Driver : IShuntMonitor, IShuntRegisterReader
 {
     /// <summary>Manufacturer ID of every TI part ("TI").</summary>
     public const ushort ManufacturerIdTi = 0x5449;
@@ -251,36 +251,16 @@ public sealed class Ina228Driver : IShuntMonitor
     }
 
     /// <summary>Reads the shunt voltage, V.</summary>
-    public bool TryReadShuntVoltage(out double volts)
-    {
-        bool ok = Read24(Register.VShunt, out uint raw);
-        volts = ok ? ShuntVoltageFromRaw(raw) : 0;
-        return ok;
-    }
+    public bool TryReadShuntVoltage(out double volts) => TryReadQuantity(ShuntReadSet.ShuntVoltage, out volts, out _);
 
     /// <summary>Reads the bus voltage, V.</summary>
-    public bool TryReadBusVoltage(out double volts)
-    {
-        bool ok = Read24(Register.VBus, out uint raw);
-        volts = ok ? BusVoltageFromRaw(raw) : 0;
-        return ok;
-    }
+    public bool TryReadBusVoltage(out double volts) => TryReadQuantity(ShuntReadSet.BusVoltage, out volts, out _);
 
     /// <summary>Reads the current, A.</summary>
-    public bool TryReadCurrent(out double amperes)
-    {
-        bool ok = Read24(Register.Current, out uint raw);
-        amperes = ok ? CurrentFromRaw(raw) : 0;
-        return ok;
-    }
+    public bool TryReadCurrent(out double amperes) => TryReadQuantity(ShuntReadSet.Current, out amperes, out _);
 
     /// <summary>Reads the power (magnitude), W.</summary>
-    public bool TryReadPower(out double watts)
-    {
-        bool ok = Read24(Register.Power, out uint raw);
-        watts = ok ? PowerFromRaw(raw) : 0;
-        return ok;
-    }
+    public bool TryReadPower(out double watts) => TryReadQuantity(ShuntReadSet.Power, out watts, out _);
 
     /// <summary>Reads the energy accumulator, J (valid in continuous modes; wraps at 2^40 LSB, ENERGYOF flags it).</summary>
     public bool TryReadEnergy(out double joules)
@@ -307,62 +287,30 @@ public sealed class Ina228Driver : IShuntMonitor
     }
 
     /// <inheritdoc />
-    public bool TryReadMeasurement(ShuntReadSet set, out ShuntMeasurement measurement)
+    public bool TryReadMeasurement(ShuntReadSet set, out ShuntMeasurement measurement) => ShuntMeasurementReader.TryRead(this, set, out measurement);
+
+    /// <inheritdoc />
+    bool IShuntRegisterReader.TryReadQuantity(ShuntReadSet quantity, out double value, out ulong raw) => TryReadQuantity(quantity, out value, out raw);
+
+    private bool TryReadQuantity(ShuntReadSet quantity, out double value, out ulong raw)
     {
-        measurement = default;
-        double power = double.NaN, current = double.NaN, bus = double.NaN, shunt = double.NaN;
-        ulong fingerprint = 0;
-        if ((set & ShuntReadSet.Power) != 0)
+        Register register = quantity switch
         {
-            if (!Read24(Register.Power, out uint raw))
-            {
-                return false;
-            }
-
-            power = PowerFromRaw(raw);
-            fingerprint = RegisterIo.Mix(fingerprint, raw);
-        }
-
-        if ((set & ShuntReadSet.Current) != 0)
+            ShuntReadSet.Power => Register.Power,
+            ShuntReadSet.Current => Register.Current,
+            ShuntReadSet.BusVoltage => Register.VBus,
+            _ => Register.VShunt,
+        };
+        bool ok = Read24(register, out uint word);
+        raw = word;
+        value = !ok ? 0 : quantity switch
         {
-            if (!Read24(Register.Current, out uint raw))
-            {
-                return false;
-            }
-
-            current = CurrentFromRaw(raw);
-            fingerprint = RegisterIo.Mix(fingerprint, raw);
-        }
-
-        if ((set & ShuntReadSet.BusVoltage) != 0)
-        {
-            if (!Read24(Register.VBus, out uint raw))
-            {
-                return false;
-            }
-
-            bus = BusVoltageFromRaw(raw);
-            fingerprint = RegisterIo.Mix(fingerprint, raw);
-        }
-
-        if ((set & ShuntReadSet.ShuntVoltage) != 0)
-        {
-            if (!Read24(Register.VShunt, out uint raw))
-            {
-                return false;
-            }
-
-            shunt = ShuntVoltageFromRaw(raw);
-            fingerprint = RegisterIo.Mix(fingerprint, raw);
-        }
-
-        if (current < 0)
-        {
-            power = -power; // POWER is unsigned; the current's sign gives the direction
-        }
-
-        measurement = new ShuntMeasurement(power, current, bus, shunt, fingerprint, false);
-        return true;
+            ShuntReadSet.Power => PowerFromRaw(word),
+            ShuntReadSet.Current => CurrentFromRaw(word),
+            ShuntReadSet.BusVoltage => BusVoltageFromRaw(word),
+            _ => ShuntVoltageFromRaw(word),
+        };
+        return ok;
     }
 
     private bool Read16(Register register, out ushort value)
