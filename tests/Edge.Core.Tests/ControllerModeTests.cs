@@ -188,16 +188,25 @@ public class ControllerModeTests
         var h = new ControllerHarness(ControllerHarness.DefaultOptions()) { SiteMeter = true };
         h.Run(5000, 5);
         var input = new TickInput { LoadW = 5000, SocPct = 50, AllowedChargeW = 10_000, AllowedDischargeW = 10_000, HasGridMeasured = true, GridMeasuredW = 5000 };
-        long before = GC.GetAllocatedBytesForCurrentThread();
         double sink = 0;
-        for (int k = 0; k < 100_000; k++)
+        long tick = h.Tick;
+        // The same loop twice: the first pass lets tiered JIT/OSR settle (the runtime may charge its own bookkeeping to
+        // this thread while a hot loop is promoted), the second is the measured steady state.
+        long allocated = 0;
+        for (int pass = 0; pass < 2; pass++)
         {
-            input.NowNs = (h.Tick + k) * 10_000_000L;
-            input.LoadW = k % 50 < 25 ? 3000 : 7000;
-            sink += h.Controller.Decide(input).BatterySetpointW;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int k = 0; k < 100_000; k++)
+            {
+                input.NowNs = (tick + k) * 10_000_000L;
+                input.LoadW = k % 50 < 25 ? 3000 : 7000;
+                sink += h.Controller.Decide(input).BatterySetpointW;
+            }
+
+            tick += 100_000;
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
         Assert.True(double.IsFinite(sink));
     }
