@@ -41,6 +41,35 @@ public class WelchTests
     }
 
     [Fact]
+    public void An_odd_segment_steps_like_scipy_and_the_fft_length_is_the_segment_length()
+    {
+        // scipy: noverlap = nperseg // 2 = 100, step 101; bins k·fs/nperseg, no zero padding.
+        Welch.Spectrum s = Welch.Estimate(new double[1000], 10, 201);
+        Assert.Equal(8, s.Segments); // (1000 − 201) / 101 + 1
+        Assert.Equal(101, s.FrequenciesHz.Length);
+        Assert.Equal(10.0 / 201, s.BinWidthHz, 15);
+        Welch.Spectrum t = Welch.Estimate(new double[30_000], 100, 10_000);
+        Assert.Equal(5001, t.FrequenciesHz.Length);
+        Assert.Equal(0.1, t.FrequenciesHz[10], 15);
+    }
+
+    [Fact]
+    public void Fed_sample_by_sample_it_equals_the_whole_series_estimate()
+    {
+        var rng = new Random(5);
+        double[] x = Enumerable.Range(0, 12_345).Select(_ => rng.NextDouble()).ToArray();
+        var welch = new Welch(100, 1000);
+        foreach (double v in x)
+        {
+            welch.Add(v);
+        }
+
+        Welch.Spectrum a = welch.Result(), b = Welch.Estimate(x, 100, 1000);
+        Assert.Equal(b.Segments, a.Segments);
+        Assert.Equal(b.DensityPerHz, a.DensityPerHz);
+    }
+
+    [Fact]
     public void A_short_signal_uses_one_segment_of_its_own_length()
     {
         Welch.Spectrum s = Welch.Estimate(Sine(1, 1, 10, 300), 10, 100_000);
