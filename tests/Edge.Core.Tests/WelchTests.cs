@@ -53,6 +53,34 @@ public class WelchTests
         Assert.Equal(0.1, t.FrequenciesHz[10], 15);
     }
 
+    [Theory]
+    [InlineData(64)]
+    [InlineData(100)]
+    [InlineData(101)]
+    public void One_segment_equals_a_naive_hann_periodogram(int n)
+    {
+        var rng = new Random(n);
+        double[] x = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 10).ToArray();
+        const double rate = 20;
+        Welch.Spectrum s = Welch.Estimate(x, rate, n);
+        double mean = x.Average();
+        double[] w = Enumerable.Range(0, n).Select(i => 0.5 * (1 - Math.Cos(2 * Math.PI * i / n))).ToArray();
+        double power = w.Sum(v => v * v);
+        for (int k = 0; k <= n / 2; k++)
+        {
+            double re = 0, im = 0;
+            for (int t = 0; t < n; t++)
+            {
+                re += (x[t] - mean) * w[t] * Math.Cos(2 * Math.PI * k * t / n);
+                im -= (x[t] - mean) * w[t] * Math.Sin(2 * Math.PI * k * t / n);
+            }
+
+            double expected = ((re * re) + (im * im)) / (rate * power) * (k == 0 || (n % 2 == 0 && k == n / 2) ? 1 : 2);
+            Assert.Equal(expected, s.DensityPerHz[k], 10);
+            Assert.Equal(k * rate / n, s.FrequenciesHz[k], 12);
+        }
+    }
+
     [Fact]
     public void Fed_sample_by_sample_it_equals_the_whole_series_estimate()
     {

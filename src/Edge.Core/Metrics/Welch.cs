@@ -17,6 +17,7 @@ public sealed class Welch
     private readonly double _windowPower;
     private readonly double[] _sum;
     private readonly double[] _re, _im;
+    private readonly double[]? _twiddleRe, _twiddleIm; // e^(−2πik/n), k ≤ n/2, for the half-length real transform
     private readonly FftPlan _fft;
     private long _count;
 
@@ -41,9 +42,29 @@ public sealed class Welch
         }
 
         _sum = new double[(segmentLength / 2) + 1];
-        _re = new double[segmentLength];
-        _im = new double[segmentLength];
-        _fft = new FftPlan(segmentLength);
+        if (segmentLength % 2 == 0)
+        {
+            // A real segment of even length n is transformed as n/2 complex points (even samples real, odd imaginary),
+            // then untangled: half the work of a complex transform of length n.
+            int half = segmentLength / 2;
+            _re = new double[half];
+            _im = new double[half];
+            _fft = new FftPlan(half);
+            _twiddleRe = new double[half + 1];
+            _twiddleIm = new double[half + 1];
+            for (int k = 0; k <= half; k++)
+            {
+                double angle = -2 * Math.PI * k / segmentLength;
+                _twiddleRe[k] = Math.Cos(angle);
+                _twiddleIm[k] = Math.Sin(angle);
+            }
+        }
+        else
+        {
+            _re = new double[segmentLength];
+            _im = new double[segmentLength];
+            _fft = new FftPlan(segmentLength);
+        }
     }
 
     /// <summary>Samples per segment (= FFT length).</summary>
@@ -72,19 +93,58 @@ public sealed class Welch
         }
 
         mean /= n;
-        for (int i = 0, r = start; i < n; i++, r = r + 1 == n ? 0 : r + 1)
+        if (_twiddleRe is null)
         {
-            _re[i] = (_ring[r] - mean) * _window[i];
-            _im[i] = 0;
-        }
+            for (int i = 0, r = start; i < n; i++, r = r + 1 == n ? 0 : r + 1)
+            {
+                _re[i] = (_ring[r] - mean) * _window[i];
+                _im[i] = 0;
+            }
 
-        _fft.Forward(_re, _im);
-        for (int k = 0; k < _sum.Length; k++)
+            _fft.Forward(_re, _im);
+            for (int k = 0; k < _sum.Length; k++)
+            {
+                _sum[k] += (_re[k] * _re[k]) + (_im[k] * _im[k]);
+            }
+        }
+        else
         {
-            _sum[k] += (_re[k] * _re[k]) + (_im[k] * _im[k]);
+            AddEvenSegment(start, mean);
         }
 
         Segments++;
+    }
+
+    /// <summary>
+    /// |X[k]|² for k = 0 … n/2 of the windowed segment through a complex FFT of n/2 points: with z[m] = x[2m] + i·x[2m+1]
+    /// and Z its transform, the even and odd halves' transforms are E[k] = (Z[k] + conj Z[−k]) / 2 and
+    /// O[k] = (Z[k] − conj Z[−k]) / 2i, and X[k] = E[k] + e^(−2πik/n)·O[k].
+    /// </summary>
+    private void AddEvenSegment(int start, double mean)
+    {
+        int n = SegmentLength, half = n / 2;
+        int r = start;
+        for (int m = 0; m < half; m++)
+        {
+            _re[m] = (_ring[r] - mean) * _window[2 * m];
+            r = r + 1 == n ? 0 : r + 1;
+            _im[m] = (_ring[r] - mean) * _window[(2 * m) + 1];
+            r = r + 1 == n ? 0 : r + 1;
+        }
+
+        _fft.Forward(_re, _im);
+        double[] twr = _twiddleRe!, twi = _twiddleIm!;
+        for (int k = 0; k <= half; k++)
+        {
+            int a = k == half ? 0 : k;
+            int b = k == 0 ? 0 : half - k;
+            double zr = _re[a], zi = _im[a], cr = _re[b], ci = -_im[b]; // Z[k], conj Z[half − k]
+            double er = 0.5 * (zr + cr), ei = 0.5 * (zi + ci);
+            double odr = 0.5 * (zi - ci), odi = -0.5 * (zr - cr); // (Z − conj Z') / 2i
+            double xr = er + ((twr[k] * odr) - (twi[k] * odi));
+            double xi = ei + ((twr[k] * odi) + (twi[k] * odr));
+            _sum[k] += (xr * xr) + (xi * xi);
+        }
     }
 
     /// <summary>The spectrum of the segments seen so far (needs at least one whole segment).</summary>

@@ -171,7 +171,7 @@ public sealed class CsvTrace : ILoadTrace
             control += b < 0x20 && b != (byte)'\n' && b != (byte)'\r' && b != (byte)'\t' ? 1 : 0;
         }
 
-        return head.Length > 0 && control * 20 > head.Length
+        return control > 16 && control * 20 > head.Length
             ? string.Create(CultureInfo.InvariantCulture, $"binary data ({control} control bytes in the first {head.Length})")
             : null;
     }

@@ -69,6 +69,11 @@ public static class TraceScan
                 continue;
             }
 
+            if (s.TimeS / periodS > maxPeriods)
+            {
+                throw TooLong(name, s.TimeS, periodS, maxPeriods);
+            }
+
             // Periods that start before this sample hold the previous value.
             while ((k * periodS) + 1e-12 < s.TimeS)
             {
