@@ -130,6 +130,10 @@ public class FftTests
     [InlineData(1000)]
     [InlineData(1024)]
     [InlineData(2381)]
+    [InlineData(5000)]
+    [InlineData(10000)]
+    [InlineData(12)]
+    [InlineData(90)]
     public void A_plan_of_any_length_matches_a_naive_dft(int n)
     {
         var rng = new Random(n);
