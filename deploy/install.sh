@@ -169,6 +169,13 @@ fi
 # --- Files ----------------------------------------------------------------------------------------------------------
 R=$root
 opt=$R/opt/edge
+# Checked before anything changes: only ever our own link at --bin-link (a file, a directory or someone else's link
+# there is never replaced).
+if [ "$bin_link" != none ] && { [ -e "$R$bin_link" ] || [ -L "$R$bin_link" ]; }; then
+    if [ ! -L "$R$bin_link" ] || [ "$(readlink "$R$bin_link")" != /opt/edge/edge ]; then
+        die "refusing to replace $bin_link: it is not Edge's link to /opt/edge/edge (choose another --bin-link, or 'none')"
+    fi
+fi
 if [ "$dry_run" = 1 ]; then
     say "dry run: would install Edge $version into ${root:-/} (nothing changes)"
 else

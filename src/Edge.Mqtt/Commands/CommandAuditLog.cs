@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Unicode;
+using Edge.Runtime.Files;
 
 namespace Edge.Mqtt.Commands;
 
@@ -25,11 +26,10 @@ public sealed class CommandAuditLog : IDisposable
     /// <summary>Opens (appends to) the audit log.</summary>
     public CommandAuditLog(string path, long maxBytes, int files, TimeProvider? time = null)
     {
-        _path = Path.GetFullPath(path);
+        _path = OutputFile.ResolveStore(path); // rotation renames: only ever the real files, never a link or a device
         _maxBytes = maxBytes;
         _files = files;
         _time = time ?? TimeProvider.System;
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         _file = Open();
         _json = new Utf8JsonWriter(_buffer);
     }

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Edge.Mqtt.Protocol;
+using Edge.Runtime.Files;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -36,12 +37,11 @@ public sealed class FileOutboxSpool : IOutboxSpool
     /// <summary>Opens (or creates) the spool at <paramref name="path"/> and replays it.</summary>
     public FileOutboxSpool(string path, long maxBytes = 16L * 1024 * 1024, bool fsync = false, int expectedMessages = 10_000, ILogger? logger = null)
     {
-        _path = Path.GetFullPath(path);
+        _path = OutputFile.ResolveStore(path);
         _maxBytes = maxBytes;
         _fsync = fsync;
         _logger = logger ?? NullLogger.Instance;
         _live = new Dictionary<long, (long, int)>(expectedMessages);
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         if (File.Exists(_path))
         {
             Replay();
@@ -228,8 +228,8 @@ public sealed class FileOutboxSpool : IOutboxSpool
     // file and atomically replaces the old one.
     private FileStream Rewrite()
     {
-        string temp = _path + ".tmp";
-        using (var output = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 0))
+        string temp;
+        using (FileStream output = OutputFile.CreateTemporary(_path, out temp))
         {
             output.Write(Magic);
             var newLive = new Dictionary<long, (long, int)>(_live.Count);

@@ -1,3 +1,5 @@
+using Edge.Runtime.Files;
+
 namespace Edge.Mqtt.Sparkplug;
 
 /// <summary>Keeps the last bdSeq used, so that a restarted node continues the sequence (Sparkplug B 3.0: the caller persists it).</summary>
@@ -22,7 +24,7 @@ public sealed class MemoryBdSeqStore : IBdSeqStore
     public void Save(int bdSeq) => Volatile.Write(ref _value, bdSeq);
 }
 
-/// <summary>bdSeq in a small text file, replaced atomically (write to a temporary file, then rename).</summary>
+/// <summary>bdSeq in a small text file, replaced atomically under <see cref="OutputFile"/>'s policy for stores.</summary>
 public sealed class FileBdSeqStore(string path) : IBdSeqStore
 {
     /// <inheritdoc />
@@ -41,14 +43,7 @@ public sealed class FileBdSeqStore(string path) : IBdSeqStore
     /// <inheritdoc />
     public void Save(int bdSeq)
     {
-        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (dir is not null)
-        {
-            Directory.CreateDirectory(dir);
-        }
-
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, bdSeq.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        File.Move(temp, path, overwrite: true);
+        byte[] text = System.Text.Encoding.ASCII.GetBytes(bdSeq.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        OutputFile.ReplaceAtomically(OutputFile.ResolveStore(path), s => s.Write(text));
     }
 }

@@ -134,6 +134,21 @@ internal static unsafe partial class Libc
     [LibraryImport(Name, EntryPoint = "gettid")]
     public static partial int GetTid();
 
+    public const int AT_FDCWD = -100;
+    public const int AT_SYMLINK_NOFOLLOW = 0x100;
+    public const uint STATX_TYPE = 0x1;
+    public const uint STATX_MODE = 0x2;
+
+    /// <summary>Size of <c>struct statx</c> (the same on every Linux architecture).</summary>
+    public const int StatxSize = 256;
+
+    /// <summary>Offset of <c>__u16 stx_mode</c> in <c>struct statx</c>.</summary>
+    public const int StatxModeOffset = 28;
+
+    /// <summary>statx(2): unlike stat(2), its structure has one layout on every architecture (x86-64, arm64, armhf).</summary>
+    [LibraryImport(Name, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Statx(int dirFd, string path, int flags, uint mask, byte* buffer);
+
     [LibraryImport(Name, EntryPoint = "strerror")]
     private static partial nint StrError(int errno);
 

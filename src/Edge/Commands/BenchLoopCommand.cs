@@ -93,14 +93,7 @@ internal sealed class BenchLoopCommand : ICommand
             throw new UsageException(string.Join(" ", realtimeErrors));
         }
 
-        if (jsonPath is not null)
-        {
-            string? dir = Path.GetDirectoryName(Path.GetFullPath(jsonPath));
-            if (dir is not null && !Directory.Exists(dir))
-            {
-                throw new UsageException($"Option --json: directory '{dir}' does not exist.");
-            }
-        }
+        OutputOption.Check("json", jsonPath);
 
         IDeadlineSleeper sleeper;
         try
@@ -233,16 +226,16 @@ internal sealed class BenchLoopCommand : ICommand
                 MeasuredStartNs = measuredStartNs,
                 LateCounts = LateCounts(executive.Statistics.Lateness, setup.PeriodMs),
             };
-            result.WriteText(context.Out);
+            TextWriter table = OutputOption.TakesStandardOutput(jsonPath) ? context.Error : context.Out;
+            result.WriteText(table);
             if (tracer is not null)
             {
-                ReportSuspensions(context.Out, tracer.Suspensions, result.Overruns, measuredStartNs, (long)(setup.PeriodMs * 1e6));
+                ReportSuspensions(table, tracer.Suspensions, result.Overruns, measuredStartNs, (long)(setup.PeriodMs * 1e6));
             }
 
             if (jsonPath is not null)
             {
-                using FileStream file = File.Create(jsonPath);
-                result.WriteJson(file);
+                OutputOption.Write("json", jsonPath, result.WriteJson);
                 context.Error.WriteLine($"edge bench loop: wrote {jsonPath}");
             }
 

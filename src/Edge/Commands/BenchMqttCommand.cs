@@ -54,11 +54,17 @@ public sealed class BenchMqttCommand : ICommand
         string? jsonPath = args.String("json");
         string? payloadPath = args.String("payload-file");
         args.ThrowOnUnused();
+        OutputOption.Check("json", jsonPath);
+        OutputOption.Check("payload-file", payloadPath);
 
         byte[] payload = StatePayload(out int seqOffset);
         if (payloadPath is not null)
         {
-            File.WriteAllBytes(payloadPath, [.. payload, (byte)'\n']);
+            OutputOption.Write("payload-file", payloadPath, s =>
+            {
+                s.Write(payload);
+                s.WriteByte((byte)'\n');
+            });
         }
 
         context.Error.WriteLine($"edge bench mqtt: {count} messages of {payload.Length} bytes (a state message) per QoS to {host}:{port}, inflight {inflight}, {(rateHz > 0 ? $"paced at {rateHz} msg/s" : "as fast as possible")}");
@@ -74,10 +80,11 @@ public sealed class BenchMqttCommand : ICommand
             results.Add(r);
         }
 
-        context.Out.WriteLine($"{"qos",3} {"messages",10} {"seconds",8} {"msg/s",10} {"received",9} {"p50 µs",8} {"p90 µs",8} {"p99 µs",8} {"p99.9 µs",9} {"max µs",9}");
+        TextWriter report = OutputOption.TakesStandardOutput(jsonPath, payloadPath) ? context.Error : context.Out;
+        report.WriteLine($"{"qos",3} {"messages",10} {"seconds",8} {"msg/s",10} {"received",9} {"p50 µs",8} {"p90 µs",8} {"p99 µs",8} {"p99.9 µs",9} {"max µs",9}");
         foreach (BenchResult r in results)
         {
-            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            report.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Qos,3} {r.Count,10} {r.Seconds,8:F3} {r.MessagesPerS,10:F0} {r.Received,9} {r.P50Us,8:F0} {r.P90Us,8:F0} {r.P99Us,8:F0} {r.P999Us,9:F0} {r.MaxUs,9:F0}"));
         }
 
@@ -270,7 +277,11 @@ public sealed class BenchMqttCommand : ICommand
 
     private static void WriteJson(string path, string host, int port, int count, int inflight, double rateHz, int payloadBytes, List<BenchResult> results)
     {
-        using FileStream file = File.Create(path);
+        OutputOption.Write("json", path, file => WriteJson(file, host, port, count, inflight, rateHz, payloadBytes, results));
+    }
+
+    private static void WriteJson(Stream file, string host, int port, int count, int inflight, double rateHz, int payloadBytes, List<BenchResult> results)
+    {
         using var w = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteString("broker", $"{host}:{port}");

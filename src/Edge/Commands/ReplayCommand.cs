@@ -9,6 +9,7 @@ using Edge.Core.Control;
 using Edge.Core.Metrics;
 using Edge.Core.Replay;
 using Edge.Output;
+using Edge.Runtime.Files;
 using Edge.Replay;
 using Edge.Simulation.Profiles;
 using Microsoft.Extensions.Configuration;
@@ -107,22 +108,20 @@ public sealed class ReplayCommand : ICommand
             }
         }
 
-        if (plotPath is not null && !plotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && !plotPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UsageException($"--plot: '{plotPath}' must end in .svg or .html.");
-        }
+        OutputOption.Check("json", jsonPath);
+        OutputOption.Check("series", seriesPath);
+        OutputOption.Check("plot", plotPath);
 
         if (plotFromS is { } f0 && plotToS is { } t0 && t0 <= f0)
         {
             throw new UsageException($"--plot-to ({t0}) must be after --plot-from ({f0}).");
         }
 
-        foreach ((string flag, string? path) in new[] { ("json", jsonPath), ("series", seriesPath), ("plot", plotPath) })
+        bool plotHtml = plotPath is not null && plotPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase);
+        if (plotPath is not null && !plotHtml && !plotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && OutputFile.Resolve(plotPath).IsReplaced)
         {
-            if (path is not null && AtomicFile.CheckWritable(path) is { } why)
-            {
-                throw new UsageException($"--{flag}: cannot write '{path}': {why}.");
-            }
+            // A file is named for its format; a stream (-, /dev/stdout, a FIFO, /dev/null) gets SVG.
+            throw new UsageException($"--plot: '{plotPath}' must end in .svg or .html (or be a stream such as '-', which gets SVG).");
         }
 
         double periodS = periodMs * 1e-3;
@@ -230,7 +229,7 @@ public sealed class ReplayCommand : ICommand
         {
             if (seriesPath is not null)
             {
-                AtomicFile.Write(seriesPath, Replay);
+                OutputOption.Write("series", seriesPath, Replay);
             }
             else
             {
@@ -246,7 +245,7 @@ public sealed class ReplayCommand : ICommand
         GridMetrics[] results = session.Results();
         var runs = controllers.Select((name, i) => (Name: name, Metrics: results[i])).ToList();
         string table = Table(summary, periodS, options, battery, runs);
-        context.Out.Write(table);
+        (OutputOption.TakesStandardOutput(jsonPath, seriesPath, plotPath) ? context.Error : context.Out).Write(table);
         if (seriesPath is not null)
         {
             context.Error.WriteLine($"edge replay: wrote {seriesPath}");
@@ -254,7 +253,7 @@ public sealed class ReplayCommand : ICommand
 
         if (jsonPath is not null)
         {
-            AtomicFile.Write(jsonPath, s => WriteJson(s, summary, periodS, options, battery, runs));
+            OutputOption.Write("json", jsonPath, s => WriteJson(s, summary, periodS, options, battery, runs));
             context.Error.WriteLine($"edge replay: wrote {jsonPath}");
         }
 
@@ -270,8 +269,12 @@ public sealed class ReplayCommand : ICommand
                 options.SocMinPct,
                 options.SocTargetPct,
                 options.SocMaxPct);
-            string doc = plotPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase) ? ReplayPlot.Html(plot, table) : ReplayPlot.Svg(plot);
-            AtomicFile.WriteText(plotPath, doc);
+            string doc = plotHtml ? ReplayPlot.Html(plot, table) : ReplayPlot.Svg(plot);
+            OutputOption.Write("plot", plotPath, s =>
+            {
+                using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+                w.Write(doc);
+            });
             context.Error.WriteLine($"edge replay: wrote {plotPath}");
         }
 

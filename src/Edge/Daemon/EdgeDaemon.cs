@@ -13,7 +13,7 @@ using Edge.Runtime.Realtime;
 using Edge.Runtime.Recording;
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Timing;
-using Edge.Output;
+using Edge.Runtime.Files;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -479,7 +479,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         {
             try
             {
-                AtomicFile.Write(path, s =>
+                OutputFile.Write(path, s =>
                 {
                     using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true);
                     FlightRecorder.WriteCsv(w, records);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Edge.Output;
+using Edge.Runtime.Files;
 
 namespace Edge.Daemon;
 
@@ -61,7 +61,7 @@ public sealed class PersistedState
     public void Save(string path)
     {
         SavedAtUtc = DateTimeOffset.UtcNow;
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        AtomicFile.WriteText(path, JsonSerializer.Serialize(this, Json));
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(this, Json);
+        OutputFile.ReplaceAtomically(OutputFile.ResolveStore(path), s => s.Write(json));
     }
 }

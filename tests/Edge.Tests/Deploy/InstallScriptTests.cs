@@ -169,6 +169,28 @@ public sealed class InstallScriptTests : IClassFixture<PublishedBuild>, IDisposa
         Assert.False(Directory.Exists(Root), "a dry run must not create anything");
     }
 
+    [Fact]
+    public void A_file_at_the_bin_link_path_is_never_replaced_and_nothing_is_installed()
+    {
+        string victim = InRoot("/usr/local/bin/python3");
+        Directory.CreateDirectory(Path.GetDirectoryName(victim)!);
+        File.WriteAllText(victim, "not Edge's");
+
+        Shell.Result r = Install("--bin-link", "/usr/local/bin/python3");
+
+        Assert.True(r.ExitCode == 1, r.All);
+        Assert.Contains("refusing to replace /usr/local/bin/python3", r.Err, StringComparison.Ordinal);
+        Assert.Equal(FileAttributes.Normal, File.GetAttributes(victim) & (FileAttributes.ReparsePoint | FileAttributes.Normal));
+        Assert.Equal("not Edge's", File.ReadAllText(victim));
+        Assert.False(Directory.Exists(InRoot("/opt/edge")), "nothing may be installed when the link is refused");
+
+        // Edge's own link is replaced on a re-install, as before.
+        Assert.True(Install("--bin-link", "/usr/local/bin/edge").ExitCode == 0);
+        Shell.Result again = Install("--bin-link", "/usr/local/bin/edge");
+        Assert.True(again.ExitCode == 0, again.All);
+        Assert.Equal("/opt/edge/edge", new FileInfo(InRoot("/usr/local/bin/edge")).LinkTarget);
+    }
+
     public static TheoryData<string[], int, string> BadCommandLines => new()
     {
         { ["--from", "/nonexistent/publish"], 1, "is not a directory" },
