@@ -297,7 +297,7 @@ public static class ReplayPlot
                 sb.Append(Inv($"{(first ? "M" : "L")}{x:F1},{Y(hi):F1}"));
                 if (hi != lo)
                 {
-                    sb.Append(Inv($"L{x:F1},{Y(lo):F1}"));
+                    sb.Append(Inv($"V{Y(lo):F1}"));
                 }
 
                 first = false;
@@ -389,6 +389,7 @@ public static class ReplayPlot
         {
             PlotRecorder.RunColumns r = rec.Runs[i];
             double rowTop = plotTop + 3 + (i * rowHeight);
+            sb.Append(Inv($"<line x1=\"{Left}\" x2=\"{Left + PlotWidth}\" y1=\"{rowTop + (rowHeight / 2) - 0.5:F1}\" y2=\"{rowTop + (rowHeight / 2) - 0.5:F1}\" stroke=\"#e0e0e0\"/>"));
             Spans(sb, r.Violating, rowTop, (rowHeight / 2) - 1, "#e53935", 0.9);
             Spans(sb, r.Saturated, rowTop + (rowHeight / 2), (rowHeight / 2) - 1, "#ffb300", 0.9);
             sb.Append(Inv($"<text x=\"{Left + PlotWidth + 8}\" y=\"{rowTop + (rowHeight / 2) + 3:F1}\" fill=\"{ColorOf(r.Controller)}\"{(i == 0 ? " font-weight=\"bold\"" : string.Empty)}>{Esc(r.Controller)}</text>\n"));
@@ -485,7 +486,7 @@ public static class ReplayPlot
                 sb.Append(Inv($"{(first ? "M" : "L")}{x:F1},{Y(hi[c]):F1}"));
                 if (hi[c] != lo[c])
                 {
-                    sb.Append(Inv($"L{x:F1},{Y(lo[c]):F1}"));
+                    sb.Append(Inv($"V{Y(lo[c]):F1}"));
                 }
 
                 first = false;
