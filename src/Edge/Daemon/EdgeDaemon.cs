@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
 using Edge.Core.Control;
+using Edge.Core.Devices;
 using Edge.Daemon.Rigs;
 using Edge.Guard;
 using Edge.Mqtt.Client;
@@ -159,6 +160,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             _drainThread.Start();
         }
 
+        WaitForDeliveringInverters();
         CompactStartupGarbage();
         RealtimeReport report = _executive.Start();
         foreach (RealtimeItem item in report.Items)
@@ -407,6 +409,43 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         _log.LogInformation("first control cycle {Ms} ms after start ({ProcessMs} ms after the process started); controlling",
             F(_status.FirstCycleMs), F(_status.FirstCycleSinceProcessStartMs));
+    }
+
+    /// <summary>
+    /// Bumpless start (issue 11): the controller starts from the inverters' measured power, counted only once they are
+    /// usable. When an inverter already delivers power (the guard held it across a restart, or a bench PCS runs), the
+    /// first cycle waits — at most 5 s — until every inverter answering is usable, so the loop starts from that power
+    /// instead of 0 W. Inverters at rest or silent cost no wait beyond their first answer (≤ 1 s).
+    /// </summary>
+    private void WaitForDeliveringInverters()
+    {
+        var waited = Stopwatch.StartNew();
+        bool delivering = false;
+        while (waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            int answered = 0, usable = 0;
+            foreach (IBatteryInverter inverter in _rig!.Inverters)
+            {
+                if (inverter.TryReadState(out InverterState s))
+                {
+                    answered++;
+                    usable += s.IsUsable ? 1 : 0;
+                    delivering |= double.IsFinite(s.MeasuredPowerW) && Math.Abs(s.MeasuredPowerW) > 1;
+                }
+            }
+
+            if (usable == _rig.Inverters.Count || (!delivering && (answered == _rig.Inverters.Count || waited.Elapsed > TimeSpan.FromSeconds(1))))
+            {
+                break;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        if (delivering)
+        {
+            _log.LogInformation("the inverters already deliver power: the loop starts from it (waited {Ms} ms for them to be usable)", F(waited.Elapsed.TotalMilliseconds));
+        }
     }
 
     private async Task RampDownAsync()

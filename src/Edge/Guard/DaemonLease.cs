@@ -63,7 +63,13 @@ internal sealed class DaemonLease : IActuationLease, IDisposable
     public int SlotOf(string id) => _board.SlotOf(id);
 
     /// <inheritdoc />
-    public void Beat(int slot, double setpointW) => _board.Beat(slot, setpointW);
+    public void Beat(int slot, double setpointW)
+    {
+        if (IsHeld)
+        {
+            _board.Beat(slot, setpointW); // after a handover the loop's posts are never written: they must not reach the guard either
+        }
+    }
 
     /// <summary>
     /// Publishes the inverters the guard must take over: their slots on the board (before the drivers are created) and

@@ -47,6 +47,7 @@ internal sealed class Guardian : IDisposable
     private long _lastBeatTicks;
     private long _epochTicks;
     private bool _armed;
+    private long _lastWatchTicks;
 
     private long _held;
     private long _actingSinceTicks;
@@ -86,9 +87,9 @@ internal sealed class Guardian : IDisposable
             _board.GuardTick();
             if (!Acting)
             {
-                ReloadDevices();
-                KeepLinks(now);
                 Watch(now);
+                ReloadDevices();
+                KeepLinks(now); // may block for a connect or a discovery: Watch discounts the guard's own stalls
             }
             else
             {
@@ -153,6 +154,14 @@ internal sealed class Guardian : IDisposable
         }
 
         long beat = _board.DaemonBeat;
+        bool guardStalled = now - _lastWatchTicks > Ticks(_options.TimeoutMs / 2.0);
+        _lastWatchTicks = now;
+        if (guardStalled && beat == _lastBeat)
+        {
+            _lastBeatTicks = now; // the guard itself was not looking (a blocking connect): silence is counted from now
+            return;
+        }
+
         if (beat != _lastBeat)
         {
             _lastBeat = beat;
