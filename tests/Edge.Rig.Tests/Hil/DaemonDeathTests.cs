@@ -37,6 +37,12 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
         StopThenCont,
         PlannedRestart,
         Kill9WithoutGuard,
+
+        /// <summary>
+        /// The negative control: kill -9 with no guard and the devices' reversion setpoint at 0 W — what the landed daemon
+        /// programmed before issue 11 (written here with mbpoll after the kill). The measurement must see the step.
+        /// </summary>
+        Kill9LandedReversion,
     }
 
     [Theory]
@@ -44,9 +50,10 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
     [InlineData(Death.StopThenCont)]
     [InlineData(Death.PlannedRestart)]
     [InlineData(Death.Kill9WithoutGuard)]
+    [InlineData(Death.Kill9LandedReversion)]
     public void The_death_of_the_daemon_moves_the_batteries_no_faster_than_the_ramp_limit(Death death)
     {
-        if (!Peers.Available(output, Peers.Mosquitto, PyInverter.Python) || !HasPymodbus())
+        if (!Peers.Available(output, Peers.Mosquitto, PyInverter.Python, Mbpoll) || !HasPymodbus())
         {
             return;
         }
@@ -57,7 +64,7 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
         using var pcs1 = new PyInverter(InverterPowerW, 5000, 60);
         using var pcs2 = new PyInverter(InverterPowerW, 5000, 60);
         using var poller = new PowerPoller([pcs1.Endpoint, pcs2.Endpoint]);
-        using ChildProcess? guard = death == Death.Kill9WithoutGuard ? null
+        using ChildProcess? guard = death is Death.Kill9WithoutGuard or Death.Kill9LandedReversion ? null
             : EdgeExecutable.Start(["guard", "--state-directory", state.Path, "--timeout-ms", "400", "--hold-s", "10"]);
         guard?.WaitForLine(l => l.Contains("edge-guard: watching", StringComparison.Ordinal), Timeout, "the guard watching");
 
@@ -80,6 +87,7 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
             {
                 case Death.Kill9:
                 case Death.Kill9WithoutGuard:
+                case Death.Kill9LandedReversion:
                     edge.Signal(ChildProcess.SigKill);
                     break;
                 case Death.StopThenCont:
@@ -130,6 +138,17 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
                     endT = Now();
                     Assert.True(Discharging(poller, 2.0), $"the new daemon did not resume the discharge: {Describe(poller.Latest)}\n{second.Log}");
                     break;
+                case Death.Kill9LandedReversion:
+                    Assert.NotEqual(0, edge.WaitForExit(Timeout));
+                    foreach (PyInverter pcs in new[] { pcs1, pcs2 })
+                    {
+                        WriteLandedReversion(pcs.Port);
+                    }
+
+                    Wait.Until(() => poller.Latest.W is { Length: 2 } w && Math.Abs(w.Sum()) < 10, Timeout, "the devices' revert to 0 W", () => Describe(poller.Latest));
+                    endT = Now() + 0.5;
+                    Wait.Until(() => Now() > endT, TimeSpan.FromSeconds(5), "half a second more");
+                    break;
                 default: // without a guard: the devices revert after WSetRvrtTms (2 s) to WSetRvrt, which tracked the setpoint
                     Assert.NotEqual(0, edge.WaitForExit(Timeout));
                     double t0 = Now();
@@ -156,6 +175,12 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
             output.WriteLine($"hil-report.json: {path}\n{result.ToJsonString()}");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{death}: battery {beforeW:0} W before; largest 1 s movement {moveW:0.#} W (limit {limitW:0} W) at {atS - faultT:+0.00;-0.00} s; detection {result["detection_s"]?.ToString() ?? "n/a"} s"));
+            if (death == Death.Kill9LandedReversion)
+            {
+                Assert.True(moveW > 3 * limitW, $"the landed reversion (WSetRvrt = 0) must show as a step of the whole discharge, not {moveW:0} W");
+                return;
+            }
+
             Assert.True(moveW <= limitW, string.Create(CultureInfo.InvariantCulture,
                 $"{death}: the batteries' total moved {moveW:0.#} W within 1 s ({atS - faultT:+0.00;-0.00} s after the fault), more than the ramp limit {RampWPerS} W/s + {DynamicRangeW} W allow\n{Trace(samples, faultT, endT)}"));
         }
@@ -186,6 +211,19 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
         $"Controller:RampUpWPerS={RampWPerS}", $"Controller:RampDownWPerS={RampWPerS}", $"Controller:DynamicRangeW={DynamicRangeW}",
         "Loop:FaultAfterConsecutiveMisses=1000",
     ]);
+
+    private const string Mbpoll = "/usr/bin/mbpoll";
+
+    /// <summary>WSetRvrt = 0 (704, protocol address 40251 on this map), as the landed daemon programmed it, written by mbpoll.</summary>
+    private static void WriteLandedReversion(int port)
+    {
+        using var p = Process.Start(new ProcessStartInfo(Mbpoll,
+            ["-m", "tcp", "-p", port.ToString(CultureInfo.InvariantCulture), "-a", "1", "-0", "-1", "-t", "4", "-r", "40251", "127.0.0.1", "0", "0"])
+        { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+        string text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"mbpoll failed: {text}");
+    }
 
     private static double Now() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
 
