@@ -13,9 +13,9 @@ internal sealed class PyInverter : IDisposable
 
     private readonly ChildProcess _process;
 
-    public PyInverter(double powerW, double energyWh, double socPct)
+    public PyInverter(double powerW, double energyWh, double socPct, int port = 0)
     {
-        Port = Mosquitto.FreePort();
+        Port = port > 0 ? port : Mosquitto.FreePort();
         _process = new ChildProcess(Python,
         [
             Script("sunspec_inverter.py"), "--port", Port.ToString(CultureInfo.InvariantCulture),
