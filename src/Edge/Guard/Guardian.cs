@@ -41,6 +41,7 @@ internal sealed class Guardian : IDisposable
     private readonly string _devicesPath;
     private Device[] _devices = [];
     private DateTime _devicesStamp;
+    private long _nextReloadTicks;
 
     private long _watchedWord;
     private long _lastBeat;
@@ -88,7 +89,7 @@ internal sealed class Guardian : IDisposable
             if (!Acting)
             {
                 Watch(now);
-                ReloadDevices();
+                ReloadDevices(now);
                 KeepLinks(now); // may block for a connect or a discovery: Watch discounts the guard's own stalls
             }
             else
@@ -205,6 +206,7 @@ internal sealed class Guardian : IDisposable
         double totalW = 0;
         foreach (Device d in _devices)
         {
+            d.Slot = _board.SlotOf(d.Spec.Id); // the daemon lays the slots out at its start: look them up now
             double w = d.Slot >= 0 ? _board.SetpointOf(d.Slot) : double.NaN;
             if (!double.IsFinite(w))
             {
@@ -277,8 +279,14 @@ internal sealed class Guardian : IDisposable
         }
     }
 
-    private void ReloadDevices()
+    private void ReloadDevices(long now)
     {
+        if (now < _nextReloadTicks)
+        {
+            return;
+        }
+
+        _nextReloadTicks = now + Ticks(1000);
         DateTime stamp;
         try
         {
@@ -326,7 +334,6 @@ internal sealed class Guardian : IDisposable
             }
 
             d.NextCheckTicks = now + Ticks(1000);
-            d.Slot = _board.SlotOf(d.Spec.Id);
             if (!d.Ready)
             {
                 bool wasReady = d.EverReady;

@@ -188,6 +188,12 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
         {
             if (guard is not null)
             {
+                if (!guard.HasExited)
+                {
+                    guard.Signal(ChildProcess.SigTerm); // it reports what its thread allocated in steady state
+                    guard.WaitForExit(TimeSpan.FromSeconds(10));
+                }
+
                 output.WriteLine("--- guard\n" + guard.Log);
             }
 
