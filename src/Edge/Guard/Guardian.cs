@@ -206,11 +206,16 @@ internal sealed class Guardian : IDisposable
         double totalW = 0;
         foreach (Device d in _devices)
         {
-            d.Slot = _board.SlotOf(d.Spec.Id); // the daemon lays the slots out at its start: look them up now
-            double w = d.Slot >= 0 ? _board.SetpointOf(d.Slot) : double.NaN;
+            // Start from what the battery delivers now (701 W, read back at once): a daemon whose last writes failed or
+            // were fenced may have posted setpoints the device never got. Then the daemon's last setpoint, then the
+            // last power read while watching.
+            d.Slot = _board.SlotOf(d.Spec.Id);
+            double w = d.Ready && d.Profile.Poll(d.Client, d.Spec.UnitId, out InverterReading now0).IsOk && double.IsFinite(now0.PowerW)
+                ? (d.Spec.InvertSign ? -now0.PowerW : now0.PowerW)
+                : d.Slot >= 0 ? _board.SetpointOf(d.Slot) : double.NaN;
             if (!double.IsFinite(w))
             {
-                w = d.MeasuredW; // not on the board: the power it delivers
+                w = d.MeasuredW;
             }
 
             d.StartW = double.IsFinite(w) ? Math.Clamp(w, -d.Spec.RatedPowerW, d.Spec.RatedPowerW) : 0;

@@ -29,6 +29,7 @@ public sealed class HilAttachTests(ITestOutputHelper output)
         [
             "run", "--rig", "hil", $"Sim:InverterEndpoints={pcs1.Endpoint},{pcs2.Endpoint}", "Sim:InverterPowerW=2000",
             $"Edge:StateDirectory={state.Path}", "Edge:LiveView=off", "Mqtt:Enabled=false", $"Sim:Profile={Profiles.Swinging}",
+            "Controller:RampUpWPerS=1000", "Controller:RampDownWPerS=1000", // the stop's ramp-out takes seconds, not a minute
         ]);
         try
         {

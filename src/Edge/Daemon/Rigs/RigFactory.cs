@@ -161,7 +161,8 @@ internal static class RigFactory
             var driver = new SunSpecInverter(new SunSpecInverterOptions
             {
                 Id = $"pcs{i + 1}",
-                Modbus = { Host = endpoints[i].Host, Port = endpoints[i].Port, RequestTimeoutMs = 200 },
+                // Attached devices (a bench PCS, a third-party server) may answer slower than our own simulators.
+                Modbus = { Host = endpoints[i].Host, Port = endpoints[i].Port, RequestTimeoutMs = attached.Count > 0 ? 1000 : 200 },
                 UnitId = 1,
                 RatedPowerW = powerW,
                 CapacityWh = energyWh,
