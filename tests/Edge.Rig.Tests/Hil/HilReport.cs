@@ -35,7 +35,13 @@ internal static class HilReport
             root["scenarios"] = scenarios.DeepClone();
             root["written_utc"] = DateTime.UtcNow.ToString("O");
             File.WriteAllText(Path, root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            File.WriteAllLines(System.IO.Path.ChangeExtension(Path, ".txt"), scenarios.Select(s => Summary(s.Key, s.Value!.AsObject())));
             return Path;
         }
     }
+
+    /// <summary>One readable line per scenario (hil-report.txt beside the JSON).</summary>
+    private static string Summary(string name, JsonObject r) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{name,-22} battery {r["battery_w_before"]} W before, {r["battery_w_after"]} W after; detection {r["detection_s"]?.ToString() ?? "—"} s; " +
+        $"largest 1 s movement {r["largest_1s_move_w"]} W (limit {r["limit_w"]} W) at +{r["largest_move_at_s_after_fault"]} s; {r["samples"]} polls over {r["window_s"]} s");
 }
