@@ -14,7 +14,7 @@
 #   /etc/edge/appsettings.json  from deploy/appsettings.example.json or --config; an existing one is never touched
 #   /etc/edge/rig.json          from --rig FILE, if given; an existing one is never touched
 #   /etc/edge/mqtt.password     empty, if missing: the edge user's broker password goes there (root:edge 0640)
-#   /etc/systemd/system/edge.service, /etc/udev/rules.d/60-edge.rules, /usr/local/bin/edge -> /opt/edge/edge
+#   /etc/systemd/system/edge.service and edge-guard.service, /etc/udev/rules.d/60-edge.rules, /usr/local/bin/edge -> /opt/edge/edge
 # and, unless --root: the `edge` system user (in the i2c, gpio and dialout groups where they exist), /var/lib/edge,
 # `systemctl daemon-reload` and `systemctl enable edge` (not start) when systemd is running.
 # Running it again upgrades the program files and keeps the configuration.
@@ -239,6 +239,7 @@ if [ ! -e "$R/etc/edge/mqtt.password" ]; then
 fi
 
 run install -m 0644 "$deploy_dir/edge.service" "$R$unit_dir/edge.service"
+run install -m 0644 "$deploy_dir/edge-guard.service" "$R$unit_dir/edge-guard.service"
 run install -m 0644 "$deploy_dir/60-edge.rules" "$R$udev_dir/60-edge.rules"
 if [ "$bin_link" != none ]; then
     run install -d -m 0755 "$R$(dirname "$bin_link")"
@@ -277,9 +278,9 @@ fi
 
 if [ -d /run/systemd/system ]; then
     run systemctl daemon-reload
-    if [ "$enable" = 1 ]; then run systemctl enable edge.service; fi
+    if [ "$enable" = 1 ]; then run systemctl enable edge-guard.service edge.service; fi
     if systemctl is-active --quiet edge.service; then
-        say "edge is running the previous version: 'sudo systemctl restart edge' switches (it ramps the batteries to 0 W first)"
+        say "edge is running the previous version: 'sudo systemctl restart edge-guard', then 'sudo systemctl restart edge' switches (with the guard running, the daemon hands the batteries over and the new one resumes at their power; docs/guard.md)"
     else
         say "next: edit /etc/edge/appsettings.json, check the rig with 'sudo -u edge /opt/edge/edge check --config /etc/edge/appsettings.json',"
         say "      then 'sudo systemctl start edge' and 'journalctl -u edge -f'"

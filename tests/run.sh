@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-peers=(mosquitto mosquitto-clients python3-paho-mqtt python3-pymodbus python3-serial mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng systemd openssl python3-numpy python3-scipy)
+peers=(mosquitto mosquitto-clients python3-paho-mqtt python3-pymodbus python3-serial mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng systemd openssl python3-numpy python3-scipy python3-serial-asyncio)
 missing=()
 for p in "${peers[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -35,7 +35,7 @@ public sealed class InverterDriverTests
         Assert.NotNull(driver.Map);
         Assert.Equal((ushort)40000, driver.Map!.BaseAddress);
 
-        // The device's own safety net was programmed: ramp, revert to 0 W after 1 s, setpoint enabled (bumpless at ~0 W).
+        // The device's own safety net was programmed: ramp, revert after 1 s to the present power, setpoint enabled (bumpless at ~0 W).
         PcsSnapshot s = host.Simulator.Snapshot();
         Assert.Equal(1000, s.RampPctPerS);
         Assert.Equal(1, s.RevertTimeS);
@@ -73,26 +73,39 @@ public sealed class InverterDriverTests
     }
 
     [Fact]
-    public void Revert_timeout_returns_the_device_to_zero_as_a_ramp_when_writes_stop()
+    public void When_writes_stop_the_device_reverts_to_the_tracked_setpoint_and_holds_and_tracking_stays_at_1_Hz()
     {
+        // SunSpec WRmp does not ramp decreases: a revert to 0 W would be a step. The driver keeps WSetRvrt tracking the
+        // setpoint (≤ 1 Hz), so a device nobody writes to any more holds. Before issue 11 it programmed WSetRvrt = 0.
         var pcs = new SimulatedPcsOptions { RatedPowerW = 10_000, LatencyMs = 0, TimeConstantMs = 10, DefaultRampPctPerS = 1000 };
         using var host = new SimulatedInverterHost(pcs, IPAddress.Loopback, 0);
         SunSpecInverterOptions options = DriverOptions(host.Port);
-        options.RampPctPerS = 50; // 5 kW/s: the fall from 3 kW takes ~0.6 s, visible as a ramp
         using var driver = new SunSpecInverter(options);
         Wait.For(() => driver.IsOperating, Timeout, () => driver.LastError);
-        Wait.For(() =>
+
+        // 3 s of a setpoint that changes every 10 ms: the reversion setpoint is written at most once a second.
+        var posting = System.Diagnostics.Stopwatch.StartNew();
+        while (posting.Elapsed < TimeSpan.FromSeconds(3))
         {
-            driver.PostSetpoint(3000, 0);
-            return host.Simulator.Snapshot().PowerW > 2990;
-        }, Timeout, () => host.Simulator.Snapshot().ToString());
+            driver.PostSetpoint(3000 + (posting.ElapsedMilliseconds % 100), 0);
+            Thread.Sleep(10);
+        }
+
+        long revertWrites = driver.RevertSetpointWrites;
+        Assert.InRange(revertWrites, 2, 4);
+        Assert.True(driver.SetpointWrites > 50, $"setpoint writes {driver.SetpointWrites}");
+        while (posting.Elapsed < TimeSpan.FromSeconds(4.8))
+        {
+            driver.PostSetpoint(3000, 0); // hold: the last tracked value settles at 3000 W
+            Thread.Sleep(10);
+        }
 
         // Edge stops writing (the driver is alive, heartbeating, but gets no setpoints): the device reverts by itself.
         int revertsBefore = host.Simulator.Snapshot().RevertCount;
         Wait.For(() => host.Simulator.Snapshot().RevertCount > revertsBefore, Timeout, () => "revert timer never fired");
         PcsSnapshot justAfter = host.Simulator.Snapshot();
-        Assert.Equal(0, justAfter.SetpointW);
-        Assert.True(justAfter.PowerW > 1000, $"the revert must be a ramp, not a step: {justAfter}");
-        Wait.For(() => Math.Abs(host.Simulator.Snapshot().PowerW) < 1, Timeout, () => host.Simulator.Snapshot().ToString());
+        Assert.Equal(3000, justAfter.SetpointW, 0);
+        Thread.Sleep(500);
+        Assert.Equal(3000, host.Simulator.Snapshot().PowerW, 0); // holds, no step
     }
 }

@@ -58,9 +58,16 @@ public sealed class MappedInverterTests
         Assert.Equal(5000, state.CapacityWh, 0);
         Assert.Equal(10_000, state.AllowedChargeW, 0);
 
+        var posting = System.Diagnostics.Stopwatch.StartNew();
+        while (posting.Elapsed < TimeSpan.FromSeconds(1.5))
+        {
+            driver.PostSetpoint(-3000, 0); // long enough for the reversion setpoint to track it (≤ 1 Hz)
+            Thread.Sleep(10);
+        }
+
         int reverts = host.Simulator.Snapshot().RevertCount;
         Wait.For(() => host.Simulator.Snapshot().RevertCount > reverts, Timeout, () => "no revert");
-        Wait.For(() => Math.Abs(host.Simulator.Snapshot().PowerW) < 1, Timeout, () => host.Simulator.Snapshot().ToString());
+        Assert.Equal(-3000, host.Simulator.Snapshot().PowerW, 0); // the device holds its tracked reversion setpoint: no step
 
         host.SetFaults(PcsFaults.Trip);
         Wait.For(() => driver.TryReadState(out InverterState st) && st.Health == InverterHealth.Fault, Timeout, () => "trip not seen");

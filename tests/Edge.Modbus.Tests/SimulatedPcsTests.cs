@@ -46,24 +46,54 @@ public sealed class SimulatedPcsTests
     }
 
     [Fact]
-    public void Revert_timer_fires_after_the_programmed_time_and_ramps_to_zero()
+    public void WRmp_limits_increases_only_decreases_and_the_revert_to_zero_are_steps()
     {
+        // SunSpec 704: WRmp is "the ramp rate for increases in active power". Real devices do not ramp a decrease.
         var pcs = new SimulatedPcs(new SimulatedPcsOptions { RatedPowerW = 10_000, LatencyMs = 0, TimeConstantMs = 0 });
         pcs.WriteRamp(20); // 2 kW/s
         pcs.WriteReversion(0, true, 2);
         pcs.WriteSetpoint(true, 4000);
         Run(pcs, 1.9);
-        Assert.Equal(3800, pcs.PowerW, 0);
+        Assert.Equal(3800, pcs.PowerW, 0); // the rise is ramped
         pcs.WriteSetpoint(true, 4000); // a write restarts the timer
         Run(pcs, 1.99);
         Assert.Equal(0, pcs.RevertCount);
+        Assert.Equal(4000, pcs.PowerW, 0);
         Run(pcs, 0.02);
         Assert.Equal(1, pcs.RevertCount);
         Assert.Equal(0, pcs.SetpointW);
-        Assert.InRange(pcs.PowerW, 3900, 4000); // the revert is not a step
-        Run(pcs, 1.0);
-        Assert.InRange(pcs.PowerW, 1900, 2100);
-        Run(pcs, 1.1);
+        Assert.Equal(0, pcs.PowerW, 6); // the revert to 0 W is a step: only the power stage's lag would smooth it
+
+        pcs.WriteSetpoint(true, -3000); // charging: a larger charge is an increase, ramped
+        Run(pcs, 0.5);
+        Assert.Equal(-1000, pcs.PowerW, 0);
+        pcs.WriteSetpoint(true, -200); // a smaller charge is a decrease: at once
+        Run(pcs, 0.001);
+        Assert.Equal(-200, pcs.PowerW, 0);
+        pcs.WriteSetpoint(true, 3000); // a reversal: through 0 W at once, then the ramp
+        Run(pcs, 0.5);
+        Assert.InRange(pcs.PowerW, 990, 1010);
+    }
+
+    [Fact]
+    public void The_revert_goes_to_WSetRvrt_when_enabled_else_to_zero_and_reversion_writes_do_not_restart_the_timer()
+    {
+        var pcs = new SimulatedPcs(new SimulatedPcsOptions { RatedPowerW = 10_000, LatencyMs = 0, TimeConstantMs = 0, DefaultRampPctPerS = 1e4 });
+        pcs.WriteReversion(0, true, 2);
+        pcs.WriteSetpoint(true, 2500);
+        Run(pcs, 1.5);
+        pcs.WriteReversion(2500, true, 2); // a controller keeps WSetRvrt tracking its setpoint: the timer keeps running
+        Run(pcs, 0.6);
+        Assert.Equal(1, pcs.RevertCount);
+        Assert.Equal(2500, pcs.PowerW, 0); // the device holds instead of dropping
+        Run(pcs, 10);
+        Assert.Equal(2500, pcs.PowerW, 0);
+
+        pcs.WriteReversion(2500, false, 2); // WSetEnaRvrt = 0: the setpoint function is disabled on reversion → 0 W
+        pcs.WriteSetpoint(true, 2500);
+        Run(pcs, 2.01);
+        Assert.Equal(2, pcs.RevertCount);
+        Assert.False(pcs.SetpointEnabled);
         Assert.Equal(0, pcs.PowerW, 6);
     }
 
@@ -80,7 +110,7 @@ public sealed class SimulatedPcsTests
         Assert.Equal(59, pcs.SocPct, 6);
         pcs.WriteSetpoint(true, 3600); // discharge 1 Wh AC per second draws 1.25 Wh from the cells
         Run(pcs, 2);
-        Assert.Equal(34, pcs.SocPct, 1); // the reversal passes through 0 W for one 1 ms step (ramp-limited)
+        Assert.Equal(34, pcs.SocPct, 1); // the reversal passes through 0 W at once, then rises at the ramp
         Run(pcs, 10);
         Assert.Equal(0, pcs.SocPct, 6);
         Assert.Equal(0, pcs.PowerW, 6);

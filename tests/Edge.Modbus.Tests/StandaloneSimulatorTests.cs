@@ -8,7 +8,7 @@ namespace Edge.Modbus.Tests;
 
 /// <summary>
 /// End to end: <c>edge sim inverter</c> as its own process; the SunSpec driver discovers and commands it over
-/// loopback, the battery follows, and when the writes stop the revert timeout brings it back to 0 W.
+/// loopback, the battery follows, and when the writes stop the device reverts to the setpoint the driver tracked (it holds).
 /// </summary>
 public sealed partial class StandaloneSimulatorTests(ITestOutputHelper output)
 {
@@ -48,9 +48,17 @@ public sealed partial class StandaloneSimulatorTests(ITestOutputHelper output)
             return driver.TryReadState(out InverterState s) && s.MeasuredPowerW < -5950;
         }, Timeout, () => driver.TryReadState(out InverterState s) ? s.ToString() : "no state");
 
-        // Writes stop: the device's own revert timer (1 s) takes it back to 0 W, as a ramp.
-        Wait.For(() => driver.TryReadState(out InverterState s) && Math.Abs(s.MeasuredPowerW) < 1, Timeout,
-            () => driver.TryReadState(out InverterState s) ? s.ToString() : "no state");
+        var posting = System.Diagnostics.Stopwatch.StartNew();
+        while (posting.Elapsed < TimeSpan.FromSeconds(1.5))
+        {
+            driver.PostSetpoint(-6000, 0); // the reversion setpoint tracks it (≤ 1 Hz)
+            Thread.Sleep(10);
+        }
+
+        // Writes stop: the device's own revert timer (1 s) fires and it reverts to the tracked -6000 W — it holds instead
+        // of stepping to 0 W (SunSpec does not ramp decreases).
+        Thread.Sleep(2500);
+        Assert.True(driver.TryReadState(out InverterState held) && held.MeasuredPowerW < -5950, held.ToString());
     }
 
     private static string EdgeDll()

@@ -34,4 +34,15 @@ public interface IInverterProfile
 
     /// <summary>Writes one setpoint, W, in one transaction. Allocation-free.</summary>
     ModbusResult WriteSetpoint(ModbusTcpClient client, byte unitId, double deviceW);
+
+    /// <summary>
+    /// True when the device holds a programmable reversion setpoint (704 <c>WSetRvrt</c> with <c>WSetEnaRvrt</c> = 1):
+    /// the driver then keeps it tracking the current setpoint, so that a device nobody writes to any more holds its
+    /// power instead of dropping to 0 W (a step: SunSpec does not ramp decreases).
+    /// </summary>
+    bool CanTrackRevert => false;
+
+    /// <summary>Writes the reversion setpoint, W (only when <see cref="CanTrackRevert"/>). Allocation-free.</summary>
+    ModbusResult WriteRevertSetpoint(ModbusTcpClient client, byte unitId, double deviceW) =>
+        throw new NotSupportedException($"{Description} has no reversion setpoint");
 }

@@ -164,7 +164,8 @@ public sealed class MappedProfile : IInverterProfile
             return r;
         }
 
-        if (_map.RevertSetpoint is { } revert && !(r = WritePoint(client, unitId, revert, 0)).IsOk)
+        // Reversion holds the power the device delivers now (the driver keeps it tracking the setpoint).
+        if (_map.RevertSetpoint is { } revert && !(r = WritePoint(client, unitId, revert, deviceW)).IsOk)
         {
             return r;
         }
@@ -184,6 +185,12 @@ public sealed class MappedProfile : IInverterProfile
 
     /// <inheritdoc />
     public ModbusResult WriteSetpoint(ModbusTcpClient client, byte unitId, double deviceW) => WritePoint(client, unitId, _map.Setpoint, deviceW);
+
+    /// <inheritdoc />
+    public bool CanTrackRevert => _map.RevertSetpoint is not null;
+
+    /// <inheritdoc />
+    public ModbusResult WriteRevertSetpoint(ModbusTcpClient client, byte unitId, double deviceW) => WritePoint(client, unitId, _map.RevertSetpoint!, deviceW);
 
     private ModbusResult WritePoint(ModbusTcpClient client, byte unitId, RegisterPoint point, double value)
     {

@@ -13,10 +13,19 @@ namespace Edge.Modbus.Inverter;
 /// (a latest-value mailbox: never blocks, never allocates) and <see cref="TryReadState"/> (a sequence-locked copy);
 /// the worker wakes at once and writes the newest setpoint in one transaction.</para>
 /// <para>Start-up: connect, resolve the layout, read the state, take the lease, then program the device's own safety
-/// net — its ramp limit and a revert timeout to 0 W, so that if Edge stops writing the device ramps to 0 W by itself —
-/// and enable remote control at the measured power (bumpless). Every setpoint write restarts the device's revert timer;
-/// an unchanged setpoint is rewritten only when the last write is older than
-/// <see cref="ModbusInverterOptions.RewriteUnchangedAfterMs"/>, and only while the loop keeps posting.</para>
+/// net — its ramp limit, a revert timeout and a reversion setpoint — and enable remote control at the measured power
+/// (bumpless). Every setpoint write restarts the device's revert timer; an unchanged setpoint is rewritten only when the
+/// last write is older than <see cref="ModbusInverterOptions.RewriteUnchangedAfterMs"/>, and only while the loop keeps
+/// posting.</para>
+/// <para>The device's own fallback (issue 11): SunSpec <c>WRmp</c> limits increases only, so a device that reverts to
+/// 0 W when nobody writes any more makes a step. Where the device has a reversion setpoint (704 <c>WSetRvrt</c>,
+/// <c>WSetEnaRvrt</c> = 1) the driver keeps it tracking the current setpoint — at most once per
+/// <see cref="ModbusInverterOptions.RevertTrackPeriodMs"/> (≥ 1 s: many devices keep these registers in flash) and only
+/// when the setpoint moved by more than <see cref="ModbusInverterOptions.RevertTrackDeadbandW"/> — so that a device
+/// whose controllers both died holds its power until its battery limits end the hold (hardware/README.md).</para>
+/// <para>Fencing (docs/guard.md): with an <see cref="IActuationLease"/> every Modbus write is preceded by a check that
+/// this process still owns the inverters; a fenced driver writes nothing (not even 0 W on dispose) and reports
+/// <see cref="InverterHealth.LeaseLost"/>. Every posted setpoint is also a heartbeat for the guard.</para>
 /// <para>Single-writer lease through the controller heartbeat register (SunSpec 802 <c>CtrlHb</c>): before writing
 /// anything the driver watches it for <see cref="ModbusInverterOptions.LeaseObserveMs"/>; if another controller is
 /// incrementing it the driver reports <see cref="InverterHealth.LeaseLost"/> and writes nothing. Holding the lease, it
@@ -47,7 +56,12 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     private readonly long[] _latencyTicks = new long[LatencyRingSize];
     private readonly long _staleAfterNs;
     private readonly Random _jitter = new();
+    private readonly IActuationLease? _lease;
+    private readonly int _leaseSlot;
     private volatile bool _stopping;
+    private bool _fenced;
+    private double _revertWrittenW = double.NaN;
+    private long _nextRevertTicks;
 
     private Phase _phase = Phase.Disconnected;
     private bool _resolved;
@@ -77,10 +91,13 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     /// <param name="options">Settings (validated; throws <see cref="ArgumentException"/> listing every error).</param>
     /// <param name="profile">The device family (register layout and control sequence).</param>
     /// <param name="clockNs">The loop clock in ns (monotonic); default: <see cref="Stopwatch"/>.</param>
-    public ModbusInverter(ModbusInverterOptions options, IInverterProfile profile, Func<long>? clockNs = null)
+    /// <param name="lease">Who may write (daemon or guard; docs/guard.md); null = this driver is the only writer.</param>
+    public ModbusInverter(ModbusInverterOptions options, IInverterProfile profile, Func<long>? clockNs = null, IActuationLease? lease = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
         _profile = profile;
+        _lease = lease;
+        _leaseSlot = lease?.SlotOf(options.Id) ?? -1;
         IReadOnlyList<Core.OptionError> errors = options.Validate();
         if (errors.Count > 0)
         {
@@ -153,7 +170,17 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     }
 
     /// <inheritdoc />
-    public void PostSetpoint(double setpointW, long nowNs) => _mailbox.Post(setpointW, nowNs);
+    public void PostSetpoint(double setpointW, long nowNs)
+    {
+        _mailbox.Post(setpointW, nowNs);
+        _lease?.Beat(_leaseSlot, setpointW);
+    }
+
+    /// <summary>True once the lease was lost to another process (the guard): the driver writes nothing any more.</summary>
+    public bool IsFenced => Volatile.Read(ref _fenced);
+
+    /// <summary>Writes of the reversion setpoint (704 <c>WSetRvrt</c>) so far.</summary>
+    public long RevertSetpointWrites => Interlocked.Read(ref _revertWrites);
 
     /// <summary>Zeroes <see cref="SetpointAllocatedBytes"/> and <see cref="WorkerAllocatedBytes"/> (after a warm-up).</summary>
     public void ResetAllocationCount()
@@ -176,7 +203,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         return n;
     }
 
-    /// <summary>Stops the worker. A device still leased to this driver is sent 0 W (it ramps there at its own ramp).</summary>
+    /// <summary>Stops the worker; a device still owned by this driver is left as <see cref="Release"/> says.</summary>
     public void Dispose()
     {
         if (_stopping)
@@ -195,6 +222,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     // ---- worker ------------------------------------------------------------------------------------------------
 
     private long _setpointWrites;
+    private long _revertWrites;
     private long _setpointsNotWritten;
     private long _setpointAllocatedBytes;
     private long _workerAllocatedBytes;
@@ -228,6 +256,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
             if (_mailbox.TryTake(out double setpointW, out _))
             {
                 WriteSetpoint(setpointW);
+                TrackRevert();
             }
 
             now = Stopwatch.GetTimestamp();
@@ -349,6 +378,11 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         }
 
         ushort next = unchecked((ushort)(current + 1));
+        if (!MayWrite())
+        {
+            return false;
+        }
+
         ModbusResult r = _client.WriteSingleRegister(_options.UnitId, (ushort)_profile.ControllerHeartbeatAddress, next);
         if (!Check(r, "writing the controller heartbeat"))
         {
@@ -367,6 +401,11 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     {
         double measuredW = double.IsFinite(_latest.MeasuredPowerW) ? _latest.MeasuredPowerW : 0;
         double deviceW = Math.Clamp(_options.InvertSign ? -measuredW : measuredW, -_ratedW, _ratedW);
+        if (!MayWrite())
+        {
+            return false;
+        }
+
         ModbusResult r = _profile.Configure(_client, _options.UnitId, _options.RampPctPerS, _options.RevertTimeoutS, _ratedW, deviceW);
         if (!Check(r, $"programming {_profile.Description} (ramp, revert timeout, enable)"))
         {
@@ -375,7 +414,65 @@ public class ModbusInverter : IBatteryInverter, IDisposable
 
         _lastWrittenW = measuredW;
         _lastWriteTicks = Stopwatch.GetTimestamp();
+        _revertWrittenW = _profile.CanTrackRevert ? measuredW : double.NaN; // Configure wrote WSetRvrt = the measured power
+        _nextRevertTicks = _lastWriteTicks + Ticks(_options.RevertTrackPeriodMs);
         return true;
+    }
+
+    /// <summary>
+    /// Keeps the device's reversion setpoint near the last written setpoint: at most once per
+    /// <see cref="ModbusInverterOptions.RevertTrackPeriodMs"/>, only beyond the deadband — never at the loop rate.
+    /// </summary>
+    private void TrackRevert()
+    {
+        if (_phase != Phase.Operating || !_profile.CanTrackRevert || !double.IsFinite(_lastWrittenW))
+        {
+            return;
+        }
+
+        long now = Stopwatch.GetTimestamp();
+        if (now < _nextRevertTicks || Math.Abs(_lastWrittenW - _revertWrittenW) <= _options.RevertTrackDeadbandW)
+        {
+            return;
+        }
+
+        if (!MayWrite())
+        {
+            return;
+        }
+
+        _nextRevertTicks = now + Ticks(_options.RevertTrackPeriodMs);
+        double edgeW = _lastWrittenW;
+        if (Check(_profile.WriteRevertSetpoint(_client, _options.UnitId, _options.InvertSign ? -edgeW : edgeW), "writing the reversion setpoint"))
+        {
+            _revertWrittenW = edgeW;
+            Interlocked.Increment(ref _revertWrites);
+        }
+    }
+
+    /// <summary>
+    /// True while this process may write (no lease configured, or the lease is held). The first time it is not, the
+    /// driver stops operating for good: another process (the guard) owns the inverters.
+    /// </summary>
+    private bool MayWrite()
+    {
+        if (_lease is null || _lease.IsHeld)
+        {
+            return true;
+        }
+
+        if (!_fenced)
+        {
+            Volatile.Write(ref _fenced, true);
+            LastError = "fenced: another process (the guard) owns the inverters; this driver writes nothing any more";
+            _leaseLost = true;
+            _phase = Phase.Disconnected;
+            _nextAttemptTicks = long.MaxValue;
+            SetOperating(false);
+            Publish();
+        }
+
+        return false;
     }
 
     private void WriteSetpoint(double setpointW)
@@ -391,6 +488,12 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         long start = Stopwatch.GetTimestamp();
         if (edgeW == _lastWrittenW && start - _lastWriteTicks < Ticks(_options.RewriteUnchangedAfterMs))
         {
+            return;
+        }
+
+        if (!MayWrite())
+        {
+            Interlocked.Increment(ref _setpointsNotWritten);
             return;
         }
 
@@ -480,17 +583,30 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         }
 
         ushort next = unchecked((ushort)(_heartbeat + 1));
-        if (Check(_client.WriteSingleRegister(_options.UnitId, address, next), "writing the controller heartbeat"))
+        if (MayWrite() && Check(_client.WriteSingleRegister(_options.UnitId, address, next), "writing the controller heartbeat"))
         {
             _heartbeat = next;
         }
     }
 
+    /// <summary>
+    /// Leaves a device this driver still owns in a defined state without a step. A device that can hold a reversion
+    /// setpoint is left holding the last setpoint (<c>WSetRvrt</c> = it: the daemon ramped to 0 W before a clean stop,
+    /// and a stop that could not finish its ramp must not end it with a step); others are sent 0 W. A fenced driver
+    /// writes nothing: the guard owns the device.
+    /// </summary>
     private void Release()
     {
-        if (_phase == Phase.Operating && _client.IsConnected)
+        if (_phase == Phase.Operating && _client.IsConnected && MayWrite())
         {
-            _profile.WriteSetpoint(_client, _options.UnitId, 0); // the device ramps there at its own ramp
+            if (_profile.CanTrackRevert && double.IsFinite(_lastWrittenW))
+            {
+                _profile.WriteRevertSetpoint(_client, _options.UnitId, _options.InvertSign ? -_lastWrittenW : _lastWrittenW);
+            }
+            else
+            {
+                _profile.WriteSetpoint(_client, _options.UnitId, 0);
+            }
         }
 
         SetOperating(false);

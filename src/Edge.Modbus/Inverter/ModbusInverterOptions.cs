@@ -60,6 +60,18 @@ public class ModbusInverterOptions
     /// <summary>True for devices that report and take power with the opposite sign (positive = charge).</summary>
     public bool InvertSign { get; set; }
 
+    /// <summary>
+    /// Shortest time between two writes of the reversion setpoint (704 <c>WSetRvrt</c>), ms; ≥ 1000 (many devices keep
+    /// it in flash: never at the loop rate).
+    /// </summary>
+    public int RevertTrackPeriodMs { get; set; } = 1000;
+
+    /// <summary>
+    /// The reversion setpoint is rewritten only when the setpoint moved by more than this, W. Keep it ≤ the ramp limit ×
+    /// the ramp window per inverter, so that a reversion is never a larger step than the ramp limit allows.
+    /// </summary>
+    public double RevertTrackDeadbandW { get; set; }
+
     /// <summary>Checks every option; returns the errors (empty when valid).</summary>
     public IReadOnlyList<OptionError> Validate(string section = "Inverter")
     {
@@ -85,6 +97,8 @@ public class ModbusInverterOptions
         c.Range(nameof(FaultAfterRefusals), FaultAfterRefusals, 1, 1000, "");
         c.Range(nameof(HeartbeatPeriodMs), HeartbeatPeriodMs, 10, 60_000, "ms");
         c.Range(nameof(LeaseObserveMs), LeaseObserveMs, HeartbeatPeriodMs * 1.5, 600_000, "ms (at least 1.5 heartbeat periods)");
+        c.Range(nameof(RevertTrackPeriodMs), RevertTrackPeriodMs, 1000, 3_600_000, "ms (at least 1 s: flash wear)");
+        c.Range(nameof(RevertTrackDeadbandW), RevertTrackDeadbandW, 0, 3e9, "W");
         c.Range(nameof(RewriteUnchangedAfterMs), RewriteUnchangedAfterMs, 0, RevertTimeoutS * 1000.0 / 2, "ms (at most half the revert timeout)");
         return c.Errors;
     }

@@ -13,13 +13,14 @@ public sealed class SunSpecInverter : ModbusInverter
     /// <summary>Creates the driver and starts its I/O worker.</summary>
     /// <param name="options">Settings (validated; throws <see cref="ArgumentException"/> listing every error).</param>
     /// <param name="clockNs">The loop clock in ns (monotonic); default: Stopwatch.</param>
-    public SunSpecInverter(ModbusInverterOptions options, Func<long>? clockNs = null)
-        : this(options, new SunSpecProfile(), clockNs)
+    /// <param name="lease">Who may write (daemon or guard; docs/guard.md); null = this driver is the only writer.</param>
+    public SunSpecInverter(ModbusInverterOptions options, Func<long>? clockNs = null, IActuationLease? lease = null)
+        : this(options, new SunSpecProfile(), clockNs, lease)
     {
     }
 
-    private SunSpecInverter(ModbusInverterOptions options, SunSpecProfile profile, Func<long>? clockNs)
-        : base(options, profile, clockNs) => _sunSpec = profile;
+    private SunSpecInverter(ModbusInverterOptions options, SunSpecProfile profile, Func<long>? clockNs, IActuationLease? lease)
+        : base(options, profile, clockNs, lease) => _sunSpec = profile;
 
     /// <summary>The discovered model chain, or null before discovery.</summary>
     public SunSpecMap? Map => _sunSpec.Map;

@@ -9,7 +9,8 @@ namespace Edge.Modbus.Inverter;
 /// control, 701 for measurement, 802 (battery) and 713 (storage capacity) for SoC, limits and heartbeats.
 /// <list type="table">
 /// <item><term>ramp</term><description>704 <c>WRmp</c> (%WMax/s) with <c>WRmpRef</c> = W_MAX; 124 <c>WChaGra</c>, <c>WDisChaGra</c>.</description></item>
-/// <item><term>revert</term><description>704 <c>WSetRvrt</c> = 0, <c>WSetEnaRvrt</c> = 1, <c>WSetRvrtTms</c>; 124 <c>InOutWRte_RvrtTms</c>.</description></item>
+/// <item><term>revert</term><description>704 <c>WSetRvrt</c> = the measured power (then kept tracking the setpoint by the
+/// driver), <c>WSetEnaRvrt</c> = 1, <c>WSetRvrtTms</c>; 124 <c>InOutWRte_RvrtTms</c> (reverts to no limit: 0 W).</description></item>
 /// <item><term>enable</term><description>704 <c>WSetEna</c> = 1, <c>WSetMod</c> = WATTS, <c>WSet</c> = measured; 124 rates = measured, <c>StorCtl_Mod</c> = 3.</description></item>
 /// <item><term>setpoint</term><description>704 <c>WSet</c> (int32 × 10^<c>WSet_SF</c>, positive = discharge); 124 <c>OutWRte</c> = x %, <c>InWRte</c> = −x % of <c>WChaMax</c>.</description></item>
 /// </list>
@@ -97,16 +98,20 @@ public sealed class SunSpecProfile : IInverterProfile
     }
 
     /// <inheritdoc />
-    public ModbusResult Configure(ModbusTcpClient client, byte unitId, double rampPctPerS, int revertTimeoutS, double ratedW, double deviceW)
+    public bool CanTrackRevert => _p?.HasDerControl == true;
+
+    /// <summary>
+    /// Reads the control model's scale factors so that <see cref="WriteSetpoint"/> and <see cref="WriteRevertSetpoint"/>
+    /// can be used without <see cref="Configure"/> (the guard takes over a device the daemon configured).
+    /// </summary>
+    public ModbusResult PrepareWrites(ModbusTcpClient client, byte unitId, double ratedW)
     {
         SunSpecInverterPoints p = _p!;
         _ratedW = ratedW;
-        Span<ushort> regs = _frame;
-        ModbusResult r;
         if (p.HasDerControl)
         {
             SunSpecBlock c = p.Control!;
-            r = c.Refresh(client, unitId);
+            ModbusResult r = c.Refresh(client, unitId);
             if (r.IsLinkFailure)
             {
                 return r;
@@ -117,6 +122,40 @@ public sealed class SunSpecProfile : IInverterProfile
                 _setpointScale = 1; // WSet_SF not implemented: unscaled watts.
             }
 
+            return ModbusResult.Ok;
+        }
+
+        SunSpecBlock s = p.Storage!;
+        if (!s.TryScale(s.Definition["InOutWRte_SF"], out _setpointScale))
+        {
+            _setpointScale = 1;
+        }
+
+        return ModbusResult.Ok;
+    }
+
+    /// <inheritdoc />
+    public ModbusResult WriteRevertSetpoint(ModbusTcpClient client, byte unitId, double deviceW)
+    {
+        Span<ushort> regs = _frame.AsSpan(0, 2);
+        RegisterCodec.WriteInt32(regs, (int)Math.Round(deviceW / _setpointScale));
+        return client.WriteMultipleRegisters(unitId, _p!.Control!.Model.AddressOf("WSetRvrt"), regs);
+    }
+
+    /// <inheritdoc />
+    public ModbusResult Configure(ModbusTcpClient client, byte unitId, double rampPctPerS, int revertTimeoutS, double ratedW, double deviceW)
+    {
+        SunSpecInverterPoints p = _p!;
+        Span<ushort> regs = _frame;
+        ModbusResult r = PrepareWrites(client, unitId, ratedW);
+        if (!r.IsOk)
+        {
+            return r;
+        }
+
+        if (p.HasDerControl)
+        {
+            SunSpecBlock c = p.Control!;
             regs[0] = (ushort)Math.Clamp(Math.Round(rampPctPerS), 1, 65_534);
             regs[1] = 1; // WRmpRef = W_MAX: % of maximum active power per second.
             if (!(r = client.WriteMultipleRegisters(unitId, c.Model.AddressOf("WRmp"), regs[..2])).IsOk)
@@ -124,7 +163,8 @@ public sealed class SunSpecProfile : IInverterProfile
                 return r;
             }
 
-            RegisterCodec.WriteInt32(regs, 0);
+            // Reversion holds the power the device delivers now (the driver keeps WSetRvrt tracking the setpoint).
+            RegisterCodec.WriteInt32(regs, (int)Math.Round(deviceW / _setpointScale));
             if (!(r = client.WriteMultipleRegisters(unitId, c.Model.AddressOf("WSetRvrt"), regs[..2])).IsOk
                 || !(r = client.WriteSingleRegister(unitId, c.Model.AddressOf("WSetEnaRvrt"), 1)).IsOk)
             {
@@ -147,11 +187,6 @@ public sealed class SunSpecProfile : IInverterProfile
         if (!s.TryScale(s.Definition["WChaDisChaGra_SF"], out double rampScale))
         {
             rampScale = 1;
-        }
-
-        if (!s.TryScale(s.Definition["InOutWRte_SF"], out _setpointScale))
-        {
-            _setpointScale = 1;
         }
 
         regs[0] = regs[1] = (ushort)Math.Clamp(Math.Round(rampPctPerS / rampScale), 1, 65_534);

@@ -6,9 +6,12 @@ namespace Edge.Simulation.Inverter;
 /// The physics and control behaviour of a battery PCS, independent of any protocol, stepped explicitly
 /// (<see cref="Step"/>) so that tests and the in-process rig run it on virtual time.
 /// <list type="bullet">
-/// <item>Control: an active-power setpoint with an enable; a programmable ramp limit on the reference (% of rated
-/// power per second); a reversion timer restarted by every control write — when it expires the setpoint and enable
-/// revert to their reversion values (0 W, enabled), and the output ramps there at the programmed ramp.</item>
+/// <item>Control: an active-power setpoint with an enable; a programmable ramp limit on <em>increases</em> of the
+/// reference's magnitude (% of rated power per second; SunSpec 704 <c>WRmp</c> — decreases towards 0 W are not
+/// ramped); a reversion timer restarted by every control write — when it expires the setpoint and enable revert to
+/// their reversion values (704 <c>WSetRvrt</c>/<c>WSetEnaRvrt</c>; a disabled setpoint means 0 W). A reversion to a
+/// lower power is therefore a step (only the power stage's lag smooths it); a reversion that holds the last setpoint
+/// (<c>WSetRvrt</c> tracking it) is no step at all.</item>
 /// <item>Power stage: <see cref="BatteryModel"/> (latency, first-order lag, power and energy limits, SoC with
 /// efficiency).</item>
 /// <item>Faults (<see cref="PcsFaults"/>): a trip steps the output to 0 W at once (a protection trip is a step)
@@ -150,13 +153,21 @@ public sealed class SimulatedPcs
         RestartRevertTimer();
     }
 
-    /// <summary>Programs reversion: value, enable and time (s; 0 disables). Restarts the timer.</summary>
+    /// <summary>
+    /// Programs reversion: value, enable and time (s; 0 disables). Only a change of the time restarts the timer: the
+    /// timer runs from the last control write, so a controller that keeps <c>WSetRvrt</c> tracking its setpoint does
+    /// not keep a device that no longer gets setpoints from reverting.
+    /// </summary>
     public void WriteReversion(double revertSetpointW, bool revertEnabled, double revertTimeS)
     {
-        RevertSetpointW = Math.Clamp(revertSetpointW, -RatedPowerW, RatedPowerW);
+        RevertSetpointW = Math.Clamp(double.IsFinite(revertSetpointW) ? revertSetpointW : 0, -RatedPowerW, RatedPowerW);
         RevertEnabled = revertEnabled;
-        RevertTimeS = Math.Max(0, revertTimeS);
-        RestartRevertTimer();
+        double timeS = Math.Max(0, revertTimeS);
+        if (timeS != RevertTimeS)
+        {
+            RevertTimeS = timeS;
+            RestartRevertTimer();
+        }
     }
 
     /// <summary>Programs the reference ramp limit, % of rated power per second (0 = the factory default).</summary>
@@ -192,8 +203,7 @@ public sealed class SimulatedPcs
         }
 
         double targetW = Tripped || !SetpointEnabled ? 0 : SetpointW;
-        double maxStepW = RampPctPerS * 0.01 * RatedPowerW * dtS;
-        _referenceW = Tripped ? 0 : Math.Clamp(targetW, _referenceW - maxStepW, _referenceW + maxStepW);
+        _referenceW = Tripped ? 0 : RampReference(_referenceW, targetW, RampPctPerS * 0.01 * RatedPowerW * dtS);
         double powerW = _battery.Step(_referenceW, dtS);
         if (Tripped)
         {
@@ -212,4 +222,25 @@ public sealed class SimulatedPcs
     }
 
     private void RestartRevertTimer() => _revertRemainingS = RevertTimeS;
+
+    /// <summary>
+    /// SunSpec 704 <c>WRmp</c> is "the ramp rate for increases in active power": only a move of the reference away from
+    /// 0 W (a larger discharge or a larger charge) is limited to <paramref name="maxRiseW"/> per step; a move towards
+    /// 0 W — including the reversion to 0 W when the revert timer expires — is taken at once, as real devices do.
+    /// A reversal of sign falls to 0 W at once, then rises at the ramp.
+    /// </summary>
+    internal static double RampReference(double referenceW, double targetW, double maxRiseW)
+    {
+        if (referenceW >= 0 && targetW >= 0)
+        {
+            return targetW <= referenceW ? targetW : Math.Min(targetW, referenceW + maxRiseW);
+        }
+
+        if (referenceW <= 0 && targetW <= 0)
+        {
+            return targetW >= referenceW ? targetW : Math.Max(targetW, referenceW - maxRiseW);
+        }
+
+        return Math.Clamp(targetW, -maxRiseW, maxRiseW); // sign reversal: through 0 W at once, then the ramp
+    }
 }

@@ -13,6 +13,7 @@ public static class CommandRegistry
         new Commands.CheckCommand(),
         new Commands.ReplayCommand(),
         new Commands.SimInverterCommand(),
+        new Guard.GuardCommand(),
         new Commands.BenchLoopCommand(),
         new Commands.BenchMqttCommand(),
     ];

@@ -40,6 +40,8 @@ public sealed class SimInverterCommand : ICommand
           --fault F[,F…]      Inject faults from the start: refuse-writes, freeze, drop, trip, mute.
           --duration D        Stop after D (e.g. 30s); default: run until Ctrl-C.
           --quiet             No once-a-second status line.
+          --exit-on-stdin-eof Exit when standard input closes (a parent that spawns it through a pipe: its death, even
+                              by SIGKILL, ends the simulator — no orphans).
 
         While running, lines on standard input change the device (for HIL scripts):
           fault F[,F…] | fault none     set the active faults (as --fault)
@@ -49,7 +51,7 @@ public sealed class SimInverterCommand : ICommand
         """;
 
     /// <inheritdoc />
-    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "quiet" };
+    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "quiet", "exit-on-stdin-eof" };
 
     /// <inheritdoc />
     public int Run(CommandArgs args, CommandContext context)
@@ -90,6 +92,7 @@ public sealed class SimInverterCommand : ICommand
         PcsFaults faults = ParseFaults(args.String("fault"));
         TimeSpan? duration = args.Duration("duration");
         bool quiet = args.Has("quiet");
+        bool exitOnEof = args.Has("exit-on-stdin-eof");
         args.ThrowOnUnused();
 
         SimulatedInverterHost host;
@@ -112,7 +115,14 @@ public sealed class SimInverterCommand : ICommand
             context.Out.Flush();
             using var timeout = duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation, timeout.Token);
-            var control = new Thread(() => ReadControlLines(host, context)) { IsBackground = true, Name = "sim-inverter-stdin" };
+            var control = new Thread(() =>
+            {
+                ReadControlLines(host, context);
+                if (exitOnEof)
+                {
+                    linked.Cancel(); // the parent is gone (or closed the pipe): stop
+                }
+            }) { IsBackground = true, Name = "sim-inverter-stdin" };
             control.Start();
             while (!linked.Token.WaitHandle.WaitOne(TimeSpan.FromSeconds(1)))
             {

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
 using Edge.Core.Control;
+using Edge.Core.Devices;
 using Edge.Daemon.Rigs;
+using Edge.Guard;
 using Edge.Mqtt.Client;
 using Edge.Mqtt.Commands;
 using Edge.Mqtt.Publishing;
@@ -67,6 +69,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private volatile bool _stopping;
     private volatile bool _loopStopped;
     private int _dumps;
+    private DaemonLease? _lease;
+    private DeviceHealthLog? _healthLog;
 
     public EdgeDaemon(
         IOptions<EdgeOptions> edge,
@@ -113,7 +117,9 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         double initialSocPct = !double.IsNaN(_sim.InitialSocPct) ? _sim.InitialSocPct : double.IsFinite(_state.SocEstimatePct) ? _state.SocEstimatePct : 50;
 
         IMonotonicClock clock = MonotonicClock.Instance;
-        _rig = RigFactory.Build(_edge, _sim, initialSocPct, clock);
+        _lease = DaemonLease.Take(_edge.StateDirectory, _log); // docs/guard.md: every inverter write checks this epoch
+        _rig = RigFactory.Build(_edge, _sim, initialSocPct, clock, _lease);
+        _healthLog = new DeviceHealthLog(_rig.Inverters, _log);
         _log.LogInformation("rig {Rig}: {Notes}", _rig.Name, string.Join("; ", _rig.Notes));
         foreach (string failure in _rig.Devices.InitializeAll())
         {
@@ -124,6 +130,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _rig.Samplers.Start();
 
         ControllerOptions controllerOptions = EffectiveControllerOptions();
+        _lease.RampWPerS = Math.Min(controllerOptions.RampUpWPerS, controllerOptions.RampDownWPerS);
         var controller = new SmoothingController(controllerOptions);
         _log.LogInformation(
             "controller: ramp ↑{Up} W/s ↓{Down} W/s, battery {Charge}/{Discharge} W, {Energy} Wh, cap {Cap} W, floor {Floor} W, period {Period} ms",
@@ -153,6 +160,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             _drainThread.Start();
         }
 
+        WaitForDeliveringInverters();
         CompactStartupGarbage();
         RealtimeReport report = _executive.Start();
         foreach (RealtimeItem item in report.Items)
@@ -188,7 +196,12 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _watchdog?.Dispose();
         if (_executive is not null && _pump is not null && _commands is not null && _cycle is not null)
         {
-            await RampDownAsync().ConfigureAwait(false);
+            // A live guard takes the inverters over at their present power (restart, upgrade: bumpless); else ramp out.
+            if (_lease?.TryHandOver() != true)
+            {
+                await RampDownAsync().ConfigureAwait(false);
+            }
+
             _executive.Stop();
             _executive.Wait(TimeSpan.FromSeconds(5));
             if (_executive.Failure is { } failure)
@@ -227,6 +240,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         _drainThread?.Join(TimeSpan.FromSeconds(2));
         _rig?.Dispose();
+        _lease?.Dispose();
+        _lease = null;
         _log.LogInformation("stopped after {Seconds} s; state saved to {Path}", F(_sinceStart.Elapsed.TotalSeconds), StatePath);
     }
 
@@ -242,6 +257,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _executive?.Dispose();
         _notifier?.Dispose();
         _rig?.Dispose();
+        _lease?.Dispose();
     }
 
     private ControllerOptions EffectiveControllerOptions()
@@ -395,6 +411,43 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             F(_status.FirstCycleMs), F(_status.FirstCycleSinceProcessStartMs));
     }
 
+    /// <summary>
+    /// Bumpless start (issue 11): the controller starts from the inverters' measured power, counted only once they are
+    /// usable. When an inverter already delivers power (the guard held it across a restart, or a bench PCS runs), the
+    /// first cycle waits — at most 5 s — until every inverter answering is usable, so the loop starts from that power
+    /// instead of 0 W. Inverters at rest or silent cost no wait beyond their first answer (≤ 1 s).
+    /// </summary>
+    private void WaitForDeliveringInverters()
+    {
+        var waited = Stopwatch.StartNew();
+        bool delivering = false;
+        while (waited.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            int answered = 0, usable = 0;
+            foreach (IBatteryInverter inverter in _rig!.Inverters)
+            {
+                if (inverter.TryReadState(out InverterState s))
+                {
+                    answered++;
+                    usable += s.IsUsable ? 1 : 0;
+                    delivering |= double.IsFinite(s.MeasuredPowerW) && Math.Abs(s.MeasuredPowerW) > 1;
+                }
+            }
+
+            if (usable == _rig.Inverters.Count || (!delivering && (answered == _rig.Inverters.Count || waited.Elapsed > TimeSpan.FromSeconds(1))))
+            {
+                break;
+            }
+
+            Thread.Sleep(10);
+        }
+
+        if (delivering)
+        {
+            _log.LogInformation("the inverters already deliver power: the loop starts from it (waited {Ms} ms for them to be usable)", F(waited.Elapsed.TotalMilliseconds));
+        }
+    }
+
     private async Task RampDownAsync()
     {
         _commands!.RequestStandby();
@@ -432,6 +485,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         while (!_stopping)
         {
             Thread.Sleep(200);
+            _healthLog?.Check();
             if (_liveView is null && statusEvery.Elapsed > TimeSpan.FromSeconds(10) && _pump!.Live.TryRead(out LiveFigures figures, out _, out _))
             {
                 statusEvery.Restart();

@@ -35,6 +35,13 @@ public sealed class SimOptions
     /// </summary>
     public double InverterRampPctPerS { get; set; } = 1000;
 
+    /// <summary>
+    /// <c>--rig hil</c> only: <c>HOST:PORT,HOST:PORT,…</c> of SunSpec inverters that already run (a bench's PCS, simulators
+    /// a harness started); the rig attaches to them instead of spawning <c>edge sim inverter</c> processes, and they
+    /// outlive Edge. One entry per inverter (<see cref="Inverters"/> must match). Empty = spawn.
+    /// </summary>
+    public string InverterEndpoints { get; set; } = "";
+
     /// <summary>SoC of the simulated batteries at start, % (NaN = the persisted estimate, else 50).</summary>
     public double InitialSocPct { get; set; } = double.NaN;
 
@@ -71,8 +78,48 @@ public sealed class SimOptions
             c.Range(nameof(InitialSocPct), InitialSocPct, 0, 100, "% (or NaN for the persisted estimate)");
         }
 
+        if (!string.IsNullOrWhiteSpace(InverterEndpoints))
+        {
+            try
+            {
+                int n = ParseEndpoints(InverterEndpoints).Count;
+                if (n != Inverters)
+                {
+                    c.Fail(nameof(InverterEndpoints), $"\"{InverterEndpoints}\"", $"lists {n} inverters but Sim:Inverters is {Inverters}: set Sim:Inverters={n}");
+                }
+            }
+            catch (FormatException e)
+            {
+                c.Fail(nameof(InverterEndpoints), $"\"{InverterEndpoints}\"", e.Message);
+            }
+        }
+
         c.Range(nameof(UnmeasuredFraction), UnmeasuredFraction, 0, 1, "");
         c.Range(nameof(SiteMeterRateHz), SiteMeterRateHz, 0.1, 1000, "Hz");
         return c.Errors;
+    }
+
+    /// <summary>Parses <c>HOST:PORT,…</c> (empty = none). Throws <see cref="FormatException"/> naming the bad entry.</summary>
+    public static IReadOnlyList<(string Host, int Port)> ParseEndpoints(string text)
+    {
+        var list = new List<(string, int)>();
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return list;
+        }
+
+        foreach (string entry in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            int colon = entry.LastIndexOf(':');
+            if (colon <= 0 || !int.TryParse(entry.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int port)
+                || port is < 1 or > 65535)
+            {
+                throw new FormatException($"'{entry}' is not HOST:PORT with a port 1–65535 (e.g. 127.0.0.1:5020)");
+            }
+
+            list.Add((entry[..colon].Trim('[', ']'), port));
+        }
+
+        return list;
     }
 }

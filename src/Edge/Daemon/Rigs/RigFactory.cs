@@ -5,6 +5,7 @@ using System.Text.Json;
 using Edge.Core;
 using Edge.Core.Devices;
 using Edge.Devices.Rig;
+using Edge.Guard;
 using Edge.Modbus.Inverter;
 using Edge.Modbus.Meters;
 using Edge.Runtime.Timing;
@@ -22,7 +23,9 @@ namespace Edge.Daemon.Rigs;
 /// (hardware/rigs/sim-8x-ina226.json, embedded) read by the real drivers; simulated SunSpec inverters run as Modbus
 /// TCP servers on loopback, commanded by the real SunSpec driver; a simulated site meter closes the loop.</item>
 /// <item><c>hil</c> — the same sensors, but each inverter is a separate <c>edge sim inverter</c> process reached over
-/// a real socket (as a hardware-in-the-loop bench would wire real PCS).</item>
+/// a real socket (as a hardware-in-the-loop bench would wire real PCS); those processes die with the daemon (their
+/// standard input is a pipe from it: its end, even by SIGKILL, ends them). With <c>Sim:InverterEndpoints</c> the rig
+/// attaches to inverters that already run (a bench's PCS, simulators a harness started) and that outlive it.</item>
 /// <item>a rig file — real I²C sensors and GPIO lines from the file, SunSpec inverters and a Modbus site meter from
 /// its <c>inverters</c> and <c>meters</c> entries.</item>
 /// </list>
@@ -80,12 +83,17 @@ internal static class RigFactory
     }
 
     /// <summary>Builds the rig. Throws <see cref="InvalidOperationException"/> when a device cannot be opened.</summary>
-    public static BuiltRig Build(EdgeOptions edge, SimOptions sim, double initialSocPct, IMonotonicClock clock)
+    /// <param name="edge">The daemon's options (rig, state directory).</param>
+    /// <param name="sim">The simulated rig's options.</param>
+    /// <param name="initialSocPct">SoC of simulated batteries at start, %.</param>
+    /// <param name="clock">The loop clock.</param>
+    /// <param name="lease">The daemon's ownership of the inverters (docs/guard.md), or null (no guard protocol).</param>
+    public static BuiltRig Build(EdgeOptions edge, SimOptions sim, double initialSocPct, IMonotonicClock clock, DaemonLease? lease = null)
     {
         RigDefinition definition = LoadDefinition(edge.Rig);
         return edge.Rig is "sim" or "hil"
-            ? BuildSimulated(definition, sim, edge.Rig == "hil", initialSocPct, clock)
-            : BuildFromFile(definition, clock);
+            ? BuildSimulated(definition, sim, edge.Rig == "hil", initialSocPct, clock, lease, edge.StateDirectory)
+            : BuildFromFile(definition, clock, lease, edge.StateDirectory);
     }
 
     /// <summary>Per-inverter rated power and energy of the simulated rig.</summary>
@@ -96,7 +104,8 @@ internal static class RigFactory
         return (powerW, energyWh);
     }
 
-    private static BuiltRig BuildSimulated(RigDefinition definition, SimOptions sim, bool hil, double initialSocPct, IMonotonicClock clock)
+    private static BuiltRig BuildSimulated(RigDefinition definition, SimOptions sim, bool hil, double initialSocPct, IMonotonicClock clock,
+        DaemonLease? lease, string stateDirectory)
     {
         SampledProfile generated = LoadProfiles.Create(sim.Profile);
         var profile = new ShiftedProfile(generated, clock.NowNs * 1e-9);
@@ -108,10 +117,17 @@ internal static class RigFactory
         var processes = new List<InverterProcess>();
         var inverters = new List<IBatteryInverter>();
         var disposables = new List<IDisposable>();
+        IReadOnlyList<(string Host, int Port)> attached = hil ? SimOptions.ParseEndpoints(sim.InverterEndpoints) : [];
+        var endpoints = new List<(string Host, int Port)>();
         for (int i = 0; i < sim.Inverters; i++)
         {
-            string id = $"pcs{i + 1}";
             int port;
+            if (attached.Count > 0)
+            {
+                endpoints.Add(attached[i]);
+                continue;
+            }
+
             if (hil)
             {
                 var process = InverterProcess.Start(powerW, energyWh, sim, initialSocPct);
@@ -136,10 +152,17 @@ internal static class RigFactory
                 port = host.Port;
             }
 
+            endpoints.Add(("127.0.0.1", port));
+        }
+
+        lease?.PublishDevices([.. endpoints.Select((e, i) => new GuardDevice($"pcs{i + 1}", e.Host, e.Port, 1, powerW, false))], stateDirectory);
+        for (int i = 0; i < endpoints.Count; i++)
+        {
             var driver = new SunSpecInverter(new SunSpecInverterOptions
             {
-                Id = id,
-                Modbus = { Host = "127.0.0.1", Port = port, RequestTimeoutMs = 200 },
+                Id = $"pcs{i + 1}",
+                // Attached devices (a bench PCS, a third-party server) may answer slower than our own simulators.
+                Modbus = { Host = endpoints[i].Host, Port = endpoints[i].Port, RequestTimeoutMs = attached.Count > 0 ? 1000 : 200 },
                 UnitId = 1,
                 RatedPowerW = powerW,
                 CapacityWh = energyWh,
@@ -148,7 +171,7 @@ internal static class RigFactory
                 PollPeriodMs = 20,
                 HeartbeatPeriodMs = 500,
                 LeaseObserveMs = 750,
-            }, () => clock.NowNs);
+            }, () => clock.NowNs, lease);
             inverters.Add(driver);
             disposables.Add(driver);
         }
@@ -184,16 +207,20 @@ internal static class RigFactory
         rig.Own(samplers);
         rig.Notes.Add($"{definition.Sensors.Count} simulated {definition.Sensors[0].Type} sensors on {definition.Buses.Count} buses, sampled every {definition.SamplingPeriodMs} ms by one thread per bus");
         rig.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"load: {generated.Description} (peak {generated.PeakW:0} W)"));
-        string where = hil
+        string where = attached.Count > 0
+            ? $"attached to running inverters at {string.Join(", ", attached.Select(e => $"{e.Host}:{e.Port}"))} (they outlive Edge)"
+            : hil
             ? $"as separate 'edge sim inverter' processes on ports {string.Join(", ", processes.Select(p => p.Port))}"
             : $"in-process on loopback ports {string.Join(", ", hosts.Select(h => h.Port))}";
-        rig.Notes.Add(FormattableString.Invariant(
+        rig.Notes.Add(attached.Count > 0
+            ? FormattableString.Invariant($"{sim.Inverters} SunSpec inverters of {powerW:0} W / {energyWh:0} Wh {where}")
+            : FormattableString.Invariant(
             $"{sim.Inverters} simulated SunSpec inverters of {powerW:0} W / {energyWh:0} Wh, latency {sim.LatencyMs} ms, τ {sim.TimeConstantMs} ms, {where}"));
         rig.Notes.Add(meter is null ? "no site meter" : string.Create(CultureInfo.InvariantCulture, $"simulated site meter at {sim.SiteMeterRateHz} Hz, unmeasured load {sim.UnmeasuredFraction:P0}"));
         return rig;
     }
 
-    private static BuiltRig BuildFromFile(RigDefinition definition, IMonotonicClock clock)
+    private static BuiltRig BuildFromFile(RigDefinition definition, IMonotonicClock clock, DaemonLease? lease, string stateDirectory)
     {
         var backend = new LinuxRigBackend();
         RigDevices devices;
@@ -209,9 +236,10 @@ internal static class RigFactory
 
         var inverters = new List<IBatteryInverter>();
         var owned = new List<IDisposable>();
+        lease?.PublishDevices([.. definition.Inverters.Select(InverterEntry.GuardDevice)], stateDirectory);
         foreach (RigDeviceEntry e in definition.Inverters)
         {
-            ModbusInverter inverter = InverterEntry.Create(e, clock);
+            ModbusInverter inverter = InverterEntry.Create(e, clock, lease);
             inverters.Add(inverter);
             owned.Add(inverter);
         }
@@ -276,7 +304,7 @@ internal static class RigFactory
 
             foreach (string a in new[]
             {
-                "sim", "inverter", "--port", "0", "--quiet",
+                "sim", "inverter", "--port", "0", "--quiet", "--exit-on-stdin-eof",
                 "--power-w", F(powerW), "--energy-wh", F(energyWh), "--latency-ms", F(sim.LatencyMs), "--tau-ms", F(sim.TimeConstantMs),
                 "--soc-pct", F(socPct), "--ramp-pct-per-s", F(sim.InverterRampPctPerS),
             })
@@ -348,7 +376,13 @@ internal static class RigFactory
             }
         }
 
-        public static ModbusInverter Create(RigDeviceEntry e, IMonotonicClock clock) => new SunSpecInverter(Options(e), () => clock.NowNs);
+        public static ModbusInverter Create(RigDeviceEntry e, IMonotonicClock clock, DaemonLease? lease) => new SunSpecInverter(Options(e), () => clock.NowNs, lease);
+
+        public static GuardDevice GuardDevice(RigDeviceEntry e)
+        {
+            SunSpecInverterOptions o = Options(e);
+            return new GuardDevice(o.Id, o.Modbus.Host, o.Modbus.Port, o.UnitId, o.RatedPowerW > 0 ? o.RatedPowerW : double.MaxValue, o.InvertSign);
+        }
 
         private static SunSpecInverterOptions Options(RigDeviceEntry e)
         {
@@ -362,6 +396,7 @@ internal static class RigFactory
                 CapacityWh = Num(j, "capacityWh") ?? 0,
                 RevertTimeoutS = (int)(Num(j, "revertTimeoutS") ?? 2),
                 RampPctPerS = Num(j, "rampPctPerS") ?? 100,
+                RevertTrackDeadbandW = Num(j, "revertTrackDeadbandW") ?? 0,
                 InvertSign = j.TryGetProperty("invertSign", out JsonElement inv) && inv.ValueKind == JsonValueKind.True,
             };
             IReadOnlyList<OptionError> errors = o.Validate(e.Path);

@@ -1,0 +1,411 @@
+using System.Diagnostics;
+using System.Globalization;
+using Edge.Modbus;
+using Edge.Modbus.Client;
+using Edge.Modbus.Inverter;
+
+namespace Edge.Guard;
+
+/// <summary>Settings of <c>edge guard</c>; units in the names.</summary>
+internal sealed class GuardOptions
+{
+    /// <summary>The daemon's state directory (the board and the device list live there).</summary>
+    public string StateDirectory { get; set; } = "edge-state";
+
+    /// <summary>No daemon beat for this long = the daemon is dead or hung, ms. Must be well inside the inverters' revert timeout.</summary>
+    public int TimeoutMs { get; set; } = 500;
+
+    /// <summary>A freshly started daemon that has not beaten once within this long is taken over, ms.</summary>
+    public int StartupTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>After a planned handover, hold the battery power this long before ramping out, s.</summary>
+    public double HoldS { get; set; } = 30;
+
+    /// <summary>The guard's tick, ms (heartbeat check; setpoint writes while ramping).</summary>
+    public int TickMs { get; set; } = 20;
+}
+
+/// <summary>
+/// The guard (docs/guard.md): a minimal process beside the daemon with its own Modbus connections. It watches the
+/// daemon's beat on the <see cref="OwnershipBoard"/>; when the beat stops it SIGKILLs the daemon, takes the board (a new
+/// epoch: the daemon's own writes are fenced even if it were still alive) and ramps every inverter to 0 W at the ramp
+/// limit — all inverters together, so the batteries' total moves at the limit. After a planned handover it holds the
+/// power for <see cref="GuardOptions.HoldS"/> first. A new daemon that takes the board ends the guard's writes at once.
+/// Every tick is allocation-free once the devices are connected.
+/// </summary>
+internal sealed class Guardian : IDisposable
+{
+    private readonly GuardOptions _options;
+    private readonly OwnershipBoard _board;
+    private readonly TextWriter _log;
+    private readonly string _devicesPath;
+    private Device[] _devices = [];
+    private DateTime _devicesStamp;
+    private long _nextReloadTicks;
+
+    private long _watchedWord;
+    private long _lastBeat;
+    private long _lastBeatTicks;
+    private long _epochTicks;
+    private bool _armed;
+    private long _lastWatchTicks;
+
+    private long _held;
+    private long _actingSinceTicks;
+    private double _holdS;
+    private double _rampS;
+    private bool _atZero;
+    private long _nextRefreshTicks;
+
+    /// <summary>Creates the guard on the board in the state directory.</summary>
+    public Guardian(GuardOptions options, TextWriter log)
+    {
+        _options = options;
+        _log = log;
+        _board = OwnershipBoard.Open(options.StateDirectory);
+        _devicesPath = Path.Combine(options.StateDirectory, GuardDevices.FileName);
+        _board.GuardPid = Environment.ProcessId;
+    }
+
+    /// <summary>Takeovers so far.</summary>
+    public int Takeovers { get; private set; }
+
+    /// <summary>True while the guard owns the inverters.</summary>
+    public bool Acting => _held != 0;
+
+    /// <summary>Runs until <paramref name="stop"/> is cancelled.</summary>
+    public void Run(CancellationToken stop)
+    {
+        Log($"watching {_board.Path} (daemon beat timeout {_options.TimeoutMs} ms, tick {_options.TickMs} ms, hold after a planned handover {F(_options.HoldS)} s)");
+        long tick = Ticks(_options.TickMs);
+        long next = Stopwatch.GetTimestamp();
+        long allocatedAtSteady = -1;
+        long ticks = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            next += tick;
+            long now = Stopwatch.GetTimestamp();
+            _board.GuardTick();
+            if (!Acting)
+            {
+                Watch(now);
+                ReloadDevices(now);
+                KeepLinks(now); // may block for a connect or a discovery: Watch discounts the guard's own stalls
+            }
+            else
+            {
+                Act(now);
+                KeepLinks(now); // reconnects a device that failed a write
+            }
+
+            ticks++;
+            if (ticks == 500)
+            {
+                allocatedAtSteady = GC.GetAllocatedBytesForCurrentThread();
+            }
+
+            long waitTicks = next - Stopwatch.GetTimestamp();
+            if (waitTicks > 0)
+            {
+                stop.WaitHandle.WaitOne((int)Math.Max(1, waitTicks * 1000 / Stopwatch.Frequency));
+            }
+            else
+            {
+                next = Stopwatch.GetTimestamp(); // late: do not try to catch up
+            }
+        }
+
+        string alloc = allocatedAtSteady < 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+            $"; {GC.GetAllocatedBytesForCurrentThread() - allocatedAtSteady} B allocated by the guard thread over its last {ticks - 500} ticks");
+        Log($"stopping{(Acting ? " while owning the inverters: they hold their reversion setpoint" : "")}{alloc}");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (Device d in _devices)
+        {
+            d.Client.Dispose();
+        }
+
+        _board.Dispose();
+    }
+
+    private void Watch(long now)
+    {
+        long word = _board.Word;
+        OwnershipBoard.Owner owner = OwnershipBoard.OwnerOf(word);
+        if (word != _watchedWord)
+        {
+            _watchedWord = word;
+            _lastBeat = _board.DaemonBeat;
+            _lastBeatTicks = now;
+            _epochTicks = now;
+            _armed = false;
+            if (owner == OwnershipBoard.Owner.Guard && _board.Handover == 1)
+            {
+                StartActing(word, planned: true, now, "planned handover by the daemon");
+                return;
+            }
+        }
+
+        if (owner != OwnershipBoard.Owner.Daemon)
+        {
+            return;
+        }
+
+        long beat = _board.DaemonBeat;
+        bool guardStalled = now - _lastWatchTicks > Ticks(_options.TimeoutMs / 2.0);
+        _lastWatchTicks = now;
+        if (guardStalled && beat == _lastBeat)
+        {
+            _lastBeatTicks = now; // the guard itself was not looking (a blocking connect): silence is counted from now
+            return;
+        }
+
+        if (beat != _lastBeat)
+        {
+            _lastBeat = beat;
+            _lastBeatTicks = now;
+            _armed = true;
+            return;
+        }
+
+        long silentTicks = now - _lastBeatTicks;
+        bool dead = _armed ? silentTicks > Ticks(_options.TimeoutMs) : now - _epochTicks > Ticks(_options.StartupTimeoutMs);
+        if (!dead)
+        {
+            return;
+        }
+
+        int pid = _board.DaemonPid;
+        string killed = "not running";
+        if (pid > 0 && pid != Environment.ProcessId && GuardNative.Kill(pid, 0) == 0)
+        {
+            // Fence first: a stopped (SIGSTOP) or hung daemon never runs another instruction after SIGKILL.
+            killed = GuardNative.Kill(pid, GuardNative.SigKill) == 0 ? "SIGKILLed" : "could not be killed (the epoch still fences it)";
+        }
+
+        long taken = _board.TryTake(word, OwnershipBoard.Owner.Guard);
+        if (taken == 0)
+        {
+            return; // the board moved (a new daemon, or a handover) in the meantime: look again next tick
+        }
+
+        StartActing(taken, planned: false, now, string.Create(CultureInfo.InvariantCulture,
+            $"daemon beat lost: no beat for {silentTicks * 1000.0 / Stopwatch.Frequency:0} ms{(_armed ? "" : " since it started")}; daemon pid {pid} {killed}"));
+    }
+
+    private void StartActing(long word, bool planned, long now, string why)
+    {
+        _held = word;
+        _actingSinceTicks = now;
+        _atZero = false;
+        _nextRefreshTicks = 0;
+        Takeovers++;
+        double totalW = 0;
+        foreach (Device d in _devices)
+        {
+            // Start from what the battery delivers now (701 W, read back at once): a daemon whose last writes failed or
+            // were fenced may have posted setpoints the device never got. Then the daemon's last setpoint, then the
+            // last power read while watching.
+            d.Slot = _board.SlotOf(d.Spec.Id);
+            double w = d.Ready && d.Profile.Poll(d.Client, d.Spec.UnitId, out InverterReading now0).IsOk && double.IsFinite(now0.PowerW)
+                ? (d.Spec.InvertSign ? -now0.PowerW : now0.PowerW)
+                : d.Slot >= 0 ? _board.SetpointOf(d.Slot) : double.NaN;
+            if (!double.IsFinite(w))
+            {
+                w = d.MeasuredW;
+            }
+
+            d.StartW = double.IsFinite(w) ? Math.Clamp(w, -d.Spec.RatedPowerW, d.Spec.RatedPowerW) : 0;
+            d.RevertW = double.NaN;
+            d.NextRevertTicks = 0;
+            totalW += Math.Abs(d.StartW);
+        }
+
+        double rampWPerS = _board.RampWPerS;
+        _holdS = planned ? _options.HoldS : 0;
+        _rampS = rampWPerS > 0 ? totalW / rampWPerS : 0;
+        Log(string.Create(CultureInfo.InvariantCulture,
+            $"TAKEOVER ({why}): epoch {OwnershipBoard.EpochOf(word)}, {_devices.Length} inverters at {string.Join(", ", _devices.Select(d => $"{d.Spec.Id} {d.StartW:0} W"))}; " +
+            $"{(planned ? $"holding {_holdS:0.#} s, then " : "")}ramping {totalW:0} W to 0 W at {rampWPerS:0.#} W/s ({_rampS:0.#} s)"));
+        Act(now);
+    }
+
+    private void Act(long now)
+    {
+        if (_board.Word != _held)
+        {
+            Log($"released: a daemon took the inverters (epoch {OwnershipBoard.EpochOf(_board.Word)})");
+            _held = 0;
+            _watchedWord = 0;
+            return;
+        }
+
+        double t = (now - _actingSinceTicks) / (double)Stopwatch.Frequency;
+        double fraction = t <= _holdS ? 1 : _rampS <= 0 ? 0 : Math.Max(0, 1 - ((t - _holdS) / _rampS));
+        bool ramping = fraction > 0 && fraction < 1;
+        if (!ramping && now < _nextRefreshTicks)
+        {
+            return; // holding or at 0 W: refresh the revert timer twice a second only
+        }
+
+        _nextRefreshTicks = now + Ticks(500);
+        foreach (Device d in _devices)
+        {
+            if (!d.Ready || _board.Word != _held)
+            {
+                continue; // fenced between two devices: the check above ends acting on the next tick
+            }
+
+            double w = d.StartW * fraction;
+            double deviceW = d.Spec.InvertSign ? -w : w;
+            if (!d.Profile.WriteSetpoint(d.Client, d.Spec.UnitId, deviceW).IsOk)
+            {
+                d.Ready = false;
+                continue;
+            }
+
+            if (now >= d.NextRevertTicks && w != d.RevertW && d.Profile.CanTrackRevert)
+            {
+                d.NextRevertTicks = now + Ticks(1000);
+                if (d.Profile.WriteRevertSetpoint(d.Client, d.Spec.UnitId, deviceW).IsOk)
+                {
+                    d.RevertW = w;
+                }
+            }
+        }
+
+        if (fraction == 0 && !_atZero && _devices.All(d => d.RevertW == 0 || !d.Profile.CanTrackRevert))
+        {
+            _atZero = true;
+            Log(string.Create(CultureInfo.InvariantCulture, $"all inverters at 0 W after {t:0.##} s"));
+        }
+    }
+
+    private void ReloadDevices(long now)
+    {
+        if (now < _nextReloadTicks)
+        {
+            return;
+        }
+
+        _nextReloadTicks = now + Ticks(1000);
+        DateTime stamp;
+        try
+        {
+            stamp = File.GetLastWriteTimeUtc(_devicesPath);
+        }
+        catch (IOException)
+        {
+            return;
+        }
+
+        if (stamp == _devicesStamp || !File.Exists(_devicesPath))
+        {
+            return;
+        }
+
+        _devicesStamp = stamp;
+        IReadOnlyList<GuardDevice> specs;
+        try
+        {
+            specs = GuardDevices.Load(_devicesPath);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            Log($"cannot read the device list: {e.Message}");
+            return;
+        }
+
+        foreach (Device d in _devices)
+        {
+            d.Client.Dispose();
+        }
+
+        _devices = [.. specs.Select(s => new Device(s))];
+        Log($"devices: {string.Join(", ", specs.Select(s => $"{s.Id} at {s.Host}:{s.Port} unit {s.UnitId}"))}");
+    }
+
+    /// <summary>Connects and resolves every device, and reads each once a second (the link stays known-good before a takeover).</summary>
+    private void KeepLinks(long now)
+    {
+        foreach (Device d in _devices)
+        {
+            if (now < d.NextCheckTicks)
+            {
+                continue;
+            }
+
+            d.NextCheckTicks = now + Ticks(1000);
+            if (!d.Ready)
+            {
+                bool wasReady = d.EverReady;
+                if (!d.Client.TryConnect() || !d.Profile.TryResolve(d.Client, d.Spec.UnitId, out string error)
+                    || !d.Profile.PrepareWrites(d.Client, d.Spec.UnitId, d.Spec.RatedPowerW).IsOk)
+                {
+                    d.Client.Disconnect();
+                    if (!d.Complained)
+                    {
+                        d.Complained = true;
+                        Log($"{d.Spec.Id}: not reachable yet ({d.Spec.Host}:{d.Spec.Port})");
+                    }
+
+                    continue;
+                }
+
+                d.Ready = true;
+                d.EverReady = true;
+                d.Complained = false;
+                Log($"{d.Spec.Id}: {(wasReady ? "reconnected" : "connected")} ({d.Profile.Description})");
+            }
+
+            if (d.Profile.Poll(d.Client, d.Spec.UnitId, out InverterReading reading).IsOk)
+            {
+                d.MeasuredW = d.Spec.InvertSign ? -reading.PowerW : reading.PowerW;
+            }
+            else
+            {
+                d.Ready = false;
+                d.Client.Disconnect();
+                Log($"{d.Spec.Id}: link lost; reconnecting");
+            }
+        }
+    }
+
+    private void Log(string message) =>
+        _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} edge-guard: {message}"));
+
+    private static long Ticks(double ms) => (long)(ms * Stopwatch.Frequency / 1000);
+
+    private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    /// <summary>One inverter's link and takeover state.</summary>
+    private sealed class Device(GuardDevice spec)
+    {
+        public GuardDevice Spec { get; } = spec;
+
+        public ModbusTcpClient Client { get; } = new(new ModbusClientOptions { Host = spec.Host, Port = spec.Port, RequestTimeoutMs = 200, ConnectTimeoutMs = 500 });
+
+        public SunSpecProfile Profile { get; } = new();
+
+        public int Slot { get; set; } = -1;
+
+        public bool Ready { get; set; }
+
+        public bool EverReady { get; set; }
+
+        public bool Complained { get; set; }
+
+        public long NextCheckTicks { get; set; }
+
+        public double MeasuredW { get; set; } = double.NaN;
+
+        public double StartW { get; set; }
+
+        public double RevertW { get; set; } = double.NaN;
+
+        public long NextRevertTicks { get; set; }
+    }
+}

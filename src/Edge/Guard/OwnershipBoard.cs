@@ -1,0 +1,247 @@
+using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Edge.Guard;
+
+/// <summary>
+/// The page the daemon and the guard share (docs/guard.md): <c>{Edge:StateDirectory}/guard.board</c>, one 4 KiB file
+/// mapped shared by both processes and updated only with atomic instructions — no locks, no system calls, no
+/// allocation on the paths that run every control period.
+/// <code>
+///   0  u64  magic "EDGEGRD1"
+///   8  i64  ownership word = epoch &lt;&lt; 8 | owner (0 none, 1 daemon, 2 guard); every change is a compare-and-swap to epoch + 1
+///  16  i32  daemon pid (the process that holds or last held the daemon side)
+///  20  i32  guard pid
+///  24  i64  daemon beat: +1 for every setpoint the control loop posts
+///  32  i64  guard beat: +1 per guard tick
+///  40  i32  handover: 1 = the daemon handed over on a planned stop (the guard holds before it ramps out)
+///  44  i32  slot count
+///  48  f64  ramp limit for the guard, W/s (the daemon's min(ramp up, ramp down))
+///  64  slots of 64 bytes: 56 bytes of UTF-8 inverter id, then f64 the last setpoint posted, W
+/// </code>
+/// </summary>
+internal sealed unsafe class OwnershipBoard : IDisposable
+{
+    /// <summary>The file's name inside the state directory.</summary>
+    public const string FileName = "guard.board";
+
+    /// <summary>Most inverters the board has slots for.</summary>
+    public const int MaxSlots = 16;
+
+    private const long Magic = 0x3144524747454445; // "EDGEGRD1" little-endian
+    private const int Size = 4096;
+    private const int SlotsOffset = 64;
+    private const int SlotSize = 64;
+    private const int IdBytes = 56;
+
+    private readonly MemoryMappedFile _file;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _base;
+
+    private OwnershipBoard(string path)
+    {
+        Path = path;
+        using (var f = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite))
+        {
+            if (f.Length < Size)
+            {
+                f.SetLength(Size);
+            }
+        }
+
+        _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, Size, MemoryMappedFileAccess.ReadWrite);
+        _view = _file.CreateViewAccessor(0, Size, MemoryMappedFileAccess.ReadWrite);
+        byte* p = null;
+        _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
+        _base = p + _view.PointerOffset;
+        Interlocked.CompareExchange(ref L(0), Magic, 0);
+        if (Volatile.Read(ref L(0)) != Magic)
+        {
+            throw new InvalidDataException($"{path} is not an edge guard board (bad magic): remove it while neither edge nor edge-guard runs");
+        }
+    }
+
+    /// <summary>Who may write to the inverters.</summary>
+    public enum Owner
+    {
+        /// <summary>Nobody yet.</summary>
+        None = 0,
+
+        /// <summary>The daemon (<c>edge run</c>).</summary>
+        Daemon = 1,
+
+        /// <summary>The guard (<c>edge guard</c>).</summary>
+        Guard = 2,
+    }
+
+    /// <summary>The mapped file.</summary>
+    public string Path { get; }
+
+    /// <summary>The ownership word (epoch &lt;&lt; 8 | owner), read with acquire semantics.</summary>
+    public long Word => Volatile.Read(ref L(8));
+
+    /// <summary>The daemon's pid.</summary>
+    public int DaemonPid
+    {
+        get => Volatile.Read(ref I(16));
+        set => Volatile.Write(ref I(16), value);
+    }
+
+    /// <summary>The guard's pid.</summary>
+    public int GuardPid
+    {
+        get => Volatile.Read(ref I(20));
+        set => Volatile.Write(ref I(20), value);
+    }
+
+    /// <summary>The daemon's beat counter.</summary>
+    public long DaemonBeat => Volatile.Read(ref L(24));
+
+    /// <summary>The guard's beat counter.</summary>
+    public long GuardBeat => Volatile.Read(ref L(32));
+
+    /// <summary>1 after a planned handover by the daemon, else 0.</summary>
+    public int Handover
+    {
+        get => Volatile.Read(ref I(40));
+        set => Volatile.Write(ref I(40), value);
+    }
+
+    /// <summary>Slots in use.</summary>
+    public int SlotCount => Math.Clamp(Volatile.Read(ref I(44)), 0, MaxSlots);
+
+    /// <summary>The ramp limit the guard ramps the total battery power at, W/s.</summary>
+    public double RampWPerS
+    {
+        get => Volatile.Read(ref D(48));
+        set => Volatile.Write(ref D(48), value);
+    }
+
+    /// <summary>Opens (or creates) the board in <paramref name="stateDirectory"/>.</summary>
+    public static OwnershipBoard Open(string stateDirectory)
+    {
+        Directory.CreateDirectory(stateDirectory);
+        return new OwnershipBoard(System.IO.Path.Combine(stateDirectory, FileName));
+    }
+
+    /// <summary>The owner in a word.</summary>
+    public static Owner OwnerOf(long word) => (Owner)(word & 0xFF);
+
+    /// <summary>The epoch in a word.</summary>
+    public static long EpochOf(long word) => word >>> 8;
+
+    /// <summary>The word that follows <paramref name="word"/> with <paramref name="owner"/>.</summary>
+    public static long Next(long word, Owner owner) => ((EpochOf(word) + 1) << 8) | (long)owner;
+
+    /// <summary>Atomically moves ownership from <paramref name="expected"/> to <paramref name="owner"/>; the new word, or 0 when someone else moved first.</summary>
+    public long TryTake(long expected, Owner owner)
+    {
+        long next = Next(expected, owner);
+        return Interlocked.CompareExchange(ref L(8), next, expected) == expected ? next : 0;
+    }
+
+    /// <summary>One daemon heartbeat: publishes the setpoint of slot <paramref name="slot"/> and counts the beat.</summary>
+    public void Beat(int slot, double setpointW)
+    {
+        if ((uint)slot < MaxSlots)
+        {
+            Volatile.Write(ref D(SlotsOffset + (slot * SlotSize) + IdBytes), setpointW);
+        }
+
+        Interlocked.Increment(ref L(24));
+    }
+
+    /// <summary>One guard tick.</summary>
+    public void GuardTick() => Interlocked.Increment(ref L(32));
+
+    /// <summary>The last setpoint the daemon posted to slot <paramref name="slot"/>, W.</summary>
+    public double SetpointOf(int slot) => (uint)slot < MaxSlots ? Volatile.Read(ref D(SlotsOffset + (slot * SlotSize) + IdBytes)) : double.NaN;
+
+    /// <summary>The inverter id in slot <paramref name="slot"/>.</summary>
+    public string IdOf(int slot)
+    {
+        var bytes = new ReadOnlySpan<byte>(_base + SlotsOffset + (slot * SlotSize), IdBytes);
+        int end = bytes.IndexOf((byte)0);
+        return Encoding.UTF8.GetString(end < 0 ? bytes : bytes[..end]);
+    }
+
+    /// <summary>Lays out the slots for <paramref name="ids"/> (the daemon, at start, while it owns the board). Not on a hot path.</summary>
+    public void SetSlots(IReadOnlyList<string> ids, IReadOnlyList<double> initialW)
+    {
+        if (ids.Count > MaxSlots)
+        {
+            throw new InvalidOperationException($"the guard board has room for {MaxSlots} inverters, the rig has {ids.Count}");
+        }
+
+        for (int i = 0; i < ids.Count; i++)
+        {
+            var id = new Span<byte>(_base + SlotsOffset + (i * SlotSize), IdBytes);
+            id.Clear();
+            Encoding.UTF8.GetBytes(ids[i].AsSpan(0, Math.Min(ids[i].Length, IdBytes / 4)), id);
+            Volatile.Write(ref D(SlotsOffset + (i * SlotSize) + IdBytes), initialW[i]);
+        }
+
+        Volatile.Write(ref I(44), ids.Count);
+    }
+
+    /// <summary>The slot of inverter <paramref name="id"/>, or −1.</summary>
+    public int SlotOf(string id)
+    {
+        for (int i = 0; i < SlotCount; i++)
+        {
+            if (IdOf(i) == id)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _file.Dispose();
+    }
+
+    private ref long L(int offset) => ref Unsafe.AsRef<long>(_base + offset);
+
+    private ref int I(int offset) => ref Unsafe.AsRef<int>(_base + offset);
+
+    private ref double D(int offset) => ref Unsafe.AsRef<double>(_base + offset);
+}
+
+/// <summary>The few system calls the guard protocol needs (source-generated: no allocation).</summary>
+internal static partial class GuardNative
+{
+    /// <summary>SIGKILL.</summary>
+    public const int SigKill = 9;
+
+    /// <summary>True when process <paramref name="pid"/> exists and is not a zombie.</summary>
+    public static bool IsAlive(int pid)
+    {
+        if (pid <= 0 || Kill(pid, 0) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            string stat = File.ReadAllText($"/proc/{pid}/stat");
+            int close = stat.LastIndexOf(')');
+            return !(close > 0 && stat.Length > close + 2 && stat[close + 2] is 'Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>kill(2).</summary>
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+}

@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Edge.Rig.Tests.Infrastructure;
+
+namespace Edge.Rig.Tests.Hil;
+
+/// <summary>
+/// Issue 11, "death is not a step": the built <c>edge</c> daemon on <c>--rig hil</c> attached to two third-party SunSpec
+/// inverters (pymodbus, increase-only <c>WRmp</c>, reversion as SunSpec 704 says), <c>edge guard</c> and a real
+/// mosquitto, each its own process on loopback ports picked here. With the batteries discharging ≥ 300 W each (the grid
+/// cap forces it), the daemon dies — <c>kill -9</c>, SIGSTOP then SIGCONT, a planned restart (SIGTERM, new daemon), and
+/// <c>kill -9</c> with no guard at all (the devices' own fallback) — while an independent pymodbus client polls each
+/// inverter's own 701 <c>W</c>. Asserted on those polls: the batteries' total moves by no more than the ramp limit +
+/// dynamic range in any 1 s. Results go to hil-report.json (path printed).
+/// </summary>
+[Collection(DaemonCollection.Name)]
+public sealed class DaemonDeathTests(ITestOutputHelper output)
+{
+    private const double RampWPerS = 200;
+    private const double DynamicRangeW = 50;
+    private const double InverterPowerW = 2000;
+    private const double GridCapW = 2200;
+    private const int SigCont = 18;
+    private const int SigStop = 19;
+
+    /// <summary>A steady training load at 95 % of 3.2 kW (no dips, no noise): with the grid capped, the batteries carry ~840 W.</summary>
+    private const string SteadyLoad =
+        "ai-training:peak_w=3200,duration_s=600,first_idle_s=0,start_ramp_s=0,comm_min_frac=0.95,comm_max_frac=0.95,compute_frac=0.95," +
+        "noise_frac=0,checkpoint_every_min_s=3600,checkpoint_every_max_s=3600,crash_prob=0,stall_prob=0,job_mean_s=100000," +
+        "iteration_min_s=120,iteration_max_s=120";
+
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    public enum Death
+    {
+        Kill9,
+        StopThenCont,
+        PlannedRestart,
+        Kill9WithoutGuard,
+
+        /// <summary>
+        /// The negative control: kill -9 with no guard and the devices' reversion setpoint at 0 W — what the landed daemon
+        /// programmed before issue 11 (written here with mbpoll after the kill). The measurement must see the step.
+        /// </summary>
+        Kill9LandedReversion,
+    }
+
+    [Theory]
+    [InlineData(Death.Kill9)]
+    [InlineData(Death.StopThenCont)]
+    [InlineData(Death.PlannedRestart)]
+    [InlineData(Death.Kill9WithoutGuard)]
+    [InlineData(Death.Kill9LandedReversion)]
+    public void The_death_of_the_daemon_moves_the_batteries_no_faster_than_the_ramp_limit(Death death)
+    {
+        if (!Peers.Available(output, Peers.Mosquitto, PyInverter.Python, Mbpoll) || !HasPymodbus())
+        {
+            return;
+        }
+
+        using var broker = new Mosquitto();
+        using var state = new TempDir("edge-hil-");
+        state.Create();
+        using var pcs1 = new PyInverter(InverterPowerW, 5000, 60);
+        using var pcs2 = new PyInverter(InverterPowerW, 5000, 60);
+        using var poller = new PowerPoller([pcs1.Endpoint, pcs2.Endpoint]);
+        using ChildProcess? guard = death is Death.Kill9WithoutGuard or Death.Kill9LandedReversion ? null
+            : EdgeExecutable.Start(["guard", "--state-directory", state.Path, "--timeout-ms", "400", "--hold-s", "10"]);
+        guard?.WaitForLine(l => l.Contains("edge-guard: watching", StringComparison.Ordinal), Timeout, "the guard watching");
+
+        ChildProcess edge = StartDaemon(broker, state.Path, pcs1, pcs2);
+        ChildProcess? second = null;
+        var result = new JsonObject { ["scenario"] = death.ToString(), ["ramp_limit_w_per_s"] = RampWPerS, ["dynamic_range_w"] = DynamicRangeW };
+        try
+        {
+            // Steady discharge ≥ 300 W per inverter for 2 s.
+            Wait.Until(() => Discharging(poller, 2.0), TimeSpan.FromSeconds(90), "both batteries discharging ≥ 300 W, steady for 2 s",
+                () => $"{Describe(poller.Latest)}\n{edge.Log}");
+            double beforeW = poller.Latest.W.Sum();
+            result["battery_w_before"] = Math.Round(beforeW, 1);
+            guard?.WaitForLine(l => l.Contains("pcs2: connected", StringComparison.Ordinal), Timeout, "the guard connected to both inverters");
+
+            double faultT = Now();
+            TimeSpan faultAtGuard = guard?.Elapsed ?? TimeSpan.Zero;
+            double endT;
+            switch (death)
+            {
+                case Death.Kill9:
+                case Death.Kill9WithoutGuard:
+                case Death.Kill9LandedReversion:
+                    edge.Signal(ChildProcess.SigKill);
+                    break;
+                case Death.StopThenCont:
+                    edge.Signal(SigStop);
+                    break;
+                case Death.PlannedRestart:
+                    edge.Signal(ChildProcess.SigTerm);
+                    break;
+            }
+
+            if (guard is not null)
+            {
+                (TimeSpan at, string line) = guard.WaitForLine(l => l.Contains("TAKEOVER", StringComparison.Ordinal), Timeout, "the guard's takeover");
+                result["detection_s"] = Math.Round((at - faultAtGuard).TotalSeconds, 3);
+                result["guard_takeover"] = line;
+            }
+
+            switch (death)
+            {
+                case Death.Kill9:
+                    Assert.NotEqual(0, edge.WaitForExit(Timeout));
+                    endT = WaitForZero(poller, edge);
+                    break;
+                case Death.StopThenCont:
+                    // The guard SIGKILLs the stopped daemon before it writes; SIGCONT must find nothing that could write.
+                    int exit = edge.WaitForExit(TimeSpan.FromSeconds(10));
+                    result["daemon_exit"] = exit;
+                    try
+                    {
+                        edge.Signal(SigCont);
+                        result["sigcont"] = "delivered (the daemon still existed)";
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        result["sigcont"] = "no such process: the guard had killed the stopped daemon";
+                    }
+
+                    endT = WaitForZero(poller, edge);
+                    break;
+                case Death.PlannedRestart:
+                    Assert.Equal(0, edge.WaitForExit(Timeout));
+                    Assert.Contains(edge.Lines, l => l.Line.Contains("handed over to the guard", StringComparison.Ordinal));
+                    second = StartDaemon(broker, state.Path, pcs1, pcs2);
+                    guard!.WaitForLine(l => l.Contains("released: a daemon took the inverters", StringComparison.Ordinal), Timeout, "the guard releasing to the new daemon");
+                    second.WaitForLine(l => l.Contains("first control cycle", StringComparison.Ordinal), Timeout, "the new daemon's first cycle");
+                    double resumed = Now();
+                    Wait.Until(() => Now() > resumed + 5, TimeSpan.FromSeconds(10), "5 s of the new daemon");
+                    endT = Now();
+                    Assert.True(StillDischarging(poller, 2.0), $"the new daemon did not resume the discharge: {Describe(poller.Latest)}\n{second.Log}");
+                    break;
+                case Death.Kill9LandedReversion:
+                    Assert.NotEqual(0, edge.WaitForExit(Timeout));
+                    foreach (PyInverter pcs in new[] { pcs1, pcs2 })
+                    {
+                        WriteLandedReversion(pcs.Port);
+                    }
+
+                    Wait.Until(() => poller.Latest.W is { Length: 2 } w && Math.Abs(w.Sum()) < 10, Timeout, "the devices' revert to 0 W", () => Describe(poller.Latest));
+                    endT = Now() + 0.5;
+                    Wait.Until(() => Now() > endT, TimeSpan.FromSeconds(5), "half a second more");
+                    break;
+                default: // without a guard: the devices revert after WSetRvrtTms (2 s) to WSetRvrt, which tracked the setpoint
+                    Assert.NotEqual(0, edge.WaitForExit(Timeout));
+                    double t0 = Now();
+                    Wait.Until(() => Now() > t0 + 6, TimeSpan.FromSeconds(10), "6 s of both controllers dead");
+                    endT = Now();
+                    Assert.True(pcs1.Log.Contains("reverts=1", StringComparison.Ordinal) && pcs2.Log.Contains("reverts=1", StringComparison.Ordinal),
+                        "the devices' reversion timers did not fire:\n" + pcs1.Log[^400..]);
+                    Assert.True(StillDischarging(poller, 2.0), $"after the reversion the devices must hold (WSetRvrt tracked the setpoint): {Describe(poller.Latest)}");
+                    break;
+            }
+
+            var samples = poller.Samples();
+            // From the fault on: before it the daemon follows the load (with the grid at its cap, every load step is a
+            // battery step — the controller's job, not a death's).
+            (double moveW, double atS) = PowerPoller.LargestMove(samples, faultT, endT);
+            double limitW = RampWPerS * 1.0 + DynamicRangeW;
+            result["largest_1s_move_w"] = Math.Round(moveW, 1);
+            result["largest_move_at_s_after_fault"] = Math.Round(atS - faultT, 2);
+            result["limit_w"] = limitW;
+            result["battery_w_after"] = Math.Round(poller.Latest.W.Sum(), 1);
+            result["window_s"] = Math.Round(endT - faultT, 1);
+            result["samples"] = samples.Count(s => s.T >= faultT && s.T <= endT);
+            string path = HilReport.Record(death.ToString(), result);
+            output.WriteLine($"hil-report.json: {path}\n{result.ToJsonString()}");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{death}: battery {beforeW:0} W before; largest 1 s movement {moveW:0.#} W (limit {limitW:0} W) at {atS - faultT:+0.00;-0.00} s; detection {result["detection_s"]?.ToString() ?? "n/a"} s"));
+            if (death == Death.Kill9LandedReversion)
+            {
+                Assert.True(moveW > 3 * limitW, $"the landed reversion (WSetRvrt = 0) must show as a step of the whole discharge, not {moveW:0} W");
+                return;
+            }
+
+            Assert.True(moveW <= limitW, string.Create(CultureInfo.InvariantCulture,
+                $"{death}: the batteries' total moved {moveW:0.#} W within 1 s ({atS - faultT:+0.00;-0.00} s after the fault), more than the ramp limit {RampWPerS} W/s + {DynamicRangeW} W allow\n{Trace(samples, faultT, endT)}"));
+        }
+        finally
+        {
+            if (guard is not null)
+            {
+                if (!guard.HasExited)
+                {
+                    guard.Signal(ChildProcess.SigTerm); // it reports what its thread allocated in steady state
+                    guard.WaitForExit(TimeSpan.FromSeconds(10));
+                }
+
+                output.WriteLine("--- guard\n" + guard.Log);
+            }
+
+            output.WriteLine("--- edge\n" + edge.Log);
+            edge.Dispose();
+            if (second is not null)
+            {
+                output.WriteLine("--- edge (second)\n" + second.Log);
+                second.Dispose();
+            }
+        }
+
+        Assert.False(pcs1.HasExited || pcs2.HasExited, "the inverters must outlive the daemon");
+    }
+
+    private ChildProcess StartDaemon(Mosquitto broker, string stateDirectory, PyInverter pcs1, PyInverter pcs2) => EdgeExecutable.Start(
+    [
+        "run", "--rig", "hil", $"Sim:InverterEndpoints={pcs1.Endpoint},{pcs2.Endpoint}", $"Sim:InverterPowerW={InverterPowerW}",
+        $"Edge:StateDirectory={stateDirectory}", "Edge:LiveView=off", "Edge:Site=rig", "Edge:Node=hil",
+        "Mqtt:Host=127.0.0.1", $"Mqtt:Port={broker.Port}", $"Sim:Profile={SteadyLoad}", $"Controller:GridCapW={GridCapW}",
+        $"Controller:RampUpWPerS={RampWPerS}", $"Controller:RampDownWPerS={RampWPerS}", $"Controller:DynamicRangeW={DynamicRangeW}",
+        "Loop:FaultAfterConsecutiveMisses=1000",
+    ]);
+
+    private const string Mbpoll = "/usr/bin/mbpoll";
+
+    /// <summary>WSetRvrt = 0 (704, protocol address 40251 on this map), as the landed daemon programmed it, written by mbpoll.</summary>
+    private static void WriteLandedReversion(int port)
+    {
+        using var p = Process.Start(new ProcessStartInfo(Mbpoll,
+            ["-m", "tcp", "-p", port.ToString(CultureInfo.InvariantCulture), "-a", "1", "-0", "-1", "-t", "4", "-r", "40251", "127.0.0.1", "0", "0"])
+        { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false })!;
+        string text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"mbpoll failed: {text}");
+    }
+
+    private static double Now() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
+
+    private static bool Discharging(PowerPoller poller, double forS)
+    {
+        var s = poller.Samples();
+        if (s.Count == 0 || s[^1].T - s[0].T < forS)
+        {
+            return false;
+        }
+
+        double from = s[^1].T - forS;
+        var recent = s.Where(x => x.T >= from).ToList();
+        double lo = recent.Min(x => x.W.Sum()), hi = recent.Max(x => x.W.Sum());
+        return recent.All(x => x.W.All(w => w >= 300)) && hi - lo <= 25; // and steady: the fault starts from rest
+    }
+
+    /// <summary>Both still discharging ≥ 300 W (not necessarily steady).</summary>
+    private static bool StillDischarging(PowerPoller poller, double forS)
+    {
+        var s = poller.Samples();
+        double from = s[^1].T - forS;
+        return s.Where(x => x.T >= from).All(x => x.W.All(w => w >= 300));
+    }
+
+    /// <summary>Waits until the guard has ramped the batteries to ~0 W; returns the time (monotonic s) plus 1 s of margin.</summary>
+    private static double WaitForZero(PowerPoller poller, ChildProcess edge)
+    {
+        Wait.Until(() => poller.Latest.W is { Length: 2 } w && Math.Abs(w.Sum()) < 10, Timeout, "the batteries at 0 W", () => Describe(poller.Latest) + "\n" + edge.Log);
+        double t = Now();
+        Wait.Until(() => Now() > t + 1, TimeSpan.FromSeconds(5), "one more second");
+        return Now();
+    }
+
+    private static string Describe((double T, double[] W) s) => string.Join(" + ", s.W.Select(w => w.ToString("0", CultureInfo.InvariantCulture))) + " W";
+
+    private static string Trace(IReadOnlyList<(double T, double[] W)> samples, double from, double to) =>
+        string.Join('\n', samples.Where(s => s.T >= from && s.T <= to).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.T - from:+0.000;-0.000} s  {Describe(s)}  = {s.W.Sum():0}")));
+
+    private bool HasPymodbus()
+    {
+        using var p = Process.Start(new ProcessStartInfo(PyInverter.Python, ["-c", "from pymodbus.client import ModbusTcpClient; from pymodbus.server import StartAsyncTcpServer"])
+        { RedirectStandardError = true, UseShellExecute = false })!;
+        p.WaitForExit();
+        return p.ExitCode == 0 || Peers.Available(output, "python3-pymodbus with python3-serial-asyncio (from pymodbus import … failed)");
+    }
+}
