@@ -126,11 +126,12 @@ public sealed class ReplayCommand : ICommand
 
         double periodS = periodMs * 1e-3;
         ILoadTrace trace = OpenTrace(tracePath, profileSpec, readOptions, periodS, maxPeriods);
+        var progress = new ProgressLine(context.Error, context.ErrorIsTerminal && !quiet, quiet);
         TraceSummary summary;
         try
         {
             // First pass: every row checked and the run sized before anything is replayed or written.
-            summary = TraceScan.Scan(trace, periodS, maxPeriods);
+            summary = TraceScan.Scan(trace, periodS, maxPeriods, f => progress.Report($"checking {trace.Name}", f));
         }
         catch (TraceFormatException e)
         {
@@ -196,7 +197,6 @@ public sealed class ReplayCommand : ICommand
         var session = new ReplaySession([.. controllers.Select(name => Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods);
         PlotRecorder? recorder = plotPath is null ? null : new PlotRecorder(controllers, periodS, summary.Periods,
             plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth);
-        var progress = new ProgressLine(context.Error, context.ErrorIsTerminal && !quiet, quiet);
         string label = $"replay {summary.Name}: {string.Join(", ", controllers)}";
         void Replay(Stream? series)
         {

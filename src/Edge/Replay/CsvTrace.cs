@@ -86,6 +86,9 @@ public sealed class CsvTrace : ILoadTrace
     /// <inheritdoc />
     public double? KnownSampleRateHz => null;
 
+    /// <inheritdoc />
+    public double ReadFraction { get; private set; }
+
     private string Path => Source;
 
     /// <summary>Opens the file at <paramref name="path"/> and checks that it is a text CSV with usable columns.</summary>
@@ -334,8 +337,15 @@ public sealed class CsvTrace : ILoadTrace
         double previousS = double.NegativeInfinity;
         long rows = 0, missingRows = 0;
         string? firstMissing = null;
+        Stream? file = (reader as StreamReader)?.BaseStream;
+        long fileLength = file is { CanSeek: true } ? Math.Max(1, file.Length) : 0;
         while (lines.Next(out string raw, out bool terminated))
         {
+            if (fileLength > 0 && (lines.LineNumber & 0xFFF) == 0)
+            {
+                ReadFraction = Math.Min(1, (double)file!.Position / fileLength);
+            }
+
             if (raw.Trim().Length == 0)
             {
                 continue;

@@ -18,6 +18,9 @@ public interface ILoadTrace
     /// <summary>The trace's own sample rate when known without reading it (a profile's), Hz; else null.</summary>
     double? KnownSampleRateHz { get; }
 
+    /// <summary>How far the enumeration in progress has read, 0–1 (for a progress display).</summary>
+    double ReadFraction { get; }
+
     /// <summary>
     /// Streams the samples from the start, times in seconds since the first sample, non-decreasing. Bad input throws
     /// <see cref="TraceFormatException"/> naming file, line and column; things tolerated go to <paramref name="warnings"/>.

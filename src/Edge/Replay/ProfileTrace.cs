@@ -32,11 +32,19 @@ public sealed class ProfileTrace : ILoadTrace
     public double? KnownSampleRateHz => 1.0 / _profile.ResolutionS;
 
     /// <inheritdoc />
+    public double ReadFraction { get; private set; }
+
+    /// <inheritdoc />
     public IEnumerable<TraceSample> Samples(ICollection<string>? warnings)
     {
         for (long k = 0; k < _samples; k++)
         {
             double t = k * _periodS;
+            if ((k & 0xFFFF) == 0)
+            {
+                ReadFraction = (double)k / _samples;
+            }
+
             yield return new TraceSample(t, _profile.PowerAt(t));
         }
     }

@@ -13,8 +13,11 @@ public static class TraceScan
     /// <summary>Replays longer than this need <c>--max-periods</c> (≈ 5.8 days at 10 ms).</summary>
     public const long DefaultMaxPeriods = 50_000_000;
 
-    /// <summary>The first pass: reads the whole trace once, resampled, in memory independent of its length.</summary>
-    public static TraceSummary Scan(ILoadTrace trace, double periodS, long maxPeriods)
+    /// <summary>
+    /// The first pass: reads the whole trace once, resampled, in memory independent of its length;
+    /// <paramref name="progress"/> hears how far it has read now and then.
+    /// </summary>
+    public static TraceSummary Scan(ILoadTrace trace, double periodS, long maxPeriods, Action<double>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
         var warnings = new List<string>();
@@ -32,6 +35,11 @@ public static class TraceScan
 
                 samples++;
                 lastS = s.TimeS;
+                if ((samples & 0xFFFF) == 0)
+                {
+                    progress?.Invoke(trace.ReadFraction);
+                }
+
                 yield return s;
             }
         }
