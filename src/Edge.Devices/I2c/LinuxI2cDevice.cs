@@ -12,41 +12,25 @@ namespace Edge.Devices.I2c;
 /// hwmon's ina2xx, owns the address). Every failure is a <see cref="DeviceOpenException"/> naming the path.
 /// </para>
 /// <para>
-/// Two faces over one transfer path. As a <see cref="System.Device.I2c.I2cDevice"/> it serves every dotnet/iot binding
-/// (Read / Write / WriteRead throw <see cref="IOException"/> on a failed transfer, as <c>UnixI2cDevice</c> does). As an
-/// <see cref="II2cDevice"/> (Edge's drivers, the sampling path) every transfer returns an <see cref="I2cStatus"/>:
-/// <c>WriteRead</c> is one <c>ioctl(I2C_RDWR)</c> with two <c>struct i2c_msg</c> (write, then read with a repeated
-/// START), built on the stack over pinned spans — no allocation, no exception; errno becomes the status.
-/// Not thread-safe: one thread per bus.
+/// Transfers (the <see cref="II2cDevice"/> path; the throwing <see cref="System.Device.I2c.I2cDevice"/> face comes from
+/// <see cref="EdgeI2cDevice"/>): <c>WriteRead</c> is one <c>ioctl(I2C_RDWR)</c> with two <c>struct i2c_msg</c> (write,
+/// then read with a repeated START), built on the stack over pinned spans — no allocation, no exception; errno becomes
+/// an <see cref="I2cStatus"/>. Not thread-safe: one thread per bus.
 /// </para>
 /// </summary>
-public sealed class LinuxI2cDevice : System.Device.I2c.I2cDevice, II2cDevice
+public sealed class LinuxI2cDevice : EdgeI2cDevice
 {
-    private readonly System.Device.I2c.I2cConnectionSettings _iotSettings;
     private int _fd;
 
     private LinuxI2cDevice(int fd, I2cConnectionSettings settings, string devicePath)
+        : base(settings, devicePath)
     {
         _fd = fd;
-        Settings = settings;
-        _iotSettings = new System.Device.I2c.I2cConnectionSettings(settings.BusId, settings.DeviceAddress);
         DevicePath = devicePath;
     }
 
-    /// <summary>Bus and address of this device (Edge's validated record).</summary>
-    public I2cConnectionSettings Settings { get; }
-
-    /// <inheritdoc />
-    public override System.Device.I2c.I2cConnectionSettings ConnectionSettings => _iotSettings;
-
-    /// <inheritdoc />
-    I2cConnectionSettings II2cDevice.ConnectionSettings => Settings;
-
     /// <summary>The character device this handle was opened on.</summary>
     public string DevicePath { get; }
-
-    /// <inheritdoc />
-    public int LastErrno { get; private set; }
 
     /// <summary>Opens <c>/dev/i2c-{BusId}</c> for the device at <c>DeviceAddress</c>.</summary>
     public static LinuxI2cDevice Open(I2cConnectionSettings settings)
@@ -133,28 +117,7 @@ public sealed class LinuxI2cDevice : System.Device.I2c.I2cDevice, II2cDevice
     }
 
     /// <inheritdoc />
-    public override void Read(Span<byte> buffer) => ThrowIfFailed(((II2cDevice)this).Read(buffer));
-
-    /// <inheritdoc />
-    public override void Write(ReadOnlySpan<byte> buffer) => ThrowIfFailed(((II2cDevice)this).Write(buffer));
-
-    /// <inheritdoc />
-    public override void WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer) =>
-        ThrowIfFailed(((II2cDevice)this).WriteRead(writeBuffer, readBuffer));
-
-    /// <inheritdoc />
-    public override byte ReadByte()
-    {
-        Span<byte> one = stackalloc byte[1];
-        Read(one);
-        return one[0];
-    }
-
-    /// <inheritdoc />
-    public override void WriteByte(byte value) => Write([value]);
-
-    /// <inheritdoc />
-    unsafe I2cStatus II2cDevice.Read(Span<byte> buffer)
+    protected override unsafe I2cStatus TransferRead(Span<byte> buffer)
     {
         if (_fd < 0)
         {
@@ -174,7 +137,7 @@ public sealed class LinuxI2cDevice : System.Device.I2c.I2cDevice, II2cDevice
     }
 
     /// <inheritdoc />
-    unsafe I2cStatus II2cDevice.Write(ReadOnlySpan<byte> buffer)
+    protected override unsafe I2cStatus TransferWrite(ReadOnlySpan<byte> buffer)
     {
         if (_fd < 0)
         {
@@ -194,7 +157,7 @@ public sealed class LinuxI2cDevice : System.Device.I2c.I2cDevice, II2cDevice
     }
 
     /// <inheritdoc />
-    unsafe I2cStatus II2cDevice.WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
+    protected override unsafe I2cStatus TransferWriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
     {
         if (_fd < 0)
         {
@@ -234,14 +197,6 @@ public sealed class LinuxI2cDevice : System.Device.I2c.I2cDevice, II2cDevice
         }
 
         base.Dispose(disposing);
-    }
-
-    private void ThrowIfFailed(I2cStatus status)
-    {
-        if (status != I2cStatus.Ok)
-        {
-            throw I2cErrors.TransferFailed(status, LastErrno, DevicePath, Settings.DeviceAddress);
-        }
     }
 
     private I2cStatus Succeed()

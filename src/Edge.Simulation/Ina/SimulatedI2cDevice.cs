@@ -4,77 +4,35 @@ namespace Edge.Simulation.Ina;
 
 /// <summary>
 /// A device handle on a <see cref="SimulatedI2cBus"/>: a dotnet/iot <see cref="System.Device.I2c.I2cDevice"/> (so any
-/// Iot.Device.Bindings binding runs against the simulated chips, and throws <see cref="IOException"/> on a NACK as on a
-/// real bus) and Edge's status-returning <see cref="II2cDevice"/> (what Edge's drivers use). Allocation-free.
+/// Iot.Device.Bindings binding runs against the simulated chips and sees an <see cref="IOException"/> on a NACK, as on
+/// a real bus) and Edge's status-returning <see cref="II2cDevice"/> (what Edge's drivers use). Allocation-free.
 /// </summary>
-public sealed class SimulatedI2cDevice : System.Device.I2c.I2cDevice, II2cDevice
+public sealed class SimulatedI2cDevice : EdgeI2cDevice
 {
     private readonly SimulatedI2cBus _bus;
-    private readonly System.Device.I2c.I2cConnectionSettings _iotSettings;
     private bool _disposed;
 
     internal SimulatedI2cDevice(SimulatedI2cBus bus, I2cConnectionSettings settings)
+        : base(settings, "simulated bus " + bus.BusId.ToString(System.Globalization.CultureInfo.InvariantCulture))
     {
         _bus = bus;
-        Settings = settings;
-        _iotSettings = new System.Device.I2c.I2cConnectionSettings(settings.BusId, settings.DeviceAddress);
-    }
-
-    /// <summary>Bus and address of this device (Edge's record).</summary>
-    public I2cConnectionSettings Settings { get; }
-
-    /// <inheritdoc />
-    public override System.Device.I2c.I2cConnectionSettings ConnectionSettings => _iotSettings;
-
-    /// <inheritdoc />
-    I2cConnectionSettings II2cDevice.ConnectionSettings => Settings;
-
-    /// <inheritdoc />
-    public int LastErrno { get; private set; }
-
-    /// <inheritdoc />
-    public override void Read(Span<byte> buffer) => ThrowIfFailed(Run([], buffer, doWrite: false, doRead: true));
-
-    /// <inheritdoc />
-    public override void Write(ReadOnlySpan<byte> buffer) => ThrowIfFailed(Run(buffer, [], doWrite: true, doRead: false));
-
-    /// <inheritdoc />
-    public override void WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer) =>
-        ThrowIfFailed(Run(writeBuffer, readBuffer, doWrite: true, doRead: true));
-
-    /// <inheritdoc />
-    public override byte ReadByte()
-    {
-        Span<byte> one = stackalloc byte[1];
-        Read(one);
-        return one[0];
     }
 
     /// <inheritdoc />
-    public override void WriteByte(byte value) => Write([value]);
+    protected override I2cStatus TransferRead(Span<byte> buffer) => Run([], buffer, doWrite: false, doRead: true);
 
     /// <inheritdoc />
-    I2cStatus II2cDevice.Read(Span<byte> buffer) => Run([], buffer, doWrite: false, doRead: true);
+    protected override I2cStatus TransferWrite(ReadOnlySpan<byte> buffer) => Run(buffer, [], doWrite: true, doRead: false);
 
     /// <inheritdoc />
-    I2cStatus II2cDevice.Write(ReadOnlySpan<byte> buffer) => Run(buffer, [], doWrite: true, doRead: false);
-
-    /// <inheritdoc />
-    I2cStatus II2cDevice.WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer) => Run(writeBuffer, readBuffer, doWrite: true, doRead: true);
+    protected override I2cStatus TransferWriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer) =>
+        Run(writeBuffer, readBuffer, doWrite: true, doRead: true);
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         _disposed = true;
         base.Dispose(disposing);
-    }
-
-    private void ThrowIfFailed(I2cStatus status)
-    {
-        if (status != I2cStatus.Ok)
-        {
-            throw I2cErrors.TransferFailed(status, LastErrno, "simulated bus " + _bus.BusId, Settings.DeviceAddress);
-        }
     }
 
     private I2cStatus Run(ReadOnlySpan<byte> write, Span<byte> read, bool doWrite, bool doRead)
