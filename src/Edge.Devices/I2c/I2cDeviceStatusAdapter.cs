@@ -38,6 +38,7 @@ public sealed class I2cDeviceStatusAdapter : II2cDevice
     /// <inheritdoc />
     public I2cStatus Read(Span<byte> buffer)
     {
+        Marshal.SetLastPInvokeError(0);
         try
         {
             _device.Read(buffer);
@@ -52,6 +53,7 @@ public sealed class I2cDeviceStatusAdapter : II2cDevice
     /// <inheritdoc />
     public I2cStatus Write(ReadOnlySpan<byte> buffer)
     {
+        Marshal.SetLastPInvokeError(0);
         try
         {
             _device.Write(buffer);
@@ -66,6 +68,7 @@ public sealed class I2cDeviceStatusAdapter : II2cDevice
     /// <inheritdoc />
     public I2cStatus WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
     {
+        Marshal.SetLastPInvokeError(0);
         try
         {
             _device.WriteRead(writeBuffer, readBuffer);
@@ -88,8 +91,8 @@ public sealed class I2cDeviceStatusAdapter : II2cDevice
 
     private I2cStatus Fail()
     {
-        // UnixI2cDevice throws right after the failed ioctl/read/write; the thread's last P/Invoke error is that errno.
-        // Other implementations may leave 0 there: the status is then Other.
+        // UnixI2cDevice throws right after the failed ioctl/read/write, so the thread's last P/Invoke error (cleared
+        // before the call) is that errno. Implementations without a syscall leave 0 there: the status is then Other.
         LastErrno = Marshal.GetLastPInvokeError();
         I2cStatus status = I2cErrors.FromErrno(LastErrno);
         return status == I2cStatus.Ok ? I2cStatus.Other : status;
