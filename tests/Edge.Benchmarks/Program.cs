@@ -15,6 +15,11 @@ public static class Program
             return Modbus.ModbusLatencyBench.Run(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "dotnet-iot")
+        {
+            return DotnetIot.DotnetIotBench.RunAsync(args[1..]).GetAwaiter().GetResult();
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         return 0;
     }

@@ -57,9 +57,9 @@ public class SamplingBenchmarks
         foreach (SimulatedI2cDevice device in _raw)
         {
             _pointer[0] = 0x06;
-            device.WriteRead(_pointer, _data);
+            device.Status.WriteRead(_pointer, _data);
             _pointer[0] = 0x03;
-            device.WriteRead(_pointer, _data);
+            device.Status.WriteRead(_pointer, _data);
         }
     }
 

@@ -189,10 +189,10 @@ public class Ina226Tests
         var bus = new SimulatedI2cBus();
         bus.Attach(0x40, chip);
         using var device = bus.CreateDevice(0x40);
-        Assert.Equal(I2cStatus.Ok, device.Write([0x00, 0x80, 0x00])); // RST
+        Assert.Equal(I2cStatus.Ok, device.Status.Write([0x00, 0x80, 0x00])); // RST
         Assert.Equal(0x4127, chip.RegisterValue(Register.Configuration));
         Assert.Equal(0, chip.RegisterValue(Register.Calibration));
-        Assert.Equal(I2cStatus.Ok, device.Write([0x04, 0x12, 0x34])); // Current is read-only: ignored
+        Assert.Equal(I2cStatus.Ok, device.Status.Write([0x04, 0x12, 0x34])); // Current is read-only: ignored
         Assert.Equal(0, chip.RegisterValue(Register.Current));
     }
 

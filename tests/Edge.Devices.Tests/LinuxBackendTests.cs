@@ -62,12 +62,12 @@ public class LinuxBackendTests
         byte[] pointer = [0x02];
         byte[] data = new byte[2];
 
-        Assert.Equal(I2cStatus.Other, device.WriteRead(pointer, data)); // ioctl(I2C_RDWR) on /dev/null: ENOTTY
+        Assert.Equal(I2cStatus.Other, device.Status.WriteRead(pointer, data)); // ioctl(I2C_RDWR) on /dev/null: ENOTTY
         Assert.Equal(25, device.LastErrno);
-        Assert.Equal(I2cStatus.Ok, device.Write(pointer)); // /dev/null swallows writes
-        Assert.Equal(I2cStatus.BusError, device.Read(data)); // EOF: a short read is a failed transfer
+        Assert.Equal(I2cStatus.Ok, device.Status.Write(pointer)); // /dev/null swallows writes
+        Assert.Equal(I2cStatus.BusError, device.Status.Read(data)); // EOF: a short read is a failed transfer
 
-        long bytes = Allocations.Measure(() => device.WriteRead(pointer, data));
+        long bytes = Allocations.Measure(() => device.Status.WriteRead(pointer, data));
         Assert.Equal(0, bytes);
     }
 
@@ -77,7 +77,7 @@ public class LinuxBackendTests
         int fd = LinuxI2cDevice.OpenRaw("/dev/null");
         LinuxI2cDevice device = LinuxI2cDevice.FromOpenDescriptor(fd, new I2cConnectionSettings(1, 0x40), "/dev/null");
         device.Dispose();
-        Assert.Equal(I2cStatus.Closed, device.WriteRead([0], new byte[2]));
+        Assert.Equal(I2cStatus.Closed, device.Status.WriteRead([0], new byte[2]));
     }
 
     [Theory]

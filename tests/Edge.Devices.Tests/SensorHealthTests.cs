@@ -103,6 +103,34 @@ public class SensorHealthTests
     }
 
     [Fact]
+    public void AChipThatKeepsFailingIsBackedOffAndComesBackWithinTheCap()
+    {
+        var s = new Setup(new SensorHealthOptions { BusErrorPeriods = 2 });
+        s.Period();
+        s.Chip.Faults.Nack = true;
+        long before = s.Bus.TransferCount;
+        for (int i = 0; i < 1000; i++)
+        {
+            s.Period();
+        }
+
+        long transfers = s.Bus.TransferCount - before;
+        Assert.Equal(SensorHealth.BusError, s.Sensor.Health);
+        // 10 periods at one failed transfer each, then one attempt per 2, 4, 8, 16, 32, 32 … periods: ≈ 10 + 35 ≪ 1000.
+        Assert.InRange(transfers, 10, 60);
+        Assert.True(s.Sensor.BackedOffPeriods > 900);
+
+        s.Chip.Faults.Nack = false; // back within the 32-period cap
+        int periods = 0;
+        while (s.Period() != SensorHealth.Ok && periods < 100)
+        {
+            periods++;
+        }
+
+        Assert.InRange(periods, 0, 32);
+    }
+
+    [Fact]
     public void ASingleGlitchIsTolerated()
     {
         var s = new Setup(new SensorHealthOptions { BusErrorPeriods = 2 });

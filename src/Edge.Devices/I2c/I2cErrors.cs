@@ -21,6 +21,15 @@ public static class I2cErrors
         _ => I2cStatus.Other,
     };
 
+    /// <summary>
+    /// The exception the public <see cref="System.Device.I2c.I2cDevice"/> face throws for a failed transfer (the
+    /// <see cref="IOException"/> dotnet/iot's <c>UnixI2cDevice</c> throws), naming the bus, address, status and errno.
+    /// Never used on the sampling path.
+    /// </summary>
+    public static IOException TransferFailed(I2cStatus status, int errno, string bus, int address) =>
+        new(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"I2C transfer to 0x{address:X2} on {bus} failed: {status} ({ErrnoName(errno)})."));
+
     /// <summary>A short name for an errno (e.g. "EREMOTEIO") for logs and error messages.</summary>
     public static string ErrnoName(int errno) => Errno.Name(errno);
 }

@@ -1,10 +1,12 @@
 namespace Edge.Devices.I2c;
 
 /// <summary>
-/// One device on an I²C bus — the shape of dotnet/iot's <c>I2cDevice</c> (Read / Write / WriteRead on spans,
-/// <see cref="ConnectionSettings"/>), but every transfer returns an <see cref="I2cStatus"/> instead of throwing, so
-/// drivers can run in the sampling path. Implemented by <see cref="LinuxI2cDevice"/> (a real <c>/dev/i2c-N</c>) and by
-/// the register-level simulators in Edge.Simulation. Implementations are allocation-free per transfer.
+/// The status-returning transfer path of an I²C device — the shape of dotnet/iot's <c>I2cDevice</c> (Read / Write /
+/// WriteRead on spans, <see cref="ConnectionSettings"/>), but every transfer returns an <see cref="I2cStatus"/> instead
+/// of throwing, so drivers can run in the sampling path. <see cref="LinuxI2cDevice"/> (a real <c>/dev/i2c-N</c>) and
+/// the register-level simulators in Edge.Simulation are <see cref="System.Device.I2c.I2cDevice"/>s that implement it
+/// (explicitly: their public Read/Write/WriteRead are the throwing dotnet/iot ones); any other I2cDevice gets it through
+/// <see cref="I2cDeviceStatusAdapter.For"/>. Implementations are allocation-free per transfer.
 /// Not thread-safe: one thread per bus.
 /// </summary>
 public interface II2cDevice : IDisposable

@@ -12,30 +12,25 @@ namespace Edge.Devices.I2c;
 /// hwmon's ina2xx, owns the address). Every failure is a <see cref="DeviceOpenException"/> naming the path.
 /// </para>
 /// <para>
-/// Transfers: <see cref="WriteRead"/> is one <c>ioctl(I2C_RDWR)</c> with two <c>struct i2c_msg</c> (write, then read
-/// with a repeated START), built on the stack over pinned spans — no allocation, no exception; errno becomes an
-/// <see cref="I2cStatus"/>. Not thread-safe: one thread per bus.
+/// Transfers (the <see cref="II2cDevice"/> path; the throwing <see cref="System.Device.I2c.I2cDevice"/> face comes from
+/// <see cref="EdgeI2cDevice"/>): <c>WriteRead</c> is one <c>ioctl(I2C_RDWR)</c> with two <c>struct i2c_msg</c> (write,
+/// then read with a repeated START), built on the stack over pinned spans — no allocation, no exception; errno becomes
+/// an <see cref="I2cStatus"/>. Not thread-safe: one thread per bus.
 /// </para>
 /// </summary>
-public sealed class LinuxI2cDevice : II2cDevice
+public sealed class LinuxI2cDevice : EdgeI2cDevice
 {
     private int _fd;
 
     private LinuxI2cDevice(int fd, I2cConnectionSettings settings, string devicePath)
+        : base(settings, devicePath)
     {
         _fd = fd;
-        ConnectionSettings = settings;
         DevicePath = devicePath;
     }
 
-    /// <inheritdoc />
-    public I2cConnectionSettings ConnectionSettings { get; }
-
     /// <summary>The character device this handle was opened on.</summary>
     public string DevicePath { get; }
-
-    /// <inheritdoc />
-    public int LastErrno { get; private set; }
 
     /// <summary>Opens <c>/dev/i2c-{BusId}</c> for the device at <c>DeviceAddress</c>.</summary>
     public static LinuxI2cDevice Open(I2cConnectionSettings settings)
@@ -122,7 +117,7 @@ public sealed class LinuxI2cDevice : II2cDevice
     }
 
     /// <inheritdoc />
-    public unsafe I2cStatus Read(Span<byte> buffer)
+    protected override unsafe I2cStatus TransferRead(Span<byte> buffer)
     {
         if (_fd < 0)
         {
@@ -142,7 +137,7 @@ public sealed class LinuxI2cDevice : II2cDevice
     }
 
     /// <inheritdoc />
-    public unsafe I2cStatus Write(ReadOnlySpan<byte> buffer)
+    protected override unsafe I2cStatus TransferWrite(ReadOnlySpan<byte> buffer)
     {
         if (_fd < 0)
         {
@@ -162,7 +157,7 @@ public sealed class LinuxI2cDevice : II2cDevice
     }
 
     /// <inheritdoc />
-    public unsafe I2cStatus WriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
+    protected override unsafe I2cStatus TransferWriteRead(ReadOnlySpan<byte> writeBuffer, Span<byte> readBuffer)
     {
         if (_fd < 0)
         {
@@ -174,7 +169,7 @@ public sealed class LinuxI2cDevice : II2cDevice
             return Fail(Errno.EINVAL);
         }
 
-        ushort address = (ushort)ConnectionSettings.DeviceAddress;
+        ushort address = (ushort)Settings.DeviceAddress;
         fixed (byte* w = writeBuffer)
         fixed (byte* r = readBuffer)
         {
@@ -192,7 +187,7 @@ public sealed class LinuxI2cDevice : II2cDevice
     }
 
     /// <summary>Closes the file descriptor. Later transfers return <see cref="I2cStatus.Closed"/>.</summary>
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
         int fd = _fd;
         _fd = -1;
@@ -200,6 +195,8 @@ public sealed class LinuxI2cDevice : II2cDevice
         {
             _ = Libc.Close(fd);
         }
+
+        base.Dispose(disposing);
     }
 
     private I2cStatus Succeed()

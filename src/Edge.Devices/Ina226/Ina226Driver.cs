@@ -1,6 +1,7 @@
 using System.Globalization;
 using Edge.Devices.I2c;
 using Edge.Devices.Shunts;
+using UnitsNet;
 
 namespace Edge.Devices.Ina226;
 
@@ -50,7 +51,24 @@ public sealed class Ina226Driver : IShuntMonitor, IShuntRegisterReader
     private ushort _configuration;
     private ushort _maskEnable;
 
-    /// <summary>Creates the driver (no bus traffic until <see cref="Initialize"/>). Throws for an impossible calibration.</summary>
+    /// <summary>
+    /// Creates the driver on a dotnet/iot <see cref="System.Device.I2c.I2cDevice"/>, as every Iot.Device.Bindings binding
+    /// is constructed. Edge's own devices (<see cref="LinuxI2cDevice"/>, the simulators) are used through their
+    /// status-returning path (no exception per failed sample); any other I2cDevice through
+    /// <see cref="I2cDeviceStatusAdapter"/>. No bus traffic until <see cref="Initialize"/>. Throws for an impossible calibration.
+    /// </summary>
+    public Ina226Driver(System.Device.I2c.I2cDevice device, Ina226Options options)
+        : this(I2cDeviceStatusAdapter.For(device), options)
+    {
+    }
+
+    /// <summary>Creates the driver on one of Edge's devices (<see cref="LinuxI2cDevice"/>, a simulator): its status path.</summary>
+    public Ina226Driver(EdgeI2cDevice device, Ina226Options options)
+        : this((II2cDevice)device, options)
+    {
+    }
+
+    /// <summary>Creates the driver on Edge's status-returning transfer path (what the rig loader opens).</summary>
     public Ina226Driver(II2cDevice device, Ina226Options options)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -226,6 +244,18 @@ public sealed class Ina226Driver : IShuntMonitor, IShuntRegisterReader
     /// <summary>Reads the power (magnitude), W.</summary>
     public bool TryReadPower(out double watts) => TryReadQuantity(ShuntReadSet.Power, out watts, out _);
 
+    /// <summary>Reads the shunt voltage. Throws <see cref="IOException"/> on a bus error (use <see cref="TryReadShuntVoltage"/> in loops).</summary>
+    public ElectricPotential ReadShuntVoltage() => ElectricPotential.FromVolts(Require(TryReadShuntVoltage(out double v), v));
+
+    /// <summary>Reads the bus voltage. Throws <see cref="IOException"/> on a bus error.</summary>
+    public ElectricPotential ReadBusVoltage() => ElectricPotential.FromVolts(Require(TryReadBusVoltage(out double v), v));
+
+    /// <summary>Reads the current (signed: negative = into the shunt's IN− side). Throws <see cref="IOException"/> on a bus error.</summary>
+    public ElectricCurrent ReadCurrent() => ElectricCurrent.FromAmperes(Require(TryReadCurrent(out double a), a));
+
+    /// <summary>Reads the power register (a magnitude, as the chip reports it). Throws <see cref="IOException"/> on a bus error.</summary>
+    public Power ReadPower() => Power.FromWatts(Require(TryReadPower(out double w), w));
+
     /// <inheritdoc />
     public bool TryReadMeasurement(ShuntReadSet set, out ShuntMeasurement measurement) => ShuntMeasurementReader.TryRead(this, set, out measurement);
 
@@ -264,6 +294,8 @@ public sealed class Ina226Driver : IShuntMonitor, IShuntRegisterReader
         LastStatus = RegisterIo.WriteU16(_device, (byte)register, value);
         return LastStatus == I2cStatus.Ok;
     }
+
+    private double Require(bool ok, double value) => ok ? value : throw RegisterIo.TransferFailed(_device, LastStatus);
 
     private InaInitResult BusFailure(string step)
     {

@@ -29,6 +29,8 @@ public sealed class ShuntPowerSensor : IPowerSensor
     private long _lastInitPeriod;
     private bool _initialized;
     private bool _everPublished;
+    private int _failedPeriods;
+    private long _nextAttemptPeriod;
     private uint _sequence;
     private long _sampleTimestampNs;
     private double _powerW = double.NaN;
@@ -72,6 +74,9 @@ public sealed class ShuntPowerSensor : IPowerSensor
     /// <summary>Why <see cref="Health"/> is what it is.</summary>
     public string HealthReason => _health.Reason;
 
+    /// <summary>Periods in which the bus I/O was skipped because the chip kept failing (back-off).</summary>
+    public long BackedOffPeriods { get; private set; }
+
     /// <summary>The health tracker (counters).</summary>
     public SensorHealthTracker HealthTracker => _health;
 
@@ -108,6 +113,14 @@ public sealed class ShuntPowerSensor : IPowerSensor
                 Publish();
                 return;
             }
+        }
+
+        if (_period < _nextAttemptPeriod)
+        {
+            // Backing off a failing chip: no transfer this period; the health stays what the failures made it.
+            BackedOffPeriods++;
+            Publish();
+            return;
         }
 
         bool ok = true;
@@ -151,6 +164,7 @@ public sealed class ShuntPowerSensor : IPowerSensor
             }
         }
 
+        BackOffIfFailing(ok);
         bool newSample = ok && ready;
         double busForHealth = readSlow ? Pick(slow.BusVoltageV, fast.BusVoltageV) : fast.BusVoltageV;
         _health.Update(ok, newSample, fast.PowerW, busForHealth, fast.RawFingerprint, overflow || fast.Overflow);
@@ -182,6 +196,25 @@ public sealed class ShuntPowerSensor : IPowerSensor
     {
         reading = _slot.Read();
         return Volatile.Read(ref _everPublished) && reading.Sequence != 0;
+    }
+
+    /// <summary>After <see cref="ShuntSensorOptions.BusErrorBackoffAfterPeriods"/> failed periods, skip 2, 4, 8 … periods (capped).</summary>
+    private void BackOffIfFailing(bool ok)
+    {
+        if (ok)
+        {
+            _failedPeriods = 0;
+            return;
+        }
+
+        _failedPeriods++;
+        int after = _options.BusErrorBackoffAfterPeriods;
+        if (after > 0 && _failedPeriods >= after)
+        {
+            int doublings = Math.Min(_failedPeriods - after + 1, 30);
+            long skip = Math.Min(1L << doublings, _options.BusErrorBackoffMaxPeriods);
+            _nextAttemptPeriod = _period + skip;
+        }
     }
 
     private static double Pick(double preferred, double fallback) => double.IsNaN(preferred) ? fallback : preferred;

@@ -23,6 +23,16 @@ public sealed class ShuntSensorOptions
     /// <summary>Periods between attempts to set up a chip that failed to initialise (0 = never retry).</summary>
     public int RetryInitPeriods { get; set; } = 1000;
 
+    /// <summary>
+    /// Consecutive failed periods (NACK, timeout, bus error) after which the sensor backs off: it then tries the chip only
+    /// every 2, 4, 8 … periods, up to <see cref="BusErrorBackoffMaxPeriods"/>, so a dead chip does not cost its bus a
+    /// failed transfer (and the adapter's timeout) every period. 0 = never back off.
+    /// </summary>
+    public int BusErrorBackoffAfterPeriods { get; set; } = 10;
+
+    /// <summary>Longest back-off between two attempts on a failing chip, periods (bounds the recovery delay).</summary>
+    public int BusErrorBackoffMaxPeriods { get; set; } = 32;
+
     /// <summary>Health thresholds.</summary>
     public SensorHealthOptions Health { get; set; } = new();
 
@@ -37,6 +47,8 @@ public sealed class ShuntSensorOptions
         ArgumentOutOfRangeException.ThrowIfNegative(FullReadEveryPeriods);
         ArgumentOutOfRangeException.ThrowIfNegative(FullReadPhase);
         ArgumentOutOfRangeException.ThrowIfNegative(RetryInitPeriods);
+        ArgumentOutOfRangeException.ThrowIfNegative(BusErrorBackoffAfterPeriods);
+        ArgumentOutOfRangeException.ThrowIfLessThan(BusErrorBackoffMaxPeriods, 1);
         ArgumentNullException.ThrowIfNull(Health);
         Health.Validate();
     }

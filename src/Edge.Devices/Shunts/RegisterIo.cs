@@ -49,6 +49,11 @@ internal static class RegisterIo
         return device.Write(frame);
     }
 
+    /// <summary>The exception of a driver's convenience API (never thrown on the sampling path).</summary>
+    internal static IOException TransferFailed(II2cDevice device, I2cStatus status) => I2cErrors.TransferFailed(status,
+        device.LastErrno, "bus " + device.ConnectionSettings.BusId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        device.ConnectionSettings.DeviceAddress);
+
     /// <summary>Sign-extends the low <paramref name="bits"/> bits of <paramref name="value"/>.</summary>
     internal static long SignExtend(ulong value, int bits)
     {

@@ -1,17 +1,12 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace Edge.Mqtt.Tests.Infrastructure;
 
-/// <summary>A clock the test moves by hand (TimeProvider.Testing is not available here).</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+/// <summary>
+/// The clock the command tests move by hand: Microsoft.Extensions.TimeProvider.Testing's <see cref="FakeTimeProvider"/>
+/// (timers included), kept under this name so the tests that use it need no edit; <see cref="Now"/> is its UTC time.
+/// </summary>
+internal sealed class ManualTimeProvider(DateTimeOffset start) : FakeTimeProvider(start)
 {
-    private long _ticks;
-
-    public DateTimeOffset Now => start + TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-
-    public override DateTimeOffset GetUtcNow() => Now;
-
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+    public DateTimeOffset Now => GetUtcNow();
 }
