@@ -298,7 +298,14 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             commandOptions.AuditPath = Path.Combine(_edge.StateDirectory, "commands.audit.jsonl");
         }
 
-        var processor = new CommandProcessor(commandOptions, topics, controllerOptions, mailbox, new ClientReplySink(_client), _loggers.CreateLogger("commands"));
+        if (string.IsNullOrEmpty(commandOptions.IdStorePath))
+        {
+            commandOptions.IdStorePath = Path.Combine(_edge.StateDirectory, "commands.ids");
+        }
+
+        // Commands carry wall-clock expiries: on a real rig they wait for a synchronised clock; a simulated one does not.
+        commandOptions.RequireClockSync ??= _edge.Rig is not ("sim" or "hil");
+        var processor = new CommandProcessor(commandOptions, topics, controllerOptions, mailbox, new ClientReplySink(_client), _loggers.CreateLogger("commands"), clock: CommandClock);
         EdgePublisherOptions publish = _mqtt.Publish;
         publish.Site = _edge.Site;
         publish.Node = _edge.Node;
@@ -344,6 +351,9 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     }
 
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);
+
+    /// <summary>Where commands learn whether the wall clock is synchronised (the kernel's adjtimex; tests substitute one).</summary>
+    internal IWallClockStatus CommandClock { get; set; } = new KernelClockStatus();
 
     /// <summary>
     /// Start-up leaves garbage behind (configuration and host, the rig file, the load profile's generation scratch on

@@ -90,6 +90,9 @@ public sealed class MqttSettings
         Credentials = Credentials,
         Tls = Tls,
         Outbox = Outbox,
-        CleanSession = false,
+        // Live only: a clean session, so the broker never queues commands for Edge while it is away (they would be
+        // applied on reconnect). Outbound store-and-forward does not need the broker's session: the outbox keeps
+        // unacknowledged QoS 1 messages (and its spool across restarts) and sends them again after every reconnect.
+        CleanSession = true,
     };
 }
