@@ -306,6 +306,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         // Commands carry wall-clock expiries: on a real rig they wait for a synchronised clock; a simulated one does not.
         commandOptions.RequireClockSync ??= _edge.Rig is not ("sim" or "hil");
         var processor = new CommandProcessor(commandOptions, topics, controllerOptions, mailbox, new ClientReplySink(_client), _loggers.CreateLogger("commands"), clock: CommandClock);
+        Commands = processor;
         EdgePublisherOptions publish = _mqtt.Publish;
         publish.Site = _edge.Site;
         publish.Node = _edge.Node;
@@ -346,7 +347,13 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             _sparkplugClient = new MqttClient(_loggers.CreateLogger("sparkplug"));
             _sparkplugNode = new SparkplugNode(_sparkplug, _sparkplugClient, new FileBdSeqStore(Path.Combine(_edge.StateDirectory, "sparkplug.bdseq")), _loggers.CreateLogger("sparkplug"));
             _publisher.StateSink = _sparkplugNode;
-            _sparkplugNode.Start(ClientOptions(clientId + "-spb"));
+            MqttClientOptions sparkplugClient = ClientOptions(clientId + "-spb");
+            if (!string.IsNullOrEmpty(_sparkplug.Credentials?.Username))
+            {
+                sparkplugClient.Credentials = _sparkplug.Credentials;
+            }
+
+            _sparkplugNode.Start(sparkplugClient);
         }
     }
 
@@ -354,6 +361,9 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
     /// <summary>Where commands learn whether the wall clock is synchronised (the kernel's adjtimex; tests substitute one).</summary>
     internal IWallClockStatus CommandClock { get; set; } = new KernelClockStatus();
+
+    /// <summary>The command processor (null without MQTT): its counters.</summary>
+    internal CommandProcessor? Commands { get; private set; }
 
     /// <summary>
     /// Start-up leaves garbage behind (configuration and host, the rig file, the load profile's generation scratch on

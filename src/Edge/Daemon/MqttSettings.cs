@@ -30,6 +30,10 @@ public sealed class MqttSettings
     /// <summary>User name and where the password comes from (a file or an environment variable; never logged).</summary>
     public MqttCredentials Credentials { get; set; } = new();
 
+    /// <summary>The account <c>edge check</c> connects with (one account per connection: with the daemon's, a broker
+    /// that binds client ids to user names would knock the running daemon off). Null: <see cref="Credentials"/>.</summary>
+    public MqttCredentials? CheckCredentials { get; set; }
+
     /// <summary>TLS: CA file, optional client certificate.</summary>
     public MqttClientTlsOptions Tls { get; set; } = new();
 
