@@ -165,6 +165,65 @@ public sealed class CommandSecurityTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Edge_takes_in_commands_far_faster_than_an_account_can_flood_them_and_stays_in_command_above_that()
+    {
+        if (!Available(Peers.Python3, Peers.Paho))
+        {
+            return;
+        }
+
+        using var broker = new ShippedBroker();
+        using var bob = new OperatorConsole(broker, "bob");
+        using InProcessDaemon edge = Start(broker);
+        bob.Ready();
+        CommandProcessor commands = edge.Daemon.Commands!;
+
+        // As fast as paho can publish, QoS 1 and QoS 0: Edge's intake is the rate its counter grows while the flood lasts.
+        foreach (string qos in new[] { "1", "0" })
+        {
+            const int count = 30_000;
+            long before = commands.Counters.Received;
+            using var flood = new ChildProcess(Peers.Python3,
+            [
+                Path.Combine(AppContext.BaseDirectory, "Commands", "flood.py"), "127.0.0.1", broker.Port.ToString(CultureInfo.InvariantCulture),
+                "mallory", broker.Password("mallory"), $"edge/{ShippedBroker.Site}/{ShippedBroker.Node}/cmd/mallory/", "0", count.ToString(CultureInfo.InvariantCulture), qos,
+            ]);
+
+            // Edge's intake: messages counted between the first and the last arrival. Everything the broker passed on has
+            // arrived once the flood has ended and the counter has not moved for 0.5 s.
+            var clock = Stopwatch.StartNew();
+            TimeSpan first = TimeSpan.Zero, lastChange = TimeSpan.Zero;
+            long seen = before;
+            Wait.Until(
+                () =>
+                {
+                    long now = commands.Counters.Received;
+                    if (now != seen)
+                    {
+                        first = seen == before ? clock.Elapsed : first;
+                        lastChange = clock.Elapsed;
+                        seen = now;
+                    }
+
+                    return flood.HasExited && clock.Elapsed - lastChange > TimeSpan.FromSeconds(0.5);
+                },
+                TimeSpan.FromSeconds(300),
+                "the flood to end and reach Edge");
+            Assert.Equal(0, flood.WaitForExit(Timeout));
+            long taken = seen - before;
+            double intake = taken / (lastChange - first).TotalSeconds;
+            output.WriteLine($"QoS {qos}: {flood.Log.Trim()}; Edge took in {taken} of {count + 1} in {(lastChange - first).TotalSeconds:0.00} s ({intake:0}/s); {commands.Counters}");
+            Assert.True(taken >= count * 0.95, $"the broker dropped {count + 1 - taken} of {count + 1} (Edge could not keep up)");
+            Assert.NotEqual(ControlMode.Fault, ModeOf(edge));
+
+            // And Edge still answers another operator at once.
+            Assert.True(bob.Command(qos == "1" ? "hold" : "auto").GetProperty("ok").GetBoolean());
+        }
+
+        Assert.Equal(1, edge.Log.Lines.Count(l => l.Contains("MQTT connected", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void A_viewer_cannot_take_edges_client_id_and_no_account_can_publish_what_is_not_its_own()
     {
         if (!Available())
