@@ -469,7 +469,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             bool fault = _cycle!.Controller.Mode == ControlMode.Fault;
             if (fault && !faultLogged)
             {
-                _log.LogWarning("controller in fault (deadline misses or E-stop): the battery ramps out; clear with cmd/mode {{\"mode\":\"standby\"}} once the cause is gone");
+                _log.LogWarning("controller in fault (deadline misses or E-stop): the battery ramps out; clear with cmd/{{operator}}/mode {{\"mode\":\"standby\"}} once the cause is gone");
             }
 
             faultLogged = fault;
