@@ -262,7 +262,7 @@ public sealed class CommandProcessor : IDisposable
 
         if (!op.Commands.TryTake())
         {
-            Reject(op, name, kind, null, RateLimited(), retained, default, payloadBytes);
+            Reject(op, name, kind, null, RateLimited(), retained, payload, payloadBytes, peekId: true);
             return;
         }
 
@@ -270,8 +270,7 @@ public sealed class CommandProcessor : IDisposable
         if (error is not null)
         {
             // Refused before the schema check: still echo the id when one can be read.
-            bool peek = payloadBytes == payload.Length && payload.Length <= _options.MaxPayloadBytes;
-            Reject(op, name, kind, peek ? CommandParser.TryPeekId(payload) : null, error, retained, payload, payloadBytes);
+            Reject(op, name, kind, null, error, retained, payload, payloadBytes, peekId: true);
             return;
         }
 
@@ -389,7 +388,9 @@ public sealed class CommandProcessor : IDisposable
         }
     }
 
-    private void Reject(OperatorState op, string name, CommandKind? kind, string? requestId, string error, bool retained, ReadOnlySpan<byte> payload, int payloadBytes = -1)
+    /// <summary>Counts a rejection; answers it while the operator's reject-reply bucket lasts. <paramref name="peekId"/>:
+    /// the payload was not parsed, read its id (only for an answered rejection of a payload within the size limit).</summary>
+    private void Reject(OperatorState op, string name, CommandKind? kind, string? requestId, string error, bool retained, ReadOnlySpan<byte> payload, int payloadBytes = -1, bool peekId = false)
     {
         Interlocked.Increment(ref _rejected);
         lock (_gate)
@@ -400,6 +401,11 @@ public sealed class CommandProcessor : IDisposable
                 op.Suppressed++;
                 op.LastSuppressed = error;
                 return;
+            }
+
+            if (peekId && payload.Length == (payloadBytes < 0 ? payload.Length : payloadBytes) && payload.Length <= _options.MaxPayloadBytes)
+            {
+                requestId = CommandParser.TryPeekId(payload);
             }
 
             string topic = kind is { } k ? op.Reply(k) : op.ReplyTopic(IsValidOperator(name) ? name : "invalid");
