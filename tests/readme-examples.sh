@@ -44,6 +44,7 @@ start_broker() { # CONF -> sets broker_pid; waits for "running"
     mosquitto -c "$1" >"$1.log" 2>&1 &
     broker_pid=$!
     pids+=("$broker_pid")
+    disown "$broker_pid"
     for _ in $(seq 1 150); do
         grep -q ' running' "$1.log" && return 0
         sleep 0.1
@@ -57,6 +58,7 @@ start_edge() { # STATE_DIR PORT [extra settings…] -> sets edge_pid; waits unti
         >"$state.log" 2>&1 &
     edge_pid=$!
     pids+=("$edge_pid")
+    disown "$edge_pid"
 }
 
 wait_ready() { # RR-ARGS… : a harmless mode auto command until one is answered (the subscription is in place)
