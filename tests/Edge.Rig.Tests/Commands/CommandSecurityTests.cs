@@ -273,6 +273,31 @@ public sealed class CommandSecurityTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_daemon_and_its_sparkplug_connection_each_use_their_own_account()
+    {
+        if (!Available())
+        {
+            return;
+        }
+
+        using var broker = new ShippedBroker();
+        using var bob = new OperatorConsole(broker, "bob");
+        string spb = ShippedBroker.EdgeUser + "-spb";
+        using InProcessDaemon edge = Start(broker, null,
+            "Sparkplug:Enabled=true", $"Sparkplug:GroupId={ShippedBroker.Site}", $"Sparkplug:EdgeNodeId={ShippedBroker.Node}",
+            $"Sparkplug:Credentials:Username={spb}", $"Sparkplug:Credentials:PasswordFile={broker.PasswordFile(spb)}");
+        bob.Ready();
+
+        // The NBIRTH reaches a viewer: the Sparkplug connection logged in with its own account and may publish it.
+        using var viewer = new ChildProcess(Peers.MosquittoSub, [.. broker.As("grafana"), "-t", $"spBv1.0/{ShippedBroker.Site}/NDATA/{ShippedBroker.Node}", "-C", "1", "-W", "20"]);
+        Assert.True(viewer.WaitForExit(Timeout) == 0, $"no NDATA from the Sparkplug connection:\n{broker.Log}");
+        Assert.True(bob.Command("hold").GetProperty("ok").GetBoolean());
+        Assert.Contains($" as {spb} (", broker.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("already connected", broker.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("Denied PUBLISH", broker.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Commands_are_refused_with_the_reason_while_the_wall_clock_is_unsynchronised()
     {
         if (!Available())
