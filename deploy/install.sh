@@ -212,6 +212,7 @@ if [ -f "$repo_dir/README.md" ]; then run install -m 0644 "$repo_dir/README.md" 
 run install -m 0644 "$deploy_dir/appsettings.example.json" "$opt/appsettings.example.json"
 run install -d -m 0755 "$opt/mosquitto"
 run install -m 0644 "$deploy_dir/mosquitto/edge.conf" "$deploy_dir/mosquitto/edge.acl" "$opt/mosquitto/"
+run install -m 0755 "$deploy_dir/mosquitto/setup.sh" "$opt/mosquitto/"
 if compgen -G "$repo_dir/hardware/rigs/*.json" >/dev/null; then
     run install -d -m 0755 "$opt/rigs"
     run install -m 0644 "$repo_dir"/hardware/rigs/*.json "$opt/rigs/"

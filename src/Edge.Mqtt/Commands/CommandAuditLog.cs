@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
 using Edge.Runtime.Files;
@@ -6,10 +7,11 @@ using Edge.Runtime.Files;
 namespace Edge.Mqtt.Commands;
 
 /// <summary>
-/// Every command, accepted or rejected, as one JSON line: time, command, request id, stage (<c>rejected</c>,
-/// <c>queued</c>, <c>applied</c>, <c>failed</c>), ok, error, retained flag, payload size and the first 256 bytes of the
-/// payload (as text when it is UTF-8, else base64). Rotated by size (<c>audit.jsonl</c> → <c>.1</c> … <c>.N</c>) so the
-/// disk use is bounded even under a flood. Thread-safe; each line is flushed.
+/// Commands as JSON lines: time, operator, command, request id, stage (<c>rejected</c>, <c>queued</c>, <c>applied</c>,
+/// <c>failed</c>), ok, error, retained flag, payload size and the first 256 bytes of the payload (as text when it is
+/// UTF-8, else base64); and <c>suppressed</c> summaries (how many rejections went unanswered, the last reason). Rotated
+/// by size (<c>audit.jsonl</c> → <c>.1</c> … <c>.N</c>) so the disk use is bounded even under a flood; the command
+/// processor keeps accepted and rejected traffic in two such logs. Thread-safe; each line is flushed.
 /// </summary>
 public sealed class CommandAuditLog : IDisposable
 {
@@ -31,14 +33,14 @@ public sealed class CommandAuditLog : IDisposable
         _files = files;
         _time = time ?? TimeProvider.System;
         _file = Open();
-        _json = new Utf8JsonWriter(_buffer);
+        _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     /// <summary>Lines written since start.</summary>
     public long Lines { get; private set; }
 
     /// <summary>Appends one line (<paramref name="payloadBytes"/>: the full size when only part of the payload is given).</summary>
-    public void Write(string command, string? requestId, string stage, bool ok, string? error, bool retained, ReadOnlySpan<byte> payload, int payloadBytes = -1)
+    public void Write(string? operatorName, string command, string? requestId, string stage, bool ok, string? error, bool retained, ReadOnlySpan<byte> payload, int payloadBytes = -1)
     {
         lock (_gate)
         {
@@ -46,6 +48,7 @@ public sealed class CommandAuditLog : IDisposable
             _json.Reset(_buffer);
             _json.WriteStartObject();
             _json.WriteString("ts"u8, _time.GetUtcNow().UtcDateTime);
+            _json.WriteString("operator"u8, operatorName);
             _json.WriteString("command"u8, command);
             _json.WriteString("id"u8, requestId);
             _json.WriteString("stage"u8, stage);
@@ -69,16 +72,30 @@ public sealed class CommandAuditLog : IDisposable
             }
 
             _json.WriteEndObject();
-            _json.Flush();
-            _buffer.Write("\n"u8);
-            if (_file.Length + _buffer.WrittenCount > _maxBytes)
-            {
-                Rotate();
-            }
+            Append();
+        }
+    }
 
-            _file.Write(_buffer.WrittenSpan);
-            _file.Flush();
-            Lines++;
+    /// <summary>
+    /// Appends a summary: <paramref name="count"/> messages from <paramref name="operatorName"/> (null: messages that
+    /// named no operator) were refused or dropped without a reply or a line of their own since the last summary.
+    /// </summary>
+    public void WriteSummary(string? operatorName, long count, double periodS, string lastError)
+    {
+        lock (_gate)
+        {
+            _buffer.ResetWrittenCount();
+            _json.Reset(_buffer);
+            _json.WriteStartObject();
+            _json.WriteString("ts"u8, _time.GetUtcNow().UtcDateTime);
+            _json.WriteString("operator"u8, operatorName);
+            _json.WriteString("stage"u8, "suppressed");
+            _json.WriteNumber("count"u8, count);
+            _json.WriteNumber("period_s"u8, periodS);
+            _json.WriteBoolean("ok"u8, false);
+            _json.WriteString("error"u8, lastError);
+            _json.WriteEndObject();
+            Append();
         }
     }
 
@@ -90,6 +107,20 @@ public sealed class CommandAuditLog : IDisposable
             _file.Dispose();
             _json.Dispose();
         }
+    }
+
+    private void Append()
+    {
+        _json.Flush();
+        _buffer.Write("\n"u8);
+        if (_file.Length + _buffer.WrittenCount > _maxBytes)
+        {
+            Rotate();
+        }
+
+        _file.Write(_buffer.WrittenSpan);
+        _file.Flush();
+        Lines++;
     }
 
     private FileStream Open() => new(_path, FileMode.Append, FileAccess.Write, FileShare.Read, 4096);

@@ -306,6 +306,51 @@ public static class CommandParser
             return $"{name} must be a finite number";
         }
 
+        return CheckPrecision(reader.ValueSpan, value, name);
+    }
+
+    /// <summary>
+    /// A number must mean what it says once it is a double: no more than 17 significant digits, no underflow to 0 (a
+    /// <c>1e-400</c> cap would be a 0 W cap) and no subnormal value (below 2.2e-308, where precision is lost).
+    /// </summary>
+    internal static string? CheckPrecision(ReadOnlySpan<byte> literal, double value, string name)
+    {
+        int exponent = literal.IndexOfAny((byte)'e', (byte)'E');
+        ReadOnlySpan<byte> mantissa = exponent >= 0 ? literal[..exponent] : literal;
+        int first = -1, last = -1, digits = 0;
+        for (int i = 0; i < mantissa.Length; i++)
+        {
+            byte b = mantissa[i];
+            if (b is < (byte)'0' or > (byte)'9')
+            {
+                continue;
+            }
+
+            if (b != (byte)'0')
+            {
+                first = first < 0 ? digits : first;
+                last = digits;
+            }
+
+            digits++;
+        }
+
+        int significant = first < 0 ? 0 : last - first + 1;
+        if (significant > 17)
+        {
+            return $"{name} has {significant} significant digits; a double holds 17 (round the value)";
+        }
+
+        if (significant > 0 && value == 0)
+        {
+            return $"{name} = {Truncate(System.Text.Encoding.UTF8.GetString(literal))} is too small to represent (it would become 0)";
+        }
+
+        if (double.IsSubnormal(value))
+        {
+            return $"{name} = {Truncate(System.Text.Encoding.UTF8.GetString(literal))} is below 2.2e-308 (subnormal: precision lost)";
+        }
+
         return null;
     }
 

@@ -10,17 +10,31 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Edge.Mqtt.Commands;
 
 /// <summary>
-/// Validates inbound commands and routes them (DESIGN §7). For each message on <c>…/cmd/{name}</c>, in order of cost:
-/// commands enabled → known name → in the ACL → not retained → payload size → rate limit → strict schema
-/// (<see cref="CommandParser"/>) → not expired and not too far ahead → limits within the configured hardware limits
-/// (<see cref="ControllerLimits.Check"/>) → mailbox has room. A rejection is answered at once on
-/// <c>…/cmd/{name}/reply</c> with <c>{"id","ok":false,"error"}</c>; an accepted mode/limits command goes to the loop
-/// through the <see cref="CommandMailbox"/> (applied whole or not at all, through the ramp limiter) and is answered when
-/// the loop reports back; an ack goes to the alarm tracker on the publisher thread. Every step is audited.
-/// <see cref="Handle"/> runs on the MQTT reader thread, <see cref="Service"/> on the publisher thread.
+/// Validates inbound commands and routes them (docs/commands.md). Commands arrive on
+/// <c>edge/{site}/{node}/cmd/{operator}/{name}</c>, where the broker's ACL lets an account publish only under its own user
+/// name, so the operator level says who sent the command; replies go to <c>edge/{site}/{node}/reply/{operator}/{name}</c>.
+/// For each message under <c>…/cmd/</c>, in order of cost:
+/// <list type="number">
+/// <item>a topic without a valid operator level, or an operator beyond <see cref="CommandOptions.MaxOperators"/>: dropped
+/// and counted (no one to answer);</item>
+/// <item>an empty payload (a retained command being cleared): ignored and counted, no reply;</item>
+/// <item>the operator's token bucket (every message takes a token, whatever it holds) → commands enabled → known name →
+/// in the ACL → not retained → payload size → wall clock synchronised → strict schema (<see cref="CommandParser"/>) → not
+/// expired and not too far ahead → id not used before (<see cref="CommandIdStore"/>, durable) → limits within the
+/// configured hardware limits (<see cref="ControllerLimits.Check"/>) → mailbox has room.</item>
+/// </list>
+/// A rejection is answered at once with <c>{"id","ok":false,"error"}</c> while the operator's reject-reply bucket has
+/// tokens (audited in the rejected log, logged); beyond it, only counted and summarised every
+/// <see cref="CommandOptions.SummaryIntervalS"/>. So a flood from one account costs that account its own answers and
+/// nothing else: other operators keep their rate, and accepted commands have their own audit log that rejected traffic
+/// never rotates. An accepted mode/limits command goes to the loop through the <see cref="CommandMailbox"/> (applied whole
+/// or not at all, through the ramp limiter) and is answered when the loop reports back; an ack goes to the alarm tracker
+/// on the publisher thread. <see cref="Handle"/> runs on the MQTT reader thread, <see cref="Service"/> on the publisher
+/// thread.
 /// </summary>
 public sealed class CommandProcessor : IDisposable
 {
+    private const int MaxOperatorLength = 64;
     private readonly CommandOptions _options;
     private readonly EdgeTopics _topics;
     private readonly ControllerOptions _configured;
@@ -28,19 +42,32 @@ public sealed class CommandProcessor : IDisposable
     private readonly ICommandReplySink _replies;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly TokenBucket _bucket;
+    private readonly IWallClockStatus? _clock;
+    private readonly CommandIdStore _ids;
     private readonly CommandAuditLog? _audit;
+    private readonly CommandAuditLog? _rejectedAudit;
     private readonly ConcurrentQueue<EdgeCommand> _acks = new();
     private readonly object _gate = new();
     private readonly EdgeJson _json = new();
-    private readonly Dictionary<CommandKind, string> _replyTopics;
+    private readonly Dictionary<string, OperatorState> _operators = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, OperatorState>.AlternateLookup<ReadOnlySpan<char>> _operatorLookup;
     private int _pendingAcks;
     private long _received;
     private long _rejected;
     private long _applied;
     private long _failed;
+    private long _suppressed;
+    private long _dropped;
+    private long _ignored;
+    private long _droppedSinceSummary;
+    private string? _lastDrop;
+    private long _lastSummaryTs;
 
-    /// <summary>Creates the processor; <paramref name="configured"/> are the hardware/contract limits no command may exceed.</summary>
+    /// <summary>
+    /// Creates the processor; <paramref name="configured"/> are the hardware/contract limits no command may exceed.
+    /// <paramref name="clock"/>: the wall clock's synchronisation, consulted when
+    /// <see cref="CommandOptions.RequireClockSync"/> is not false (default: the kernel's, <see cref="KernelClockStatus"/>).
+    /// </summary>
     public CommandProcessor(
         CommandOptions options,
         EdgeTopics topics,
@@ -48,7 +75,8 @@ public sealed class CommandProcessor : IDisposable
         CommandMailbox mailbox,
         ICommandReplySink replies,
         ILogger? logger = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IWallClockStatus? clock = null)
     {
         IReadOnlyList<OptionError> errors = options.Validate();
         if (errors.Count > 0)
@@ -63,18 +91,24 @@ public sealed class CommandProcessor : IDisposable
         _replies = replies;
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
-        _bucket = new TokenBucket(options.RatePerS, options.Burst, _time);
-        _audit = string.IsNullOrEmpty(options.AuditPath) ? null : new CommandAuditLog(options.AuditPath, options.AuditMaxBytes, options.AuditFiles, _time);
-        _replyTopics = new Dictionary<CommandKind, string>
+        _clock = options.RequireClockSync == false ? null : clock ?? new KernelClockStatus();
+        _operatorLookup = _operators.GetAlternateLookup<ReadOnlySpan<char>>();
+        _lastSummaryTs = _time.GetTimestamp();
+        _ids = new CommandIdStore(options.IdStorePath, options.MaxLiveIds, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (!string.IsNullOrEmpty(options.AuditPath))
         {
-            [CommandKind.Mode] = topics.CommandReply("mode"),
-            [CommandKind.Limits] = topics.CommandReply("limits"),
-            [CommandKind.Ack] = topics.CommandReply("ack"),
-        };
+            _audit = new CommandAuditLog(options.AuditPath, options.AuditMaxBytes, options.AuditFiles, _time);
+            string rejected = string.IsNullOrEmpty(options.RejectedAuditPath)
+                ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.AuditPath))!, Path.GetFileNameWithoutExtension(options.AuditPath) + ".rejected.jsonl")
+                : options.RejectedAuditPath;
+            _rejectedAudit = new CommandAuditLog(rejected, options.AuditMaxBytes, options.AuditFiles, _time);
+        }
     }
 
     /// <summary>Counters since start.</summary>
-    public CommandCounters Counters => new(Interlocked.Read(ref _received), Interlocked.Read(ref _rejected), Interlocked.Read(ref _applied), Interlocked.Read(ref _failed));
+    public CommandCounters Counters => new(
+        Interlocked.Read(ref _received), Interlocked.Read(ref _rejected), Interlocked.Read(ref _applied), Interlocked.Read(ref _failed),
+        Interlocked.Read(ref _suppressed), Interlocked.Read(ref _dropped), Interlocked.Read(ref _ignored));
 
     /// <summary>Adapter for <see cref="MqttClient.ApplicationMessageReceivedAsync"/>.</summary>
     public Task HandleAsync(MqttApplicationMessageReceivedEventArgs e)
@@ -88,74 +122,15 @@ public sealed class CommandProcessor : IDisposable
     /// Answers a command whose payload was too large for the client to accept at all (its body was discarded unread,
     /// see <see cref="MqttClient.OversizedMessageDropped"/>): rejected with the size as the reason.
     /// </summary>
-    public void HandleOversized(string topic, int payloadBytes)
-    {
-        if (!TryName(topic, out string name, out CommandKind? kind))
-        {
-            return;
-        }
-
-        string error = Precheck(name, kind, payloadBytes, retained: false) ?? $"payload of {payloadBytes} bytes exceeds the limit of {_options.MaxPayloadBytes}";
-        Reject(name, kind, null, error, false, default, payloadBytes);
-    }
+    public void HandleOversized(string topic, int payloadBytes) => HandleCore(topic, default, payloadBytes, retained: false);
 
     /// <summary>Validates and routes one inbound message; messages on other topics are ignored.</summary>
-    public void Handle(string topic, ReadOnlySpan<byte> payload, bool retained)
-    {
-        if (!TryName(topic, out string name, out CommandKind? kind))
-        {
-            return;
-        }
-
-        string? error = Precheck(name, kind, payload.Length, retained);
-        if (error is not null)
-        {
-            // Refused before the schema check: still echo the id when one can be read (not for floods or huge payloads).
-            bool peek = payload.Length <= _options.MaxPayloadBytes && !error.StartsWith("rate limited", StringComparison.Ordinal);
-            Reject(name, kind, peek ? CommandParser.TryPeekId(payload) : null, error, retained, payload);
-            return;
-        }
-
-        CommandParseResult parsed = CommandParser.Parse(kind!.Value, payload);
-        error = parsed.Error ?? CheckTimeAndLimits(parsed.Command);
-        if (error is not null)
-        {
-            Reject(name, kind, parsed.RequestId, error, retained, payload);
-            return;
-        }
-
-        EdgeCommand command = parsed.Command;
-        bool posted;
-        if (command.Kind == CommandKind.Ack)
-        {
-            posted = Interlocked.Increment(ref _pendingAcks) <= _options.MailboxCapacity;
-            if (posted)
-            {
-                _acks.Enqueue(command);
-            }
-            else
-            {
-                Interlocked.Decrement(ref _pendingAcks);
-            }
-        }
-        else
-        {
-            posted = _mailbox.TryPost(command);
-        }
-
-        if (!posted)
-        {
-            int capacity = command.Kind == CommandKind.Ack ? _options.MailboxCapacity : _mailbox.Capacity;
-            Reject(name, kind, command.RequestId, $"busy: {capacity} commands are already pending", retained, payload);
-            return;
-        }
-
-        _audit?.Write(name, command.RequestId, "queued", true, null, retained, payload);
-    }
+    public void Handle(string topic, ReadOnlySpan<byte> payload, bool retained) => HandleCore(topic, payload, payload.Length, retained);
 
     /// <summary>
-    /// Applies pending alarm acknowledgements to <paramref name="alarms"/> and answers every command the loop has
-    /// reported back. Call from the publisher thread. Returns the number of replies sent.
+    /// Applies pending alarm acknowledgements to <paramref name="alarms"/>, answers every command the loop has reported
+    /// back and, every <see cref="CommandOptions.SummaryIntervalS"/>, summarises what went unanswered. Call from the
+    /// publisher thread. Returns the number of replies sent.
     /// </summary>
     public int Service(AlarmTracker? alarms, long unixMs)
     {
@@ -174,41 +149,189 @@ public sealed class CommandProcessor : IDisposable
             n++;
         }
 
+        if (_time.GetElapsedTime(Volatile.Read(ref _lastSummaryTs)).TotalSeconds >= _options.SummaryIntervalS)
+        {
+            Summarise();
+        }
+
         return n;
+    }
+
+    /// <summary>
+    /// Writes one log line and one rejected-audit record for every operator with unanswered rejections since the last
+    /// summary, and one for dropped messages; resets them. <see cref="Service"/> calls it periodically.
+    /// </summary>
+    public void Summarise()
+    {
+        double periodS = _time.GetElapsedTime(Volatile.Read(ref _lastSummaryTs)).TotalSeconds;
+        lock (_gate)
+        {
+            Volatile.Write(ref _lastSummaryTs, _time.GetTimestamp());
+            foreach (OperatorState op in _operators.Values)
+            {
+                if (op.Suppressed > 0)
+                {
+                    _logger.LogWarning("Commands: {Count} rejections for operator {Operator} went unanswered in the last {Period:0} s (reply rate exhausted); last: {Error}", op.Suppressed, op.Name, periodS, op.LastSuppressed);
+                    _rejectedAudit?.WriteSummary(op.Name, op.Suppressed, Math.Round(periodS, 1), op.LastSuppressed!);
+                    op.Suppressed = 0;
+                }
+            }
+
+            if (_droppedSinceSummary > 0)
+            {
+                _logger.LogWarning("Commands: {Count} messages under {Prefix} dropped in the last {Period:0} s; last: {Error}", _droppedSinceSummary, _topics.CommandPrefix, periodS, _lastDrop);
+                _rejectedAudit?.WriteSummary(null, _droppedSinceSummary, Math.Round(periodS, 1), _lastDrop!);
+                _droppedSinceSummary = 0;
+            }
+        }
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
         _audit?.Dispose();
+        _rejectedAudit?.Dispose();
+        _ids.Dispose();
         _json.Dispose();
     }
 
-    private bool TryName(string topic, out string name, out CommandKind? kind)
+    /// <summary>True for a valid operator level: 1–64 of <c>A–Z a–z 0–9 . _ : @ -</c>.</summary>
+    public static bool IsValidOperator(ReadOnlySpan<char> name)
     {
-        name = string.Empty;
-        kind = null;
-        if (!topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal))
+        if (name.Length is 0 or > MaxOperatorLength)
         {
             return false;
         }
 
-        name = topic[_topics.CommandPrefix.Length..];
-        if (name.Contains('/', StringComparison.Ordinal))
+        foreach (char ch in name)
         {
-            return false; // e.g. our own replies under …/cmd/{name}/reply
+            if (!(char.IsAsciiLetterOrDigit(ch) || ch is '.' or '_' or ':' or '@' or '-'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void HandleCore(string topic, ReadOnlySpan<byte> payload, int payloadBytes, bool retained)
+    {
+        if (!topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal))
+        {
+            return;
         }
 
         Interlocked.Increment(ref _received);
-        kind = name switch
+        ReadOnlySpan<char> rest = topic.AsSpan(_topics.CommandPrefix.Length);
+        int slash = rest.IndexOf('/');
+        if (slash < 0)
+        {
+            Drop($"'{Truncate(topic)}' names no operator (commands go to {_topics.CommandPrefix}{{operator}}/{{name}})");
+            return;
+        }
+
+        ReadOnlySpan<char> operatorName = rest[..slash];
+        if (!IsValidOperator(operatorName))
+        {
+            Drop($"'{Truncate(topic)}': the operator level must be 1–{MaxOperatorLength} of A–Z a–z 0–9 . _ : @ -");
+            return;
+        }
+
+        if (payloadBytes == 0)
+        {
+            // Clearing a retained command (an empty retained publish) reaches subscribers as an empty message.
+            Interlocked.Increment(ref _ignored);
+            return;
+        }
+
+        OperatorState? op = Operator(operatorName);
+        if (op is null)
+        {
+            Drop($"more than {_options.MaxOperators} operators (Mqtt:Commands:MaxOperators); '{operatorName}' is not tracked");
+            return;
+        }
+
+        string name = rest[(slash + 1)..].ToString();
+        CommandKind? kind = name switch
         {
             "mode" => CommandKind.Mode,
             "limits" => CommandKind.Limits,
             "ack" => CommandKind.Ack,
             _ => null,
         };
-        return true;
+
+        if (!op.Commands.TryTake())
+        {
+            Reject(op, name, kind, null, RateLimited(), retained, payload, payloadBytes, peekId: true);
+            return;
+        }
+
+        string? error = Precheck(name, kind, payloadBytes, retained);
+        if (error is not null)
+        {
+            // Refused before the schema check: still echo the id when one can be read.
+            Reject(op, name, kind, null, error, retained, payload, payloadBytes, peekId: true);
+            return;
+        }
+
+        CommandParseResult parsed = CommandParser.Parse(kind!.Value, payload);
+        long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        error = parsed.Error ?? CheckTimeAndLimits(parsed.Command, nowMs);
+        if (error is not null)
+        {
+            Reject(op, name, kind, parsed.RequestId, error, retained, payload);
+            return;
+        }
+
+        EdgeCommand command = parsed.Command;
+        command.Operator = op.Name;
+        bool room = command.Kind == CommandKind.Ack ? Volatile.Read(ref _pendingAcks) < _options.MailboxCapacity : _mailbox.InFlight < _mailbox.Capacity;
+        int capacity = command.Kind == CommandKind.Ack ? _options.MailboxCapacity : _mailbox.Capacity;
+        error = room ? _ids.TryUse(op.Name, command.RequestId, command.ExpiresUnixMs, nowMs) : $"busy: {capacity} commands are already pending";
+        if (error is not null)
+        {
+            Reject(op, name, kind, command.RequestId, error, retained, payload);
+            return;
+        }
+
+        // Only this thread posts: the room seen above is still there.
+        if (command.Kind == CommandKind.Ack)
+        {
+            Interlocked.Increment(ref _pendingAcks);
+            _acks.Enqueue(command);
+        }
+        else if (!_mailbox.TryPost(command))
+        {
+            Reject(op, name, kind, command.RequestId, $"busy: {capacity} commands are already pending (send again with a new id)", retained, payload);
+            return;
+        }
+
+        _audit?.Write(op.Name, name, command.RequestId, "queued", true, null, retained, payload);
     }
+
+    private OperatorState? Operator(ReadOnlySpan<char> name)
+    {
+        lock (_gate)
+        {
+            if (_operatorLookup.TryGetValue(name, out OperatorState? op))
+            {
+                return op;
+            }
+
+            if (_operators.Count >= _options.MaxOperators)
+            {
+                return null;
+            }
+
+            string s = name.ToString();
+            op = new OperatorState(s, n => _topics.CommandReply(s, n), _options, _time);
+            _operators.Add(s, op);
+            return op;
+        }
+    }
+
+    private string RateLimited() =>
+        $"rate limited: at most {_options.RatePerS.ToString(CultureInfo.InvariantCulture)} messages/s per operator (burst {_options.Burst.ToString(CultureInfo.InvariantCulture)})";
 
     private string? Precheck(string name, CommandKind? kind, int payloadBytes, bool retained)
     {
@@ -219,7 +342,7 @@ public sealed class CommandProcessor : IDisposable
 
         if (kind is null)
         {
-            return $"unknown command '{(name.Length <= 40 ? name : name[..40] + "…")}' (known: mode, limits, ack)";
+            return $"unknown command '{Truncate(name)}' (known: mode, limits, ack)";
         }
 
         if (!_options.Allowed.Contains(name))
@@ -229,7 +352,7 @@ public sealed class CommandProcessor : IDisposable
 
         if (retained)
         {
-            return "retained commands are not accepted (publish without the retain flag)";
+            return "retained commands are not accepted (publish without the retain flag; clear it with an empty retained message)";
         }
 
         if (payloadBytes > _options.MaxPayloadBytes)
@@ -237,38 +360,60 @@ public sealed class CommandProcessor : IDisposable
             return $"payload of {payloadBytes} bytes exceeds the limit of {_options.MaxPayloadBytes}";
         }
 
-        return _bucket.TryTake()
-            ? null
-            : $"rate limited: at most {_options.RatePerS.ToString(CultureInfo.InvariantCulture)} commands/s (burst {_options.Burst.ToString(CultureInfo.InvariantCulture)})";
+        return _clock?.Unsynchronised() is { } reason ? "refused: " + reason : null;
     }
 
-    private string? CheckTimeAndLimits(in EdgeCommand c)
+    private string? CheckTimeAndLimits(in EdgeCommand c, long nowMs)
     {
-        long nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         if (c.ExpiresUnixMs <= nowMs)
         {
-            return $"expired at {DateTimeOffset.FromUnixTimeMilliseconds(c.ExpiresUnixMs).UtcDateTime.ToString("O", CultureInfo.InvariantCulture)}";
+            return $"expired at {DateTimeOffset.FromUnixTimeMilliseconds(c.ExpiresUnixMs).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)} (now {DateTimeOffset.FromUnixTimeMilliseconds(nowMs).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)})";
         }
 
         if (c.ExpiresUnixMs - nowMs > _options.MaxLifetimeS * 1000)
         {
-            return $"expires_at is more than {_options.MaxLifetimeS.ToString(CultureInfo.InvariantCulture)} s ahead";
+            return $"expires_at is more than {_options.MaxLifetimeS.ToString(CultureInfo.InvariantCulture)} s ahead (Mqtt:Commands:MaxLifetimeS); e.g. expires_at=$(date -u -d '+60 sec' +%FT%TZ)";
         }
 
         return c.Kind == CommandKind.Limits ? c.MergeInto(ControllerLimits.From(_configured)).Check(_configured) : null;
     }
 
-    private void Reject(string name, CommandKind? kind, string? requestId, string error, bool retained, ReadOnlySpan<byte> payload, int payloadBytes = -1)
+    private void Drop(string reason)
     {
-        Interlocked.Increment(ref _rejected);
-        string topic = kind is { } k ? _replyTopics[k] : _topics.CommandReply(name);
+        Interlocked.Increment(ref _dropped);
         lock (_gate)
         {
+            _droppedSinceSummary++;
+            _lastDrop = reason;
+        }
+    }
+
+    /// <summary>Counts a rejection; answers it while the operator's reject-reply bucket lasts. <paramref name="peekId"/>:
+    /// the payload was not parsed, read its id (only for an answered rejection of a payload within the size limit).</summary>
+    private void Reject(OperatorState op, string name, CommandKind? kind, string? requestId, string error, bool retained, ReadOnlySpan<byte> payload, int payloadBytes = -1, bool peekId = false)
+    {
+        Interlocked.Increment(ref _rejected);
+        lock (_gate)
+        {
+            if (!op.Rejects.TryTake())
+            {
+                Interlocked.Increment(ref _suppressed);
+                op.Suppressed++;
+                op.LastSuppressed = error;
+                return;
+            }
+
+            if (peekId && payload.Length == (payloadBytes < 0 ? payload.Length : payloadBytes) && payload.Length <= _options.MaxPayloadBytes)
+            {
+                requestId = CommandParser.TryPeekId(payload);
+            }
+
+            string topic = kind is { } k ? op.Reply(k) : op.ReplyTopic(IsValidOperator(name) ? name : "invalid");
             _replies.Reply(topic, _json.WriteReply(requestId, false, error));
         }
 
-        _audit?.Write(name, requestId, "rejected", false, error, retained, payload, payloadBytes);
-        _logger.LogWarning("Command {Name} (id {Id}) rejected: {Error}", name, requestId ?? "?", error);
+        _rejectedAudit?.Write(op.Name, Truncate(name), requestId, "rejected", false, error, retained, payload, payloadBytes);
+        _logger.LogWarning("Command {Name} from {Operator} (id {Id}) rejected: {Error}", Truncate(name), op.Name, requestId ?? "?", error);
     }
 
     private void Finish(in EdgeCommand c, string? error)
@@ -277,17 +422,19 @@ public sealed class CommandProcessor : IDisposable
         string name = c.Kind switch { CommandKind.Mode => "mode", CommandKind.Limits => "limits", _ => "ack" };
         lock (_gate)
         {
-            _replies.Reply(_replyTopics[c.Kind], _json.WriteReply(c.RequestId, error is null, error));
+            _replies.Reply(_topics.CommandReply(c.Operator, name), _json.WriteReply(c.RequestId, error is null, error));
         }
 
-        _audit?.Write(name, c.RequestId, error is null ? "applied" : "failed", error is null, error, false, default);
+        _audit?.Write(c.Operator, name, c.RequestId, error is null ? "applied" : "failed", error is null, error, false, default);
         if (error is null)
         {
-            _logger.LogInformation("Command {Name} (id {Id}) applied", name, c.RequestId);
+            _logger.LogInformation("Command {Name} from {Operator} (id {Id}) applied", name, c.Operator, c.RequestId);
         }
         else
         {
-            _logger.LogWarning("Command {Name} (id {Id}) refused by the loop: {Error}", name, c.RequestId, error);
+            _logger.LogWarning("Command {Name} from {Operator} (id {Id}) refused by the loop: {Error}", name, c.Operator, c.RequestId, error);
         }
     }
+
+    private static string Truncate(string s) => s.Length <= 80 ? s : s[..80] + "…";
 }

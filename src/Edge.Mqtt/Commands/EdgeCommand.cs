@@ -11,6 +11,9 @@ public struct EdgeCommand
     /// <summary>Which command.</summary>
     public CommandKind Kind;
 
+    /// <summary>Who sent it: the broker account (the topic level after <c>cmd/</c>); replies go to its reply topic.</summary>
+    public string Operator;
+
     /// <summary>The sender's request id, echoed in the reply.</summary>
     public string RequestId;
 

@@ -92,7 +92,9 @@ public sealed class EdgeJson : IDisposable
     private readonly Utf8JsonWriter _json;
 
     /// <summary>Creates a writer with its own buffer.</summary>
-    public EdgeJson() => _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Indented = false });
+    /// <remarks>Strings are escaped only where JSON requires it (quotes as <c>\"</c>, not <c>\u0022</c>; control characters
+    /// escaped; non-ASCII text kept as UTF-8): these payloads are never embedded in HTML.</remarks>
+    public EdgeJson() => _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
 
     /// <inheritdoc />
     public void Dispose() => _json.Dispose();

@@ -14,8 +14,9 @@ public sealed class EdgeTopics
         Status = Root + "/status";
         State = Root + "/state";
         Alarm = Root + "/alarm";
-        CommandFilter = Root + "/cmd/+";
+        CommandFilter = Root + "/cmd/#";
         CommandPrefix = Root + "/cmd/";
+        ReplyPrefix = Root + "/reply/";
     }
 
     /// <summary><c>edge/{site}/{node}</c>.</summary>
@@ -30,11 +31,17 @@ public sealed class EdgeTopics
     /// <summary>Alarm raise/clear/ack events (QoS 1).</summary>
     public string Alarm { get; }
 
-    /// <summary>Subscription filter for inbound commands.</summary>
+    /// <summary>
+    /// Subscription filter for inbound commands: everything under <c>…/cmd/</c>, so that every message there gets an
+    /// answer or a counted drop (commands themselves are <c>…/cmd/{operator}/{name}</c>).
+    /// </summary>
     public string CommandFilter { get; }
 
     /// <summary><c>edge/{site}/{node}/cmd/</c>.</summary>
     public string CommandPrefix { get; }
+
+    /// <summary><c>edge/{site}/{node}/reply/</c>.</summary>
+    public string ReplyPrefix { get; }
 
     /// <summary>Detail topic of one sensor.</summary>
     public string Sensor(string id) => Root + "/sensors/" + id;
@@ -42,8 +49,14 @@ public sealed class EdgeTopics
     /// <summary>Detail topic of one inverter.</summary>
     public string Inverter(string id) => Root + "/inverters/" + id;
 
-    /// <summary>Reply topic of a command.</summary>
-    public string CommandReply(string name) => CommandPrefix + name + "/reply";
+    /// <summary>
+    /// Command topic: <c>edge/{site}/{node}/cmd/{operator}/{name}</c>. The broker's ACL lets an account publish only under
+    /// its own user name (<c>pattern write edge/+/+/cmd/%u/#</c>), so the operator level says who sent the command.
+    /// </summary>
+    public string Command(string operatorName, string name) => CommandPrefix + operatorName + "/" + name;
+
+    /// <summary>Reply topic: <c>edge/{site}/{node}/reply/{operator}/{name}</c> (readable only by that operator's account).</summary>
+    public string CommandReply(string operatorName, string name) => ReplyPrefix + operatorName + "/" + name;
 
     /// <summary>Checks that a name is one non-empty topic level without wildcards.</summary>
     public static void CheckLevel(string what, string value)

@@ -1,4 +1,5 @@
 using Edge.Core;
+using Edge.Mqtt.Client;
 using Edge.Mqtt.Publishing;
 
 namespace Edge.Mqtt.Sparkplug;
@@ -17,6 +18,10 @@ public sealed class SparkplugOptions
 
     /// <summary>NDATA messages per second (decimated on loop time from the state windows).</summary>
     public double DataRateHz { get; set; } = 1;
+
+    /// <summary>The Sparkplug connection's own broker account (one account per connection: a broker that binds client
+    /// ids to user names would otherwise let the two connections knock each other off). Null: Mqtt:Credentials.</summary>
+    public MqttCredentials? Credentials { get; set; }
 
     /// <summary>File that keeps bdSeq across restarts (null: in memory only).</summary>
     public string? BdSeqPath { get; set; }

@@ -243,7 +243,7 @@ public sealed class CheckCommand : ICommand
                 Host = mqtt.Host,
                 Port = mqtt.Port,
                 ClientId = $"edge-check-{edge.Node}-{Environment.ProcessId}",
-                Credentials = mqtt.Credentials,
+                Credentials = string.IsNullOrEmpty(mqtt.CheckCredentials?.Username) ? mqtt.Credentials : mqtt.CheckCredentials,
                 Tls = mqtt.Tls,
                 ConnectTimeout = TimeSpan.FromSeconds(3),
             };

@@ -314,7 +314,15 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             commandOptions.AuditPath = Path.Combine(_edge.StateDirectory, "commands.audit.jsonl");
         }
 
-        var processor = new CommandProcessor(commandOptions, topics, controllerOptions, mailbox, new ClientReplySink(_client), _loggers.CreateLogger("commands"));
+        if (string.IsNullOrEmpty(commandOptions.IdStorePath))
+        {
+            commandOptions.IdStorePath = Path.Combine(_edge.StateDirectory, "commands.ids");
+        }
+
+        // Commands carry wall-clock expiries: on a real rig they wait for a synchronised clock; a simulated one does not.
+        commandOptions.RequireClockSync ??= _edge.Rig is not ("sim" or "hil");
+        var processor = new CommandProcessor(commandOptions, topics, controllerOptions, mailbox, new ClientReplySink(_client), _loggers.CreateLogger("commands"), clock: CommandClock);
+        Commands = processor;
         EdgePublisherOptions publish = _mqtt.Publish;
         publish.Site = _edge.Site;
         publish.Node = _edge.Node;
@@ -355,11 +363,23 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             _sparkplugClient = new MqttClient(_loggers.CreateLogger("sparkplug"));
             _sparkplugNode = new SparkplugNode(_sparkplug, _sparkplugClient, new FileBdSeqStore(Path.Combine(_edge.StateDirectory, "sparkplug.bdseq")), _loggers.CreateLogger("sparkplug"));
             _publisher.StateSink = _sparkplugNode;
-            _sparkplugNode.Start(ClientOptions(clientId + "-spb"));
+            MqttClientOptions sparkplugClient = ClientOptions(clientId + "-spb");
+            if (!string.IsNullOrEmpty(_sparkplug.Credentials?.Username))
+            {
+                sparkplugClient.Credentials = _sparkplug.Credentials;
+            }
+
+            _sparkplugNode.Start(sparkplugClient);
         }
     }
 
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);
+
+    /// <summary>Where commands learn whether the wall clock is synchronised (the kernel's adjtimex; tests substitute one).</summary>
+    internal IWallClockStatus CommandClock { get; set; } = new KernelClockStatus();
+
+    /// <summary>The command processor (null without MQTT): its counters.</summary>
+    internal CommandProcessor? Commands { get; private set; }
 
     /// <summary>
     /// Start-up leaves garbage behind (configuration and host, the rig file, the load profile's generation scratch on
@@ -503,7 +523,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             bool fault = _cycle!.Controller.Mode == ControlMode.Fault;
             if (fault && !faultLogged)
             {
-                _log.LogWarning("controller in fault (deadline misses or E-stop): the battery ramps out; clear with cmd/mode {{\"mode\":\"standby\"}} once the cause is gone");
+                _log.LogWarning("controller in fault (deadline misses or E-stop): the battery ramps out; clear with cmd/{{operator}}/mode {{\"mode\":\"standby\"}} once the cause is gone");
             }
 
             faultLogged = fault;

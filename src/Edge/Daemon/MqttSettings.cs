@@ -30,6 +30,10 @@ public sealed class MqttSettings
     /// <summary>User name and where the password comes from (a file or an environment variable; never logged).</summary>
     public MqttCredentials Credentials { get; set; } = new();
 
+    /// <summary>The account <c>edge check</c> connects with (one account per connection: with the daemon's, a broker
+    /// that binds client ids to user names would knock the running daemon off). Null: <see cref="Credentials"/>.</summary>
+    public MqttCredentials? CheckCredentials { get; set; }
+
     /// <summary>TLS: CA file, optional client certificate.</summary>
     public MqttClientTlsOptions Tls { get; set; } = new();
 
@@ -90,6 +94,9 @@ public sealed class MqttSettings
         Credentials = Credentials,
         Tls = Tls,
         Outbox = Outbox,
-        CleanSession = false,
+        // Live only: a clean session, so the broker never queues commands for Edge while it is away (they would be
+        // applied on reconnect). Outbound store-and-forward does not need the broker's session: the outbox keeps
+        // unacknowledged QoS 1 messages (and its spool across restarts) and sends them again after every reconnect.
+        CleanSession = true,
     };
 }

@@ -12,7 +12,7 @@ public sealed class CommandProcessorTests : IDisposable
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "edge-cmd-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly ManualTimeProvider _time = new(T0);
-    private readonly CaptureSink _sink = new();
+    private readonly CaptureReplySink _sink = new();
     private readonly EdgeTopics _topics = new("s", "n");
 
     public void Dispose()
@@ -23,31 +23,19 @@ public sealed class CommandProcessorTests : IDisposable
         }
     }
 
-    private sealed class CaptureSink : ICommandReplySink
-    {
-        public List<(string Topic, JsonElement Reply)> Replies { get; } = [];
-
-        public void Reply(string topic, ReadOnlySpan<byte> payload)
-        {
-            lock (Replies)
-            {
-                Replies.Add((topic, JsonDocument.Parse(payload.ToArray()).RootElement.Clone()));
-            }
-        }
-    }
-
     private (CommandProcessor Processor, SimulatedRig Rig) Create(CommandOptions? options = null)
     {
         var rig = new SimulatedRig(periodMs: 10);
-        options ??= new CommandOptions { RatePerS = 1000, Burst = 1000 };
+        options ??= new CommandOptions { RatePerS = 1000, Burst = 1000, RejectBurst = 1000 };
         options.AuditPath ??= Path.Combine(_dir, "audit.jsonl");
+        options.RequireClockSync ??= false;
         return (new CommandProcessor(options, _topics, rig.Options, rig.Mailbox, _sink, time: _time), rig);
     }
 
     private static string Expires(TimeSpan from) => (T0 + from).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 
     private void Send(CommandProcessor p, string name, string json, bool retained = false) =>
-        p.Handle($"edge/s/n/cmd/{name}", Encoding.UTF8.GetBytes(json), retained);
+        p.Handle($"edge/s/n/cmd/alice/{name}", Encoding.UTF8.GetBytes(json), retained);
 
     [Fact]
     public void A_valid_mode_command_is_applied_by_the_loop_and_answered()
@@ -62,7 +50,7 @@ public sealed class CommandProcessorTests : IDisposable
             Assert.Equal(ControlMode.Hold, rig.Controller.Mode);
             p.Service(null, 0);
             (string topic, JsonElement reply) = Assert.Single(_sink.Replies);
-            Assert.Equal("edge/s/n/cmd/mode/reply", topic);
+            Assert.Equal("edge/s/n/reply/alice/mode", topic);
             Assert.Equal("m1", reply.GetProperty("id").GetString());
             Assert.True(reply.GetProperty("ok").GetBoolean());
             Assert.Equal(new CommandCounters(1, 0, 1, 0), p.Counters);
@@ -131,7 +119,7 @@ public sealed class CommandProcessorTests : IDisposable
     [Fact]
     public void Expired_too_far_ahead_retained_disabled_unknown_and_oversized_are_rejected()
     {
-        (CommandProcessor p, SimulatedRig rig) = Create(new CommandOptions { Allowed = ["mode"], RatePerS = 1000, Burst = 1000 });
+        (CommandProcessor p, SimulatedRig rig) = Create(new CommandOptions { Allowed = ["mode"], RatePerS = 1000, Burst = 1000, RejectBurst = 1000 });
         using (p)
         {
             string valid = $$"""{"id":"x","expires_at":"{{Expires(TimeSpan.FromSeconds(30))}}","mode":"standby"}""";
@@ -148,7 +136,7 @@ public sealed class CommandProcessorTests : IDisposable
             Assert.Contains("not enabled", reasons[3]);
             Assert.Contains("unknown command 'reboot'", reasons[4]);
             Assert.Contains("exceeds the limit of 1024", reasons[5]);
-            Assert.Equal("edge/s/n/cmd/reboot/reply", _sink.Replies[4].Topic);
+            Assert.Equal("edge/s/n/reply/alice/reboot", _sink.Replies[4].Topic);
             rig.Step();
             Assert.Equal(ControlMode.Auto, rig.Controller.Mode);
             Assert.Equal(6, p.Counters.Rejected);
@@ -161,10 +149,10 @@ public sealed class CommandProcessorTests : IDisposable
         (CommandProcessor p, SimulatedRig rig) = Create(new CommandOptions { RatePerS = 2, Burst = 3 });
         using (p)
         {
-            string cmd = $$"""{"id":"r","expires_at":"{{Expires(TimeSpan.FromMinutes(2))}}","mode":"hold"}""";
+            string Cmd(int i) => $$"""{"id":"r{{i}}","expires_at":"{{Expires(TimeSpan.FromMinutes(2))}}","mode":"hold"}""";
             for (int i = 0; i < 5; i++)
             {
-                Send(p, "mode", cmd);
+                Send(p, "mode", Cmd(i));
                 rig.Step();
                 p.Service(null, 0);
             }
@@ -172,7 +160,7 @@ public sealed class CommandProcessorTests : IDisposable
             Assert.Equal([true, true, true, false, false], _sink.Replies.Select(r => r.Reply.GetProperty("ok").GetBoolean()).ToArray());
             Assert.Contains("rate limited", _sink.Replies[^1].Reply.GetProperty("error").GetString());
             _time.Advance(TimeSpan.FromSeconds(0.5)); // one token back
-            Send(p, "mode", cmd);
+            Send(p, "mode", Cmd(5));
             rig.Step();
             p.Service(null, 0);
             Assert.True(_sink.Replies[^1].Reply.GetProperty("ok").GetBoolean());
@@ -185,10 +173,9 @@ public sealed class CommandProcessorTests : IDisposable
         (CommandProcessor p, SimulatedRig rig) = Create();
         using (p)
         {
-            string cmd = $$"""{"id":"q","expires_at":"{{Expires(TimeSpan.FromMinutes(2))}}","mode":"hold"}""";
             for (int i = 0; i <= rig.Mailbox.Capacity; i++)
             {
-                Send(p, "mode", cmd); // the loop does not run
+                Send(p, "mode", $$"""{"id":"q{{i}}","expires_at":"{{Expires(TimeSpan.FromMinutes(2))}}","mode":"hold"}"""); // the loop does not run
             }
 
             Assert.Contains("busy", Assert.Single(_sink.Replies).Reply.GetProperty("error").GetString());
@@ -215,7 +202,7 @@ public sealed class CommandProcessorTests : IDisposable
     [Fact]
     public void The_audit_log_rotates_and_stays_bounded()
     {
-        (CommandProcessor p, SimulatedRig _) = Create(new CommandOptions { AuditMaxBytes = 8192, AuditFiles = 2, RatePerS = 1000, Burst = 1000, AuditPath = Path.Combine(_dir, "a", "audit.jsonl") });
+        (CommandProcessor p, SimulatedRig _) = Create(new CommandOptions { AuditMaxBytes = 8192, AuditFiles = 2, RatePerS = 1000, Burst = 1000, RejectBurst = 1000, AuditPath = Path.Combine(_dir, "a", "audit.jsonl") });
         using (p)
         {
             for (int i = 0; i < 500; i++)
@@ -224,10 +211,11 @@ public sealed class CommandProcessorTests : IDisposable
             }
         }
 
-        string[] files = Directory.GetFiles(Path.Combine(_dir, "a"));
-        Assert.Equal(3, files.Length); // audit.jsonl, .1, .2
+        string[] files = Directory.GetFiles(Path.Combine(_dir, "a"), "audit.rejected.jsonl*");
+        Assert.Equal(3, files.Length); // audit.rejected.jsonl, .1, .2
         Assert.All(files, f => Assert.True(new FileInfo(f).Length <= 8192));
-        Assert.All(File.ReadAllLines(Path.Combine(_dir, "a", "audit.jsonl")), l => Assert.Equal("rejected", JsonDocument.Parse(l).RootElement.GetProperty("stage").GetString()));
+        Assert.All(File.ReadAllLines(Path.Combine(_dir, "a", "audit.rejected.jsonl")), l => Assert.Equal("rejected", JsonDocument.Parse(l).RootElement.GetProperty("stage").GetString()));
+        Assert.Equal(0, new FileInfo(Path.Combine(_dir, "a", "audit.jsonl")).Length); // accepted commands only
     }
 
     [Fact]

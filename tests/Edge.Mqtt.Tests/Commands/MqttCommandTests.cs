@@ -34,7 +34,7 @@ public sealed class MqttCommandTests(ITestOutputHelper output) : IDisposable
         Directory.CreateDirectory(_dir);
         using var broker = MosquittoBroker.Start();
         string port = broker.Port.ToString(CultureInfo.InvariantCulture);
-        using var replies = ProcessRunner.StartRaw(Peers.MosquittoSub, ["-p", port, "-t", "edge/s/n/cmd/+/reply", "-v", "-q", "1"]);
+        using var replies = ProcessRunner.StartRaw(Peers.MosquittoSub, ["-p", port, "-t", "edge/s/n/reply/alice/+", "-v", "-q", "1"]);
         var lines = new LineCollector(replies);
         try
         {
@@ -56,12 +56,12 @@ public sealed class MqttCommandTests(ITestOutputHelper output) : IDisposable
             // A retained command left on the broker is delivered (RETAIN=1) when Edge subscribes: it must be refused.
             // (A retained publish reaching an already established subscription arrives with RETAIN=0 [MQTT-3.3.1-9];
             // the hazard retained commands pose is this replay on (re)subscription, and expiry bounds the rest.)
-            Pub("edge/s/n/cmd/mode", $$"""{"id":"op-0","expires_at":"{{expires}}","mode":"standby"}""", "-r");
+            Pub("edge/s/n/cmd/alice/mode", $$"""{"id":"op-0","expires_at":"{{expires}}","mode":"standby"}""", "-r");
 
             var rig = new SimulatedRig(periodMs: 1);
             using var client = new MqttClient(new TestLogger(output));
             string audit = Path.Combine(_dir, "audit.jsonl");
-            using var processor = new CommandProcessor(new CommandOptions { AuditPath = audit }, new EdgeTopics("s", "n"), rig.Options, rig.Mailbox, new ClientReplySink(client), new TestLogger(output));
+            using var processor = new CommandProcessor(new CommandOptions { AuditPath = audit, RequireClockSync = false, RatePerS = 100, Burst = 100 }, new EdgeTopics("s", "n"), rig.Options, rig.Mailbox, new ClientReplySink(client), new TestLogger(output));
             using var publisher = new EdgePublisher(new EdgePublisherOptions { Site = "s", Node = "n" }, client, rig.Ring, rig, processor);
             var clientOptions = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", broker.Port).WithClientId("edge-cmd").Build();
             publisher.Start(clientOptions);
@@ -69,7 +69,7 @@ public sealed class MqttCommandTests(ITestOutputHelper output) : IDisposable
             Assert.True(SpinWait.SpinUntil(() => client.IsConnected, Wait));
             JsonElement ReplyFor(string name, int index)
             {
-                string prefix = $"edge/s/n/cmd/{name}/reply ";
+                string prefix = $"edge/s/n/reply/alice/{name} ";
                 if (!lines.WaitFor(l => l.Count(x => x.StartsWith(prefix, StringComparison.Ordinal)) > index, Wait))
                 {
                     output.WriteLine(broker.Log);
@@ -89,7 +89,7 @@ public sealed class MqttCommandTests(ITestOutputHelper output) : IDisposable
             Assert.False(retained.GetProperty("ok").GetBoolean());
             Assert.Contains("retained", retained.GetProperty("error").GetString());
 
-            Pub("edge/s/n/cmd/mode", $$"""{"id":"op-1","expires_at":"{{expires}}","mode":"hold"}""");
+            Pub("edge/s/n/cmd/alice/mode", $$"""{"id":"op-1","expires_at":"{{expires}}","mode":"hold"}""");
             JsonElement ok = ReplyFor("mode", 1);
             Assert.Equal("op-1", ok.GetProperty("id").GetString());
             Assert.True(ok.GetProperty("ok").GetBoolean(), ok.ToString());
@@ -98,19 +98,19 @@ public sealed class MqttCommandTests(ITestOutputHelper output) : IDisposable
                 Assert.Equal(ControlMode.Hold, rig.Controller.Mode);
             }
 
-            Pub("edge/s/n/cmd/limits", $$"""{"id":"op-3","expires_at":"{{expires}}","grid_cap_w":1e9}""");
+            Pub("edge/s/n/cmd/alice/limits", $$"""{"id":"op-3","expires_at":"{{expires}}","grid_cap_w":1e9}""");
             JsonElement beyond = ReplyFor("limits", 0);
             Assert.Equal("op-3", beyond.GetProperty("id").GetString());
             Assert.Contains("grid_cap_w must be at most", beyond.GetProperty("error").GetString());
 
             string hugeFile = Path.Combine(_dir, "huge.json");
             File.WriteAllText(hugeFile, "{\"id\":\"h\",\"pad\":\"" + new string('x', 2 * 1024 * 1024) + "\"}");
-            Pub("edge/s/n/cmd/limits", null, "-f", hugeFile);
+            Pub("edge/s/n/cmd/alice/limits", null, "-f", hugeFile);
             JsonElement huge = ReplyFor("limits", 1);
             Assert.Contains("exceeds the limit of 1024", huge.GetProperty("error").GetString());
             Assert.True(client.IsConnected, "an oversized command must not knock the client offline");
 
-            Pub("edge/s/n/cmd/ack", "not json");
+            Pub("edge/s/n/cmd/alice/ack", "not json");
             Assert.Contains("not valid JSON", ReplyFor("ack", 0).GetProperty("error").GetString());
 
             lock (rig)
@@ -121,9 +121,10 @@ public sealed class MqttCommandTests(ITestOutputHelper output) : IDisposable
 
             driver.Stop();
             await publisher.StopAsync(TimeSpan.FromSeconds(2));
-            string[] stages = File.ReadAllLines(audit).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("stage").GetString()!).ToArray();
-            output.WriteLine("audit stages: " + string.Join(", ", stages));
-            Assert.Equal(["rejected", "queued", "applied", "rejected", "rejected", "rejected"], stages);
+            string[] Stages(string path) => File.ReadAllLines(path).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("stage").GetString()!).ToArray();
+            Assert.Equal(["queued", "applied"], Stages(audit));
+            Assert.Equal(["rejected", "rejected", "rejected", "rejected"], Stages(Path.Combine(_dir, "audit.rejected.jsonl")));
+            Assert.All(File.ReadAllLines(audit), l => Assert.Contains("\"operator\":\"alice\"", l));
         }
         finally
         {

@@ -8,6 +8,11 @@ internal static class Peers
 {
     public const string Mosquitto = "/usr/sbin/mosquitto";
     public const string MosquittoSub = "/usr/bin/mosquitto_sub";
+    public const string MosquittoPub = "/usr/bin/mosquitto_pub";
+    public const string MosquittoRr = "/usr/bin/mosquitto_rr";
+    public const string MosquittoPasswd = "/usr/bin/mosquitto_passwd";
+    public const string Python3 = "/usr/bin/python3";
+    public const string Paho = "/usr/lib/python3/dist-packages/paho/mqtt/client.py";
 
     public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 

@@ -4,8 +4,8 @@ using Xunit.Abstractions;
 namespace Edge.Tests.Deploy;
 
 /// <summary>
-/// deploy/mosquitto/edge.conf + edge.acl in a real mosquitto, exercised with the real mosquitto_pub/mosquitto_sub over
-/// TLS: who may publish what. A publish is judged twice: by the broker's MQTT 5 PUBACK (mosquitto_pub prints "Not
+/// deploy/mosquitto/edge.conf + edge.acl in a real mosquitto, with the accounts deploy/mosquitto/setup.sh makes,
+/// exercised with the real mosquitto_pub/mosquitto_sub over TLS: who may publish what. A publish is judged twice: by the broker's MQTT 5 PUBACK (mosquitto_pub prints "Not
 /// authorized") and by delivery — a subscriber allowed to read everything (viewer) either sees the probe or not.
 /// "Not" is decided without waiting on a clock: after the probe the same broker gets a sentinel from the edge user;
 /// mosquitto routes a QoS 1 message to its subscribers before it acknowledges it, and a subscriber receives in order,
@@ -16,8 +16,9 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     private readonly MosquittoBroker _broker;
     private readonly ITestOutputHelper _output;
-    private readonly string _site = "site-" + Guid.NewGuid().ToString("N")[..8];
-    private readonly string _node = "node-" + Guid.NewGuid().ToString("N")[..8];
+    private const string EdgeUser = "edge-site1-edge1";
+    private readonly string _site = MosquittoBroker.Site;
+    private readonly string _node = MosquittoBroker.Node;
 
     public MosquittoAclTests(MosquittoBroker broker, ITestOutputHelper output)
     {
@@ -28,6 +29,10 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
     private string Edge(string suffix) => $"edge/{_site}/{_node}/{suffix}";
 
     private string Sparkplug(string type) => $"spBv1.0/{_site}/{type}/{_node}";
+
+    private string Command(string op, string name = "mode") => Edge($"cmd/{op}/{name}");
+
+    private string Reply(string op, string name = "mode") => Edge($"reply/{op}/{name}");
 
     private bool Available()
     {
@@ -78,9 +83,10 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
         return sub;
     }
 
-    /// <summary>The viewer, reading everything of this test's site and node.</summary>
+    /// <summary>The observer (a viewer account of its own: one connection per account), reading the node's data topics
+    /// and Sparkplug. (A viewer reads no commands or replies: those are checked by PUBACK alone.)</summary>
     private LineProcess Observer() =>
-        Subscribe("viewer", [$"edge/{_site}/{_node}/#", $"spBv1.0/{_site}/#"], "edge", Edge("status"));
+        Subscribe("observer", [$"edge/{_site}/{_node}/+", $"edge/{_site}/{_node}/sensors/#", $"spBv1.0/{_site}/#"], EdgeUser, Edge("status"));
 
     /// <summary>Publishes a probe as <paramref name="user"/> and asserts whether the broker let it through.</summary>
     private void AssertPublish(LineProcess observer, string user, string topic, bool allowed, int? port = null)
@@ -91,18 +97,19 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
         bool refusedInPuback = pub.All.Contains("Not authorized", StringComparison.Ordinal);
 
         string sentinel = "sentinel-" + Guid.NewGuid().ToString("N");
-        Shell.Result s = Publish("edge", Edge("status"), sentinel);
+        Shell.Result s = Publish(EdgeUser, Edge("status"), sentinel);
         Assert.True(s.ExitCode == 0, s.All);
         observer.WaitFor(l => l == $"{Edge("status")} {sentinel}", Timeout, "the sentinel at the observer");
         bool delivered = observer.Saw(l => l == $"{topic} {probe}");
+        bool observed = !topic.Contains("/cmd/", StringComparison.Ordinal) && !topic.Contains("/reply/", StringComparison.Ordinal);
 
         string verdict = allowed ? "may" : "must not";
-        Assert.True(delivered == allowed, $"{user} {verdict} publish {topic}, but it was {(delivered ? "" : "not ")}delivered.\nobserver:\n{observer.Log}");
+        Assert.True(!observed || delivered == allowed, $"{user} {verdict} publish {topic}, but it was {(delivered ? "" : "not ")}delivered.\nobserver:\n{observer.Log}");
         Assert.True(refusedInPuback == !allowed, $"{user} {verdict} publish {topic}, but the PUBACK said otherwise:\n{pub.All}");
     }
 
     [Fact]
-    public void The_edge_user_publishes_its_topics_but_no_commands()
+    public void The_node_account_publishes_its_topics_but_no_commands()
     {
         if (!Available())
         {
@@ -110,18 +117,20 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
         }
 
         using LineProcess observer = Observer();
-        AssertPublish(observer, "edge", Edge("state"), allowed: true);
-        AssertPublish(observer, "edge", Edge("alarm"), allowed: true);
-        AssertPublish(observer, "edge", Edge("sensors/rack1-a"), allowed: true);
-        AssertPublish(observer, "edge", Edge("cmd/mode/reply"), allowed: true);
-        AssertPublish(observer, "edge", Sparkplug("NDATA"), allowed: true);
-        AssertPublish(observer, "edge", Edge("cmd/mode"), allowed: false);
-        AssertPublish(observer, "edge", Edge("cmd/limits"), allowed: false);
-        AssertPublish(observer, "edge", Sparkplug("NCMD"), allowed: false);
+        AssertPublish(observer, EdgeUser, Edge("state"), allowed: true);
+        AssertPublish(observer, EdgeUser, Edge("alarm"), allowed: true);
+        AssertPublish(observer, EdgeUser, Edge("sensors/rack1-a"), allowed: true);
+        AssertPublish(observer, EdgeUser, Reply("alice"), allowed: true);
+        AssertPublish(observer, EdgeUser, Command(EdgeUser), allowed: false);
+        AssertPublish(observer, EdgeUser, Command("alice"), allowed: false);
+        AssertPublish(observer, EdgeUser, Sparkplug("NDATA"), allowed: false); // that is the -spb account's
+        AssertPublish(observer, EdgeUser + "-spb", Sparkplug("NDATA"), allowed: true);
+        AssertPublish(observer, EdgeUser + "-spb", Sparkplug("NCMD"), allowed: false);
+        AssertPublish(observer, EdgeUser + "-spb", Edge("state"), allowed: false);
     }
 
     [Fact]
-    public void The_operator_publishes_commands_but_not_the_edge_topics()
+    public void A_node_account_cannot_publish_another_nodes_topics()
     {
         if (!Available())
         {
@@ -129,12 +138,31 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
         }
 
         using LineProcess observer = Observer();
-        AssertPublish(observer, "operator", Edge("cmd/mode"), allowed: true);
-        AssertPublish(observer, "operator", Sparkplug("NCMD"), allowed: true);
-        AssertPublish(observer, "operator", Edge("state"), allowed: false);
-        AssertPublish(observer, "operator", Edge("status"), allowed: false);
-        AssertPublish(observer, "operator", Edge("cmd/mode/reply"), allowed: false);
-        AssertPublish(observer, "operator", Sparkplug("NDATA"), allowed: false);
+        AssertPublish(observer, "edge-site1-edge2", Edge("state"), allowed: false);
+        AssertPublish(observer, "edge-site1-edge2", Edge("status"), allowed: false);
+        AssertPublish(observer, "edge-site1-edge2", Reply("alice"), allowed: false);
+        AssertPublish(observer, "edge-site1-edge2", Command("edge-site1-edge2"), allowed: false);
+        AssertPublish(observer, EdgeUser + "-check", Edge("state"), allowed: false);
+    }
+
+    [Fact]
+    public void An_operator_commands_only_under_its_own_name()
+    {
+        if (!Available())
+        {
+            return;
+        }
+
+        using LineProcess observer = Observer();
+        AssertPublish(observer, "alice", Command("alice"), allowed: true);
+        AssertPublish(observer, "alice", Command("alice", "limits"), allowed: true);
+        AssertPublish(observer, "alice", Sparkplug("NCMD"), allowed: true);
+        AssertPublish(observer, "alice", Command("bob"), allowed: false);
+        AssertPublish(observer, "alice", Edge("cmd/mode"), allowed: false);
+        AssertPublish(observer, "alice", Edge("state"), allowed: false);
+        AssertPublish(observer, "alice", Edge("status"), allowed: false);
+        AssertPublish(observer, "alice", Reply("alice"), allowed: false);
+        AssertPublish(observer, "alice", Sparkplug("NDATA"), allowed: false);
     }
 
     [Fact]
@@ -146,23 +174,34 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
         }
 
         using LineProcess observer = Observer();
-        AssertPublish(observer, "viewer", Edge("cmd/mode"), allowed: false);
-        AssertPublish(observer, "viewer", Edge("state"), allowed: false);
+        AssertPublish(observer, "grafana", Command("grafana"), allowed: false);
+        AssertPublish(observer, "grafana", Command("alice"), allowed: false);
+        AssertPublish(observer, "grafana", Edge("state"), allowed: false);
     }
 
     [Fact]
-    public void The_edge_user_receives_the_operators_commands()
+    public void The_node_receives_the_operators_commands_and_only_that_operator_its_replies()
     {
         if (!Available())
         {
             return;
         }
 
-        using LineProcess edge = Subscribe("edge", [$"edge/{_site}/{_node}/cmd/+"], "operator", Edge("cmd/ready"));
+        using LineProcess edge = Subscribe(EdgeUser, [$"edge/{_site}/{_node}/cmd/#"], "alice", Command("alice", "ready"));
         string command = "{\"id\":\"" + Guid.NewGuid().ToString("N") + "\",\"mode\":\"hold\"}";
-        Shell.Result r = Publish("operator", Edge("cmd/mode"), command);
+        Shell.Result r = Publish("alice", Command("alice"), command);
         Assert.True(r.ExitCode == 0, r.All);
-        edge.WaitFor(l => l == $"{Edge("cmd/mode")} {command}", Timeout, "the operator's command at the edge subscriber");
+        edge.WaitFor(l => l == $"{Command("alice")} {command}", Timeout, "the operator's command at the node's subscriber");
+
+        // alice also asks for bob's replies: the broker refuses the subscription or never delivers them.
+        using LineProcess alice = Subscribe("alice", [$"edge/{_site}/{_node}/reply/alice/#", $"edge/{_site}/{_node}/reply/bob/#"], EdgeUser, Reply("alice", "ready"));
+        using LineProcess bob = Subscribe("bob", [$"edge/{_site}/{_node}/reply/bob/#"], EdgeUser, Reply("bob", "ready"));
+        string reply = "{\"id\":\"x\",\"ok\":true,\"error\":null}";
+        Assert.Equal(0, Publish(EdgeUser, Reply("bob"), reply).ExitCode);
+        Assert.Equal(0, Publish(EdgeUser, Reply("alice"), reply).ExitCode);
+        alice.WaitFor(l => l == $"{Reply("alice")} {reply}", Timeout, "alice's reply");
+        bob.WaitFor(l => l == $"{Reply("bob")} {reply}", Timeout, "bob's reply");
+        Assert.False(alice.Saw(l => l.StartsWith(Reply("bob"), StringComparison.Ordinal)), "alice must not read bob's replies:\n" + alice.Log);
     }
 
     [Fact]
@@ -174,13 +213,13 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
         }
 
         using LineProcess observer = Observer();
-        AssertPublish(observer, "edge", Edge("state"), allowed: true, port: _broker.PlainPort);
-        AssertPublish(observer, "edge", Edge("cmd/mode"), allowed: false, port: _broker.PlainPort);
+        AssertPublish(observer, EdgeUser, Edge("state"), allowed: true, port: _broker.PlainPort);
+        AssertPublish(observer, EdgeUser, Command(EdgeUser), allowed: false, port: _broker.PlainPort);
     }
 
     [Theory]
     [InlineData(null, null)]
-    [InlineData("edge", "not-the-password")]
+    [InlineData(EdgeUser, "not-the-password")]
     [InlineData("mallory", "whatever")]
     public void Anonymous_clients_and_wrong_passwords_are_refused(string? user, string? password)
     {

@@ -11,11 +11,9 @@ namespace Edge.Tests.Deploy;
 /// </summary>
 public sealed class MosquittoBroker : IDisposable
 {
-    /// <summary>Passwords of the users the ACL knows.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Passwords = new Dictionary<string, string>
-    {
-        ["edge"] = "edge-pw-1", ["operator"] = "operator-pw-2", ["viewer"] = "viewer-pw-3",
-    };
+    /// <summary>The node whose accounts setup.sh made (edge-site1-edge1, -spb, -check; and node site1/edge2).</summary>
+    public const string Site = "site1";
+    public const string Node = "edge1";
 
     private readonly TempDir _dir = new("edge-mosquitto-");
     private LineProcess? _broker;
@@ -47,13 +45,13 @@ public sealed class MosquittoBroker : IDisposable
         Directory.CreateDirectory(certs);
         CaFile = Path.Combine(certs, "ca.crt");
         MakeCertificates(certs);
+        // The accounts as a site makes them: deploy/mosquitto/setup.sh (passwords, ACL blocks, password files).
         string passwd = _dir["edge.passwd"];
-        foreach ((string user, string password) in Passwords)
+        foreach (string[] account in new[] { new[] { "node", Site, Node }, ["node", Site, "edge2"], ["operator", "alice"], ["operator", "bob"], ["viewer", "grafana"], ["viewer", "observer"] })
         {
-            Check(Shell.Run(Shell.Which("mosquitto_passwd")!, File.Exists(passwd) ? ["-b", passwd, user, password] : ["-c", "-b", passwd, user, password]));
+            Check(Shell.Run("/bin/sh", [Path.Combine(Shell.DeployDir, "mosquitto", "setup.sh"), "--dir", _dir.Path, "--secrets", _dir["secrets"], .. account]));
         }
 
-        File.Copy(Path.Combine(Shell.DeployDir, "mosquitto", "edge.acl"), _dir["edge.acl"]);
         PlainPort = FreePort();
         TlsPort = FreePort();
         string conf = File.ReadAllText(Path.Combine(Shell.DeployDir, "mosquitto", "edge.conf"));
@@ -97,7 +95,10 @@ public sealed class MosquittoBroker : IDisposable
     /// <summary>mosquitto_pub/mosquitto_sub options to reach the TLS listener as <paramref name="user"/>.</summary>
     public string[] Tls(string user) =>
         ["-h", "localhost", "-p", TlsPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--cafile", CaFile,
-            "-u", user, "-P", Passwords[user]];
+            "-u", user, "-P", Password(user)];
+
+    /// <summary>The password setup.sh made for <paramref name="user"/>.</summary>
+    public string Password(string user) => File.ReadAllText(Path.Combine(_dir["secrets"], user + ".password")).Trim();
 
     public void Dispose()
     {
