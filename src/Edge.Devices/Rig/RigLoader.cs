@@ -173,7 +173,7 @@ public static class RigLoader
         }
         catch (JsonException e)
         {
-            throw new RigException(source, [new RigError("$", SyntaxError(e))]);
+            throw new RigException(source, [new RigError("$", "not valid JSON " + Edge.Core.JsonSyntaxError.Describe(e, json))]);
         }
 
         using (document)
@@ -207,17 +207,6 @@ public static class RigLoader
 
             return rig;
         }
-    }
-
-    /// <summary>"line 3, column 17: …" for a JSON syntax error.</summary>
-    internal static string SyntaxError(JsonException e)
-    {
-        string message = e.Message;
-        int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        message = cut > 0 ? message[..cut] : message;
-        return e.LineNumber is long line
-            ? string.Create(CultureInfo.InvariantCulture, $"not valid JSON at line {line + 1}, column {e.BytePositionInLine + 1}: {message}")
-            : $"not valid JSON: {message}";
     }
 
     private static RigDefinition Build(RigFileJson file, string source, List<RigError> errors)

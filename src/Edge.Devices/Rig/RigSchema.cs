@@ -203,7 +203,7 @@ public static class RigSchema
                 yield break;
             }
 
-            case "" or "$false" or "false" when Array.LastIndexOf(schemaAt, "additionalProperties") > 0 && at.Length > 0:
+            case "" or "$false" or "false" when Array.LastIndexOf(schemaAt, "additionalProperties") >= 0 && at.Length > 0:
             {
                 // A key matched "additionalProperties": false (the evaluator reports it as the false schema failing at that key).
                 string parentPath = PathOf(root, at[..^1]);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Edge.Cli;
+using Edge.Core;
 using Microsoft.Extensions.Configuration;
 
 namespace Edge.Configuration;
@@ -96,13 +97,7 @@ public static class ConfigFile
         }
         catch (JsonException e)
         {
-            string message = e.Message;
-            int cut = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-            message = cut > 0 ? message[..cut] : message;
-            string where = e.LineNumber is long line
-                ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, column {e.BytePositionInLine + 1}")
-                : string.Empty;
-            throw new UsageException($"{what}: '{path}' is not valid JSON{where}: {message}", e);
+            throw new UsageException($"{what}: '{path}' is not valid JSON {JsonSyntaxError.Describe(e, bytes)}", e);
         }
 
         using (document)
