@@ -264,6 +264,7 @@ public static class RigSchema
         return reader.ReadToEnd();
     }
 
+    // A registry of its own: the global one refuses a second schema with the same $id (e.g. a tool loading the file too).
     private static (JsonSchema, JsonDocument) Load() =>
-        (JsonSchema.FromText(Text), JsonDocument.Parse(Text));
+        (JsonSchema.FromText(Text, new BuildOptions { SchemaRegistry = new SchemaRegistry() }), JsonDocument.Parse(Text));
 }
