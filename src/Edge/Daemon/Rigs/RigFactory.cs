@@ -83,7 +83,7 @@ internal static class RigFactory
                 ? [new OptionError("Edge:Rig", rig, e.Message)]
                 : e.Errors.Select(x => x.Path == "Edge:Rig"
                     ? new OptionError("Edge:Rig", rig, x.Message)
-                    : new OptionError($"{rig} {x.Path}", x.Value ?? "(missing)", x.Message)).ToList();
+                    : new OptionError($"Edge:Rig {rig}: {x.Path}", x.Value ?? "(missing)", x.Message)).ToList();
         }
     }
 
