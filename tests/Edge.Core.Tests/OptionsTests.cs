@@ -17,7 +17,8 @@ public class OptionsTests
         { "Controller:GridCapW", o => { o.GridCapW = 100; o.GridFloorW = 200; } },
         { "Controller:SocMinPct", o => o.SocMinPct = -1 },
         { "Controller:SocMaxPct", o => o.SocMaxPct = 101 },
-        { "Controller:SocMaxPct", o => { o.SocMinPct = 60; o.SocMaxPct = 40; } },
+        { "Controller:SocMinPct", o => { o.SocMinPct = 60; o.SocMaxPct = 40; } },
+        { "Controller:SocMinPct", o => o.SocMinPct = 95 }, // issue 13: blamed on the one typed, naming SocMaxPct
         { "Controller:SocTargetPct", o => o.SocTargetPct = 95 },
         { "Controller:EnergyWh", o => o.EnergyWh = 0 },
         { "Controller:MaxChargeW", o => o.MaxChargeW = double.PositiveInfinity },

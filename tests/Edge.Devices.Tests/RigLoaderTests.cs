@@ -10,7 +10,7 @@ public class RigLoaderTests
     public static TheoryData<string> RigFiles()
     {
         var data = new TheoryData<string>();
-        foreach (string file in Directory.GetFiles(Path.Combine(Repo.Root, "hardware", "rigs"), "*.json"))
+        foreach (string file in Directory.GetFiles(Path.Combine(Repo.Root, "hardware", "rigs"), "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)))
         {
             data.Add(Path.GetFileName(file));
         }
@@ -63,23 +63,33 @@ public class RigLoaderTests
         RigException e = Reject(rig);
         RigError error = Assert.Single(e.Errors);
         Assert.Equal("$.sensors[3].shuntOhm", error.Path);
-        Assert.Contains("$.sensors[3].shuntOhm: must be a number > 0 Ω (got -1)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("$.sensors[3].shuntOhm = -1: must be a number > 0 (shunt resistance, Ohm)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void EveryFaultIsListedNotJustTheFirst()
     {
+        // Pass 1 (schema): every type, range and key fault of the file at once.
         JsonObject rig = SimRig();
         rig["sensors"]![0]!["bus"] = "nowhere";
         rig["sensors"]![1]!["address"] = "0x70";
         rig["sensors"]![2]!["averaging"] = 3;
         rig["gpio"]![0]!["debounceUs"] = -5;
         RigException e = Reject(rig);
-        Assert.Contains(e.Errors, x => x.Path == "$.sensors[0].bus" && x.Message.Contains("no bus \"nowhere\"", StringComparison.Ordinal));
-        Assert.Contains(e.Errors, x => x.Path == "$.sensors[1].address" && x.Message.Contains("0x40–0x4F", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Path == "$.sensors[1].address" && x.Value == "\"0x70\"" && x.Message.Contains("0x40–0x4F", StringComparison.Ordinal));
         Assert.Contains(e.Errors, x => x.Path == "$.sensors[2].averaging" && x.Message.Contains("1, 4, 16", StringComparison.Ordinal));
-        Assert.Contains(e.Errors, x => x.Path == "$.gpio[0].debounceUs");
-        Assert.Equal(4, e.Errors.Count);
+        Assert.Contains(e.Errors, x => x.Path == "$.gpio[0].debounceUs" && x.Value == "-5");
+        Assert.Equal(3, e.Errors.Count);
+
+        // Pass 3 (cross references) once the shape is right: all of those at once too.
+        rig["sensors"]![1]!["address"] = "0x41";
+        rig["sensors"]![2]!["averaging"] = 1;
+        rig["gpio"]![0]!["debounceUs"] = 5;
+        rig["sensors"]![3]!["bus"] = "elsewhere";
+        e = Reject(rig);
+        Assert.Contains(e.Errors, x => x.Path == "$.sensors[0].bus" && x.Value == "\"nowhere\"" && x.Message.Contains("no such bus", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Path == "$.sensors[3].bus" && x.Value == "\"elsewhere\"" && x.Message.Contains("\"sim-a\", \"sim-b\"", StringComparison.Ordinal));
+        Assert.Equal(2, e.Errors.Count);
     }
 
     [Fact]
@@ -91,7 +101,7 @@ public class RigLoaderTests
         sensor.Remove("shuntOhm");
         RigException e = Reject(rig);
         Assert.Contains(e.Errors, x => x.Path == "$.sensors[5].shuntOhms" && x.Message.Contains("did you mean \"shuntOhm\"", StringComparison.Ordinal));
-        Assert.Contains(e.Errors, x => x.Path == "$.sensors[5].shuntOhm" && x.Message.Contains("is required", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Path == "$.sensors[5].shuntOhm" && x.Message.Contains("required", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -101,7 +111,7 @@ public class RigLoaderTests
         rig["sensors"]![1]!["address"] = "0x40";
         rig["sensors"]![2]!["id"] = "rack1-a";
         RigException e = Reject(rig);
-        Assert.Contains(e.Errors, x => x.Path == "$.sensors[1].address" && x.Message.Contains("already used at $.sensors[0]", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Path == "$.sensors[1].address" && x.Message.Contains("already used on bus \"sim-a\" at $.sensors[0]", StringComparison.Ordinal));
         Assert.Contains(e.Errors, x => x.Path == "$.sensors[2].id" && x.Message.Contains("already used", StringComparison.Ordinal));
     }
 
@@ -133,8 +143,8 @@ public class RigLoaderTests
         rig["sensors"]![1]!["conversionReady"] = "alert";
         rig["sensors"]![1]!["alertGpio"] = "status-led";
         RigException e = Reject(rig);
-        Assert.Contains(e.Errors, x => x.Path == "$.sensors[0].alertGpio" && x.Message.Contains("is required", StringComparison.Ordinal));
-        Assert.Contains(e.Errors, x => x.Path == "$.sensors[1].alertGpio" && x.Message.Contains("must be an input", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Path == "$.sensors[0].alertGpio" && x.Message.Contains("is missing", StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Path == "$.sensors[1].alertGpio" && x.Message.Contains("must name an input", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -146,11 +156,11 @@ public class RigLoaderTests
         RigException e = Reject(rig);
         Assert.Contains(e.Errors, x => x.Path == "$.meters[0].id");
 
-        rig["meters"] = new JsonArray(new JsonObject { ["id"] = "site", ["type"] = "modbus" });
+        rig["meters"] = new JsonArray(new JsonObject { ["id"] = "site", ["type"] = "modbus", ["map"] = "eastron-sdm630", ["host"] = "10.0.0.6" });
         RigDefinition ok = RigLoader.Parse(rig.ToJsonString());
-        RigDeviceEntry inverter = Assert.Single(ok.Inverters);
+        RigInverterEntry inverter = Assert.Single(ok.Inverters);
         Assert.Equal("$.inverters[0]", inverter.Path);
-        Assert.Equal(502, inverter.Element.GetProperty("port").GetInt32());
+        Assert.Equal(502, inverter.Port);
     }
 
     [Fact]
@@ -165,6 +175,6 @@ public class RigLoaderTests
     public void AMissingFileIsARigErrorNotACrash()
     {
         RigException e = Assert.Throws<RigException>(() => RigLoader.Load("/nonexistent/rig.json"));
-        Assert.Contains("cannot read the file", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no such file", e.Message, StringComparison.Ordinal);
     }
 }

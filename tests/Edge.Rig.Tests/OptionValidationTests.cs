@@ -205,7 +205,8 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
         Outcome o = Run([$"Edge:Rig={rig}"]);
         output.WriteLine(o.Error);
         AssertRefused(o, "Edge:Rig");
-        Assert.Contains("host is required", o.Error, StringComparison.Ordinal);
+        Assert.Contains("$.inverters[0].host", o.Error, StringComparison.Ordinal);
+        Assert.Contains("required", o.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -227,7 +228,7 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
         Assert.True(o.BrokerContacted, "a good start did not connect to the broker port");
     }
 
-    private static void AssertRefused(Outcome o, string mentioned)
+    internal static void AssertRefused(Outcome o, string mentioned)
     {
         Assert.True(o.ExitCode == ExitCodes.Usage, $"exit code {o.ExitCode}, expected {ExitCodes.Usage}; stderr:\n{o.Error}");
         Assert.Contains(mentioned, o.Error, StringComparison.Ordinal);
@@ -237,13 +238,13 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
         Assert.False(o.BrokerContacted, "the broker port was contacted: the daemon started before its options were checked");
     }
 
-    private sealed record Outcome(int ExitCode, string Error, bool StateDirectoryCreated, bool BrokerContacted);
+    internal sealed record Outcome(int ExitCode, string Error, bool StateDirectoryCreated, bool BrokerContacted);
 
     /// <summary>
     /// edge run with the test's broker port and state directory, then <paramref name="settings"/> (which win).
     /// A daemon that starts by mistake stops after 1 s.
     /// </summary>
-    private static Outcome Run(string[] settings)
+    internal static Outcome Run(string[] settings)
     {
         using var dir = new TempDir();
         string state = dir["state"];
@@ -271,7 +272,7 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
         }
     }
 
-    private static string RepoRoot
+    internal static string RepoRoot
     {
         get
         {

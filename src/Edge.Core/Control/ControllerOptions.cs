@@ -95,24 +95,28 @@ public sealed class ControllerOptions
         c.Above(nameof(BandHighHz), BandHighHz, 0, 1e6, "Hz");
         if (double.IsFinite(BandLowHz) && double.IsFinite(BandHighHz) && BandHighHz <= BandLowHz)
         {
-            c.Fail(nameof(BandHighHz), OptionError.Format(BandHighHz), $"must be above BandLowHz ({OptionError.Format(BandLowHz)} Hz)");
+            c.Fail(nameof(BandHighHz), OptionError.Format(BandHighHz), $"must be above BandLowHz ({OptionError.Format(BandLowHz)} Hz): raise BandHighHz or lower BandLowHz");
         }
 
         c.NotNaN(nameof(GridCapW), GridCapW, "must be a number of W (Infinity for no cap)");
         c.NotNaN(nameof(GridFloorW), GridFloorW, "must be a number of W (-Infinity for no floor)");
         if (!double.IsNaN(GridCapW) && !double.IsNaN(GridFloorW) && GridCapW <= GridFloorW)
         {
-            c.Fail(nameof(GridCapW), OptionError.Format(GridCapW), $"must be above GridFloorW ({OptionError.Format(GridFloorW)} W)");
+            c.Fail(nameof(GridCapW), OptionError.Format(GridCapW), $"must be above GridFloorW ({OptionError.Format(GridFloorW)} W): raise GridCapW or lower GridFloorW");
         }
 
         c.Range(nameof(SocMinPct), SocMinPct, 0, 100, "%");
         c.Range(nameof(SocMaxPct), SocMaxPct, 0, 100, "%");
         if (SocMaxPct <= SocMinPct)
         {
-            c.Fail(nameof(SocMaxPct), OptionError.Format(SocMaxPct), $"must be above SocMinPct ({OptionError.Format(SocMinPct)} %)");
+            // A pair: the message names both values and both ways to fix it (this check cannot know which one was typed).
+            c.Fail(nameof(SocMinPct), OptionError.Format(SocMinPct),
+                $"must be below SocMaxPct ({OptionError.Format(SocMaxPct)} %): lower SocMinPct or raise SocMaxPct");
         }
-
-        c.Range(nameof(SocTargetPct), SocTargetPct, Math.Max(0, SocMinPct), Math.Min(100, SocMaxPct), "% (between SocMinPct and SocMaxPct)");
+        else
+        {
+            c.Range(nameof(SocTargetPct), SocTargetPct, Math.Max(0, SocMinPct), Math.Min(100, SocMaxPct), "% (between SocMinPct and SocMaxPct)");
+        }
         c.Above(nameof(EnergyWh), EnergyWh, 0, 1e13, "Wh");
         c.Range(nameof(MaxChargeW), MaxChargeW, 0, 1e12, "W");
         c.Range(nameof(MaxDischargeW), MaxDischargeW, 0, 1e12, "W");

@@ -17,4 +17,10 @@ public enum InverterHealth : byte
     LeaseLost,
     /// <summary>Never answered or not configured.</summary>
     Missing,
+    /// <summary>
+    /// Answering, but reporting values no working device can have (a SoC limit of 0 %, a rated power of 0 W, a scale
+    /// factor out of range, an unimplemented point Edge needs): its values are not trusted; the driver's last error
+    /// names the point.
+    /// </summary>
+    Misconfigured,
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Edge.Devices.Gpio;
 using Edge.Devices.Ina228;
 using Edge.Devices.Shunts;
@@ -7,7 +6,7 @@ namespace Edge.Devices.Rig;
 
 /// <summary>
 /// A rig file (<c>hardware/rigs/*.json</c>), validated: the buses, sensors and GPIO lines of one installation, plus the
-/// inverters and meters (kept as JSON objects for their own drivers to read). Loaded by <see cref="RigLoader"/>; the
+/// inverters and meters. Loaded by <see cref="RigLoader"/>; the
 /// schema is documented in <c>hardware/rigs/README.md</c>.
 /// </summary>
 public sealed class RigDefinition
@@ -39,11 +38,11 @@ public sealed class RigDefinition
     /// <summary>Load aggregation settings.</summary>
     public required RigAggregation Aggregation { get; init; }
 
-    /// <summary>Battery inverters (objects with at least "id" and "type"; read by the inverter drivers).</summary>
-    public required IReadOnlyList<RigDeviceEntry> Inverters { get; init; }
+    /// <summary>Battery inverters.</summary>
+    public required IReadOnlyList<RigInverterEntry> Inverters { get; init; }
 
-    /// <summary>Meters (objects with at least "id" and "type"; read by the meter drivers).</summary>
-    public required IReadOnlyList<RigDeviceEntry> Meters { get; init; }
+    /// <summary>Meters.</summary>
+    public required IReadOnlyList<RigMeterEntry> Meters { get; init; }
 }
 
 /// <summary>Kind of I²C bus.</summary>
@@ -203,10 +202,3 @@ public sealed record RigHealth(int StalePeriods, int BusErrorPeriods, int StuckS
 /// <param name="DecayS">Time constant of a missing sensor's estimate, s.</param>
 /// <param name="MaxEstimatedFraction">Estimated weight above which the load is reported missing.</param>
 public sealed record RigAggregation(double DecayS, double MaxEstimatedFraction);
-
-/// <summary>An inverter or meter entry, kept as JSON for its driver (issue 5) to read.</summary>
-/// <param name="Id">Identifier (unique across the rig).</param>
-/// <param name="Type">Device type, e.g. "sunspec".</param>
-/// <param name="Path">JSON path of the object, e.g. <c>$.inverters[0]</c> — prefix errors with it.</param>
-/// <param name="Element">The whole object (a cloned, self-contained JsonElement).</param>
-public sealed record RigDeviceEntry(string Id, string Type, string Path, JsonElement Element);

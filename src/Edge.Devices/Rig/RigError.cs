@@ -1,12 +1,16 @@
 namespace Edge.Devices.Rig;
 
-/// <summary>One fault in a rig file: the JSON path and what is wrong (e.g. <c>$.sensors[3].shuntOhm: must be &gt; 0</c>).</summary>
+/// <summary>
+/// One fault in a rig file: the JSON path, the value found and what would be accepted, e.g.
+/// <c>$.inverters[0].unitId = 300: must be an integer from 1 to 247 (Modbus unit id …)</c>.
+/// </summary>
 /// <param name="Path">JSONPath of the offending value.</param>
-/// <param name="Message">What is wrong and what would be accepted.</param>
-public sealed record RigError(string Path, string Message)
+/// <param name="Message">What is wrong and what would be accepted (the fix).</param>
+/// <param name="Value">The offending value as written (JSON text, shortened), or null when there is none (a missing key).</param>
+public sealed record RigError(string Path, string Message, string? Value = null)
 {
     /// <inheritdoc />
-    public override string ToString() => $"{Path}: {Message}";
+    public override string ToString() => Value is null ? $"{Path}: {Message}" : $"{Path} = {Value}: {Message}";
 }
 
 /// <summary>A rig file was rejected. <see cref="Exception.Message"/> lists every fault with its JSON path.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Edge.Devices.Gpio;
 using Edge.Devices.Ina226;
 using Edge.Devices.Ina228;
@@ -8,18 +9,47 @@ using Edge.Devices.Shunts;
 namespace Edge.Devices.Rig;
 
 /// <summary>
-/// Loads and validates rig files. Every fault is collected with its JSON path (<c>$.sensors[3].shuntOhm: must be a
-/// number &gt; 0 Ω (got -1)</c>) and the whole list is thrown as one <see cref="RigException"/>; nothing half-valid is
-/// returned. Beyond types and ranges it checks cross references (bus ids, ALERT lines), unique ids and addresses,
-/// whether each shunt/current pair can be calibrated on its chip, and whether the stale limit can be met by each
-/// sensor's conversion time.
+/// Loads and validates rig files in three passes, collecting every fault with its JSON path, the value and the fix
+/// (<c>$.inverters[0].unitId = 300: must be an integer from 1 to 247 (…)</c>) and throwing the whole list as one
+/// <see cref="RigException"/>; nothing half-valid is returned:
+/// <list type="number">
+/// <item>JSON syntax (line and column) and the JSON Schema <c>hardware/rigs/rig.schema.json</c> (types, ranges,
+/// required and unknown keys — all at once);</item>
+/// <item>System.Text.Json with strict options onto typed records (<see cref="SerializerOptions"/>);</item>
+/// <item>what a schema cannot say: cross references (bus ids, ALERT lines), unique ids, addresses and lines, per-chip
+/// conversion times, whether each shunt/current pair can be calibrated on its chip, and whether the stale limit can be
+/// met by each sensor's conversion time.</item>
+/// </list>
+/// Comments (<c>//</c>) and trailing commas are accepted (rig files are written by hand); duplicate keys are not.
 /// </summary>
 public static class RigLoader
 {
+    /// <summary>Largest rig file read, bytes (a rig file is a few kB; anything near this is the wrong file).</summary>
+    public const int MaxFileBytes = 4 * 1024 * 1024;
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
         AllowTrailingCommas = true,
         CommentHandling = JsonCommentHandling.Skip,
+        AllowDuplicateProperties = false,
+        MaxDepth = 16,
+    };
+
+    /// <summary>
+    /// The strict reader of rig files: unknown keys, <c>null</c> for a non-nullable member, missing required members
+    /// and numbers written as strings are refused; no case-insensitive matching.
+    /// </summary>
+    internal static JsonSerializerOptions SerializerOptions { get; } = new()
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        NumberHandling = JsonNumberHandling.Strict,
+        PropertyNameCaseInsensitive = false,
+        AllowTrailingCommas = true,
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowDuplicateProperties = false,
+        MaxDepth = 16,
     };
 
     private static readonly Dictionary<string, RigBusKind> BusKinds = new(StringComparer.Ordinal)
@@ -85,17 +115,51 @@ public static class RigLoader
     public static RigDefinition Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string text;
+        return Parse(ReadBounded(path), path);
+    }
+
+    /// <summary>
+    /// Reads a hand-written input file of at most <paramref name="maxBytes"/> bytes, refusing directories, missing files
+    /// and anything larger (e.g. <c>/dev/zero</c>) without reading it whole. Throws <see cref="RigException"/> at "$".
+    /// </summary>
+    internal static string ReadBounded(string path, int maxBytes = MaxFileBytes)
+    {
+        if (Directory.Exists(path))
+        {
+            throw new RigException(path, [new RigError("$", "is a directory, not a rig file: name a .json file inside it")]);
+        }
+
+        if (!File.Exists(path))
+        {
+            throw new RigException(path, [new RigError("$", "no such file")]);
+        }
+
         try
         {
-            text = File.ReadAllText(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+            byte[] buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
+            using var memory = new MemoryStream();
+            int n;
+            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            {
+                memory.Write(buffer, 0, n);
+                if (memory.Length > maxBytes)
+                {
+                    throw new RigException(path, [new RigError("$", string.Create(CultureInfo.InvariantCulture,
+                        $"is larger than {maxBytes / 1024 / 1024} MiB (or endless, like a device): a rig file is a few kB — is it the right file?"))]);
+                }
+            }
+
+            return new System.Text.UTF8Encoding(false, true).GetString(memory.GetBuffer(), 0, (int)memory.Length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RigException(path, [new RigError("$", $"cannot read the file: {e.Message}")]);
         }
-
-        return Parse(text, path);
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new RigException(path, [new RigError("$", "is not UTF-8 text (a rig file is JSON)")]);
+        }
     }
 
     /// <summary>Parses rig JSON; <paramref name="source"/> names it in messages.</summary>
@@ -109,17 +173,34 @@ public static class RigLoader
         }
         catch (JsonException e)
         {
-            string where = e.LineNumber is long line
-                ? string.Create(CultureInfo.InvariantCulture, $" at line {line + 1}, byte {e.BytePositionInLine + 1}")
-                : string.Empty;
-            throw new RigException(source, [new RigError("$", $"not valid JSON{where}: {e.Message}")]);
+            throw new RigException(source, [new RigError("$", "not valid JSON " + Edge.Core.JsonSyntaxError.Describe(e, json))]);
         }
 
         using (document)
         {
+            IReadOnlyList<RigError> schemaErrors = RigSchema.Validate(document.RootElement);
+            if (schemaErrors.Count > 0)
+            {
+                throw new RigException(source, schemaErrors);
+            }
+
+            RigFileJson file;
+            try
+            {
+                file = document.RootElement.Deserialize<RigFileJson>(SerializerOptions)
+                    ?? throw new RigException(source, [new RigError("$", "must be an object { … }", "null")]);
+            }
+            catch (JsonException e)
+            {
+                // The schema passed, so this is a value the schema allows but the record cannot hold (e.g. 2.0 for an integer).
+                string message = e.Message;
+                int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+                throw new RigException(source, [new RigError(e.Path ?? "$", (cut > 0 ? message[..cut] : message) + " — write it as the schema shows (whole numbers without a fraction)")]);
+            }
+
             var errors = new List<RigError>();
-            RigDefinition? rig = Read(document.RootElement, source, errors);
-            if (errors.Count > 0 || rig is null)
+            RigDefinition rig = Build(file, source, errors);
+            if (errors.Count > 0)
             {
                 throw new RigException(source, errors);
             }
@@ -128,40 +209,46 @@ public static class RigLoader
         }
     }
 
-    private static RigDefinition? Read(JsonElement root, string source, List<RigError> errors)
+    private static RigDefinition Build(RigFileJson file, string source, List<RigError> errors)
     {
-        var r = new RigJson(root, "$", errors);
-        if (!r.IsObject)
-        {
-            return null;
-        }
-
-        string name = r.String("name", required: true) ?? "?";
-        string description = r.String("description", required: false) ?? string.Empty;
-        _ = r.String("$schema", required: false);
-
-        double periodMs = 1;
-        if (r.TryGet("sampling", out JsonElement samplingElement))
-        {
-            var s = new RigJson(samplingElement, r.At("sampling"), errors);
-            periodMs = s.Number("periodMs", false, 1, v => v > 0 && v <= 1000, "must be a number of ms in (0, 1000]");
-            s.RejectUnknown();
-        }
-
-        RigHealth health = ReadHealth(r, errors);
-        RigAggregation aggregation = ReadAggregation(r, errors);
+        double periodMs = file.Sampling?.PeriodMs ?? 1;
+        var health = new RigHealth(file.Health?.StalePeriods ?? 3, file.Health?.BusErrorPeriods ?? 2, file.Health?.StuckSamples ?? 2000);
+        var aggregation = new RigAggregation(file.Aggregation?.DecayS ?? 5, file.Aggregation?.MaxEstimatedFraction ?? 0.5);
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        List<RigBus> buses = ReadBuses(r, errors, ids);
-        List<RigGpioLine> gpio = ReadGpio(r, errors, ids);
-        List<RigSensor> sensors = ReadSensors(r, errors, ids, buses, gpio, health, periodMs);
-        List<RigDeviceEntry> inverters = ReadDevices(r, "inverters", errors, ids);
-        List<RigDeviceEntry> meters = ReadDevices(r, "meters", errors, ids);
-        r.RejectUnknown();
+        List<RigBus> buses = ReadBuses(file.Buses ?? [], errors, ids);
+        List<RigGpioLine> gpio = ReadGpio(file.Gpio ?? [], errors, ids);
+        List<RigSensor> sensors = ReadSensors(file.Sensors, errors, ids, buses, gpio, health, periodMs);
+        var inverters = new List<RigInverterEntry>();
+        IReadOnlyList<RigInverterEntry> inverterItems = file.Inverters ?? [];
+        for (int i = 0; i < inverterItems.Count; i++)
+        {
+            string path = $"$.inverters[{i}]";
+            if (ClaimId(ids, inverterItems[i].Id, path, errors))
+            {
+                inverters.Add(inverterItems[i] with { Path = path });
+            }
+        }
+
+        var meters = new List<RigMeterEntry>();
+        IReadOnlyList<RigMeterEntry> meterItems = file.Meters ?? [];
+        for (int i = 0; i < meterItems.Count; i++)
+        {
+            string path = $"$.meters[{i}]";
+            if (i > 0)
+            {
+                errors.Add(new RigError(path, "only one site meter is supported: remove this entry or the first", $"\"{meterItems[i].Id}\""));
+            }
+
+            if (ClaimId(ids, meterItems[i].Id, path, errors))
+            {
+                meters.Add(meterItems[i] with { Path = path });
+            }
+        }
 
         return new RigDefinition
         {
-            Name = name,
-            Description = description,
+            Name = file.Name,
+            Description = file.Description ?? string.Empty,
             Source = source,
             SamplingPeriodMs = periodMs,
             Buses = buses,
@@ -174,42 +261,11 @@ public static class RigLoader
         };
     }
 
-    private static RigHealth ReadHealth(RigJson r, List<RigError> errors)
-    {
-        if (!r.TryGet("health", out JsonElement element))
-        {
-            return new RigHealth(3, 2, 2000);
-        }
-
-        var h = new RigJson(element, r.At("health"), errors);
-        var health = new RigHealth(
-            h.Integer("stalePeriods", false, 3, v => v >= 1, "must be an integer ≥ 1"),
-            h.Integer("busErrorPeriods", false, 2, v => v >= 1, "must be an integer ≥ 1"),
-            h.Integer("stuckSamples", false, 2000, v => v >= 0, "must be an integer ≥ 0 (0 = off)"));
-        h.RejectUnknown();
-        return health;
-    }
-
-    private static RigAggregation ReadAggregation(RigJson r, List<RigError> errors)
-    {
-        if (!r.TryGet("aggregation", out JsonElement element))
-        {
-            return new RigAggregation(5, 0.5);
-        }
-
-        var a = new RigJson(element, r.At("aggregation"), errors);
-        var aggregation = new RigAggregation(
-            a.Number("decayS", false, 5, v => v > 0, "must be a number of s > 0"),
-            a.Number("maxEstimatedFraction", false, 0.5, v => v >= 0 && v < 1, "must be a number in [0, 1)"));
-        a.RejectUnknown();
-        return aggregation;
-    }
-
     private static bool ClaimId(Dictionary<string, string> ids, string id, string path, List<RigError> errors)
     {
         if (ids.TryGetValue(id, out string? first))
         {
-            errors.Add(new RigError(path + ".id", $"\"{id}\" is already used at {first}"));
+            errors.Add(new RigError(path + ".id", $"is already used at {first}: ids must be unique across the rig", $"\"{id}\""));
             return false;
         }
 
@@ -217,113 +273,78 @@ public static class RigLoader
         return true;
     }
 
-    private static List<RigBus> ReadBuses(RigJson r, List<RigError> errors, Dictionary<string, string> ids)
+    private static List<RigBus> ReadBuses(IReadOnlyList<RigBusJson> items, List<RigError> errors, Dictionary<string, string> ids)
     {
         var buses = new List<RigBus>();
-        List<JsonElement> items = r.Array("buses", required: false);
         for (int i = 0; i < items.Count; i++)
         {
-            string path = $"{r.At("buses")}[{i}]";
-            var b = new RigJson(items[i], path, errors);
-            if (!b.IsObject)
+            string path = $"$.buses[{i}]";
+            RigBusJson b = items[i];
+            RigBusKind kind = BusKinds[b.Kind];
+            if (kind == RigBusKind.Linux && b.Device is null)
             {
-                continue;
+                errors.Add(new RigError(path + ".device", "is missing: a linux bus needs its character device, e.g. \"/dev/i2c-1\""));
             }
 
-            string? id = b.String("id", true);
-            RigBusKind kind = b.Choice("kind", true, RigBusKind.Linux, BusKinds);
-            string? device = b.String("device", kind == RigBusKind.Linux);
-            if (device is not null && !device.StartsWith("/dev/", StringComparison.Ordinal))
+            if (ClaimId(ids, b.Id, path, errors))
             {
-                b.Error("device", $"must be a character-device path like \"/dev/i2c-1\" (got \"{device}\")");
-            }
-
-            int speed = b.Integer("speedHz", false, 400_000, v => v is >= 10_000 and <= 3_400_000, "must be an integer in [10000, 3400000] Hz");
-            b.RejectUnknown();
-            if (id is not null && ClaimId(ids, id, path, errors))
-            {
-                buses.Add(new RigBus(id, kind, device, speed, path));
+                buses.Add(new RigBus(b.Id, kind, b.Device, b.SpeedHz ?? 400_000, path));
             }
         }
 
         return buses;
     }
 
-    private static List<RigGpioLine> ReadGpio(RigJson r, List<RigError> errors, Dictionary<string, string> ids)
+    private static List<RigGpioLine> ReadGpio(IReadOnlyList<RigGpioJson> items, List<RigError> errors, Dictionary<string, string> ids)
     {
         var lines = new List<RigGpioLine>();
         var used = new Dictionary<(string, int), string>();
         var singletons = new Dictionary<RigGpioRole, string>();
-        List<JsonElement> items = r.Array("gpio", required: false);
         for (int i = 0; i < items.Count; i++)
         {
-            string path = $"{r.At("gpio")}[{i}]";
-            var g = new RigJson(items[i], path, errors);
-            if (!g.IsObject)
-            {
-                continue;
-            }
-
-            string? id = g.String("id", true);
-            RigGpioRole role = g.Choice("role", true, RigGpioRole.Input, Roles);
-            string? chip = null;
-            if (g.TryGet("chip", out JsonElement chipElement))
-            {
-                chip = chipElement.ValueKind switch
-                {
-                    JsonValueKind.String when !string.IsNullOrWhiteSpace(chipElement.GetString()) => chipElement.GetString(),
-                    JsonValueKind.Number when chipElement.TryGetInt32(out int n) && n >= 0 => n.ToString(CultureInfo.InvariantCulture),
-                    _ => null,
-                };
-                if (chip is null)
-                {
-                    g.Error("chip", $"must be a chip path, name, number, label or \"sim\" (got {RigJson.Describe(chipElement)})");
-                }
-            }
-            else
-            {
-                g.Error("chip", "is required (e.g. \"gpiochip0\", \"pinctrl-rp1\" or \"sim\")");
-            }
-
-            int line = g.Integer("line", true, 0, v => v is >= 0 and < 1024, "must be an integer line offset in [0, 1023]");
+            string path = $"$.gpio[{i}]";
+            RigGpioJson g = items[i];
+            RigGpioRole role = Roles[g.Role];
             GpioDirection defaultDirection = role is RigGpioRole.InverterEnable or RigGpioRole.StatusLed or RigGpioRole.Output
                 ? GpioDirection.Output
                 : GpioDirection.Input;
-            var directions = new Dictionary<string, GpioDirection>(StringComparer.Ordinal) { ["input"] = GpioDirection.Input, ["output"] = GpioDirection.Output };
-            GpioDirection direction = g.Choice("direction", false, defaultDirection, directions);
+            GpioDirection direction = g.Direction switch
+            {
+                "input" => GpioDirection.Input,
+                "output" => GpioDirection.Output,
+                _ => defaultDirection,
+            };
             if (direction != defaultDirection && role is not (RigGpioRole.Input or RigGpioRole.Output))
             {
-                g.Error("direction", $"role \"{RoleName(role)}\" is {(defaultDirection == GpioDirection.Input ? "an input" : "an output")}");
+                errors.Add(new RigError(path + ".direction", $"role \"{g.Role}\" is {(defaultDirection == GpioDirection.Input ? "an input" : "an output")}: remove \"direction\"", $"\"{g.Direction}\""));
             }
 
-            bool activeLow = g.Boolean("activeLow", role == RigGpioRole.EmergencyStop || role == RigGpioRole.Alert);
+            bool activeLow = g.ActiveLow ?? (role == RigGpioRole.EmergencyStop || role == RigGpioRole.Alert);
             // E-stop sense reads the run permit (high while the hard-wired chain is closed): pressed, 24 V lost or a broken
             // wire all read low = asserted, hence active-low with a pull-down by default (hardware/README.md).
-            GpioBias bias = g.Choice("bias", false, role == RigGpioRole.EmergencyStop ? GpioBias.PullDown : GpioBias.AsIs, Biases);
-            GpioEdgeDetection edges = g.Choice("edges", false,
-                direction == GpioDirection.Input ? (role == RigGpioRole.Alert ? GpioEdgeDetection.Rising : GpioEdgeDetection.Both) : GpioEdgeDetection.None,
-                EdgeChoices);
-            int debounce = g.Integer("debounceUs", false, role == RigGpioRole.EmergencyStop ? 5000 : 0, v => v is >= 0 and <= 1_000_000,
-                "must be an integer in [0, 1000000] µs");
-            bool initial = g.Boolean("initial", false);
-            GpioDrive drive = g.Choice("drive", false, GpioDrive.PushPull, Drives);
-            g.RejectUnknown();
+            GpioBias bias = g.Bias is null ? (role == RigGpioRole.EmergencyStop ? GpioBias.PullDown : GpioBias.AsIs) : Biases[g.Bias];
+            GpioEdgeDetection edges = g.Edges is null
+                ? (direction == GpioDirection.Input ? (role == RigGpioRole.Alert ? GpioEdgeDetection.Rising : GpioEdgeDetection.Both) : GpioEdgeDetection.None)
+                : EdgeChoices[g.Edges];
+            int debounce = g.DebounceUs ?? (role == RigGpioRole.EmergencyStop ? 5000 : 0);
+            bool initial = g.Initial ?? false;
+            GpioDrive drive = g.Drive is null ? GpioDrive.PushPull : Drives[g.Drive];
 
             if (direction == GpioDirection.Output && (edges != GpioEdgeDetection.None || debounce != 0))
             {
-                g.Error("edges", "edges and debounceUs apply to inputs only");
+                errors.Add(new RigError(path + ".edges", "edges and debounceUs apply to inputs only: remove them from this output"));
             }
 
             if (direction == GpioDirection.Input && (drive != GpioDrive.PushPull || initial))
             {
-                g.Error("drive", "drive and initial apply to outputs only");
+                errors.Add(new RigError(path + ".drive", "drive and initial apply to outputs only: remove them from this input"));
             }
 
             if (role is RigGpioRole.EmergencyStop or RigGpioRole.InverterEnable or RigGpioRole.StatusLed)
             {
                 if (singletons.TryGetValue(role, out string? other))
                 {
-                    g.Error("role", $"only one \"{RoleName(role)}\" line is allowed (first at {other})");
+                    errors.Add(new RigError(path + ".role", $"only one \"{g.Role}\" line is allowed (the first is {other})", $"\"{g.Role}\""));
                 }
                 else
                 {
@@ -331,18 +352,18 @@ public static class RigLoader
                 }
             }
 
-            if (chip is not null && used.TryGetValue((chip, line), out string? owner))
+            if (used.TryGetValue((g.Chip, g.Line), out string? owner))
             {
-                g.Error("line", $"line {line} on chip \"{chip}\" is already used at {owner}");
+                errors.Add(new RigError(path + ".line", $"line {g.Line} on chip \"{g.Chip}\" is already used at {owner}", g.Line.ToString(CultureInfo.InvariantCulture)));
             }
-            else if (chip is not null)
+            else
             {
-                used[(chip, line)] = path;
+                used[(g.Chip, g.Line)] = path;
             }
 
-            if (id is not null && chip is not null && ClaimId(ids, id, path, errors))
+            if (ClaimId(ids, g.Id, path, errors))
             {
-                var settings = new GpioLineSettings(line, direction)
+                var settings = new GpioLineSettings(g.Line, direction)
                 {
                     ActiveLow = activeLow,
                     Bias = bias,
@@ -350,140 +371,153 @@ public static class RigLoader
                     DebounceUs = direction == GpioDirection.Input ? debounce : 0,
                     InitialActive = direction == GpioDirection.Output && initial,
                     Drive = direction == GpioDirection.Output ? drive : GpioDrive.PushPull,
-                    Consumer = "edge:" + id,
+                    Consumer = "edge:" + g.Id,
                 };
-                lines.Add(new RigGpioLine { Id = id, Role = role, Chip = chip, Line = line, Settings = settings, Path = path });
+                lines.Add(new RigGpioLine { Id = g.Id, Role = role, Chip = g.Chip, Line = g.Line, Settings = settings, Path = path });
             }
         }
 
         return lines;
     }
 
-    private static string RoleName(RigGpioRole role) => Roles.First(p => p.Value == role).Key;
-
-    private static List<RigSensor> ReadSensors(RigJson r, List<RigError> errors, Dictionary<string, string> ids,
+    private static List<RigSensor> ReadSensors(IReadOnlyList<RigSensorJson> items, List<RigError> errors, Dictionary<string, string> ids,
         List<RigBus> buses, List<RigGpioLine> gpio, RigHealth health, double periodMs)
     {
         var sensors = new List<RigSensor>();
         var addresses = new Dictionary<(string, int), string>();
-        List<JsonElement> items = r.Array("sensors", required: true);
         for (int i = 0; i < items.Count; i++)
         {
-            string path = $"{r.At("sensors")}[{i}]";
-            var s = new RigJson(items[i], path, errors);
-            if (!s.IsObject)
+            string path = $"$.sensors[{i}]";
+            RigSensorJson s = items[i];
+            int before = errors.Count;
+            RigSensorType type = SensorTypes[s.Type];
+            string chip = s.Type.ToUpperInvariant();
+            RigBus? bus = buses.Find(b => b.Id == s.Bus);
+            if (bus is null)
             {
-                continue;
+                errors.Add(new RigError(path + ".bus", $"no such bus in $.buses: use one of {string.Join(", ", buses.Select(b => "\"" + b.Id + "\""))}", $"\"{s.Bus}\""));
             }
 
-            string? id = s.String("id", true);
-            RigSensorType type = s.Choice("type", true, RigSensorType.Ina226, SensorTypes);
-            string? busId = s.String("bus", true);
-            RigBus? bus = busId is null ? null : buses.Find(b => b.Id == busId);
-            if (busId is not null && bus is null)
+            if (s.Address is < 0x40 or > 0x4F)
             {
-                s.Error("bus", $"no bus \"{busId}\" in $.buses (known: {string.Join(", ", buses.Select(b => b.Id))})");
+                errors.Add(new RigError(path + ".address", "must be 0x40–0x4F: the A1/A0 straps of an INA226/INA228 give only these", string.Create(CultureInfo.InvariantCulture, $"0x{s.Address:X2}")));
             }
 
-            int address = ReadAddress(s);
-            double shuntOhm = s.Number("shuntOhm", true, double.NaN, v => v > 0, "must be a number > 0 Ω");
-            double maxCurrentA = s.Number("maxCurrentA", true, double.NaN, v => v > 0, "must be a number > 0 A");
-            double currentLsbA = s.Number("currentLsbA", false, double.NaN, v => v > 0, "must be a number > 0 A");
-            string rack = s.String("rack", true) ?? "?";
-            double weight = s.Number("weight", false, 1, v => v > 0, "must be a number > 0");
-            int averagingCount = s.Integer("averaging", false, 1, v => InaAveragingCounts.TryFromCount(v, out _),
-                "must be one of " + string.Join(", ", InaAveragingCounts.Supported));
-            InaAveragingCounts.TryFromCount(averagingCount, out InaAveraging averaging);
+            InaAveragingCounts.TryFromCount(s.Averaging ?? 1, out InaAveraging averaging);
             IReadOnlyList<int> times = type == RigSensorType.Ina226 ? Ina226ConversionTimes.Supported : Ina228ConversionTimes.Supported;
             int defaultTime = type == RigSensorType.Ina226 ? 332 : 280;
-            string timeRule = $"must be one of {string.Join(", ", times)} µs for {type.ToString().ToUpperInvariant()}";
-            int busUs = s.Integer("busConversionUs", false, defaultTime, times.Contains, timeRule);
-            int shuntUs = s.Integer("shuntConversionUs", false, defaultTime, times.Contains, timeRule);
-            int temperatureUs = 50;
-            Ina228AdcRange adcRange = Ina228AdcRange.Auto;
-            if (type == RigSensorType.Ina228)
+            string timeRule = $"must be one of {string.Join(", ", times)} µs for {chip}";
+            int busUs = s.BusConversionUs ?? defaultTime;
+            int shuntUs = s.ShuntConversionUs ?? defaultTime;
+            if (!times.Contains(busUs))
             {
-                temperatureUs = s.Integer("temperatureConversionUs", false, 50, times.Contains, timeRule);
-                adcRange = s.Choice("adcRange", false, Ina228AdcRange.Auto, AdcRanges);
+                errors.Add(new RigError(path + ".busConversionUs", timeRule, busUs.ToString(CultureInfo.InvariantCulture)));
             }
-            else
+
+            if (!times.Contains(shuntUs))
             {
-                foreach (string only228 in new[] { "temperatureConversionUs", "adcRange" })
+                errors.Add(new RigError(path + ".shuntConversionUs", timeRule, shuntUs.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            Ina228AdcRange adcRange = s.AdcRange is null ? Ina228AdcRange.Auto : AdcRanges[s.AdcRange];
+            if (type == RigSensorType.Ina226)
+            {
+                if (s.TemperatureConversionUs is { } t)
                 {
-                    if (s.TryGet(only228, out _))
-                    {
-                        s.Error(only228, "applies to INA228 only");
-                    }
+                    errors.Add(new RigError(path + ".temperatureConversionUs", "applies to INA228 only: remove it", t.ToString(CultureInfo.InvariantCulture)));
+                }
+
+                if (s.AdcRange is { } r)
+                {
+                    errors.Add(new RigError(path + ".adcRange", "applies to INA228 only: remove it", $"\"{r}\""));
                 }
             }
 
-            ConversionReadyMode ready = s.Choice("conversionReady", false, ConversionReadyMode.Polling, ReadyModes);
-            string? alertGpio = s.String("alertGpio", ready == ConversionReadyMode.AlertPin);
-            if (alertGpio is not null)
+            ConversionReadyMode ready = s.ConversionReady is null ? ConversionReadyMode.Polling : ReadyModes[s.ConversionReady];
+            if (ready == ConversionReadyMode.AlertPin && s.AlertGpio is null)
+            {
+                errors.Add(new RigError(path + ".alertGpio", "is missing: \"conversionReady\": \"alert\" needs the id of the GPIO input wired to ALERT"));
+            }
+
+            if (s.AlertGpio is { } alertGpio)
             {
                 RigGpioLine? line = gpio.Find(g => g.Id == alertGpio);
                 if (line is null)
                 {
-                    s.Error("alertGpio", $"no GPIO line \"{alertGpio}\" in $.gpio");
+                    errors.Add(new RigError(path + ".alertGpio", "no such line in $.gpio: add it (role \"alert\") or fix the id", $"\"{alertGpio}\""));
                 }
                 else if (line.Settings.Direction != GpioDirection.Input || line.Settings.Edges == GpioEdgeDetection.None)
                 {
-                    s.Error("alertGpio", $"GPIO line \"{alertGpio}\" must be an input with edge detection");
+                    errors.Add(new RigError(path + ".alertGpio", "must name an input with edge detection (role \"alert\")", $"\"{alertGpio}\""));
                 }
 
                 if (ready != ConversionReadyMode.AlertPin)
                 {
-                    s.Error("alertGpio", "is only used with \"conversionReady\": \"alert\"");
+                    errors.Add(new RigError(path + ".alertGpio", "is only used with \"conversionReady\": \"alert\": set that or remove alertGpio", $"\"{alertGpio}\""));
                 }
             }
 
-            double minPowerW = s.Number("minPowerW", false, double.NegativeInfinity, _ => true, "must be a number of W");
-            double maxPowerW = s.Number("maxPowerW", false, double.PositiveInfinity, v => v > minPowerW, "must be a number of W above minPowerW");
-            double minBusV = s.Number("minBusVoltageV", false, double.NegativeInfinity, _ => true, "must be a number of V");
-            double maxBusV = s.Number("maxBusVoltageV", false, double.PositiveInfinity, v => v > minBusV, "must be a number of V above minBusVoltageV");
-            int slowEvery = s.Integer("slowReadEvery", false, 10, v => v >= 0, "must be an integer ≥ 0 (0 = never)");
-            RigSensorSimulation simulation = ReadSimulation(s, errors, type);
-            s.RejectUnknown();
-
-            CheckCalibration(s, type, shuntOhm, maxCurrentA, currentLsbA, adcRange);
-            CheckStale(s, type, averaging, busUs, shuntUs, health, periodMs, r);
-            if (bus is not null && address >= 0)
+            double minPowerW = s.MinPowerW ?? double.NegativeInfinity;
+            double maxPowerW = s.MaxPowerW ?? double.PositiveInfinity;
+            if (maxPowerW <= minPowerW)
             {
-                if (addresses.TryGetValue((bus.Id, address), out string? other))
+                errors.Add(new RigError(path + ".maxPowerW", $"must be above minPowerW ({F(minPowerW)}): swap them or fix one", F(maxPowerW)));
+            }
+
+            double minBusV = s.MinBusVoltageV ?? double.NegativeInfinity;
+            double maxBusV = s.MaxBusVoltageV ?? double.PositiveInfinity;
+            if (maxBusV <= minBusV)
+            {
+                errors.Add(new RigError(path + ".maxBusVoltageV", $"must be above minBusVoltageV ({F(minBusV)}): swap them or fix one", F(maxBusV)));
+            }
+
+            RigSensorSimulation simulation = new(
+                s.Simulation?.LoadShare ?? double.NaN, s.Simulation?.BusVoltageV ?? double.NaN, s.Simulation?.SourceOhm ?? 0, s.Simulation?.NoiseLsb ?? 0);
+            double maxBus = type == RigSensorType.Ina226 ? 36 : 85;
+            if (simulation.BusVoltageV > maxBus)
+            {
+                errors.Add(new RigError(path + ".simulation.busVoltageV", $"must be at most {F(maxBus)} V for {chip} (the chip's common-mode limit)", F(simulation.BusVoltageV)));
+            }
+
+            CheckCalibration(path, errors, type, s.ShuntOhm, s.MaxCurrentA, s.CurrentLsbA ?? double.NaN, adcRange);
+            CheckStale(path, errors, type, averaging, busUs, shuntUs, health, periodMs);
+            if (bus is not null)
+            {
+                if (addresses.TryGetValue((bus.Id, s.Address), out string? other))
                 {
-                    s.Error("address", $"0x{address:X2} on bus \"{bus.Id}\" is already used at {other}");
+                    errors.Add(new RigError(path + ".address", $"is already used on bus \"{bus.Id}\" at {other}: strap a different A1/A0", string.Create(CultureInfo.InvariantCulture, $"0x{s.Address:X2}")));
                 }
                 else
                 {
-                    addresses[(bus.Id, address)] = path;
+                    addresses[(bus.Id, s.Address)] = path;
                 }
             }
 
-            if (id is not null && busId is not null && ClaimId(ids, id, path, errors))
+            if (ClaimId(ids, s.Id, path, errors) && errors.Count == before)
             {
                 sensors.Add(new RigSensor
                 {
-                    Id = id,
+                    Id = s.Id,
                     Type = type,
-                    Bus = busId,
-                    Address = address,
-                    ShuntOhm = shuntOhm,
-                    MaxCurrentA = maxCurrentA,
-                    CurrentLsbA = currentLsbA,
-                    Rack = rack,
-                    Weight = weight,
+                    Bus = s.Bus,
+                    Address = s.Address,
+                    ShuntOhm = s.ShuntOhm,
+                    MaxCurrentA = s.MaxCurrentA,
+                    CurrentLsbA = s.CurrentLsbA ?? double.NaN,
+                    Rack = s.Rack,
+                    Weight = s.Weight ?? 1,
                     Averaging = averaging,
                     BusConversionUs = busUs,
                     ShuntConversionUs = shuntUs,
-                    TemperatureConversionUs = temperatureUs,
+                    TemperatureConversionUs = s.TemperatureConversionUs ?? 50,
                     AdcRange = adcRange,
                     ConversionReady = ready,
-                    AlertGpio = alertGpio,
+                    AlertGpio = s.AlertGpio,
                     MinPowerW = minPowerW,
                     MaxPowerW = maxPowerW,
                     MinBusVoltageV = minBusV,
                     MaxBusVoltageV = maxBusV,
-                    SlowReadEvery = slowEvery,
+                    SlowReadEvery = s.SlowReadEvery ?? 10,
                     Simulation = simulation,
                     Path = path,
                 });
@@ -493,60 +527,10 @@ public static class RigLoader
         return sensors;
     }
 
-    private static int ReadAddress(RigJson s)
+    private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static void CheckCalibration(string path, List<RigError> errors, RigSensorType type, double shuntOhm, double maxCurrentA, double currentLsbA, Ina228AdcRange range)
     {
-        const string Rule = "must be a 7-bit address of an INA226/INA228, 0x40–0x4F (A1/A0 strapping), as \"0x40\" or 64";
-        if (!s.TryGet("address", out JsonElement v))
-        {
-            s.Error("address", "is required (" + Rule + ")");
-            return -1;
-        }
-
-        int address = -1;
-        if (v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int n))
-        {
-            address = n;
-        }
-        else if (v.ValueKind == JsonValueKind.String && v.GetString() is { } text && text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) &&
-                 int.TryParse(text.AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out int h))
-        {
-            address = h;
-        }
-
-        if (address is < 0x40 or > 0x4F)
-        {
-            s.Error("address", $"{Rule} (got {RigJson.Describe(v)})");
-            return -1;
-        }
-
-        return address;
-    }
-
-    private static RigSensorSimulation ReadSimulation(RigJson s, List<RigError> errors, RigSensorType type)
-    {
-        if (!s.TryGet("simulation", out JsonElement element))
-        {
-            return new RigSensorSimulation(double.NaN, double.NaN, 0, 0);
-        }
-
-        var m = new RigJson(element, s.At("simulation"), errors);
-        double maxBus = type == RigSensorType.Ina226 ? 36 : 85;
-        var simulation = new RigSensorSimulation(
-            m.Number("loadShare", false, double.NaN, v => v >= 0 && v <= 1, "must be a fraction in [0, 1]"),
-            m.Number("busVoltageV", false, double.NaN, v => v > 0 && v <= maxBus, $"must be a number of V in (0, {maxBus}] (the chip's common-mode limit)"),
-            m.Number("sourceOhm", false, 0, v => v >= 0, "must be a number ≥ 0 Ω"),
-            m.Number("noiseLsb", false, 0, v => v >= 0 && v <= 1000, "must be a number of LSB in [0, 1000]"));
-        m.RejectUnknown();
-        return simulation;
-    }
-
-    private static void CheckCalibration(RigJson s, RigSensorType type, double shuntOhm, double maxCurrentA, double currentLsbA, Ina228AdcRange range)
-    {
-        if (double.IsNaN(shuntOhm) || double.IsNaN(maxCurrentA))
-        {
-            return;
-        }
-
         try
         {
             if (type == RigSensorType.Ina226)
@@ -562,44 +546,32 @@ public static class RigLoader
         {
             string message = e.Message;
             int cut = message.IndexOf(" (Parameter", StringComparison.Ordinal);
-            s.Error("maxCurrentA", cut > 0 ? message[..cut] : message);
+            errors.Add(new RigError(path + ".maxCurrentA", cut > 0 ? message[..cut] : message, F(maxCurrentA)));
         }
     }
 
-    private static void CheckStale(RigJson s, RigSensorType type, InaAveraging averaging, int busUs, int shuntUs, RigHealth health, double periodMs, RigJson root)
+    private static void CheckStale(string path, List<RigError> errors, RigSensorType type, InaAveraging averaging, int busUs, int shuntUs, RigHealth health, double periodMs)
     {
         double conversionMs = (busUs + shuntUs) * averaging.SampleCount() / 1000.0;
         double allowedMs = health.StalePeriods * periodMs;
         if (conversionMs >= allowedMs)
         {
-            s.Error("averaging", string.Create(CultureInfo.InvariantCulture,
-                $"one {type.ToString().ToUpperInvariant()} result takes {conversionMs:0.###} ms, but {root.At("health")}.stalePeriods × sampling.periodMs = {allowedMs:0.###} ms: the sensor would always be stale — shorten the conversion or raise stalePeriods"));
+            errors.Add(new RigError(path + ".averaging", string.Create(CultureInfo.InvariantCulture,
+                $"one {type.ToString().ToUpperInvariant()} result takes {conversionMs:0.###} ms, but $.health.stalePeriods × $.sampling.periodMs = {allowedMs:0.###} ms: the sensor would always be stale — shorten the conversion or raise stalePeriods"),
+                averaging.SampleCount().ToString(CultureInfo.InvariantCulture)));
         }
     }
 
-    private static List<RigDeviceEntry> ReadDevices(RigJson r, string name, List<RigError> errors, Dictionary<string, string> ids)
+    /// <summary>The names the loader maps to enums (the schema's <c>enum</c> lists must match; a test compares them).</summary>
+    internal static IReadOnlyDictionary<string, IReadOnlyCollection<string>> Choices { get; } = new Dictionary<string, IReadOnlyCollection<string>>(StringComparer.Ordinal)
     {
-        var devices = new List<RigDeviceEntry>();
-        List<JsonElement> items = r.Array(name, required: false);
-        for (int i = 0; i < items.Count; i++)
-        {
-            string path = $"{r.At(name)}[{i}]";
-            if (items[i].ValueKind != JsonValueKind.Object)
-            {
-                errors.Add(new RigError(path, $"must be an object (got {RigJson.Describe(items[i])})"));
-                continue;
-            }
-
-            // Only "id" and "type" are checked here; the device's driver validates the rest with this path as prefix.
-            var d = new RigJson(items[i], path, errors);
-            string? id = d.String("id", true);
-            string? type = d.String("type", true);
-            if (id is not null && type is not null && ClaimId(ids, id, path, errors))
-            {
-                devices.Add(new RigDeviceEntry(id, type, path, items[i].Clone()));
-            }
-        }
-
-        return devices;
-    }
+        ["bus.kind"] = BusKinds.Keys,
+        ["sensor.type"] = SensorTypes.Keys,
+        ["sensor.conversionReady"] = ReadyModes.Keys,
+        ["sensor.adcRange"] = AdcRanges.Keys,
+        ["gpio.role"] = Roles.Keys,
+        ["gpio.bias"] = Biases.Keys,
+        ["gpio.edges"] = EdgeChoices.Keys,
+        ["gpio.drive"] = Drives.Keys,
+    };
 }

@@ -32,4 +32,7 @@ public readonly record struct InverterReading
 
     /// <summary>The controller heartbeat register's value (802 <c>CtrlHb</c>), or −1.</summary>
     public int ControllerHeartbeat { get; init; }
+
+    /// <summary>A value the device cannot truly have (the driver reports the inverter misconfigured), or none.</summary>
+    public Implausible Implausible { get; init; }
 }

@@ -70,6 +70,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     private int _linkFailures;
     private int _refusals;
     private bool _deviceFault;
+    private Implausible _implausible;
     private bool _local;
     private bool _leaseLost;
     private bool _leaseHeld;
@@ -554,6 +555,12 @@ public class ModbusInverter : IBatteryInverter, IDisposable
 
         _deviceFault = reading.Fault;
         _local = reading.Local;
+        if (reading.Implausible != _implausible)
+        {
+            _implausible = reading.Implausible; // issue 13: implausible values are a fault, named by their point
+            LastError = _implausible.IsNone ? LastError : "implausible device value: " + _implausible;
+        }
+
         _latest = new InverterState(_clockNs(), sign * reading.PowerW, reading.SocPct, Math.Max(0, chargeW), Math.Max(0, dischargeW),
             capacityWh, _latest.LastSetpointW, InverterHealth.Ok);
     }
@@ -674,6 +681,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         return _linkFailures >= _options.OfflineAfterFailures || (!_client.IsConnected && _linkFailures > 0) ? InverterHealth.Offline
             : _leaseLost ? InverterHealth.LeaseLost
             : _deviceFault || _refusals >= _options.FaultAfterRefusals ? InverterHealth.Fault
+            : !_implausible.IsNone ? InverterHealth.Misconfigured
             : _local ? InverterHealth.NotEnabled
             : _batteryHb >= 0 && now - _batteryHbChangedTicks > Ticks(_options.StaleAfterMs) ? InverterHealth.Stale
             : _phase != Phase.Operating ? InverterHealth.NotEnabled

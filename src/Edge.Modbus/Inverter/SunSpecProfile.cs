@@ -310,6 +310,7 @@ public sealed class SunSpecProfile : IInverterProfile
         {
             PowerW = powerW, SocPct = socPct, AllowedChargeW = chargeW, AllowedDischargeW = dischargeW, CapacityWh = capacityWh,
             RatedW = ratedW, Fault = fault, Local = local, BatteryHeartbeat = batteryHb, ControllerHeartbeat = controllerHb,
+            Implausible = SunSpecPlausibility.Check(p),
         };
     }
 }

@@ -82,6 +82,7 @@ public sealed class EdgeJson : IDisposable
     [
         JsonEncodedText.Encode("ok"), JsonEncodedText.Encode("stale"), JsonEncodedText.Encode("offline"), JsonEncodedText.Encode("fault"),
         JsonEncodedText.Encode("not_enabled"), JsonEncodedText.Encode("lease_lost"), JsonEncodedText.Encode("missing"),
+        JsonEncodedText.Encode("misconfigured"),
     ];
 
     private static readonly JsonEncodedText[] EventNames = [JsonEncodedText.Encode("raise"), JsonEncodedText.Encode("clear"), JsonEncodedText.Encode("ack")];

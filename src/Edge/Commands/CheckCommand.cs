@@ -209,7 +209,7 @@ public sealed class CheckCommand : ICommand
             else
             {
                 results.Add(new Result($"inverter {inverter.Id}", s.IsUsable ? Verdict.Pass : Verdict.Fail,
-                    Invariant($"{s.Health}: {s.MeasuredPowerW:0} W, SoC {s.SocPct:0.0} %, charge ≤ {s.AllowedChargeW:0} W, discharge ≤ {s.AllowedDischargeW:0} W, {s.CapacityWh:0} Wh")));
+                    Invariant($"{s.Health}: {s.MeasuredPowerW:0} W, SoC {s.SocPct:0.0} %, charge ≤ {s.AllowedChargeW:0} W, discharge ≤ {s.AllowedDischargeW:0} W, {s.CapacityWh:0} Wh{InverterPlausibilityCheck.Detail(inverter, s)}")));
             }
         }
     }

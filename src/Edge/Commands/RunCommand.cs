@@ -126,13 +126,7 @@ public sealed class RunCommand : ICommand
         var builder = new ConfigurationBuilder();
         if (configPath is not null)
         {
-            string full = Path.GetFullPath(configPath);
-            if (!File.Exists(full))
-            {
-                throw new UsageException($"--config: '{configPath}' does not exist.");
-            }
-
-            builder.AddJsonFile(full, optional: false, reloadOnChange: false);
+            builder.AddJsonStream(Edge.Configuration.ConfigFile.Open(configPath));
         }
 
         builder.AddEnvironmentVariables("EDGE_");

@@ -1,3 +1,4 @@
+using Edge.Configuration;
 using Edge.Core;
 
 namespace Edge.Daemon;
@@ -40,6 +41,10 @@ public sealed class EdgeOptions
         if (string.IsNullOrWhiteSpace(StateDirectory))
         {
             c.Fail(nameof(StateDirectory), "\"\"", "must be a directory path");
+        }
+        else if (WritablePath.DirectoryProblem(StateDirectory) is { } problem)
+        {
+            c.Fail(nameof(StateDirectory), StateDirectory, problem);
         }
 
         c.Range(nameof(FlightRecorderS), FlightRecorderS, 1, 3600, "s");

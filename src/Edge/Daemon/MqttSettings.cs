@@ -1,3 +1,4 @@
+using Edge.Configuration;
 using Edge.Core;
 using Edge.Mqtt.Client;
 using Edge.Mqtt.Commands;
@@ -66,9 +67,24 @@ public sealed class MqttSettings
             errors.Add(new OptionError($"{section}:Tls:CaFile", ca, "the file does not exist"));
         }
 
-        if (Credentials.PasswordFile is { Length: > 0 } pw && !File.Exists(pw))
+        if (Credentials.PasswordFile is { Length: > 0 } pw && WritablePath.ReadProblem(pw) is { } unreadable)
         {
-            errors.Add(new OptionError($"{section}:Credentials:PasswordFile", pw, "the file does not exist"));
+            errors.Add(new OptionError($"{section}:Credentials:PasswordFile", pw, unreadable));
+        }
+
+        if (Commands.AuditPath is { Length: > 0 } audit && WritablePath.FileProblem(audit) is { } auditProblem)
+        {
+            errors.Add(new OptionError($"{section}:Commands:AuditPath", audit, auditProblem));
+        }
+
+        if (Outbox.SpoolPath is { Length: > 0 } spool && WritablePath.FileProblem(spool) is { } spoolProblem)
+        {
+            errors.Add(new OptionError($"{section}:Outbox:SpoolPath", spool, spoolProblem));
+        }
+
+        if (errors.Exists(e => e.Path == $"{section}:{nameof(KeepAliveS)}"))
+        {
+            return errors; // the client's own checks below turn KeepAliveS into a TimeSpan, which NaN or ∞ cannot be
         }
 
         // What the client itself refuses at start (a certificate without its key, a password without a user, …)

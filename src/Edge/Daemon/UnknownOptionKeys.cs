@@ -1,4 +1,5 @@
 using System.Collections;
+using System.ComponentModel;
 using System.Reflection;
 using Edge.Core;
 using Microsoft.Extensions.Configuration;
@@ -7,9 +8,11 @@ namespace Edge.Daemon;
 
 /// <summary>
 /// Finds configuration keys that no option takes — a misspelt section (<c>Controler:RampUpWPerS</c>), an unknown
-/// key (<c>Controller:Bogus</c>) or a read-only figure (<c>Loop:PeriodNs</c>) — so a typo stops Edge with the key's
-/// full path instead of being ignored silently. Top-level keys without children (a stray <c>EDGE_SOMETHING</c>
-/// variable) are not options and are left alone.
+/// key (<c>Controller:Bogus</c>, with a "did you mean") or a read-only figure (<c>Loop:PeriodNs</c>) — and values
+/// the option's type cannot hold (<c>Controller:RampUpWPerS = "fast"</c> is not a number), all in one list, so a typo
+/// stops Edge with the key's full path instead of being ignored silently or reported one at a time in .NET's words.
+/// Top-level keys without children (a stray <c>EDGE_SOMETHING</c> variable) are not options and are left alone (the
+/// configuration file refuses them itself: <see cref="Configuration.ConfigFile"/>).
 /// </summary>
 internal static class UnknownOptionKeys
 {
@@ -48,16 +51,61 @@ internal static class UnknownOptionKeys
             bool collection = property is not null && property.PropertyType != typeof(string) && typeof(IEnumerable).IsAssignableFrom(property.PropertyType);
             if (property is null || (property.SetMethod?.IsPublic != true && !nested && !collection))
             {
-                var known = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                string[] known = [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
                     .Where(p => p.SetMethod?.IsPublic == true)
-                    .Select(p => p.Name);
-                errors.Add(new OptionError(child.Path, child.Value ?? "…", $"{section.Path} has no option '{child.Key}'; its options are {string.Join(", ", known)}"));
+                    .Select(p => p.Name)];
+                string? close = Spelling.Closest(child.Key, known);
+                errors.Add(new OptionError(child.Path, child.Value ?? "…", close is null
+                    ? $"{section.Path} has no option '{child.Key}'; its options are {string.Join(", ", known)}"
+                    : $"{section.Path} has no option '{child.Key}' — did you mean {section.Path}:{close}?"));
             }
             else if (nested)
             {
                 Walk(child, property.PropertyType, errors);
             }
+            else if (child.Value is { } value && !collection && TypeProblem(property.PropertyType, value) is { } problem)
+            {
+                errors.Add(new OptionError(child.Path, $"\"{value}\"", problem));
+            }
         }
+    }
+
+    /// <summary>Why <paramref name="value"/> cannot be bound to <paramref name="type"/>, in plain words; null when it can.</summary>
+    internal static string? TypeProblem(Type type, string value)
+    {
+        Type target = Nullable.GetUnderlyingType(type) ?? type;
+        if (target == typeof(string) || (Nullable.GetUnderlyingType(type) is not null && value.Length == 0))
+        {
+            return null;
+        }
+
+        try
+        {
+            // The converter the configuration binder itself uses, so what passes here binds there.
+            if (TypeDescriptor.GetConverter(target).ConvertFromInvariantString(value) is not null)
+            {
+                return null;
+            }
+        }
+        catch (Exception e) when (e is FormatException or NotSupportedException or ArgumentException or OverflowException || e.InnerException is FormatException or OverflowException)
+        {
+        }
+
+        if (target.IsEnum)
+        {
+            return $"must be one of {string.Join(", ", Enum.GetNames(target))}";
+        }
+
+        return Type.GetTypeCode(target) switch
+        {
+            TypeCode.Double or TypeCode.Single or TypeCode.Decimal => "is not a number: write digits with a decimal point, no units (e.g. 500 or 0.5)",
+            TypeCode.Boolean => "must be true or false",
+            TypeCode.Byte => "must be a whole number from 0 to 255",
+            TypeCode.Int16 or TypeCode.Int32 or TypeCode.Int64 => "must be a whole number (no decimal point, no units)",
+            TypeCode.UInt16 or TypeCode.UInt32 or TypeCode.UInt64 => "must be a whole number ≥ 0 (no decimal point, no units)",
+            _ when target == typeof(TimeSpan) => "must be a duration like 00:00:05",
+            _ => $"cannot be read as {target.Name}",
+        };
     }
 
     private static bool IsNestedOptions(Type type) =>

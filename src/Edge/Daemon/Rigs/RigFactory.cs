@@ -46,6 +46,12 @@ internal static class RigFactory
             return RigLoader.Parse(reader.ReadToEnd(), "sim-8x-ina226.json (embedded)");
         }
 
+        if (!File.Exists(rig) && !Directory.Exists(rig) && Spelling.Closest(rig, ["sim", "hil"]) is { } close
+            && !rig.Contains('/', StringComparison.Ordinal) && !rig.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new RigException(rig, [new RigError("Edge:Rig", $"there is no built-in rig \"{rig}\" and no such file: did you mean \"{close}\"? (--rig takes sim, hil or the path of a rig file)")]);
+        }
+
         return RigLoader.Load(rig);
     }
 
@@ -56,19 +62,19 @@ internal static class RigFactory
         {
             RigDefinition definition = LoadDefinition(rig);
             var errors = new List<OptionError>();
-            foreach (RigDeviceEntry e in definition.Inverters)
+            foreach (RigInverterEntry e in definition.Inverters)
             {
                 foreach (string problem in InverterEntry.Check(e))
                 {
-                    errors.Add(new OptionError("Edge:Rig", rig, $"{e.Path}: {problem}"));
+                    errors.Add(new OptionError("Edge:Rig", rig, problem));
                 }
             }
 
-            foreach (RigDeviceEntry e in definition.Meters)
+            foreach (RigMeterEntry e in definition.Meters)
             {
                 foreach (string problem in MeterEntry.Check(e))
                 {
-                    errors.Add(new OptionError("Edge:Rig", rig, $"{e.Path}: {problem}"));
+                    errors.Add(new OptionError("Edge:Rig", rig, problem));
                 }
             }
 
@@ -78,7 +84,9 @@ internal static class RigFactory
         {
             return e.Errors.Count == 0
                 ? [new OptionError("Edge:Rig", rig, e.Message)]
-                : e.Errors.Select(x => new OptionError("Edge:Rig", rig, x.ToString())).ToList();
+                : e.Errors.Select(x => x.Path == "Edge:Rig"
+                    ? new OptionError("Edge:Rig", rig, x.Message)
+                    : new OptionError($"Edge:Rig {rig}: {x.Path}", x.Value ?? "(missing)", x.Message)).ToList();
         }
     }
 
@@ -237,7 +245,7 @@ internal static class RigFactory
         var inverters = new List<IBatteryInverter>();
         var owned = new List<IDisposable>();
         lease?.PublishDevices([.. definition.Inverters.Select(InverterEntry.GuardDevice)], stateDirectory);
-        foreach (RigDeviceEntry e in definition.Inverters)
+        foreach (RigInverterEntry e in definition.Inverters)
         {
             ModbusInverter inverter = InverterEntry.Create(e, clock, lease);
             inverters.Add(inverter);
@@ -245,7 +253,7 @@ internal static class RigFactory
         }
 
         IPowerSensor? siteMeter = null;
-        foreach (RigDeviceEntry e in definition.Meters)
+        foreach (RigMeterEntry e in definition.Meters)
         {
             ModbusPowerMeter meter = MeterEntry.Create(e, clock);
             owned.Add(meter);
@@ -349,121 +357,72 @@ internal static class RigFactory
         private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>An inverter entry of a rig file: <c>{"id", "type": "sunspec", "host", "port", "unitId", "ratedPowerW", …}</c>.</summary>
+    /// <summary>An inverter entry of a rig file, typed and range-checked by the loader; here only the driver's own rules.</summary>
     private static class InverterEntry
     {
-        public static IEnumerable<string> Check(RigDeviceEntry e)
-        {
-            if (e.Type != "sunspec")
-            {
-                yield return $"type '{e.Type}' is not an inverter type Edge drives (sunspec)";
-                yield break;
-            }
+        public static IEnumerable<string> Check(RigInverterEntry e) =>
+            Options(e).Validate(e.Path).Select(x => $"{x.Path}: {x.Value} is invalid: {x.Allowed}");
 
-            string? error = null;
-            try
-            {
-                _ = Options(e);
-            }
-            catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
-            {
-                error = ex.Message;
-            }
+        public static ModbusInverter Create(RigInverterEntry e, IMonotonicClock clock, DaemonLease? lease) => new SunSpecInverter(Options(e), () => clock.NowNs, lease);
 
-            if (error is not null)
-            {
-                yield return error;
-            }
-        }
-
-        public static ModbusInverter Create(RigDeviceEntry e, IMonotonicClock clock, DaemonLease? lease) => new SunSpecInverter(Options(e), () => clock.NowNs, lease);
-
-        public static GuardDevice GuardDevice(RigDeviceEntry e)
+        public static GuardDevice GuardDevice(RigInverterEntry e)
         {
             SunSpecInverterOptions o = Options(e);
             return new GuardDevice(o.Id, o.Modbus.Host, o.Modbus.Port, o.UnitId, o.RatedPowerW > 0 ? o.RatedPowerW : double.MaxValue, o.InvertSign);
         }
 
-        private static SunSpecInverterOptions Options(RigDeviceEntry e)
+        private static SunSpecInverterOptions Options(RigInverterEntry e) => new()
         {
-            JsonElement j = e.Element;
-            var o = new SunSpecInverterOptions
-            {
-                Id = e.Id,
-                Modbus = { Host = Str(j, "host") ?? throw new FormatException("host is required"), Port = (int)(Num(j, "port") ?? 502) },
-                UnitId = (byte)(Num(j, "unitId") ?? 1),
-                RatedPowerW = Num(j, "ratedPowerW") ?? 0,
-                CapacityWh = Num(j, "capacityWh") ?? 0,
-                RevertTimeoutS = (int)(Num(j, "revertTimeoutS") ?? 2),
-                RampPctPerS = Num(j, "rampPctPerS") ?? 100,
-                RevertTrackDeadbandW = Num(j, "revertTrackDeadbandW") ?? 0,
-                InvertSign = j.TryGetProperty("invertSign", out JsonElement inv) && inv.ValueKind == JsonValueKind.True,
-            };
-            IReadOnlyList<OptionError> errors = o.Validate(e.Path);
-            return errors.Count == 0 ? o : throw new FormatException(string.Join("; ", errors));
-        }
+            Id = e.Id,
+            Modbus = { Host = e.Host, Port = e.Port ?? 502 },
+            UnitId = checked((byte)(e.UnitId ?? 1)),
+            RatedPowerW = e.RatedPowerW ?? 0,
+            CapacityWh = e.CapacityWh ?? 0,
+            RevertTimeoutS = e.RevertTimeoutS ?? 2,
+            RampPctPerS = e.RampPctPerS ?? 100,
+            RevertTrackDeadbandW = e.RevertTrackDeadbandW ?? 0,
+            InvertSign = e.InvertSign ?? false,
+        };
     }
 
-    /// <summary>A meter entry: <c>{"id", "type": "modbus", "role": "site", "map": "eastron-sdm630" | path, "host", "port", "unitId"}</c>.</summary>
+    /// <summary>A meter entry, typed and range-checked by the loader; here the register map and the driver's own rules.</summary>
     private static class MeterEntry
     {
-        public static IEnumerable<string> Check(RigDeviceEntry e)
+        public static IEnumerable<string> Check(RigMeterEntry e)
         {
-            if (e.Type != "modbus")
-            {
-                yield return $"type '{e.Type}' is not a meter type Edge reads (modbus)";
-                yield break;
-            }
-
-            if (Str(e.Element, "role") is { } role && role != "site")
-            {
-                yield return $"role '{role}': only the site meter (role \"site\") is supported; rack power comes from the rig's sensors";
-            }
-
             string? error = null;
             try
             {
                 _ = Map(e);
-                _ = Options(e);
             }
-            catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or IOException)
+            catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
             {
-                error = ex.Message;
+                error = $"{e.Path}.map = \"{e.Map}\": {ex.Message} (use one of {string.Join(", ", ModbusMeterMap.BuiltIn)} or the path of a map file)";
             }
 
             if (error is not null)
             {
                 yield return error;
             }
-        }
 
-        public static ModbusPowerMeter Create(RigDeviceEntry e, IMonotonicClock clock) => new(Options(e), Map(e), () => clock.NowNs);
-
-        private static ModbusMeterMap Map(RigDeviceEntry e)
-        {
-            string map = Str(e.Element, "map") ?? throw new FormatException("map is required (a built-in map name or a file)");
-            return ModbusMeterMap.BuiltIn.Contains(map) ? ModbusMeterMap.LoadBuiltIn(map) : ModbusMeterMap.LoadFile(map);
-        }
-
-        private static ModbusMeterOptions Options(RigDeviceEntry e)
-        {
-            JsonElement j = e.Element;
-            var o = new ModbusMeterOptions
+            foreach (OptionError x in Options(e).Validate(e.Path))
             {
-                Id = e.Id,
-                Modbus = { Host = Str(j, "host") ?? throw new FormatException("host is required"), Port = (int)(Num(j, "port") ?? 502) },
-                UnitId = (byte)(Num(j, "unitId") ?? 1),
-                PollPeriodMs = (int)(Num(j, "pollPeriodMs") ?? 100),
-                InvertSign = j.TryGetProperty("invertSign", out JsonElement inv) && inv.ValueKind == JsonValueKind.True,
-            };
-            IReadOnlyList<OptionError> errors = o.Validate(e.Path);
-            return errors.Count == 0 ? o : throw new FormatException(string.Join("; ", errors));
+                yield return $"{x.Path}: {x.Value} is invalid: {x.Allowed}";
+            }
         }
+
+        public static ModbusPowerMeter Create(RigMeterEntry e, IMonotonicClock clock) => new(Options(e), Map(e), () => clock.NowNs);
+
+        private static ModbusMeterMap Map(RigMeterEntry e) =>
+            ModbusMeterMap.BuiltIn.Contains(e.Map) ? ModbusMeterMap.LoadBuiltIn(e.Map) : ModbusMeterMap.LoadFile(e.Map);
+
+        private static ModbusMeterOptions Options(RigMeterEntry e) => new()
+        {
+            Id = e.Id,
+            Modbus = { Host = e.Host, Port = e.Port ?? 502 },
+            UnitId = checked((byte)(e.UnitId ?? 1)),
+            PollPeriodMs = e.PollPeriodMs ?? 100,
+            InvertSign = e.InvertSign ?? false,
+        };
     }
-
-    private static string? Str(JsonElement j, string name) =>
-        j.TryGetProperty(name, out JsonElement v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : throw new FormatException($"{name} must be a string") : null;
-
-    private static double? Num(JsonElement j, string name) =>
-        j.TryGetProperty(name, out JsonElement v) ? v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new FormatException($"{name} must be a number") : null;
 }

@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Edge.Core.Devices;
+using Edge.Modbus.Inverter;
+using Edge.Modbus.Server;
+using Edge.Simulation.Inverter;
+
+namespace Edge.Modbus.Tests;
+
+/// <summary>
+/// Issue 13: implausible device values are faults, not facts. The simulated SunSpec inverter is served through a
+/// handler that overrides chosen registers on every read (as a misconfigured device would report them); the real
+/// driver must report the inverter <see cref="InverterHealth.Misconfigured"/> and name the point in its last error —
+/// and a plausible device (the control case) stays <see cref="InverterHealth.Ok"/>.
+/// </summary>
+public sealed class SunSpecPlausibilityTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Model, point, raw register value poked, then the words the driver's error must contain.</summary>
+    public static TheoryData<int, string, ushort, string> Implausible { get; } = new()
+    {
+        { 802, "SoCMax", 0, "802 SoCMax = 0" },                       // read today as "full": never charges
+        { 802, "SoCMin", 10_000, "802 SoCMin = 100" },                 // SoC_SF −2: 100 % → never discharges
+        { 802, "WChaRteMax", 0, "802 WChaRteMax = 0" },
+        { 802, "WDisChaRteMax", 0, "802 WDisChaRteMax = 0" },
+        { 802, "WHRtg", 0, "802 WHRtg = 0" },
+        { 802, "SoC", 15_000, "802 SoC = 150" },
+        { 802, "SoC", 0xFFFF, "802 SoC is not implemented" },
+        { 802, "SoC_SF", 0x8000, "SoC_SF is not implemented" },
+        { 802, "SoC_SF", 11, "SoC_SF = 11" },
+        { 701, "W", 0x8000, "701 W is not implemented" },
+        { 701, "W_SF", unchecked((ushort)(short)-11), "W_SF = -11" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Implausible))]
+    public void An_implausible_point_makes_the_inverter_misconfigured_naming_the_point(int model, string point, ushort raw, string expected)
+    {
+        using var host = new SimulatedInverterHost(new SimulatedPcsOptions(), IPAddress.Loopback, 0);
+        var poked = new PokedRegisters(host.Simulator);
+        using var server = new ModbusTcpServer(poked, IPAddress.Loopback, 0);
+        using var driver = new SunSpecInverter(InverterDriverTests.DriverOptions(server.Port));
+        Wait.For(() => driver.IsOperating && Health(driver) == InverterHealth.Ok, Timeout, () => $"control: {Health(driver)} {driver.LastError}");
+
+        poked.Set(host.Simulator.Models.First(m => m.Id == model).AddressOf(point), raw);
+        Wait.For(() => Health(driver) == InverterHealth.Misconfigured, Timeout, () => $"{point}: {Health(driver)} {driver.LastError}");
+        Assert.Contains(expected, driver.LastError, StringComparison.Ordinal);
+        Assert.False(driver.TryReadState(out InverterState s) && s.IsUsable, "a misconfigured inverter must not be usable");
+
+        // Fixed on the device → healthy again.
+        poked.Clear();
+        Wait.For(() => Health(driver) == InverterHealth.Ok, Timeout, () => $"after the fix: {Health(driver)} {driver.LastError}");
+    }
+
+    [Fact]
+    public void Inverted_soc_limits_are_misconfigured()
+    {
+        using var host = new SimulatedInverterHost(new SimulatedPcsOptions(), IPAddress.Loopback, 0);
+        var poked = new PokedRegisters(host.Simulator);
+        using var server = new ModbusTcpServer(poked, IPAddress.Loopback, 0);
+        using var driver = new SunSpecInverter(InverterDriverTests.DriverOptions(server.Port));
+        var battery = host.Simulator.Models.First(m => m.Id == 802);
+        poked.Set(battery.AddressOf("SoCMin"), 6000);
+        poked.Set(battery.AddressOf("SoCMax"), 4000);
+        Wait.For(() => Health(driver) == InverterHealth.Misconfigured, Timeout, () => $"{Health(driver)} {driver.LastError}");
+        Assert.Contains("802 SoCMin = 60", driver.LastError, StringComparison.Ordinal);
+        Assert.Contains("inverted", driver.LastError, StringComparison.Ordinal);
+    }
+
+    private static InverterHealth Health(SunSpecInverter d) => d.TryReadState(out InverterState s) ? s.Health : InverterHealth.Missing;
+
+    /// <summary>The simulator's registers, with some overridden on every read.</summary>
+    private sealed class PokedRegisters(IModbusRequestHandler inner) : IModbusRequestHandler
+    {
+        private readonly ConcurrentDictionary<ushort, ushort> _poked = new();
+
+        public void Set(ushort address, ushort value) => _poked[address] = value;
+
+        public void Clear() => _poked.Clear();
+
+        public ModbusReply Read(byte unitId, ModbusFunction function, ushort address, Span<ushort> destination)
+        {
+            ModbusReply reply = inner.Read(unitId, function, address, destination);
+            foreach ((ushort at, ushort value) in _poked)
+            {
+                int i = at - address;
+                if (i >= 0 && i < destination.Length)
+                {
+                    destination[i] = value;
+                }
+            }
+
+            return reply;
+        }
+
+        public ModbusReply Write(byte unitId, ModbusFunction function, ushort address, ReadOnlySpan<ushort> values) =>
+            inner.Write(unitId, function, address, values);
+    }
+}
