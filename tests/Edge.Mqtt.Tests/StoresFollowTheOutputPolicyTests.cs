@@ -54,7 +54,7 @@ public sealed class StoresFollowTheOutputPolicyTests : IDisposable
         {
             for (int i = 0; i < 20; i++)
             {
-                audit.Write("mode", $"id-{i}", "rejected", false, "test", false, "{}"u8);
+                audit.Write("alice", "mode", $"id-{i}", "rejected", false, "test", false, "{}"u8);
             }
         }
 

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Edge.Output;
+using Edge.Runtime.Files;
 
 namespace Edge.Guard;
 
@@ -36,8 +36,11 @@ internal static class GuardDevices
     };
 
     /// <summary>Writes the list atomically.</summary>
-    public static void Save(string path, IReadOnlyList<GuardDevice> devices) =>
-        AtomicFile.WriteText(path, JsonSerializer.Serialize(devices, Options));
+    public static void Save(string path, IReadOnlyList<GuardDevice> devices)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(devices, Options);
+        OutputFile.ReplaceAtomically(OutputFile.ResolveStore(path), s => s.Write(json));
+    }
 
     /// <summary>Reads the list; throws <see cref="InvalidDataException"/> naming the problem.</summary>
     public static IReadOnlyList<GuardDevice> Load(string path)
