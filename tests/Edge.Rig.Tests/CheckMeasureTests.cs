@@ -65,6 +65,8 @@ public sealed partial class CheckMeasureTests(ITestOutputHelper output)
             Assert.Equal(1, exit);
             Assert.Equal("FAIL", table["WSet read-back"].Verdict);
             Assert.Contains("another Modbus master", table["WSet read-back"].Detail, StringComparison.Ordinal);
+            Assert.Equal("skip", table["dynamics"].Verdict); // never measured (and fought) against another writer
+            Assert.False(table.ContainsKey("revert"));
         }
         finally
         {

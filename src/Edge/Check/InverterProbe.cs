@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Edge.Modbus;
 using Edge.Modbus.Client;
 using Edge.Modbus.Inverter;
 using Edge.Modbus.Registers;
@@ -122,7 +123,11 @@ public sealed class InverterProbe : IDisposable
         }
 
         _lastWrittenW = baseW;
-        ReadBack(name);
+        if (!ReadBack(name))
+        {
+            Add("dynamics", CheckVerdict.Skip, "not measured while another writer commands the device (its writes would be measured, and fought)");
+            return;
+        }
 
         _progress($"{name}: step response …");
         StepResponse(baseW, stepW);
@@ -163,8 +168,8 @@ public sealed class InverterProbe : IDisposable
             : rmpS == 0 ? "0 s" : $"{F(rmpS)} s: every setpoint change is slowed to {F(rmpS)} s (Edge's battery then lags the load); set 0 unless the site needs it");
     }
 
-    /// <summary>Writes WSet once, then reads it back for 2 s without writing: it must keep our value.</summary>
-    private void ReadBack(string name)
+    /// <summary>Writes WSet once, then reads it back for 2 s without writing: it must keep our value. False when another writer was seen.</summary>
+    private bool ReadBack(string name)
     {
         _progress($"{name}: WSet read-back for 2 s (no writes) …");
         SunSpecPoint wset = _control!.Definition["WSet"];
@@ -179,7 +184,7 @@ public sealed class InverterProbe : IDisposable
             if (!_control.Refresh(_client, _endpoint.UnitId, wset.Offset, wset.Offset + 2).IsOk || !_control.TryRead(wset, out double w))
             {
                 Add("WSet read-back", CheckVerdict.Fail, "WSet cannot be read back");
-                return;
+                return false;
             }
 
             reads++;
@@ -209,7 +214,10 @@ public sealed class InverterProbe : IDisposable
         else
         {
             Add("WSet read-back", CheckVerdict.Pass, $"{F(_lastWrittenW)} W held over {reads} reads in 2 s: no other writer");
+            return true;
         }
+
+        return false;
     }
 
     private void StepResponse(double baseW, double stepW)
@@ -283,12 +291,19 @@ public sealed class InverterProbe : IDisposable
         }
 
         Write(baseW + stepW);
-        WaitUntil(w => w >= baseW + (0.95 * stepW), TimeSpan.FromSeconds((stepW / rampWPerS * 3) + 2));
+        WaitUntil(w => w >= baseW + (0.95 * stepW), TimeSpan.FromSeconds((stepW / rampWPerS * 3) + 5));
+        double startW = MeasuredW();
+        if (!(startW >= 0.5 * stepW))
+        {
+            Add("revert", CheckVerdict.Fail, $"the device did not reach the test power ({F(startW)} of {F(stepW)} W): revert not measured");
+            return;
+        }
+
         long last = Stopwatch.GetTimestamp();
         Write(baseW + stepW); // the last write: the revert timer runs from here
-        List<(double T, double W)> samples = Record(last, TimeSpan.FromSeconds(revertTimeoutS + 5), w => Math.Abs(w) <= 0.05 * stepW);
-        double t90 = Crossing(samples, 0.9 * stepW, false);
-        double t10 = Crossing(samples, 0.1 * stepW, false);
+        List<(double T, double W)> samples = Record(last, TimeSpan.FromSeconds(revertTimeoutS + 5), w => Math.Abs(w) <= 0.05 * startW);
+        double t90 = Crossing(samples, 0.9 * startW, false);
+        double t10 = Crossing(samples, 0.1 * startW, false);
         if (double.IsNaN(t10))
         {
             Add("revert", CheckVerdict.Warn,
@@ -297,16 +312,16 @@ public sealed class InverterProbe : IDisposable
         }
 
         double fallS = t10 - t90;
-        double fallWPerS = 0.8 * stepW / Math.Max(fallS, 1e-3);
+        double fallWPerS = 0.8 * startW / Math.Max(fallS, 1e-3);
         string when = $"began {F(t90)} s after the last write (WSetRvrtTms {F(revertTimeoutS)} s)";
         if (fallS < 0.25 || fallWPerS > 5 * rampWPerS)
         {
             Add("revert", CheckVerdict.Warn,
-                $"steps: {F(stepW)} W → 0 in {F(fallS * 1000)} ms, {when} — a dead Edge and guard hand the grid a step of the whole battery power; keep WSetRvrt tracking the setpoint and the guard running");
+                $"steps: {F(startW)} W → 0 in {F(fallS * 1000)} ms, {when} — a dead Edge and guard hand the grid a step of the whole battery power; keep WSetRvrt tracking the setpoint and the guard running");
         }
         else
         {
-            Add("revert", CheckVerdict.Pass, $"ramps: {F(stepW)} W → 0 at {F(fallWPerS)} W/s (WRmp {F(rampWPerS)} W/s), {when}");
+            Add("revert", CheckVerdict.Pass, $"ramps: {F(startW)} W → 0 at {F(fallWPerS)} W/s (WRmp {F(rampWPerS)} W/s), {when}");
         }
     }
 
