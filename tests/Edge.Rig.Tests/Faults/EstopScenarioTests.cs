@@ -60,12 +60,16 @@ public sealed class EstopScenarioTests(ITestOutputHelper output)
             Assert.False(clearedUnacked, "the emergency_stop alarm cleared without an acknowledgement");
 
             using (var ack = new ChildProcess("/usr/bin/mosquitto_pub", ["-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1",
-                "-t", "edge/faults/estop/cmd/ack", "-m", """{"id":"op-estop","expires_at":"2099-01-01T00:00:00Z","alarm":"emergency_stop"}"""]))
+                "-t", "edge/faults/estop/cmd/ack", "-m",
+                $$"""{"id":"op-estop","expires_at":"{{DateTimeOffset.UtcNow.AddSeconds(60).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}}","alarm":"emergency_stop"}"""]))
             {
                 Assert.Equal(0, ack.WaitForExit(Timeout));
             }
 
             double ackedS = capture.Elapsed.TotalSeconds;
+            Wait.Until(() => capture.Messages().Any(m => m.Topic == "cmd/ack/reply"), Timeout, "the ack's reply");
+            var reply = capture.Messages().First(m => m.Topic == "cmd/ack/reply").Payload;
+            Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
             double clearAfterAckS = WaitForAlarm(capture, "clear", ackedS - 0.5) - ackedS;
             Assert.Contains(Events(capture, "ack", pressCaptureS), _ => true);
             run.Stop();

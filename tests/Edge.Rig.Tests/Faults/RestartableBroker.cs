@@ -15,6 +15,8 @@ internal sealed class RestartableBroker : IDisposable
     public RestartableBroker()
     {
         _dir.Create();
+        // mosquitto started as root drops to its own user, which must be able to write the persistence file here.
+        File.SetUnixFileMode(_dir.Path, (UnixFileMode)0x1FF);
         Port = Mosquitto.FreePort();
         File.WriteAllText(_dir["mosquitto.conf"], $"""
             listener {Port} 127.0.0.1
