@@ -29,6 +29,7 @@ internal sealed class RestartableBroker : IDisposable
             log_type error
             log_type warning
             log_type notice
+            log_type information
 
             """);
         Start();
