@@ -253,7 +253,9 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
                 "run", "--rig", "hil", $"Edge:StateDirectory={_state.Path}", "Edge:LiveView=off", "Edge:Site=faults", $"Edge:Node={node}",
                 "Mqtt:Host=127.0.0.1", $"Mqtt:Port={Broker.Port}", "Mqtt:Publish:DetailRateHz=10", $"Sim:Profile={Profiles.Swinging}",
                 $"Controller:RampUpWPerS={RampWPerS}", $"Controller:RampDownWPerS={RampWPerS}", "Loop:FaultAfterConsecutiveMisses=1000",
-                "Edge:ShutdownTimeoutS=20", .. extra,
+                // Two 2.5 kW inverters: either alone carries the swinging load's ±1.5 kW, so the ramp is tested unsaturated
+                // and losing one forces no grid step beyond its own power for the moment of the loss.
+                "Sim:InverterPowerW=2500", "Sim:InverterEnergyWh=5000", "Edge:ShutdownTimeoutS=20", .. extra,
             ]);
             string rigLine = Edge.WaitForLine(l => l.Contains("edge sim inverter' processes on ports", StringComparison.Ordinal), Timeout, "the hil rig's inverter ports").Line;
             Ports = PortsPattern().Match(rigLine).Groups[1].Value.Split(", ").Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToList();
