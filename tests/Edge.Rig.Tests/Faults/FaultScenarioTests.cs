@@ -168,7 +168,11 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
             ["pcs1_wset_after_reallocation_w"] = Math.Round(pcs1WSet, 1),
             ["battery_setpoint_after_reallocation_w"] = Math.Round(atCheck.BatterySetpointW, 1),
             ["overruns"] = states[^1].Overruns - states[0].Overruns,
+            // pcs1 never faulted: windows in which Edge nevertheless found no usable inverter (on an overloaded
+            // machine pcs1's 200 ms Modbus timeouts can mark it offline too; the battery setpoint then steps to 0 W).
+            ["battery_unavailable_windows"] = states.Count(s => (s.Flags & StateRecord.BatteryUnavailable) != 0),
         });
+        output.WriteLine("largest unsaturated target move: " + where);
 
         Assert.InRange(detectStop, 0, 5);
         Assert.InRange(alarmStop, 0, 5);

@@ -7,7 +7,9 @@ internal readonly record struct StateRecord(
     double ArrivedS, long Seq, long Cycles, double GridMeanW, double GridTargetW, double BatteryMeanW, double BatterySetpointW,
     uint Flags, long Overruns, string Mode, long OutboxDrops)
 {
-    public const uint Saturated = (1 << 4) | (1 << 5) | (1 << 2) | (1 << 3) | (1 << 6) | (1 << 7); // saturated, at cap/floor, SoC limits
+    /// <summary>Flags under which capacity, not the ramp, decides: saturated, at cap/floor, SoC limits, no usable battery.</summary>
+    public const uint Saturated = (1 << 4) | (1 << 5) | (1 << 2) | (1 << 3) | (1 << 6) | (1 << 7) | BatteryUnavailable;
+    public const uint BatteryUnavailable = 1 << 13;
     public const uint EmergencyStop = 1 << 14;
 
     public static StateRecord From(MqttCapture.Message m)
