@@ -42,7 +42,7 @@ for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
 
 mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -t 'edge/soak/edge1/state' >"$work/state.jsonl" 2>"$work/sub.log" & pids+=($!)
 seconds=$(python3 -c "print(int(float('$minutes')*60))")
-echo "soak: stress-ng $stress for ${seconds} s; edge at 1 ms; broker on port $port; files in $work"
+echo "soak: stress-ng $stress for ${seconds} s; edge at 1 ms; broker on port $port; files in $work; load average now $(cut -d' ' -f1-3 /proc/loadavg)"
 # shellcheck disable=SC2086
 stress-ng $stress --timeout "$((seconds + 30))s" >"$work/stress.log" 2>&1 & pids+=($!)
 "${edge[@]}" run --rig sim --duration "${seconds}s" Loop:PeriodMs=1 Edge:LiveView=off Edge:Site=soak Edge:Node=edge1 \
@@ -52,11 +52,15 @@ pids+=("$edge_pid")
 
 : >"$work/rss.tsv"
 start=$(date +%s)
+next_note=0
 while kill -0 "$edge_pid" 2>/dev/null; do
   now=$(($(date +%s) - start))
   rss=$(awk '/VmRSS/ {print $2}' "/proc/$edge_pid/status" 2>/dev/null || true)
   [[ -n "$rss" ]] && printf '%s\t%s\n' "$now" "$rss" >>"$work/rss.tsv"
-  if (( now % 60 == 0 )); then echo "soak: ${now}/${seconds} s, RSS ${rss:-?} kB, $(wc -l <"$work/state.jsonl") state messages"; fi
+  if (( now >= next_note )); then
+    echo "soak: ${now}/${seconds} s, RSS ${rss:-?} kB, $(wc -l <"$work/state.jsonl") state messages"
+    next_note=$((next_note + 60))
+  fi
   sleep 5
 done
 wait "$edge_pid" || { echo "soak: edge exited with $? (log: $work/edge.log)"; }
