@@ -90,6 +90,7 @@ r = {
     "state_cycles_missing": lost, "state_gaps": gaps, "state_out_of_order": disorder,
     "outbox_drops": states[-1]["dropped"]["outbox"] if states else None,
     "handoff_drops": states[-1]["dropped"]["handoff"] if states else None,
+    "loadavg_at_end": open("/proc/loadavg").read().split()[:3],
 }
 json.dump(r, open(report, "w"), indent=2)
 print(json.dumps(r, indent=2))
