@@ -170,7 +170,7 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
             ["overruns"] = states[^1].Overruns - states[0].Overruns,
             // pcs1 never faulted: windows in which Edge nevertheless found no usable inverter (on an overloaded
             // machine pcs1's 200 ms Modbus timeouts can mark it offline too; the battery setpoint then steps to 0 W).
-            ["battery_unavailable_windows"] = states.Count(s => (s.Flags & StateRecord.BatteryUnavailable) != 0),
+            ["battery_unavailable_windows"] = states.Count(s => s.Seq * PeriodS >= stopSeqT - 1 && (s.Flags & StateRecord.BatteryUnavailable) != 0),
         });
         output.WriteLine("largest unsaturated target move: " + where);
 
