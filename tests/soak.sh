@@ -18,8 +18,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ "$minutes" =~ ^[0-9]+([.][0-9]+)?$ ]] || { echo "soak.sh: --minutes must be a number" >&2; exit 2; }
-for tool in mosquitto mosquitto_sub stress-ng jq python3; do
-  command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || { echo "soak.sh: $tool is missing (apt-get install mosquitto mosquitto-clients stress-ng jq python3)" >&2; exit 2; }
+for tool in mosquitto mosquitto_sub stress-ng python3; do
+  command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || { echo "soak.sh: $tool is missing (apt-get install mosquitto mosquitto-clients stress-ng python3)" >&2; exit 2; }
 done
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
