@@ -37,6 +37,9 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
         double gridMove = StateRecord.LargestOneSecondMove(states, s => s.Seq * PeriodS, s => s.GridMeanW, t0);
         long overruns = states[^1].Overruns - states[0].Overruns;
         double spanS = (states[^1].Seq - states[0].Seq) * PeriodS;
+        // Item 6 on real peers: no availability alarm at start (the grace), no overrun flapping.
+        var raises = run.Capture.Alarms().Where(m => m.Payload.GetProperty("event").GetString() == "raise")
+            .Select(m => m.Payload.GetProperty("id").GetString()).ToList();
         Report("steady_state", new()
         {
             ["duration_s"] = Math.Round(spanS, 1),
@@ -50,8 +53,12 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
             ["largest_1s_grid_measured_move_w"] = Math.Round(gridMove, 1),
             ["largest_1s_battery_move_w"] = Math.Round(StateRecord.LargestOneSecondMove(states, s => s.Seq * PeriodS, s => s.BatteryMeanW, t0), 1),
             ["overruns"] = overruns,
+            ["alarms_raised"] = string.Join(",", raises),
         });
 
+        Assert.DoesNotContain("battery_unavailable", raises);
+        Assert.DoesNotContain("inverter_unhealthy", raises);
+        Assert.True(raises.Count(r => r == "loop_overrun") <= 1, $"loop_overrun raised {raises.Count(r => r == "loop_overrun")} times");
         Assert.True(spanS >= 60, $"only {spanS} s of state captured");
         Assert.Equal(0, disorder);
         Assert.Equal(0, missing);
