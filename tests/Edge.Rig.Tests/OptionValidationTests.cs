@@ -25,6 +25,7 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
         { ["Edge:StateDirectory=   "], "Edge:StateDirectory" },
         { ["Edge:FlightRecorderS=0"], "Edge:FlightRecorderS" },
         { ["Edge:ShutdownTimeoutS=-1"], "Edge:ShutdownTimeoutS" },
+        { ["Edge:StateSaveIntervalS=5"], "Edge:StateSaveIntervalS" }, // SD-card wear: never more often than every 10 s
         { ["Edge:LiveView=sometimes"], "Edge:LiveView" },
         { ["Edge:Bogus=1"], "Edge:Bogus" },
 
@@ -93,6 +94,10 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
         { ["Mqtt:Publish:StateQos=ExactlyOnce"], "Mqtt:Publish:StateQos" },
         { ["Mqtt:Publish:DetailQos=ExactlyOnce"], "Mqtt:Publish:DetailQos" },
         { ["Mqtt:Publish:AlarmClearDelayS=-1"], "Mqtt:Publish:AlarmClearDelayS" },
+        { ["Mqtt:Publish:AlarmStartupGraceS=-1"], "Mqtt:Publish:AlarmStartupGraceS" },
+        { ["Mqtt:Publish:AlarmMinActiveS=4000"], "Mqtt:Publish:AlarmMinActiveS" },
+        { ["Mqtt:Publish:OverrunAlarmCount=0"], "Mqtt:Publish:OverrunAlarmCount" },
+        { ["Mqtt:Publish:OverrunAlarmWindowS=-1"], "Mqtt:Publish:OverrunAlarmWindowS" },
         { ["Mqtt:Publish:PollIntervalMs=0"], "Mqtt:Publish:PollIntervalMs" },
         { ["Mqtt:Commands:Allowed:0=reboot"], "Mqtt:Commands:Allowed" },
         { ["Mqtt:Commands:MaxPayloadBytes=1"], "Mqtt:Commands:MaxPayloadBytes" },

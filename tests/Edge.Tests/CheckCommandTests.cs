@@ -18,10 +18,16 @@ public sealed class CheckCommandTests
     {
         (int code, string stdout, string stderr) = Run("check", "--rig", "sim", "Mqtt:Enabled=false");
         Assert.True(code == 0, stdout + stderr);
-        Assert.Contains("sign test: battery power  PASS", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"sign test: battery power\s+PASS", stdout);
         Assert.Contains("sign test: site meter", stdout, StringComparison.Ordinal);
         Assert.Equal(8, stdout.Split('\n').Count(l => l.StartsWith("sensor ", StringComparison.Ordinal) && l.Contains("PASS", StringComparison.Ordinal)));
-        Assert.Equal(2, stdout.Split('\n').Count(l => l.StartsWith("inverter ", StringComparison.Ordinal) && l.Contains("PASS", StringComparison.Ordinal)));
+        Assert.Equal(2, stdout.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^inverter pcs\d\s+PASS")));
+
+        // Issue 11: each inverter measured over its own connection once its driver stopped.
+        foreach (string item in new[] { "WSet read-back", "command latency", "time constant", "increases ramped (WRmp)", "decreases ramped", "revert" })
+        {
+            Assert.Equal(2, stdout.Split('\n').Count(l => l.StartsWith("inverter pcs", StringComparison.Ordinal) && l.Contains(": " + item, StringComparison.Ordinal)));
+        }
         Assert.Contains("broker", stdout, StringComparison.Ordinal);
         Assert.Contains("all ", stdout, StringComparison.Ordinal);
     }

@@ -132,6 +132,9 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     /// <summary>The device family.</summary>
     public IInverterProfile Profile => _profile;
 
+    /// <summary>The device's link and unit (for tools that talk to it while this driver is stopped: edge check).</summary>
+    public ModbusInverterOptions Options => _options.Clone();
+
     /// <summary>True while the driver holds the single-writer lease (or the device has no lease).</summary>
     public bool IsOperating => Volatile.Read(ref _operatingFlag) != 0;
 

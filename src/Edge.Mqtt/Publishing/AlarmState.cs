@@ -48,4 +48,12 @@ public sealed class AlarmState
     internal JsonEncodedText? EncodedSource { get; }
 
     internal long LastSeenNs { get; set; }
+
+    /// <summary>When the alarm was last raised, loop ns (for the minimum dwell).</summary>
+    internal long RaisedNs { get; set; }
+
+    /// <summary>How many times it was raised since start (a flapping alarm shows here).</summary>
+    public int Raises { get; internal set; }
+
+    internal AlarmPolicy Policy { get; set; }
 }

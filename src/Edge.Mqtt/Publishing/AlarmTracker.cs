@@ -5,10 +5,15 @@ namespace Edge.Mqtt.Publishing;
 
 /// <summary>
 /// Derives alarms from what the loop hands over: controller flags and mode every period, sensor and inverter health at
-/// the detail rate. An alarm is raised on the first period its condition holds and cleared once the condition has been
-/// absent for the clear delay (no chattering). Raise, clear and ack events queue here until the publisher sends them at
-/// QoS 1; the queue is never trimmed (alarms are never dropped). Used from the publisher thread only; allocation-free
-/// after construction.
+/// the detail rate. Without noise (issue 11): an alarm is raised on the first period its condition holds — except that
+/// availability alarms (battery, inverters, sensors, load, site meter) wait out a start-up grace (devices connect after
+/// every start) and are raised only if the condition still holds when it ends; <c>loop_overrun</c> has hysteresis
+/// (raised at <see cref="EdgePublisherOptions.OverrunAlarmCount"/> overruns within a window, held while any overrun
+/// falls in the window); a raised alarm stays raised for a minimum dwell and clears once the condition has been absent
+/// for the clear delay; the E-stop alarm latches until acknowledged. All times are the records' loop timestamps, so the
+/// behaviour is tested on virtual time. Raise, clear and ack events queue here until the publisher sends them at QoS 1;
+/// the queue is never trimmed (alarms are never dropped). Used from the publisher thread only; allocation-free after
+/// construction.
 /// </summary>
 public sealed class AlarmTracker
 {
@@ -17,16 +22,43 @@ public sealed class AlarmTracker
 
     private readonly AlarmState[] _alarms;
     private readonly int _sensorCount;
-    private readonly long _clearDelayNs;
     private readonly Queue<AlarmEvent> _events = new(64);
+    private readonly long[] _overrunTimesNs;
+    private readonly long _overrunWindowNs;
+    private int _overrunNext;
+    private long _lastOverrunNs = long.MinValue;
     private long _lastOverruns = -1;
     private long _lastRingDrops = -1;
+    private long _startNs = long.MinValue;
 
-    /// <summary>Creates the alarm set for the given devices.</summary>
+    /// <summary>
+    /// Creates the alarm set for the given devices with immediate alarms: no start-up grace, no minimum dwell, every
+    /// overrun raises <c>loop_overrun</c>; each clears after <paramref name="clearDelayS"/>.
+    /// </summary>
     public AlarmTracker(IReadOnlyList<string> sensorIds, IReadOnlyList<string> inverterIds, double clearDelayS)
+        : this(sensorIds, inverterIds, new EdgePublisherOptions
+        {
+            AlarmClearDelayS = clearDelayS,
+            AlarmStartupGraceS = 0,
+            AlarmMinActiveS = 0,
+            OverrunAlarmCount = 1,
+            OverrunAlarmWindowS = 0,
+        })
+    {
+    }
+
+    /// <summary>Creates the alarm set for the given devices, timed by <paramref name="options"/>.</summary>
+    public AlarmTracker(IReadOnlyList<string> sensorIds, IReadOnlyList<string> inverterIds, EdgePublisherOptions options)
     {
         _sensorCount = sensorIds.Count;
-        _clearDelayNs = (long)(clearDelayS * 1e9);
+        long clearNs = (long)(options.AlarmClearDelayS * 1e9);
+        long minActiveNs = (long)(options.AlarmMinActiveS * 1e9);
+        long graceNs = (long)(options.AlarmStartupGraceS * 1e9);
+        _overrunTimesNs = new long[Math.Max(1, options.OverrunAlarmCount)];
+        Array.Fill(_overrunTimesNs, long.MinValue);
+        _overrunWindowNs = (long)(options.OverrunAlarmWindowS * 1e9);
+        var plain = new AlarmPolicy(0, clearNs, minActiveNs, Latching: false);
+        var availability = plain with { GraceNs = graceNs };
         var list = new List<AlarmState>
         {
             new("emergency_stop", null, AlarmSeverity.Critical),
@@ -49,6 +81,15 @@ public sealed class AlarmTracker
         }
 
         _alarms = [.. list];
+        foreach (AlarmState a in _alarms)
+        {
+            a.Policy = a.Id switch
+            {
+                "emergency_stop" => plain with { Latching = true },
+                "fault_mode" or "loop_overrun" or "handoff_drops" => plain,
+                _ => availability,
+            };
+        }
     }
 
     /// <summary>Every alarm this tracker knows.</summary>
@@ -61,13 +102,37 @@ public sealed class AlarmTracker
     public void Observe(in CycleRecord r, long unixMs)
     {
         ControlFlags f = r.Flags;
+        if (_startNs == long.MinValue)
+        {
+            _startNs = r.TimestampNs;
+        }
+
         Update(0, (f & ControlFlags.EmergencyStop) != 0, r.TimestampNs, unixMs);
         Update(1, (f & ControlFlags.BatteryUnavailable) != 0, r.TimestampNs, unixMs);
         Update(2, (f & ControlFlags.LoadMissing) != 0, r.TimestampNs, unixMs);
         Update(3, (f & ControlFlags.LoadDegraded) != 0, r.TimestampNs, unixMs);
         Update(4, (f & ControlFlags.GridMeterStale) != 0, r.TimestampNs, unixMs);
         Update(5, r.Mode == ControlMode.Fault, r.TimestampNs, unixMs);
-        Update(6, _lastOverruns >= 0 && r.Overruns > _lastOverruns, r.TimestampNs, unixMs);
+        bool overrunNow = _lastOverruns >= 0 && r.Overruns > _lastOverruns;
+        if (overrunNow)
+        {
+            // Only the newest Count overruns matter; a burst larger than that fills the whole ring.
+            long n = Math.Min(r.Overruns - _lastOverruns, _overrunTimesNs.Length);
+            for (long i = 0; i < n; i++)
+            {
+                _overrunTimesNs[_overrunNext] = r.TimestampNs;
+                _overrunNext = (_overrunNext + 1) % _overrunTimesNs.Length;
+            }
+
+            _lastOverrunNs = r.TimestampNs;
+        }
+
+        // Hysteresis: raised at Count overruns within the window (the oldest of the newest Count is in it), held while
+        // any overrun is within the window.
+        long oldestNs = _overrunTimesNs[_overrunNext];
+        bool raise = oldestNs != long.MinValue && r.TimestampNs - oldestNs <= _overrunWindowNs && overrunNow;
+        bool hold = overrunNow || (_lastOverrunNs != long.MinValue && r.TimestampNs - _lastOverrunNs <= _overrunWindowNs);
+        Update(6, _alarms[6].Active ? hold : raise, r.TimestampNs, unixMs);
         Update(7, _lastRingDrops >= 0 && r.RingDrops > _lastRingDrops, r.TimestampNs, unixMs);
         _lastOverruns = r.Overruns;
         _lastRingDrops = r.RingDrops;
@@ -76,6 +141,11 @@ public sealed class AlarmTracker
     /// <summary>Updates the per-device alarms from a detail snapshot.</summary>
     public void ObserveDetail(RackSnapshot snapshot, long nowNs, long unixMs)
     {
+        if (_startNs == long.MinValue)
+        {
+            _startNs = nowNs;
+        }
+
         for (int i = 0; i < _sensorCount && i < snapshot.Sensors.Length; i++)
         {
             Update(FixedCount + i, snapshot.Sensors[i].Health != SensorHealth.Ok, nowNs, unixMs);
@@ -142,19 +212,26 @@ public sealed class AlarmTracker
     private void Update(int index, bool condition, long nowNs, long unixMs)
     {
         AlarmState a = _alarms[index];
+        AlarmPolicy p = a.Policy;
         if (condition)
         {
             a.LastSeenNs = nowNs;
-            if (!a.Active)
+            // In the start-up grace nothing is raised; a condition that still holds when it ends is raised then.
+            if (!a.Active && nowNs - _startNs >= p.GraceNs)
             {
                 a.Active = true;
                 a.Acknowledged = a.AcknowledgedBeforeRestart;
                 a.AcknowledgedBeforeRestart = false;
                 a.RaisedUnixMs = unixMs;
+                a.RaisedNs = nowNs;
+                a.Raises++;
                 _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Raise, unixMs));
             }
         }
-        else if (a.Active && nowNs - a.LastSeenNs >= _clearDelayNs)
+        else if (a.Active
+            && nowNs - a.LastSeenNs >= p.ClearDelayNs
+            && nowNs - a.RaisedNs >= p.MinActiveNs
+            && (!p.Latching || a.Acknowledged))
         {
             a.Active = false;
             _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Clear, unixMs));

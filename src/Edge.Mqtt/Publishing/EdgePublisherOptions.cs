@@ -27,6 +27,24 @@ public sealed class EdgePublisherOptions
     /// <summary>An alarm clears only after its condition was absent this long, s (no chattering).</summary>
     public double AlarmClearDelayS { get; set; } = 2;
 
+    /// <summary>
+    /// Start-up grace, s: availability alarms (battery, inverters, sensors, site meter) whose condition is present
+    /// while the devices connect after a start are raised only if it still holds when the grace ends.
+    /// </summary>
+    public double AlarmStartupGraceS { get; set; } = 10;
+
+    /// <summary>Minimum dwell, s: a raised alarm stays raised at least this long (no raise/clear pairs every few s).</summary>
+    public double AlarmMinActiveS { get; set; } = 10;
+
+    /// <summary>
+    /// <c>loop_overrun</c> is raised when this many overruns fall within <see cref="OverrunAlarmWindowS"/> (a single
+    /// late period under load is counted in <c>loop</c>, not paged) …
+    /// </summary>
+    public int OverrunAlarmCount { get; set; } = 5;
+
+    /// <summary>… and, hysteresis, clears only after a whole window (plus the clear delay) without any overrun, s.</summary>
+    public double OverrunAlarmWindowS { get; set; } = 10;
+
     /// <summary>How often the publisher thread looks for new records when idle, ms.</summary>
     public double PollIntervalMs { get; set; } = 5;
 
@@ -59,6 +77,10 @@ public sealed class EdgePublisherOptions
         }
 
         c.Range(nameof(AlarmClearDelayS), AlarmClearDelayS, 0, 3600, "s");
+        c.Range(nameof(AlarmStartupGraceS), AlarmStartupGraceS, 0, 600, "s");
+        c.Range(nameof(AlarmMinActiveS), AlarmMinActiveS, 0, 3600, "s");
+        c.Range(nameof(OverrunAlarmCount), OverrunAlarmCount, 1, 1000, "overruns");
+        c.Range(nameof(OverrunAlarmWindowS), OverrunAlarmWindowS, 0, 3600, "s");
         c.Above(nameof(PollIntervalMs), PollIntervalMs, 0, 1000, "ms");
         return c.Errors;
     }

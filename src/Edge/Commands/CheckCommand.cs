@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
+using Edge.Check;
 using Edge.Cli;
 using Edge.Core.Devices;
 using Edge.Daemon;
 using Edge.Daemon.Rigs;
 using Edge.Devices.Gpio;
 using Edge.Devices.Sensors;
+using Edge.Modbus.Inverter;
 using Edge.Mqtt.Client;
 using Edge.Runtime.Timing;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +22,9 @@ namespace Edge.Commands;
 /// sensor, inverter, GPIO line, the site meter and the broker answers, and that signs agree: a small test discharge,
 /// ramped in and out, must raise the measured battery power and lower the site meter's grid power. Prints a pass/fail
 /// table a site engineer can read; exit 0 when everything passed, 1 otherwise, 2 for a configuration error.
+/// Then each SunSpec inverter is measured (issue 11, <see cref="InverterProbe"/>): latency, time constant, ramped
+/// increases and decreases, what its revert does, a WSet read-back that finds a foreign writer, model 124's random
+/// delay. <c>--inverter HOST:PORT</c> measures given devices without a rig.
 /// </summary>
 public sealed class CheckCommand : ICommand
 {
@@ -30,11 +35,13 @@ public sealed class CheckCommand : ICommand
     public string Summary => "commissioning: every device and the broker answers, signs agree (pass/fail table)";
 
     /// <inheritdoc />
-    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "no-discharge" };
+    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "no-discharge", "no-measure" };
 
     /// <inheritdoc />
     public string Usage => """
-        edge check [--rig sim|hil|FILE.json] [--config FILE.json] [--test-power-w W] [--no-discharge] [Section:Key=value …]
+        edge check [--rig sim|hil|FILE.json] [--config FILE.json] [--test-power-w W] [--no-discharge] [--no-measure]
+                   [--step-w W] [Section:Key=value …]
+        edge check --inverter HOST:PORT[/UNIT][,HOST:PORT…] [--step-w W] [--ramp-w-per-s R]
 
         Builds the rig as 'edge run' would and checks, one line each: the rig file; every rack sensor (initialised,
         healthy, plausible power); every GPIO line (E-stop readable and released, enable relay and status LED
@@ -42,18 +49,14 @@ public sealed class CheckCommand : ICommand
         Then a sign test: a small discharge (--test-power-w, default 5 % of the smallest inverter's rating), ramped in
         and out over two seconds, must raise the measured battery power and lower the site meter's grid power by about
         as much. --no-discharge skips it (e.g. when the site may not see any battery power now).
+        Then each SunSpec inverter is measured over its own connection (Edge's driver stopped), with small test steps
+        (--step-w, default 2 % of its rating, at most one second of Controller:RampUpWPerS when that is configured):
+        command latency and time constant, whether WRmp ramps increases and decreases, what its revert does when a
+        2 s WSetRvrtTms expires (hold / ramp / step), a read-back of WSet that finds another Modbus writer, and model
+        124's InOutWRte_WinTms (a random delay: FAIL). About 15 s per inverter; --no-measure skips it.
+        --inverter measures only the given devices (no rig, no other checks).
         Exit codes: 0 all passed, 1 something failed, 2 configuration error.
         """;
-
-    private enum Verdict
-    {
-        Pass,
-        Warn,
-        Fail,
-        Skip,
-    }
-
-    private sealed record Result(string Item, Verdict Verdict, string Detail);
 
     /// <inheritdoc />
     public int Run(CommandArgs args, CommandContext context)
@@ -62,6 +65,16 @@ public sealed class CheckCommand : ICommand
         string? configPath = args.String("config");
         double? testPowerW = args.Double("test-power-w", 1, 1e9);
         bool noDischarge = args.Has("no-discharge");
+        bool noMeasure = args.Has("no-measure");
+        double? stepW = args.Double("step-w", 0.1, 1e7);
+        double? rampWPerS = args.Double("ramp-w-per-s", 0.001, 1e9);
+        string? endpoints = args.String("inverter");
+        if (endpoints is not null)
+        {
+            args.ThrowOnUnused();
+            return MeasureOnly(endpoints, new ProbeSettings(stepW, rampWPerS), context);
+        }
+
         args.ThrowOnUnused();
         var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         foreach (string word in args.Positional)
@@ -102,7 +115,7 @@ public sealed class CheckCommand : ICommand
             throw new UsageException("invalid configuration: " + e.Message, e);
         }
 
-        var results = new List<Result>();
+        var results = new List<CheckResult>();
         IMonotonicClock clock = MonotonicClock.Instance;
         BuiltRig built;
         try
@@ -111,14 +124,14 @@ public sealed class CheckCommand : ICommand
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
         {
-            results.Add(new Result("rig", Verdict.Fail, e.Message));
+            results.Add(new CheckResult("rig", CheckVerdict.Fail, e.Message));
             Print(context, results);
             return ExitCodes.Failed;
         }
 
         using (built)
         {
-            results.Add(new Result("rig", Verdict.Pass, string.Join("; ", built.Notes)));
+            results.Add(new CheckResult("rig", CheckVerdict.Pass, string.Join("; ", built.Notes)));
             CheckSensors(built, clock, results, context);
             CheckGpio(built, results);
             CheckInverters(built, results, context);
@@ -126,19 +139,29 @@ public sealed class CheckCommand : ICommand
             CheckBroker(edge, mqtt, results);
             if (noDischarge)
             {
-                results.Add(new Result("sign test", Verdict.Skip, "--no-discharge"));
+                results.Add(new CheckResult("sign test", CheckVerdict.Skip, "--no-discharge"));
             }
             else
             {
                 SignTest(built, testPowerW, results, context);
             }
+
+            if (noMeasure)
+            {
+                results.Add(new CheckResult("inverter measurements", CheckVerdict.Skip, "--no-measure"));
+            }
+            else
+            {
+                double? configuredRamp = double.TryParse(configuration["Controller:RampUpWPerS"], NumberStyles.Float, CultureInfo.InvariantCulture, out double r) ? r : null;
+                MeasureInverters(built, new ProbeSettings(stepW, rampWPerS ?? configuredRamp), results, context);
+            }
         }
 
         Print(context, results);
-        return results.Any(r => r.Verdict == Verdict.Fail) ? ExitCodes.Failed : ExitCodes.Ok;
+        return results.Any(r => r.Verdict == CheckVerdict.Fail) ? ExitCodes.Failed : ExitCodes.Ok;
     }
 
-    private static void CheckSensors(BuiltRig rig, IMonotonicClock clock, List<Result> results, CommandContext context)
+    private static void CheckSensors(BuiltRig rig, IMonotonicClock clock, List<CheckResult> results, CommandContext context)
     {
         IReadOnlyList<string> failures = rig.Devices.InitializeAll();
         rig.Samplers.SampleOnce(clock.NowNs);
@@ -150,46 +173,46 @@ public sealed class CheckCommand : ICommand
             string? initFailure = failures.FirstOrDefault(f => f.StartsWith(s.Id + ":", StringComparison.Ordinal));
             if (initFailure is not null)
             {
-                results.Add(new Result($"sensor {s.Id}", Verdict.Fail, initFailure));
+                results.Add(new CheckResult($"sensor {s.Id}", CheckVerdict.Fail, initFailure));
                 continue;
             }
 
             bool read = s.TryRead(out PowerReading r);
             results.Add(!read
-                ? new Result($"sensor {s.Id}", Verdict.Fail, "no reading")
+                ? new CheckResult($"sensor {s.Id}", CheckVerdict.Fail, "no reading")
                 : r.IsUsable
-                    ? new Result($"sensor {s.Id}", Verdict.Pass, Invariant($"{r.PowerW:0.0} W, {s.Monitor.GetType().Name.Replace("Driver", "", StringComparison.Ordinal)}"))
-                    : new Result($"sensor {s.Id}", Verdict.Fail, $"{r.Health}: {s.HealthReason}"));
+                    ? new CheckResult($"sensor {s.Id}", CheckVerdict.Pass, Invariant($"{r.PowerW:0.0} W, {s.Monitor.GetType().Name.Replace("Driver", "", StringComparison.Ordinal)}"))
+                    : new CheckResult($"sensor {s.Id}", CheckVerdict.Fail, $"{r.Health}: {s.HealthReason}"));
         }
     }
 
-    private static void CheckGpio(BuiltRig rig, List<Result> results)
+    private static void CheckGpio(BuiltRig rig, List<CheckResult> results)
     {
         if (rig.Devices.EmergencyStop is { } estop)
         {
             results.Add(!estop.TryRead(out bool asserted)
-                ? new Result($"gpio {estop.Id} (E-stop)", Verdict.Fail, "cannot read the line (Edge treats that as pressed)")
+                ? new CheckResult($"gpio {estop.Id} (E-stop)", CheckVerdict.Fail, "cannot read the line (Edge treats that as pressed)")
                 : asserted
-                    ? new Result($"gpio {estop.Id} (E-stop)", Verdict.Fail, "asserted: release the E-stop (or check the 24 V run permit wiring)")
-                    : new Result($"gpio {estop.Id} (E-stop)", Verdict.Pass, "readable, released"));
+                    ? new CheckResult($"gpio {estop.Id} (E-stop)", CheckVerdict.Fail, "asserted: release the E-stop (or check the 24 V run permit wiring)")
+                    : new CheckResult($"gpio {estop.Id} (E-stop)", CheckVerdict.Pass, "readable, released"));
         }
         else
         {
-            results.Add(new Result("gpio E-stop", Verdict.Warn, "no E-stop input configured (the hard-wired chain still works; Edge cannot report it)"));
+            results.Add(new CheckResult("gpio E-stop", CheckVerdict.Warn, "no E-stop input configured (the hard-wired chain still works; Edge cannot report it)"));
         }
 
         foreach (GpioDigitalOutput output in new[] { rig.Devices.InverterEnable, rig.Devices.StatusLed }.OfType<GpioDigitalOutput>())
         {
             bool ok = output.TryWrite(false) && !output.Level;
-            results.Add(new Result($"gpio {output.Id}", ok ? Verdict.Pass : Verdict.Fail, ok ? "writable (left released)" : "write failed"));
+            results.Add(new CheckResult($"gpio {output.Id}", ok ? CheckVerdict.Pass : CheckVerdict.Fail, ok ? "writable (left released)" : "write failed"));
         }
     }
 
-    private static void CheckInverters(BuiltRig rig, List<Result> results, CommandContext context)
+    private static void CheckInverters(BuiltRig rig, List<CheckResult> results, CommandContext context)
     {
         if (rig.Inverters.Count == 0)
         {
-            results.Add(new Result("inverters", Verdict.Fail, "none configured"));
+            results.Add(new CheckResult("inverters", CheckVerdict.Fail, "none configured"));
             return;
         }
 
@@ -204,34 +227,91 @@ public sealed class CheckCommand : ICommand
         {
             if (!inverter.TryReadState(out InverterState s))
             {
-                results.Add(new Result($"inverter {inverter.Id}", Verdict.Fail, "never answered"));
+                results.Add(new CheckResult($"inverter {inverter.Id}", CheckVerdict.Fail, "never answered"));
             }
             else
             {
-                results.Add(new Result($"inverter {inverter.Id}", s.IsUsable ? Verdict.Pass : Verdict.Fail,
+                results.Add(new CheckResult($"inverter {inverter.Id}", s.IsUsable ? CheckVerdict.Pass : CheckVerdict.Fail,
                     Invariant($"{s.Health}: {s.MeasuredPowerW:0} W, SoC {s.SocPct:0.0} %, charge ≤ {s.AllowedChargeW:0} W, discharge ≤ {s.AllowedDischargeW:0} W, {s.CapacityWh:0} Wh{InverterPlausibilityCheck.Detail(inverter, s)}")));
             }
         }
     }
 
-    private static void CheckSiteMeter(BuiltRig rig, List<Result> results)
+    /// <summary>
+    /// Stops each Modbus inverter's driver (so the probe is the only writer: it releases the device to 0 W) and
+    /// measures the device over the probe's own connection.
+    /// </summary>
+    private static void MeasureInverters(BuiltRig rig, ProbeSettings settings, List<CheckResult> results, CommandContext context)
+    {
+        foreach (IBatteryInverter inverter in rig.Inverters)
+        {
+            if (inverter is not ModbusInverter { Profile: SunSpecProfile } driver)
+            {
+                results.Add(new CheckResult($"inverter {inverter.Id}: measurements", CheckVerdict.Skip, "not a SunSpec device"));
+                continue;
+            }
+
+            ModbusInverterOptions o = driver.Options;
+            driver.Dispose();
+            results.AddRange(Probe(new InverterEndpoint(inverter.Id, o.Modbus.Host, o.Modbus.Port, o.UnitId), settings, context));
+        }
+    }
+
+    private static int MeasureOnly(string endpoints, ProbeSettings settings, CommandContext context)
+    {
+        var list = new List<InverterEndpoint>();
+        foreach (string text in endpoints.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            try
+            {
+                list.Add(InverterEndpoint.Parse(text));
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"--inverter: {e.Message}", e);
+            }
+        }
+
+        if (list.Count == 0)
+        {
+            throw new UsageException("--inverter needs at least one HOST:PORT");
+        }
+
+        var results = new List<CheckResult>();
+        foreach (InverterEndpoint e in list)
+        {
+            results.AddRange(Probe(e, settings, context));
+        }
+
+        Print(context, results);
+        return results.Any(r => r.Verdict == CheckVerdict.Fail) ? ExitCodes.Failed : ExitCodes.Ok;
+    }
+
+    private static IReadOnlyList<CheckResult> Probe(InverterEndpoint endpoint, ProbeSettings settings, CommandContext context)
+    {
+        context.Error.WriteLine($"edge check: measuring inverter {endpoint.Id} at {endpoint.Host}:{endpoint.Port} (about 15 s) …");
+        using var probe = new InverterProbe(endpoint, line => context.Error.WriteLine("edge check: " + line));
+        return probe.Run(settings);
+    }
+
+    private static void CheckSiteMeter(BuiltRig rig, List<CheckResult> results)
     {
         if (rig.GridMeter is null)
         {
-            results.Add(new Result("site meter", Verdict.Warn, "none configured: the controller cannot trim on measured grid power"));
+            results.Add(new CheckResult("site meter", CheckVerdict.Warn, "none configured: the controller cannot trim on measured grid power"));
             return;
         }
 
         results.Add(rig.GridMeter.TryRead(out PowerReading r) && r.IsUsable
-            ? new Result($"site meter {rig.GridMeter.Id}", Verdict.Pass, Invariant($"grid {r.PowerW:0} W"))
-            : new Result($"site meter {rig.GridMeter.Id}", Verdict.Fail, "no usable reading"));
+            ? new CheckResult($"site meter {rig.GridMeter.Id}", CheckVerdict.Pass, Invariant($"grid {r.PowerW:0} W"))
+            : new CheckResult($"site meter {rig.GridMeter.Id}", CheckVerdict.Fail, "no usable reading"));
     }
 
-    private static void CheckBroker(EdgeOptions edge, MqttSettings mqtt, List<Result> results)
+    private static void CheckBroker(EdgeOptions edge, MqttSettings mqtt, List<CheckResult> results)
     {
         if (!mqtt.Enabled)
         {
-            results.Add(new Result("broker", Verdict.Skip, "Mqtt:Enabled=false"));
+            results.Add(new CheckResult("broker", CheckVerdict.Skip, "Mqtt:Enabled=false"));
             return;
         }
 
@@ -248,12 +328,12 @@ public sealed class CheckCommand : ICommand
                 ConnectTimeout = TimeSpan.FromSeconds(3),
             };
             MqttClientConnectResult result = client.ConnectAsync(options).GetAwaiter().GetResult();
-            results.Add(new Result($"broker {mqtt.Host}:{mqtt.Port}", result.ResultCode == MqttClientConnectResultCode.Success ? Verdict.Pass : Verdict.Fail, $"CONNACK {result.ResultCode}"));
+            results.Add(new CheckResult($"broker {mqtt.Host}:{mqtt.Port}", result.ResultCode == MqttClientConnectResultCode.Success ? CheckVerdict.Pass : CheckVerdict.Fail, $"CONNACK {result.ResultCode}"));
             client.DisconnectAsync().GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is MqttConnectingFailedException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
         {
-            results.Add(new Result($"broker {mqtt.Host}:{mqtt.Port}", Verdict.Fail, e.Message));
+            results.Add(new CheckResult($"broker {mqtt.Host}:{mqtt.Port}", CheckVerdict.Fail, e.Message));
         }
     }
 
@@ -261,12 +341,12 @@ public sealed class CheckCommand : ICommand
     /// Ramps a small discharge in over 2 s, holds it 2 s, ramps it out: measured battery power must rise and the site
     /// meter's grid power fall, each by more than half the test power (the load may move meanwhile: means are compared).
     /// </summary>
-    private static void SignTest(BuiltRig rig, double? testPowerW, List<Result> results, CommandContext context)
+    private static void SignTest(BuiltRig rig, double? testPowerW, List<CheckResult> results, CommandContext context)
     {
         var usable = rig.Inverters.Where(i => i.TryReadState(out InverterState s) && s.IsUsable).ToList();
         if (usable.Count == 0)
         {
-            results.Add(new Result("sign test", Verdict.Fail, "no usable inverter"));
+            results.Add(new CheckResult("sign test", CheckVerdict.Fail, "no usable inverter"));
             return;
         }
 
@@ -283,17 +363,17 @@ public sealed class CheckCommand : ICommand
 
         double batteryRiseW = battery1 - battery0;
         bool batteryOk = batteryRiseW > 0.5 * totalW;
-        results.Add(new Result("sign test: battery power", batteryOk ? Verdict.Pass : Verdict.Fail,
+        results.Add(new CheckResult("sign test: battery power", batteryOk ? CheckVerdict.Pass : CheckVerdict.Fail,
             Invariant($"+{totalW:0} W commanded → measured {battery0:0} → {battery1:0} W ({batteryRiseW:+0;-0} W){(batteryOk ? "" : ": the driver's sign or the wiring is inverted, or the inverter did not follow")}")));
         if (double.IsNaN(grid0))
         {
-            results.Add(new Result("sign test: site meter", Verdict.Skip, "no site meter"));
+            results.Add(new CheckResult("sign test: site meter", CheckVerdict.Skip, "no site meter"));
             return;
         }
 
         double gridFallW = grid0 - grid1;
         bool gridOk = gridFallW > 0.5 * totalW;
-        results.Add(new Result("sign test: site meter", gridOk ? Verdict.Pass : Verdict.Fail,
+        results.Add(new CheckResult("sign test: site meter", gridOk ? CheckVerdict.Pass : CheckVerdict.Fail,
             Invariant($"grid {grid0:0} → {grid1:0} W ({-gridFallW:+0;-0} W){(gridOk ? "" : ": the meter's sign (InvertSign) or its CT orientation is wrong, or the load moved")}")));
     }
 
@@ -356,20 +436,20 @@ public sealed class CheckCommand : ICommand
         return (battery / Math.Max(1, n), g == 0 ? double.NaN : grid / g);
     }
 
-    private static void Print(CommandContext context, List<Result> results)
+    private static void Print(CommandContext context, List<CheckResult> results)
     {
         int width = Math.Max(10, results.Max(r => r.Item.Length));
         context.Out.WriteLine();
         context.Out.WriteLine($"{"check".PadRight(width)}  result  detail");
-        foreach (Result r in results)
+        foreach (CheckResult r in results)
         {
-            string verdict = r.Verdict switch { Verdict.Pass => "PASS", Verdict.Warn => "WARN", Verdict.Fail => "FAIL", _ => "skip" };
+            string verdict = r.Verdict switch { CheckVerdict.Pass => "PASS", CheckVerdict.Warn => "WARN", CheckVerdict.Fail => "FAIL", _ => "skip" };
             context.Out.WriteLine($"{r.Item.PadRight(width)}  {verdict,-6}  {r.Detail}");
         }
 
-        int failed = results.Count(r => r.Verdict == Verdict.Fail);
+        int failed = results.Count(r => r.Verdict == CheckVerdict.Fail);
         context.Out.WriteLine();
-        context.Out.WriteLine(failed == 0 ? $"all {results.Count} checks passed (warnings: {results.Count(r => r.Verdict == Verdict.Warn)})" : $"{failed} of {results.Count} checks FAILED");
+        context.Out.WriteLine(failed == 0 ? $"all {results.Count} checks passed (warnings: {results.Count(r => r.Verdict == CheckVerdict.Warn)})" : $"{failed} of {results.Count} checks FAILED");
     }
 
     private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);

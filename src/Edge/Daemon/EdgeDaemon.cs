@@ -66,6 +66,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private Thread? _supervisor;
     private LiveView? _liveView;
     private PersistedState _state = new();
+    private StateSaver? _saver;
+    private PersistedState _loaded = new();
     private volatile bool _stopping;
     private volatile bool _loopStopped;
     private int _dumps;
@@ -114,6 +116,13 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
 
         _state.Starts++;
+        if (_state.Running)
+        {
+            _state.UncleanStops++;
+            _log.LogWarning("the last run ended without a clean stop (state saved {SavedAt:O}): resuming from it", _state.SavedAtUtc);
+        }
+
+        _loaded = new PersistedState { CyclesTotal = _state.CyclesTotal, OverrunsTotal = _state.OverrunsTotal, RunSecondsTotal = _state.RunSecondsTotal };
         double initialSocPct = !double.IsNaN(_sim.InitialSocPct) ? _sim.InitialSocPct : double.IsFinite(_state.SocEstimatePct) ? _state.SocEstimatePct : 50;
 
         IMonotonicClock clock = MonotonicClock.Instance;
@@ -185,6 +194,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         _supervisor = new Thread(Supervise) { IsBackground = true, Name = "supervisor" };
         _supervisor.Start();
+        _saver = new StateSaver(_state, StatePath, TimeSpan.FromSeconds(_edge.StateSaveIntervalS), RefreshState, _log);
+        _saver.Start();
         return Task.CompletedTask;
     }
 
@@ -212,11 +223,9 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
 
         _loopStopped = true;
-        _state.SocEstimatePct = _pump?.LastSocPct ?? double.NaN;
-        if (_publisher is not null)
-        {
-            _state.AcknowledgedAlarms = [.. _publisher.Alarms.AcknowledgedKeys()];
-        }
+        _saver?.Stop();
+        RefreshState(_state);
+        _state.Running = false;
 
         try
         {
@@ -249,6 +258,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     public void Dispose()
     {
         _watchdog?.Dispose();
+        _saver?.Dispose();
         _liveView?.Dispose();
         _publisher?.Dispose();
         _client?.Dispose();
@@ -258,6 +268,34 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _notifier?.Dispose();
         _rig?.Dispose();
         _lease?.Dispose();
+    }
+
+    /// <summary>
+    /// Copies what must survive into <paramref name="s"/>: the SoC estimate (kept when no reading exists now), the
+    /// acknowledged alarms (read racily from the publisher's flags: a benign race, each is one bool) and the lifetime
+    /// counters. Called by the <see cref="StateSaver"/> thread and once at stop.
+    /// </summary>
+    private void RefreshState(PersistedState s)
+    {
+        double socPct = _pump?.LastSocPct ?? double.NaN;
+        if (double.IsFinite(socPct))
+        {
+            s.SocEstimatePct = socPct;
+        }
+
+        if (_publisher is not null)
+        {
+            s.AcknowledgedAlarms = [.. _publisher.Alarms.AcknowledgedKeys()];
+        }
+
+        if (_executive is not null)
+        {
+            var counters = _executive.Statistics.ReadCounters();
+            s.CyclesTotal = _loaded.CyclesTotal + counters.Cycles;
+            s.OverrunsTotal = _loaded.OverrunsTotal + counters.Overruns;
+        }
+
+        s.RunSecondsTotal = _loaded.RunSecondsTotal + _sinceStart.Elapsed.TotalSeconds;
     }
 
     private ControllerOptions EffectiveControllerOptions()

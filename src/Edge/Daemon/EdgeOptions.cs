@@ -24,6 +24,12 @@ public sealed class EdgeOptions
     /// <summary>Longest time the shutdown ramp-down may take before Edge stops anyway, s (the inverters then revert on their own).</summary>
     public double ShutdownTimeoutS { get; set; } = 60;
 
+    /// <summary>
+    /// How often the SoC estimate and counters are saved while running, s (at least 10: an SD card wears with every
+    /// write). A <c>kill -9</c> loses at most this much.
+    /// </summary>
+    public double StateSaveIntervalS { get; set; } = 10;
+
     /// <summary>Terminal live view: <c>auto</c> (on a terminal, off under systemd or when redirected), <c>on</c>, <c>off</c>.</summary>
     public string LiveView { get; set; } = "auto";
 
@@ -49,6 +55,7 @@ public sealed class EdgeOptions
 
         c.Range(nameof(FlightRecorderS), FlightRecorderS, 1, 3600, "s");
         c.Range(nameof(ShutdownTimeoutS), ShutdownTimeoutS, 1, 3600, "s");
+        c.Range(nameof(StateSaveIntervalS), StateSaveIntervalS, 10, 3600, "s");
         if (LiveView is not ("auto" or "on" or "off"))
         {
             c.Fail(nameof(LiveView), LiveView, "must be auto, on or off");

@@ -6,7 +6,9 @@ namespace Edge.Daemon;
 
 /// <summary>
 /// What must survive a restart (issue 7): the last SoC estimate (so a restart without a battery reading starts from
-/// a sane value) and which alarms an operator has acknowledged. (The Sparkplug bdSeq has its own file, written at
+/// a sane value), which alarms an operator has acknowledged, and the lifetime counters. Saved at every clean stop and,
+/// so that a <c>kill -9</c> or a power loss loses at most one interval, periodically by <see cref="StateSaver"/>
+/// (issue 11). (The Sparkplug bdSeq has its own file, written at
 /// every CONNECT, see <c>FileBdSeqStore</c>.) Stored as JSON, written atomically (write-then-rename) so a crash mid-write leaves
 /// the previous state, never half of one.
 /// </summary>
@@ -26,6 +28,21 @@ public sealed class PersistedState
 
     /// <summary>Number of clean and unclean starts, for the operator's curiosity.</summary>
     public long Starts { get; set; }
+
+    /// <summary>True from the first periodic save until a clean stop: found true at start, the last run died.</summary>
+    public bool Running { get; set; }
+
+    /// <summary>Runs that ended without a clean stop (kill -9, crash, power loss), counted at the next start.</summary>
+    public long UncleanStops { get; set; }
+
+    /// <summary>Control periods run, over every run.</summary>
+    public long CyclesTotal { get; set; }
+
+    /// <summary>Control periods that overran their deadline, over every run.</summary>
+    public long OverrunsTotal { get; set; }
+
+    /// <summary>Seconds the daemon controlled, over every run.</summary>
+    public double RunSecondsTotal { get; set; }
 
     private static readonly JsonSerializerOptions Json = new()
     {

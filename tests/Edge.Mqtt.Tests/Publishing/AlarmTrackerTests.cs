@@ -82,4 +82,158 @@ public class AlarmTrackerTests
         Assert.Null(t.TryAcknowledge("all", null, 0));
         Assert.Equal([("sensor_unhealthy", "rack1", AlarmEventKind.Ack)], Take(t));
     }
+
+    // Issue 11, "alarms without noise", on virtual time (the tracker runs on the records' loop timestamps).
+    private static readonly EdgePublisherOptions Defaults = new();
+
+    private sealed class Feed(AlarmTracker t, long periodNs = 10_000_000)
+    {
+        public long Ns { get; private set; }
+
+        public long Overruns { get; set; }
+
+        public void Tick(ControlFlags f = ControlFlags.None, ControlMode mode = ControlMode.Auto)
+        {
+            t.Observe(new CycleRecord { TimestampNs = Ns, Flags = f, Overruns = Overruns, Mode = mode }, Ns / 1_000_000);
+            Ns += periodNs;
+        }
+
+        public void For(double seconds, ControlFlags f = ControlFlags.None)
+        {
+            long end = Ns + (long)(seconds * 1e9);
+            while (Ns < end)
+            {
+                Tick(f);
+            }
+        }
+    }
+
+    [Fact]
+    public void Availability_alarms_wait_out_the_startup_grace_and_are_raised_when_the_condition_outlives_it()
+    {
+        // Every start: the inverters connect within ~2.5 s, BatteryUnavailable meanwhile. That must not page anyone.
+        var t = new AlarmTracker([], ["inv1"], Defaults);
+        var feed = new Feed(t);
+        feed.For(2.5, ControlFlags.BatteryUnavailable);
+        var snapshot = new RackSnapshot(0, 1);
+        snapshot.Inverters[0] = InverterState.Missing;
+        t.ObserveDetail(snapshot, feed.Ns, 0);
+        feed.For(20);
+        snapshot.Inverters[0] = InverterState.Missing with { Health = InverterHealth.Ok };
+        t.ObserveDetail(snapshot, feed.Ns, 0);
+        Assert.Empty(Take(t));
+
+        // A battery that never comes: raised once the grace (10 s) is over, not before.
+        var late = new AlarmTracker([], [], Defaults);
+        var f2 = new Feed(late);
+        f2.For(Defaults.AlarmStartupGraceS - 0.05, ControlFlags.BatteryUnavailable);
+        Assert.Empty(Take(late));
+        f2.For(0.1, ControlFlags.BatteryUnavailable);
+        Assert.Equal([("battery_unavailable", null, AlarmEventKind.Raise)], Take(late));
+    }
+
+    [Fact]
+    public void The_estop_and_fault_are_not_delayed_by_the_grace_and_the_estop_latches_until_acknowledged()
+    {
+        var t = new AlarmTracker([], [], Defaults);
+        var feed = new Feed(t);
+        feed.Tick(ControlFlags.EmergencyStop);
+        Assert.Equal([("emergency_stop", null, AlarmEventKind.Raise)], Take(t)); // the very first period
+        feed.For(1, ControlFlags.EmergencyStop);
+        feed.For(60); // released long ago: still raised, nobody acknowledged it
+        Assert.True(t.Alarms.Single(a => a.Id == "emergency_stop").Active);
+        Assert.Empty(Take(t));
+        Assert.Null(t.TryAcknowledge("emergency_stop", null, 0));
+        feed.Tick();
+        Assert.Equal([("emergency_stop", null, AlarmEventKind.Ack), ("emergency_stop", null, AlarmEventKind.Clear)], Take(t));
+    }
+
+    [Fact]
+    public void Sporadic_overruns_under_load_do_not_flap_and_a_sustained_run_raises_once_then_clears_once()
+    {
+        // The field report: loop_overrun raised/cleared 20+ times in 165 s under load (one overrun every few s).
+        var t = new AlarmTracker([], [], Defaults);
+        var feed = new Feed(t);
+        var random = new Random(11);
+        feed.For(1);
+        for (int i = 0; i < 40; i++)
+        {
+            feed.For(2.5 + (random.NextDouble() * 3)); // one overrun every 2.5–5.5 s: below 5 in 10 s
+            feed.Overruns++;
+            feed.Tick();
+        }
+
+        Assert.Empty(Take(t));
+
+        // Sustained trouble: an overrun every 0.5 s for 60 s raises exactly once …
+        for (int i = 0; i < 120; i++)
+        {
+            feed.For(0.5);
+            feed.Overruns++;
+            feed.Tick();
+        }
+
+        Assert.Equal([("loop_overrun", null, AlarmEventKind.Raise)], Take(t));
+
+        // … holds through the 4 s gaps of a dying run (hysteresis: any overrun in the window holds it) …
+        for (int i = 0; i < 5; i++)
+        {
+            feed.For(4);
+            feed.Overruns++;
+            feed.Tick();
+        }
+
+        Assert.Empty(Take(t));
+
+        // … and clears once, a whole window plus the clear delay after the last one.
+        feed.For(Defaults.OverrunAlarmWindowS + Defaults.AlarmClearDelayS - 0.1);
+        Assert.Empty(Take(t));
+        feed.For(0.2);
+        Assert.Equal([("loop_overrun", null, AlarmEventKind.Clear)], Take(t));
+        Assert.Equal(1, t.Alarms.Single(a => a.Id == "loop_overrun").Raises);
+    }
+
+    [Fact]
+    public void A_raised_alarm_dwells_at_least_the_minimum_time()
+    {
+        var t = new AlarmTracker(["rack1"], [], Defaults);
+        var feed = new Feed(t);
+        feed.For(Defaults.AlarmStartupGraceS + 1);
+        var snapshot = new RackSnapshot(1, 0);
+        snapshot.Sensors[0] = new PowerReading(0, 1, 1, 1, 1, SensorHealth.Stale);
+        t.ObserveDetail(snapshot, feed.Ns, 0);
+        Assert.Equal([("sensor_unhealthy", "rack1", AlarmEventKind.Raise)], Take(t));
+        long raisedNs = feed.Ns;
+        snapshot.Sensors[0] = new PowerReading(0, 1, 1, 1, 1, SensorHealth.Ok);
+        // The detail rate (1 Hz): healthy from the next second on; the clear waits for the minimum dwell (10 s).
+        var clearedAt = new List<double>();
+        for (int s = 1; s <= 15; s++)
+        {
+            feed.For(1);
+            t.ObserveDetail(snapshot, feed.Ns, 0);
+            if (Take(t).Contains(("sensor_unhealthy", "rack1", AlarmEventKind.Clear)))
+            {
+                clearedAt.Add((feed.Ns - raisedNs) / 1e9);
+            }
+        }
+
+        Assert.Single(clearedAt);
+        Assert.InRange(clearedAt[0], Defaults.AlarmMinActiveS, Defaults.AlarmMinActiveS + 1.01);
+    }
+
+    [Fact]
+    public void Observing_allocates_nothing_in_steady_state()
+    {
+        var t = new AlarmTracker(["rack1"], ["inv1"], Defaults);
+        var feed = new Feed(t);
+        feed.For(30);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            feed.Overruns += i % 7 == 0 ? 1 : 0;
+            feed.Tick();
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

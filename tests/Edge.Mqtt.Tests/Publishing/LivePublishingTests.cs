@@ -99,7 +99,7 @@ public class LivePublishingTests(ITestOutputHelper output)
         using var broker = MosquittoBroker.Start();
         var rig = new SimulatedRig(periodMs: 1);
         using var client = new MqttClient(new TestLogger(output));
-        using var publisher = new EdgePublisher(new EdgePublisherOptions { Site = "lab", Node = "n1", AlarmClearDelayS = 0.2 }, client, rig.Ring, rig);
+        using var publisher = new EdgePublisher(new EdgePublisherOptions { Site = "lab", Node = "n1", AlarmClearDelayS = 0.2, AlarmStartupGraceS = 0, AlarmMinActiveS = 0 }, client, rig.Ring, rig);
         publisher.Start(ClientOptions(broker.Port, "edge-paho"));
         var driver = new LoopDriver(rig);
 
@@ -120,7 +120,7 @@ public class LivePublishingTests(ITestOutputHelper output)
             // An alarm raised by the loop arrives at QoS 1; and its clear when the condition goes away.
             lock (rig)
             {
-                rig.ExtraFlags = ControlFlags.EmergencyStop;
+                rig.ExtraFlags = ControlFlags.BatteryUnavailable;
             }
 
             Assert.True(lines.WaitFor(l => Messages(l).Any(m => m.GetProperty("topic").GetString() == "edge/lab/n1/alarm"), Wait));
@@ -133,7 +133,7 @@ public class LivePublishingTests(ITestOutputHelper output)
             var alarms = Messages(lines.Snapshot()).Where(m => m.GetProperty("topic").GetString() == "edge/lab/n1/alarm").ToList();
             Assert.All(alarms, a => Assert.Equal(1, a.GetProperty("qos").GetInt32()));
             using JsonDocument raise = JsonDocument.Parse(alarms[0].GetProperty("payload").GetString()!);
-            Assert.Equal("emergency_stop", raise.RootElement.GetProperty("id").GetString());
+            Assert.Equal("battery_unavailable", raise.RootElement.GetProperty("id").GetString());
             Assert.Equal("raise", raise.RootElement.GetProperty("event").GetString());
             Assert.Equal("critical", raise.RootElement.GetProperty("severity").GetString());
             using JsonDocument clear = JsonDocument.Parse(alarms[1].GetProperty("payload").GetString()!);
