@@ -63,6 +63,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private Thread? _drainThread;
     private Thread? _supervisor;
     private LiveView? _liveView;
+    private EmbeddedBroker? _broker;
     private PersistedState _state = new();
     private volatile bool _stopping;
     private volatile bool _loopStopped;
@@ -103,6 +104,11 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_edge.StateDirectory);
+
+        // Is a broker there? Asked beside the rig's start-up; the answer is needed only when MQTT starts.
+        Task<bool>? brokerAnswers = _mqtt.Enabled && EmbeddedBroker.Wanted(_mqtt.EmbeddedBroker, _edge.Rig, _mqtt.Host)
+            ? Task.Run(() => EmbeddedBroker.SomethingAccepts(_mqtt.Host, _mqtt.Port, EmbeddedBroker.ProbeTimeout))
+            : null;
         _state = PersistedState.Load(StatePath, out string? problem);
         if (problem is not null)
         {
@@ -141,6 +147,11 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _pump = new CyclePump(_cycle.HandOffRing, recorder, _rig.Devices.Sensors.Select(s => s.Id).ToList(), _rig.Inverters.Select(i => i.Id).ToList(),
             () => executive.Statistics.ReadCounters().Overruns);
         _pump.DumpReady += WriteDump;
+
+        if (brokerAnswers is not null)
+        {
+            StartEmbeddedBrokerIfNoneAnswers(brokerAnswers.GetAwaiter().GetResult());
+        }
 
         if (_mqtt.Enabled && mailbox is not null)
         {
@@ -227,6 +238,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         _drainThread?.Join(TimeSpan.FromSeconds(2));
         _rig?.Dispose();
+        _broker?.Dispose(); // last: the offline status and NDEATH went out through it
         _log.LogInformation("stopped after {Seconds} s; state saved to {Path}", F(_sinceStart.Elapsed.TotalSeconds), StatePath);
     }
 
@@ -242,6 +254,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _executive?.Dispose();
         _notifier?.Dispose();
         _rig?.Dispose();
+        _broker?.Dispose();
     }
 
     private ControllerOptions EffectiveControllerOptions()
@@ -340,6 +353,32 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             _sparkplugNode = new SparkplugNode(_sparkplug, _sparkplugClient, new FileBdSeqStore(Path.Combine(_edge.StateDirectory, "sparkplug.bdseq")), _loggers.CreateLogger("sparkplug"));
             _publisher.StateSink = _sparkplugNode;
             _sparkplugNode.Start(ClientOptions(clientId + "-spb"));
+        }
+    }
+
+    /// <summary>
+    /// With no broker accepting on the loopback port (and <c>Mqtt:EmbeddedBroker</c> allowing it), serves the port
+    /// with <see cref="EmbeddedBroker"/> so the demo needs no installs. A broker that answered wins; a port taken by
+    /// something else between the probe and the bind is reported, and Edge carries on without it.
+    /// </summary>
+    private void StartEmbeddedBrokerIfNoneAnswers(bool answered)
+    {
+        if (answered)
+        {
+            return;
+        }
+
+        try
+        {
+            _broker = EmbeddedBroker.Start(_mqtt.Port);
+            _log.LogInformation(
+                "no MQTT broker accepted on {Host}:{Port} within {Seconds} s: Edge serves that port with its embedded broker (Mqtt:EmbeddedBroker={Setting}; a real broker started before Edge wins). Watch Edge with: mosquitto_sub -h localhost -p {Port} -t 'edge/#' -v",
+                _mqtt.Host, _mqtt.Port, F(EmbeddedBroker.ProbeTimeout.TotalSeconds), _mqtt.EmbeddedBroker, _mqtt.Port);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or InvalidOperationException)
+        {
+            _log.LogWarning("cannot serve {Host}:{Port} with the embedded MQTT broker ({Message}); Edge keeps controlling and retries the broker in the background",
+                _mqtt.Host, _mqtt.Port, e.Message);
         }
     }
 
