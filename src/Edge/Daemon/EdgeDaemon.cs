@@ -116,7 +116,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
 
         _state.Starts++;
-        double initialSocPct = !double.IsNaN(_sim.InitialSocPct) ? _sim.InitialSocPct : double.IsFinite(_state.SocEstimatePct) ? _state.SocEstimatePct : 50;
+        double initialSocPct = InitialSimulatedSocPct();
 
         IMonotonicClock clock = MonotonicClock.Instance;
         _rig = RigFactory.Build(_edge, _sim, initialSocPct, clock);
@@ -255,6 +255,39 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _notifier?.Dispose();
         _rig?.Dispose();
         _broker?.Dispose();
+    }
+
+    /// <summary>
+    /// The SoC the simulated batteries start from (used only by the simulated rigs sim and hil): <c>Sim:InitialSocPct</c>,
+    /// else 50 %. A simulated rig starts from its simulated state on every run — a demo must not inherit the last
+    /// demo's battery (21 % SoC, saturated, a 1.4 kW grid step) — unless <c>Sim:ResumeState=true</c> resumes the SoC
+    /// saved in <c>Edge:StateDirectory</c>. Real rigs read their SoC from the inverters and persist as before.
+    /// </summary>
+    private double InitialSimulatedSocPct()
+    {
+        double simulatedPct = double.IsNaN(_sim.InitialSocPct) ? 50 : _sim.InitialSocPct;
+        if (_edge.Rig is not ("sim" or "hil"))
+        {
+            return simulatedPct;
+        }
+
+        if (_sim.ResumeState && double.IsFinite(_state.SocEstimatePct))
+        {
+            _log.LogInformation("simulated rig: resuming the saved SoC {Soc} % from {Path} (Sim:ResumeState=true)", F(_state.SocEstimatePct), StatePath);
+            return _state.SocEstimatePct;
+        }
+
+        if (double.IsFinite(_state.SocEstimatePct))
+        {
+            _log.LogInformation("simulated rig: starting from the simulated SoC {Soc} % (the {Saved} % saved by the last run is not resumed; Sim:ResumeState=true resumes it)",
+                F(simulatedPct), F(_state.SocEstimatePct));
+        }
+        else
+        {
+            _log.LogInformation("simulated rig: starting from the simulated SoC {Soc} %", F(simulatedPct));
+        }
+
+        return simulatedPct;
     }
 
     private ControllerOptions EffectiveControllerOptions()
