@@ -114,6 +114,12 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     /// <summary>The device family.</summary>
     public IInverterProfile Profile => _profile;
 
+    /// <summary>The revert timeout programmed into the device (SunSpec WSetRvrtTms), s: how long it keeps the last setpoint without a write.</summary>
+    public int RevertTimeoutS => _options.RevertTimeoutS;
+
+    /// <summary>The ramp limit programmed into the device (SunSpec WRmp), % of rated power per second; its revert to 0 W follows it.</summary>
+    public double RampPctPerS => _options.RampPctPerS;
+
     /// <summary>True while the driver holds the single-writer lease (or the device has no lease).</summary>
     public bool IsOperating => Volatile.Read(ref _operatingFlag) != 0;
 

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Runtime;
 using Edge.Core.Control;
 using Edge.Daemon.Rigs;
+using Edge.Cli;
+using Edge.Modbus.Inverter;
 using Edge.Mqtt.Client;
 using Edge.Mqtt.Commands;
 using Edge.Mqtt.Publishing;
@@ -68,6 +70,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private volatile bool _stopping;
     private volatile bool _loopStopped;
     private int _dumps;
+    private int _stoppingNow;
 
     public EdgeDaemon(
         IOptions<EdgeOptions> edge,
@@ -467,35 +470,112 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             F(_status.FirstCycleMs), F(_status.FirstCycleSinceProcessStartMs));
     }
 
+    /// <summary>Says what stopped the daemon (e.g. "Ctrl-C", "--duration 40s"), for the stop's log line; set by <c>edge run</c>.</summary>
+    internal Func<string>? DescribeStop { get; set; }
+
+    /// <summary>
+    /// The clean stop's ramp-out. The battery setpoint walks to 0 W at the ramp limit that applies to its direction —
+    /// a discharging battery (setpoint &gt; 0) hands its share back to the grid, so the grid rises: the up-ramp limit;
+    /// a charging one the down-ramp limit — exactly as the controller's standby does, so the estimate said at the start
+    /// is the time it takes. Progress every 5 s. Bounded by <c>Edge:ShutdownTimeoutS</c> when the operator set it;
+    /// otherwise by the larger of its default and the ramp-out's own time (with a margin).
+    /// </summary>
     private async Task RampDownAsync()
     {
         _commands!.RequestStandby();
-        double rampWPerS = Math.Min(_cycle!.Controller.Limits.RampUpWPerS, _cycle.Controller.Limits.RampDownWPerS);
-        var deadline = Stopwatch.StartNew();
+        ControllerLimits limits = _cycle!.Controller.Limits;
         double startW = _pump!.LastSetpointW;
-        _log.LogInformation("stopping: ramping the battery from {Power} W to 0 W at ≤ {Ramp} W/s (about {Seconds} s)",
-            F(startW), F(rampWPerS), F(Math.Abs(startW) / rampWPerS));
-        var nextNote = Stopwatch.StartNew();
-        while (deadline.Elapsed.TotalSeconds < _edge.ShutdownTimeoutS && _executive!.Failure is null)
+        (double rampWPerS, string which) = RampOutRate(startW, limits);
+        double estimateS = Math.Abs(startW) / rampWPerS;
+        string why = DescribeStop?.Invoke() ?? "stop requested";
+        string again = why.StartsWith("--duration", StringComparison.Ordinal) || why == "stop requested" ? "Ctrl-C" : $"A second {why}";
+
+        // The ramp is the law: unless the operator bounded the stop (Edge:ShutdownTimeoutS), the bound makes room for
+        // the ramp-out the limit dictates (1 % of peak per second from full power takes 100 s).
+        bool bounded = _configuration["Edge:ShutdownTimeoutS"] is not null;
+        double boundS = bounded ? _edge.ShutdownTimeoutS : Math.Max(_edge.ShutdownTimeoutS, (estimateS * 1.2) + 5);
+        _log.LogInformation(
+            "stopping ({Why}): ramping the battery from {Power} W to 0 W at the {Which} limit {Ramp} W/s — about {Seconds} s. {Again} stops at once and leaves the last setpoint to the inverters' own revert timeout",
+            why, F0(startW), which, F(rampWPerS), F1(estimateS), again);
+        if (estimateS > boundS)
         {
-            if (_commands.StandbyApplied && Math.Abs(_pump.LastSetpointW) < 0.5)
+            _log.LogWarning(
+                "the ramp-out needs about {Seconds} s, longer than Edge:ShutdownTimeoutS = {Timeout} s: Edge stops after {Timeout} s and the inverters' revert timeout finishes it (raise Edge:ShutdownTimeoutS to ramp all the way)",
+                F1(estimateS), F(boundS), F(boundS));
+        }
+
+        var elapsed = Stopwatch.StartNew();
+        var nextNote = Stopwatch.StartNew();
+        while (elapsed.Elapsed.TotalSeconds < boundS && _executive!.Failure is null)
+        {
+            double nowW = _pump.LastSetpointW;
+            if (_commands.StandbyApplied && Math.Abs(nowW) < 0.5)
             {
-                _log.LogInformation("battery setpoint at 0 W after {Seconds} s", F(deadline.Elapsed.TotalSeconds));
+                _log.LogInformation("battery setpoint at 0 W after {Seconds} s (estimated {Estimate} s)", F1(elapsed.Elapsed.TotalSeconds), F1(estimateS));
                 return;
             }
 
             if (nextNote.Elapsed > TimeSpan.FromSeconds(5))
             {
                 nextNote.Restart();
-                _log.LogInformation("stopping: battery setpoint {Power} W", F(_pump.LastSetpointW));
+                (double rate, _) = RampOutRate(nowW, _cycle.Controller.Limits);
+                _log.LogInformation("stopping: battery setpoint {Power} W, about {Left} s left ({Elapsed} s so far)",
+                    F0(nowW), F1(Math.Abs(nowW) / rate), F1(elapsed.Elapsed.TotalSeconds));
             }
 
             await Task.Delay(20).ConfigureAwait(false);
         }
 
-        _log.LogWarning("ramp-down not finished within Edge:ShutdownTimeoutS = {Timeout} s (setpoint {Power} W): the inverters' revert timeout takes over",
-            F(_edge.ShutdownTimeoutS), F(_pump.LastSetpointW));
+        _log.LogWarning("ramp-down not finished within {Timeout} s (Edge:ShutdownTimeoutS; setpoint {Power} W): {Revert}",
+            F(boundS), F0(_pump.LastSetpointW), InverterReversion());
     }
+
+    private static (double RateWPerS, string Which) RampOutRate(double setpointW, in ControllerLimits limits) =>
+        setpointW > 0 ? (limits.RampUpWPerS, "up-ramp") : (limits.RampDownWPerS, "down-ramp");
+
+    /// <summary>
+    /// The second stop request: stop at once, without the rest of the ramp-down. Says (on <paramref name="error"/>,
+    /// synchronously — no log queue survives what follows) what the inverters will do on their own, then ends the
+    /// process with exit code 1 (no clean stop). Any thread.
+    /// </summary>
+    internal void StopNow(string source, TextWriter error)
+    {
+        if (Interlocked.Exchange(ref _stoppingNow, 1) != 0)
+        {
+            return;
+        }
+
+        _liveView?.Dispose();
+        double setpointW = _pump?.LastSetpointW ?? double.NaN;
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"edge: {source} again: stopping now, without finishing the ramp-down (battery setpoint {setpointW:0} W, state not saved). {InverterReversion()}"));
+        error.Flush();
+        ExitNow(ExitCodes.Failed);
+    }
+
+    /// <summary>What the inverters do once Edge no longer writes (their programmed revert), in one sentence.</summary>
+    private string InverterReversion()
+    {
+        ModbusInverter[] modbus = _rig?.Inverters.OfType<ModbusInverter>().ToArray() ?? [];
+        if (modbus.Length == 0)
+        {
+            return "No inverter here reverts on its own: the battery keeps its last setpoint until something else stops it.";
+        }
+
+        int revertS = modbus.Max(i => i.RevertTimeoutS);
+        double rampPct = modbus.Min(i => i.RampPctPerS);
+        string sentence = string.Create(CultureInfo.InvariantCulture,
+            $"The inverters keep their last setpoint for at most {revertS} s after Edge's last write (SunSpec WSetRvrtTms, programmed at start), then revert to 0 W on their own at their ramp rate (WRmp {rampPct:0.#} % of rated power per second); the broker publishes Edge's offline status (its Will).");
+        return _rig!.SimulatedInverters.Count > 0
+            ? sentence + " (On the sim rig the simulated inverters run inside this process and stop with it.)"
+            : sentence;
+    }
+
+    /// <summary>Ends the process now: no finalizers, no host shutdown, no waiting (libc <c>_exit</c>).</summary>
+    private static void ExitNow(int code) => Exit(code);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
+    private static extern void Exit(int code);
 
     private void Supervise()
     {
@@ -581,4 +661,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     internal CyclicExecutive? Executive => _executive;
 
     private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string F0(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+
+    private static string F1(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
 }
