@@ -206,7 +206,8 @@ public sealed class CyclicExecutive : IDisposable
         _cycle.Actuate(in info);
         long t4 = _clock.NowNs;
         Statistics.RecordPhase(3, t4 - t3);
-        _cycle.HandOff(in info);
+        CycleInfo handOff = info with { ComputeNs = t4 - wakeNs };
+        _cycle.HandOff(in handOff);
         long endNs = _clock.NowNs;
         Statistics.RecordPhase(4, endNs - t4);
 
