@@ -469,18 +469,21 @@ public sealed class SmoothingController : IGridController
     {
         double previousW = _gridTargetW;
         double desiredSlope = referenceSlopeWPerS + (referenceW - previousW) / _tauGridS;
-        if (desiredSlope > _rampUpWPerS)
+        bool clampedUp = desiredSlope > _rampUpWPerS;
+        bool clampedDown = desiredSlope < -_rampDownWPerS;
+        desiredSlope = Math.Clamp(desiredSlope, -_rampDownWPerS, _rampUpWPerS);
+        _slopeWPerS += _alphaSlope * (desiredSlope - _slopeWPerS);
+
+        // The flags say what the target does: ramp-limited down only while it falls (the low-passed slope turns
+        // from rising to falling over a few periods after the clamp changes sides), and up only while it rises.
+        if (clampedUp && _slopeWPerS > 0)
         {
-            desiredSlope = _rampUpWPerS;
             flags |= ControlFlags.RampLimitedUp;
         }
-        else if (desiredSlope < -_rampDownWPerS)
+        else if (clampedDown && _slopeWPerS < 0)
         {
-            desiredSlope = -_rampDownWPerS;
             flags |= ControlFlags.RampLimitedDown;
         }
-
-        _slopeWPerS += _alphaSlope * (desiredSlope - _slopeWPerS);
         double gridW = previousW + _slopeWPerS * dtS;
         if (gridW >= _effectiveCapW)
         {
