@@ -17,7 +17,7 @@ public sealed class EmbeddedBrokerTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    /// <summary>The documented fields (README "Topics", docs/DESIGN.md "Topic schema"), as JSON paths.</summary>
+    /// <summary>The documented fields (README "Topics", docs/DESIGN.md §7), as JSON paths.</summary>
     private static readonly string[] StateFields =
     [
         "ts", "seq", "load_w.mean", "load_w.min", "load_w.max", "grid_w.mean", "grid_w.min", "grid_w.max", "battery_w.mean",

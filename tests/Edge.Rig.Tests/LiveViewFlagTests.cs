@@ -9,7 +9,7 @@ public sealed class LiveViewFlagTests
     [Fact]
     public void The_live_view_uses_the_mqtt_flag_names()
     {
-        // The names of EdgeJson's flag_names, bit by bit (docs/DESIGN.md, "Topic schema").
+        // The names of EdgeJson's flag_names, bit by bit (docs/DESIGN.md §7).
         string[] mqtt =
         [
             "ramp_limited_up", "ramp_limited_down", "at_grid_cap", "at_grid_floor", "saturated_charge", "saturated_discharge",

@@ -1,7 +1,7 @@
 namespace Edge.Core.Metrics;
 
 /// <summary>
-/// Ramp figures over sliding windows (DESIGN §5): for every sample j, the largest rise g(j) − g(i) and fall
+/// Ramp figures over sliding windows (docs/DESIGN.md §5): for every sample j, the largest rise g(j) − g(i) and fall
 /// g(i) − g(j) over the samples i before j that lie within the window (j − i ≤ window/period). Taking the extreme over
 /// every pair, not just the end points, catches oscillations inside a window. O(n) with monotonic deques.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Edge.Core.Metrics;
 
 /// <summary>
-/// Welch's averaged periodogram, as DESIGN §5 defines it: periodic Hann window, 50 % overlap, the mean removed from
+/// Welch's averaged periodogram, as docs/DESIGN.md §5 defines it: periodic Hann window, 50 % overlap, the mean removed from
 /// each segment, one-sided density in W²/Hz (the scaling of scipy.signal.welch with scaling='density'). A segment
 /// whose length is not a power of two is zero-padded to the next one (finer bins, same density).
 /// </summary>

@@ -5,7 +5,7 @@ using Edge.Core.Metrics;
 namespace Edge.Core.Replay;
 
 /// <summary>
-/// Runs a controller over a load series on virtual time with the battery model (DESIGN §6, replay). Per period k:
+/// Runs a controller over a load series on virtual time with the battery model (docs/DESIGN.md §6, replay). Per period k:
 /// the controller reads load(k), the battery's measured power and SoC; its setpoint drives the battery model from
 /// the start of period k (plus the battery's own latency and lag); the grid over the period is load(k) minus the
 /// battery's actual power; the battery's power and SoC are what the next period measures. Deterministic.

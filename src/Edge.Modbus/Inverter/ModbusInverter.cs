@@ -6,7 +6,7 @@ using Edge.Modbus.Threading;
 namespace Edge.Modbus.Inverter;
 
 /// <summary>
-/// A Modbus battery inverter as an <see cref="IBatteryInverter"/> (DESIGN §3 actuate phase, §9 safety). The device
+/// A Modbus battery inverter as an <see cref="IBatteryInverter"/> (docs/DESIGN.md §3 actuate phase, §9 safety). The device
 /// family — SunSpec (<see cref="SunSpecProfile"/>) or a vendor map described as data (<see cref="MappedProfile"/>) —
 /// is an <see cref="IInverterProfile"/>; this class owns everything else.
 /// <para>One I/O worker thread per device owns the Modbus link. The control loop only calls <see cref="PostSetpoint"/>

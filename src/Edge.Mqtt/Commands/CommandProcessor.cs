@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Edge.Mqtt.Commands;
 
 /// <summary>
-/// Validates inbound commands and routes them (DESIGN §7). For each message on <c>…/cmd/{name}</c>, in order of cost:
+/// Validates inbound commands and routes them (docs/DESIGN.md §7). For each message on <c>…/cmd/{name}</c>, in order of cost:
 /// commands enabled → known name → in the ACL → not retained → payload size → rate limit → strict schema
 /// (<see cref="CommandParser"/>) → not expired and not too far ahead → limits within the configured hardware limits
 /// (<see cref="ControllerLimits.Check"/>) → mailbox has room. A rejection is answered at once on

@@ -4,7 +4,7 @@ using Edge.Core.Devices;
 namespace Edge.Runtime.Cycle;
 
 /// <summary>
-/// What one control period hands to the publisher and the flight recorder (DESIGN §3, hand-off): the frozen
+/// What one control period hands to the publisher and the flight recorder (docs/DESIGN.md §3, hand-off): the frozen
 /// snapshot, the decision, the per-inverter setpoints and the cycle's timing. Preallocated in the hand-off ring's
 /// slots and filled in place (<see cref="CopyFrom"/>), so handing it off allocates nothing.
 /// </summary>

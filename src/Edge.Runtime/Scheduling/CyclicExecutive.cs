@@ -6,7 +6,7 @@ using Edge.Core.Timing;
 namespace Edge.Runtime.Scheduling;
 
 /// <summary>
-/// The fixed-budget cyclic executive (DESIGN §3): one dedicated thread that sleeps until absolute release times
+/// The fixed-budget cyclic executive (docs/DESIGN.md §3): one dedicated thread that sleeps until absolute release times
 /// <c>start + k·period</c> and then runs the caller's <see cref="IControlCycle"/> phase by phase, timing each phase
 /// against its budget.
 /// <para>Deadline rules, in one place:</para>

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Options;
 namespace Edge.Commands;
 
 /// <summary>
-/// <c>edge run</c> (DESIGN §6): the daemon on the generic host. Configuration, in increasing precedence: the
+/// <c>edge run</c> (docs/DESIGN.md §6): the daemon on the generic host. Configuration, in increasing precedence: the
 /// <c>--config</c> JSON file, <c>EDGE_Section__Key</c> environment variables, <c>Section:Key=value</c> words on the
 /// command line, then <c>--rig</c>. Every option is validated before any device is touched; a bad one stops Edge with
 /// its full path, the bad value and the allowed range (exit code 2), and nothing is commanded.

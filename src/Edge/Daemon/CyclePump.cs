@@ -9,7 +9,7 @@ using RuntimeRecord = Edge.Runtime.Cycle.CycleRecord;
 namespace Edge.Daemon;
 
 /// <summary>
-/// The one consumer of the loop's hand-off ring (DESIGN §3, step 5). Every period it feeds the flight recorder, keeps
+/// The one consumer of the loop's hand-off ring (docs/DESIGN.md §3, step 5). Every period it feeds the flight recorder, keeps
 /// the latest snapshot for per-device detail and the live view, and hands the publisher its per-period record.
 /// It runs on the publisher's thread (as its <see cref="ICycleSource"/> and <see cref="IRackDetailSource"/>), or on its
 /// own thread when MQTT is off. A rising alarm condition (E-stop, fault, lost load or battery) schedules a flight

@@ -8,7 +8,7 @@ namespace Edge.Daemon;
 
 /// <summary>
 /// The MQTT broker <c>edge run --rig sim</c> serves itself when none answers (<c>Mqtt:EmbeddedBroker</c>, see
-/// docs/DESIGN.md "Embedded broker"): an MQTTnet server on the loopback address and the configured port, anonymous,
+/// docs/DESIGN.md §12): an MQTTnet server on the loopback address and the configured port, anonymous,
 /// retained messages in memory. It runs on the thread pool beside the loop (never inside a control period) and lives
 /// as long as the daemon; a broker that already answers on the port always wins, so the embedded one is only a
 /// stand-in that lets the demo run with no installs.
