@@ -22,6 +22,7 @@ internal sealed class EmbeddedBroker : IDisposable
         typeof(ValidatingConnectionEventArgs).GetField("_connectPacket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
 
     private readonly MqttServer _server;
+    private int _disposed;
 
     private EmbeddedBroker(MqttServer server, int port)
     {
@@ -137,6 +138,11 @@ internal sealed class EmbeddedBroker : IDisposable
     /// <summary>Stops the broker (clients see the connection close; the daemon publishes its offline status first).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return; // the daemon stops it at the end of its stop, the host disposes the daemon after that
+        }
+
         try
         {
             _server.StopAsync().Wait(TimeSpan.FromSeconds(2));
