@@ -83,18 +83,6 @@ public sealed class RunCommand : ICommand
 
         using var durationCts = duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation, durationCts.Token);
-        var daemon = host.Services.GetRequiredService<EdgeDaemon>();
-        daemon.DescribeStop = () => context.Stops.FirstSource ?? (durationCts.IsCancellationRequested && duration is { } run ? FormattableString.Invariant($"--duration {run.TotalSeconds:0.###}s") : "stop requested");
-        context.Stops.Repeated += source => daemon.StopNow(source, context.Error);
-
-        // After --duration began the ramp-down, the first Ctrl-C is already the second stop request.
-        using CancellationTokenRegistration afterDuration = context.Cancellation.Register(() =>
-        {
-            if (durationCts.IsCancellationRequested)
-            {
-                daemon.StopNow(context.Stops.FirstSource ?? "stop request", context.Error);
-            }
-        });
         using PosixSignalRegistration dumpSignal = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, ctx =>
         {
             ctx.Cancel = true;
@@ -105,6 +93,20 @@ public sealed class RunCommand : ICommand
         {
             // Every section first, so one run names every bad option (the host would stop at the first section).
             host.Services.GetService<IStartupValidator>()?.Validate();
+
+            // Resolved only once the options are valid (its constructor reads them).
+            var daemon = host.Services.GetRequiredService<EdgeDaemon>();
+            daemon.DescribeStop = () => context.Stops.FirstSource ?? (durationCts.IsCancellationRequested && duration is { } run ? FormattableString.Invariant($"--duration {run.TotalSeconds:0.###}s") : "stop requested");
+            context.Stops.Repeated += source => daemon.StopNow(source, context.Error);
+
+            // After --duration began the ramp-down, the first Ctrl-C is already the second stop request.
+            using CancellationTokenRegistration afterDuration = context.Cancellation.Register(() =>
+            {
+                if (durationCts.IsCancellationRequested)
+                {
+                    daemon.StopNow(context.Stops.FirstSource ?? "stop request", context.Error);
+                }
+            });
             host.RunAsync(linked.Token).GetAwaiter().GetResult();
         }
         catch (OptionsValidationException e)
