@@ -5,23 +5,24 @@ namespace Edge;
 /// <summary>Entry point of the <c>edge</c> executable.</summary>
 public static class Program
 {
-    /// <summary>Dispatches to the subcommand; Ctrl-C and SIGTERM cancel it cleanly.</summary>
+    /// <summary>Dispatches to the subcommand; the first Ctrl-C or SIGTERM cancels it cleanly, later ones go to <see cref="StopRequests.Repeated"/>.</summary>
     public static int Main(string[] args)
     {
         using var cts = new CancellationTokenSource();
+        var stops = new StopRequests(cts);
         Console.CancelKeyPress += (_, e) =>
         {
             e.Cancel = true;
-            cts.Cancel();
+            stops.Request("Ctrl-C");
         };
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGTERM,
             ctx =>
             {
                 ctx.Cancel = true;
-                cts.Cancel();
+                stops.Request("SIGTERM");
             });
-        var context = new CommandContext(Console.Out, Console.Error, !Console.IsErrorRedirected, cts.Token);
+        var context = new CommandContext(Console.Out, Console.Error, !Console.IsErrorRedirected, cts.Token) { Stops = stops };
         return CommandRegistry.Run(args, context);
     }
 }

@@ -7,7 +7,7 @@ using Edge.Core.Fakes;
 namespace Edge.Benchmarks;
 
 /// <summary>
-/// One control tick as the loop runs it (DESIGN §3): read 16 rack sensors and sum them, read 4 inverters and
+/// One control tick as the loop runs it (docs/DESIGN.md §3): read 16 rack sensors and sum them, read 4 inverters and
 /// aggregate them, decide with the smoothing controller, allocate the setpoint across the inverters and post it.
 /// The peer in the same run is the same tick with the pinned low-pass baseline (the cheapest honest controller),
 /// so the ratio is what the smoothing law costs on top of the plumbing. Goal: 0 B allocated per tick.

@@ -210,4 +210,33 @@ public class ControllerModeTests
         Assert.Equal(0, allocated);
         Assert.True(double.IsFinite(sink));
     }
+
+    [Fact]
+    public void Ramp_flags_say_which_way_the_target_moves()
+    {
+        // Issue 13 item 8: ramp_limited_down was set while the grid target still rose (the desired slope is clamped at
+        // once, the low-passed slope follows over a few periods).
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        h.Run(2000, 60);
+        int down = 0, up = 0;
+        for (int k = 0; k < 18_000; k++)
+        {
+            double previousTargetW = h.Last.GridTargetW;
+            Decision d = h.Step(k % 6000 < 3000 ? 8000 : 1000); // 30 s up, 30 s down: the target reverses at the limits
+            double slopeW = d.GridTargetW - previousTargetW;
+            if ((d.Flags & ControlFlags.RampLimitedDown) != 0)
+            {
+                down++;
+                Assert.True(slopeW < 0, $"period {k}: ramp_limited_down while the target rose by {slopeW} W");
+            }
+
+            if ((d.Flags & ControlFlags.RampLimitedUp) != 0)
+            {
+                up++;
+                Assert.True(slopeW > 0, $"period {k}: ramp_limited_up while the target fell by {slopeW} W");
+            }
+        }
+
+        Assert.True(down > 100 && up > 100, $"the swing should hit both limits ({up} up, {down} down)");
+    }
 }

@@ -5,7 +5,7 @@ using Edge.Core.Replay;
 
 namespace Edge.Core.Tests;
 
-/// <summary>The properties DESIGN §4 requires of the smoothing controller, checked on many random seeded traces.</summary>
+/// <summary>The properties docs/DESIGN.md §4 requires of the smoothing controller, checked on many random seeded traces.</summary>
 public class ControllerPropertyTests
 {
     private const double PeriodS = 0.01;

@@ -38,7 +38,8 @@ public sealed class MailboxTests
         mailbox.Post(42, 1);
         Assert.True(taken.Wait(TimeSpan.FromSeconds(5)), "the worker was not woken");
         Assert.Equal(42, seen);
-        Assert.True(wokeAfterTicks * 1000.0 / Stopwatch.Frequency < 1000, "woken by the post, not by the 10 s timeout");
+        // Woken by the post, not by the 10 s timeout: the bound sits halfway, far from both on a loaded machine.
+        Assert.True(wokeAfterTicks * 1000.0 / Stopwatch.Frequency < 5000, "woken by the post, not by the 10 s timeout");
 
         mailbox.Post(1, 1);
         mailbox.Post(2, 2);
@@ -53,15 +54,25 @@ public sealed class MailboxTests
     public void A_reader_never_sees_a_torn_value()
     {
         var cell = new SeqLockValue<(long A, long B, long C)>();
-        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        using var stop = new CancellationTokenSource();
+        using var writing = new ManualResetEventSlim();
         var writer = new Thread(() =>
         {
             for (long i = 1; !stop.IsCancellationRequested; i++)
             {
                 cell.Write((i, -i, i * 3));
+                if (i == 1)
+                {
+                    writing.Set();
+                }
             }
         });
         writer.Start();
+
+        // Start barrier: the 300 ms of reading begin once the writer has written (on a loaded machine the thread may
+        // start late; a timer started before it could expire with nothing written and nothing read).
+        Assert.True(writing.Wait(TimeSpan.FromSeconds(30)), "the writer thread did not start");
+        stop.CancelAfter(TimeSpan.FromMilliseconds(300));
         long reads = 0, torn = 0;
         while (!stop.IsCancellationRequested)
         {

@@ -5,7 +5,8 @@ namespace Edge.Rig.Tests;
 
 /// <summary>
 /// Issue 7, "persisted state restored": the SoC estimate is saved at stop with write-then-rename, and the next start
-/// (Sim:InitialSocPct unset) starts the simulated batteries from it; a corrupt file is reported and the daemon starts
+/// (Sim:InitialSocPct unset, Sim:ResumeState=true — a simulated rig resumes only when told, see SimStateTests) starts
+/// the simulated batteries from it; a corrupt file is reported and the daemon starts
 /// from a fresh state anyway.
 /// </summary>
 [Collection(DaemonCollection.Name)]
@@ -38,7 +39,7 @@ public sealed class PersistedStateTests(ITestOutputHelper output)
         string firstCopy = state["state-after-first-run.json"];
         Assert.Equal(0, Tool("/bin/ln", file, firstCopy));
 
-        using (var second = InProcessDaemon.Start(state.Path))
+        using (var second = InProcessDaemon.Start(state.Path, "Sim:ResumeState=true"))
         {
             // The simulated batteries were created from the saved estimate (the default would be 50 %).
             foreach (var host in second.Daemon.Rig!.SimulatedInverters)

@@ -47,16 +47,18 @@ public sealed class LatestValueMailboxTests
         string? error = null;
         long reads = 0, distinct = 0;
         using var done = new ManualResetEventSlim();
+        using var readerStarted = new ManualResetEventSlim();
 
         var reader = new Thread(() =>
         {
             long lastSeq = 0;
-            while (error is null)
+            readerStarted.Set();
+            while (Volatile.Read(ref error) is null)
             {
                 bool finished = done.IsSet;
                 if (box.TryRead(out Sample s, out long seq, out long ts))
                 {
-                    reads++;
+                    Volatile.Write(ref reads, reads + 1);
                     if (s.Check != (s.Sequence * 7) + 1 || s.PowerW != s.Sequence * 0.5 || s.Pad1 != ~s.Sequence || s.Pad2 != -s.Sequence
                         || ts != s.Sequence * 1000 || seq != s.Sequence)
                     {
@@ -89,15 +91,24 @@ public sealed class LatestValueMailboxTests
         });
         reader.Start();
 
+        // Start barrier: on a loaded machine the reader may not run before 3 M writes are done. The writer starts only
+        // once the reader runs, and halfway waits until it has read a value, so the two really overlap (and the reader
+        // sees at least one value before the last) — deterministic, whatever the scheduler does.
+        Assert.True(readerStarted.Wait(TimeSpan.FromSeconds(30)), "the reader thread did not start");
         for (long i = 1; i <= writes; i++)
         {
             box.Write(new Sample { Sequence = i, PowerW = i * 0.5, Check = (i * 7) + 1, Pad1 = ~i, Pad2 = -i }, i * 1000);
+            if (i == writes / 2)
+            {
+                Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref reads) > 0 || Volatile.Read(ref error) is not null, TimeSpan.FromSeconds(30)),
+                    "the reader read nothing while the writer waited halfway");
+            }
         }
 
         done.Set();
         Assert.True(reader.Join(TimeSpan.FromSeconds(60)));
         Assert.Null(error);
-        Assert.True(distinct > 1, "the reader should have seen several values while the writer ran");
+        Assert.True(distinct > 1, $"the reader should have seen several values while the writer ran (saw {distinct} in {reads} reads)");
     }
 
     [Fact]

@@ -56,8 +56,10 @@ public sealed class SpscRingTests
         long received = 0, lastSequence = 0;
         string? error = null;
 
+        using var consumerStarted = new ManualResetEventSlim();
         var consumer = new Thread(() =>
         {
+            consumerStarted.Set();
             while (lastSequence < count && error is null)
             {
                 if (!ring.TryRead(out Item item))
@@ -81,6 +83,7 @@ public sealed class SpscRingTests
             }
         });
         consumer.Start();
+        Assert.True(consumerStarted.Wait(Timeout), "the consumer thread did not start"); // start barrier: the two threads overlap
 
         for (long s = 1; s <= count; s++)
         {
@@ -103,8 +106,10 @@ public sealed class SpscRingTests
         string? error = null;
         using var producerDone = new ManualResetEventSlim();
 
+        using var consumerStarted = new ManualResetEventSlim();
         var consumer = new Thread(() =>
         {
+            consumerStarted.Set();
             while (error is null)
             {
                 ref Payload slot = ref ring.TryPeek();
@@ -139,6 +144,8 @@ public sealed class SpscRingTests
             }
         });
         consumer.Start();
+        Assert.True(consumerStarted.Wait(Timeout), "the consumer thread did not start"); // start barrier
+        Assert.True(consumerStarted.Wait(Timeout), "the consumer thread did not start"); // start barrier: the two threads overlap
 
         for (long s = 1; s <= count; s++)
         {

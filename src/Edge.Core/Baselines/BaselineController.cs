@@ -6,7 +6,7 @@ namespace Edge.Core.Baselines;
 /// Shared shape of the baselines: each computes a grid target from the load alone; the battery takes
 /// load − target, clamped into the same <see cref="BatteryEnvelope"/> the smoothing controller uses, so every
 /// baseline respects battery power and SoC limits. No trim, no SoC recovery, no ramp limiting: they are what a
-/// simple energy manager would do, with the parameters pinned by DESIGN §4 so comparisons stay honest.
+/// simple energy manager would do, with the parameters pinned by docs/DESIGN.md §4 so comparisons stay honest.
 /// </summary>
 public abstract class BaselineController : IGridController
 {

@@ -4,11 +4,11 @@ namespace Edge.Core.Baselines;
 
 /// <summary>
 /// Baseline <c>low-pass</c>: the grid target is the load through a first-order low-pass with
-/// <see cref="TimeConstantS"/> (pinned, DESIGN §4), discretised exactly for the measured time step.
+/// <see cref="TimeConstantS"/> (pinned, docs/DESIGN.md §4), discretised exactly for the measured time step.
 /// </summary>
 public sealed class LowPassController(ControllerOptions options) : BaselineController(options)
 {
-    /// <summary>Time constant, s (pinned by DESIGN §4).</summary>
+    /// <summary>Time constant, s (pinned by docs/DESIGN.md §4).</summary>
     public const double TimeConstantS = 30;
 
     private double _stateW = double.NaN;

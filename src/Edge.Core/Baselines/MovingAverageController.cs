@@ -4,12 +4,12 @@ namespace Edge.Core.Baselines;
 
 /// <summary>
 /// Baseline <c>moving-average</c>: the grid target is the mean load of the last <see cref="WindowS"/> seconds
-/// (pinned, DESIGN §4). Until the window has filled, the mean of what has been seen. The running sum is kept in
+/// (pinned, docs/DESIGN.md §4). Until the window has filled, the mean of what has been seen. The running sum is kept in
 /// integer milliwatts so it is exact over any run length (no floating-point drift).
 /// </summary>
 public sealed class MovingAverageController : BaselineController
 {
-    /// <summary>Window length, s (pinned by DESIGN §4).</summary>
+    /// <summary>Window length, s (pinned by docs/DESIGN.md §4).</summary>
     public const double WindowS = 60;
 
     private readonly long[] _samplesMw;

@@ -6,7 +6,7 @@ namespace Edge.Core.Baselines;
 /// Baseline <c>peak-shave</c>, as OpenEMS' peak-shaving controller does it: discharge whatever the load draws above
 /// <see cref="DischargeAboveFraction"/> of the peak; recharge while the load is below
 /// <see cref="RechargeBelowFraction"/> of the peak, never lifting the grid above that level. Thresholds pinned by
-/// DESIGN §4 as fractions of the trace's (or site's) peak load.
+/// docs/DESIGN.md §4 as fractions of the trace's (or site's) peak load.
 /// </summary>
 public sealed class PeakShaveController : BaselineController
 {

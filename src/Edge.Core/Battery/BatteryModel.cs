@@ -10,7 +10,7 @@ namespace Edge.Core.Battery;
 /// discharge, a full one cannot charge (the last step is shortened exactly to reach 0 % or 100 %);</item>
 /// <item>SoC integrates cell energy: discharge draws P·dt/η_discharge, charge stores |P|·dt·η_charge.</item>
 /// </list>
-/// Sign convention (DESIGN §1): power &gt; 0 = discharging. Deterministic and allocation-free after construction.
+/// Sign convention (docs/DESIGN.md §1): power &gt; 0 = discharging. Deterministic and allocation-free after construction.
 /// Timing: the power returned by <see cref="Step"/> is the power over the interval that starts when the setpoint
 /// is posted; with zero latency and time constant it equals the setpoint (within limits).
 /// </summary>

@@ -3,7 +3,7 @@ using Edge.Core.Devices;
 namespace Edge.Core.Control;
 
 /// <summary>
-/// Splits the total battery setpoint across inverters (DESIGN §3, allocate phase), by headroom and SoC:
+/// Splits the total battery setpoint across inverters (docs/DESIGN.md §3, allocate phase), by headroom and SoC:
 /// discharge is shared in proportion to each unit's energy above <c>SocMinPct</c> (fuller units give more), charge in
 /// proportion to its room below <c>SocMaxPct</c> (emptier units take more) — which balances SoC over time — and no
 /// unit gets more than it allows. What a capped unit cannot take is redistributed among the others (water-filling).

@@ -1,6 +1,6 @@
 namespace Edge.Core.Control;
 
-/// <summary>Operating mode of the smoothing controller (DESIGN §4). Every change takes effect through the ramp limiter.</summary>
+/// <summary>Operating mode of the smoothing controller (docs/DESIGN.md §4). Every change takes effect through the ramp limiter.</summary>
 public enum ControlMode : byte
 {
     /// <summary>Smoothing: the grid follows a ramp- and band-limited target; the battery absorbs the rest.</summary>

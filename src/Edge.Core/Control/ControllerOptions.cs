@@ -1,7 +1,7 @@
 namespace Edge.Core.Control;
 
 /// <summary>
-/// Options of the smoothing controller (DESIGN §4), bound from the <c>Controller</c> configuration section.
+/// Options of the smoothing controller (docs/DESIGN.md §4), bound from the <c>Controller</c> configuration section.
 /// Units are in the names. <see cref="Validate"/> names every bad option with its allowed range.
 /// </summary>
 public sealed class ControllerOptions
@@ -15,7 +15,7 @@ public sealed class ControllerOptions
     /// <summary>Largest allowed fall of grid power, W/s.</summary>
     public double RampDownWPerS { get; set; } = 10_000;
 
-    /// <summary>Window over which ramps are judged, s (DESIGN §5).</summary>
+    /// <summary>Window over which ramps are judged, s (docs/DESIGN.md §5).</summary>
     public double RampWindowS { get; set; } = 1;
 
     /// <summary>Short-term deviation tolerated before ramp limits apply, W (metric tolerance; the controller never spends it on purpose).</summary>

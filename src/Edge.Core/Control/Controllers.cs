@@ -2,7 +2,7 @@ using Edge.Core.Baselines;
 
 namespace Edge.Core.Control;
 
-/// <summary>Creates controllers by their command-line names (DESIGN §6).</summary>
+/// <summary>Creates controllers by their command-line names (docs/DESIGN.md §6).</summary>
 public static class Controllers
 {
     /// <summary>Every controller name, the smoothing controller first.</summary>

@@ -1,6 +1,6 @@
 namespace Edge.Core.Control;
 
-/// <summary>The outcome of one controller tick (DESIGN §3, decide phase).</summary>
+/// <summary>The outcome of one controller tick (docs/DESIGN.md §3, decide phase).</summary>
 public struct Decision
 {
     /// <summary>Loop time of the tick, ns.</summary>

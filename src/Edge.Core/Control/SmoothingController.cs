@@ -1,7 +1,7 @@
 // The smoothing controller: what the batteries must absorb or deliver, every period, so that the grid sees a
 // ramp-limited, band-limited, capped curve.
 //
-// Sign convention (DESIGN §1): battery power b > 0 = discharging into the site; grid g = load − b.
+// Sign convention (docs/DESIGN.md §1): battery power b > 0 = discharging into the site; grid g = load − b.
 // The controller chooses a smooth grid TARGET g*, and the battery takes the rest: b = L − g*. Everything below is
 // about choosing g* well, and about what to give up when the battery cannot take the rest.
 //
@@ -61,7 +61,7 @@
 namespace Edge.Core.Control;
 
 /// <summary>
-/// The smoothing controller of DESIGN §4: ramp-limited, band-limited, capped grid power with SoC recovery,
+/// The smoothing controller of docs/DESIGN.md §4: ramp-limited, band-limited, capped grid power with SoC recovery,
 /// closed-loop trim on a site meter, modes and graceful saturation. The control law is explained at the top of this
 /// file. Not thread-safe: call every member from the control thread (commands arrive there through a mailbox).
 /// </summary>
@@ -271,7 +271,7 @@ public sealed class SmoothingController : IGridController
         double setpointW;
         if ((input.Health & InputHealth.EmergencyStop) != 0)
         {
-            // The one deliberate step: E-stop beats smoothness (DESIGN §9).
+            // The one deliberate step: E-stop beats smoothness (docs/DESIGN.md §9).
             d.Flags |= ControlFlags.EmergencyStop;
             setpointW = 0;
             FollowActualGrid(effectiveLoadW - setpointW);
@@ -469,18 +469,21 @@ public sealed class SmoothingController : IGridController
     {
         double previousW = _gridTargetW;
         double desiredSlope = referenceSlopeWPerS + (referenceW - previousW) / _tauGridS;
-        if (desiredSlope > _rampUpWPerS)
+        bool clampedUp = desiredSlope > _rampUpWPerS;
+        bool clampedDown = desiredSlope < -_rampDownWPerS;
+        desiredSlope = Math.Clamp(desiredSlope, -_rampDownWPerS, _rampUpWPerS);
+        _slopeWPerS += _alphaSlope * (desiredSlope - _slopeWPerS);
+
+        // The flags say what the target does: ramp-limited down only while it falls (the low-passed slope turns
+        // from rising to falling over a few periods after the clamp changes sides), and up only while it rises.
+        if (clampedUp && _slopeWPerS > 0)
         {
-            desiredSlope = _rampUpWPerS;
             flags |= ControlFlags.RampLimitedUp;
         }
-        else if (desiredSlope < -_rampDownWPerS)
+        else if (clampedDown && _slopeWPerS < 0)
         {
-            desiredSlope = -_rampDownWPerS;
             flags |= ControlFlags.RampLimitedDown;
         }
-
-        _slopeWPerS += _alphaSlope * (desiredSlope - _slopeWPerS);
         double gridW = previousW + _slopeWPerS * dtS;
         if (gridW >= _effectiveCapW)
         {

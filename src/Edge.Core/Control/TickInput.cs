@@ -1,7 +1,7 @@
 namespace Edge.Core.Control;
 
 /// <summary>
-/// Everything the controller reads in one period (DESIGN §4). Sign convention (DESIGN §1): battery power &gt; 0 =
+/// Everything the controller reads in one period (docs/DESIGN.md §4). Sign convention (docs/DESIGN.md §1): battery power &gt; 0 =
 /// discharging into the site; grid = load − battery.
 /// </summary>
 public struct TickInput

@@ -3,7 +3,7 @@ namespace Edge.Core.Devices;
 /// <summary>
 /// Capability: a battery inverter (PCS) that takes an active-power setpoint.
 /// Both members are non-blocking: the driver's own I/O worker talks to the device; the control loop only
-/// reads the latest state and posts the latest setpoint (DESIGN §3, actuate phase).
+/// reads the latest state and posts the latest setpoint (docs/DESIGN.md §3, actuate phase).
 /// </summary>
 public interface IBatteryInverter
 {

@@ -1,7 +1,7 @@
 namespace Edge.Core.Devices;
 
 /// <summary>
-/// What a battery inverter reports, normalised to Edge's sign convention (DESIGN §1):
+/// What a battery inverter reports, normalised to Edge's sign convention (docs/DESIGN.md §1):
 /// <c>MeasuredPowerW &gt; 0</c> = discharging into the site.
 /// </summary>
 /// <param name="TimestampNs">Monotonic time of the measurement (ns).</param>

@@ -1,7 +1,7 @@
 namespace Edge.Core.Devices;
 
 /// <summary>
-/// The frozen process image of one control period (DESIGN §3, sample phase): every sensor's and inverter's reading,
+/// The frozen process image of one control period (docs/DESIGN.md §3, sample phase): every sensor's and inverter's reading,
 /// taken once at the start of the period, plus the aggregates the controller uses. Preallocated: a period fills it
 /// in place and hands a copy on through <see cref="CopyTo"/>, so the hot path never allocates.
 /// </summary>

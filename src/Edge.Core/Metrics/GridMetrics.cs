@@ -1,7 +1,7 @@
 namespace Edge.Core.Metrics;
 
 /// <summary>
-/// The metrics of DESIGN §5 — one implementation used by tests, replay and benchmarks. They are computed on what
+/// The metrics of docs/DESIGN.md §5 — one implementation used by tests, replay and benchmarks. They are computed on what
 /// really happened (the battery's actual power), not on setpoints.
 /// </summary>
 /// <param name="MaxRiseWPerS">Largest rise in any ramp window ÷ window, W/s.</param>

@@ -1,6 +1,6 @@
 namespace Edge.Core.Metrics;
 
-/// <summary>The parameters the DESIGN §5 metrics are judged against.</summary>
+/// <summary>The parameters the docs/DESIGN.md §5 metrics are judged against.</summary>
 /// <param name="PeriodS">Sample period of the series, s.</param>
 /// <param name="RampUpWPerS">Up-ramp limit, W/s.</param>
 /// <param name="RampDownWPerS">Down-ramp limit, W/s.</param>
@@ -19,10 +19,10 @@ public sealed record MetricsOptions(
     double BandHighHz = 20,
     double NativeSampleRateHz = double.PositiveInfinity)
 {
-    /// <summary>Relative tolerance on ramp limits (0.1 %, DESIGN §5).</summary>
+    /// <summary>Relative tolerance on ramp limits (0.1 %, docs/DESIGN.md §5).</summary>
     public const double RampTolerance = 0.001;
 
-    /// <summary>Welch segment length, s (DESIGN §5).</summary>
+    /// <summary>Welch segment length, s (docs/DESIGN.md §5).</summary>
     public const double WelchSegmentS = 100;
 
     /// <summary>The upper band edge actually used: min(BandHighHz, native rate / 2, series rate / 2).</summary>

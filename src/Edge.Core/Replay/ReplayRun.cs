@@ -9,7 +9,7 @@ namespace Edge.Core.Replay;
 /// <param name="BatteryW">Actual battery power per period, W (positive = discharge).</param>
 /// <param name="SocPct">State of charge at the end of each period, %.</param>
 /// <param name="Saturated">True for periods in which the battery was held at a limit.</param>
-/// <param name="Metrics">DESIGN §5 metrics of the run.</param>
+/// <param name="Metrics">docs/DESIGN.md §5 metrics of the run.</param>
 public sealed record ReplayRun(
     string Controller,
     double[] GridW,

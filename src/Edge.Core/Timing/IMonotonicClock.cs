@@ -1,7 +1,7 @@
 namespace Edge.Core.Timing;
 
 /// <summary>
-/// The one clock the loop, the controller and every worker read (DESIGN engineering bar: one injectable clock).
+/// The one clock the loop, the controller and every worker read (docs/DESIGN.md §3: one injectable clock).
 /// Monotonic, nanoseconds, arbitrary epoch. Reading it never allocates and never blocks.
 /// </summary>
 public interface IMonotonicClock

@@ -4,7 +4,7 @@ using Edge.Core.Devices;
 namespace Edge.Modbus.Inverter;
 
 /// <summary>
-/// Several inverters seen as one battery (DESIGN §3, sample → allocate → actuate): <see cref="Sample"/> reads every
+/// Several inverters seen as one battery (docs/DESIGN.md §3, sample → allocate → actuate): <see cref="Sample"/> reads every
 /// inverter's state into a preallocated array and aggregates it; <see cref="Actuate"/> splits a total setpoint with
 /// <see cref="BatteryAllocator"/> (by headroom, SoC-balancing) and posts each share to its inverter's mailbox.
 /// Allocation-free and lock-free; call both from the control thread only.

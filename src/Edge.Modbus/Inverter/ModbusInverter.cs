@@ -6,7 +6,7 @@ using Edge.Modbus.Threading;
 namespace Edge.Modbus.Inverter;
 
 /// <summary>
-/// A Modbus battery inverter as an <see cref="IBatteryInverter"/> (DESIGN §3 actuate phase, §9 safety). The device
+/// A Modbus battery inverter as an <see cref="IBatteryInverter"/> (docs/DESIGN.md §3 actuate phase, §9 safety). The device
 /// family — SunSpec (<see cref="SunSpecProfile"/>) or a vendor map described as data (<see cref="MappedProfile"/>) —
 /// is an <see cref="IInverterProfile"/>; this class owns everything else.
 /// <para>One I/O worker thread per device owns the Modbus link. The control loop only calls <see cref="PostSetpoint"/>
@@ -134,6 +134,11 @@ public class ModbusInverter : IBatteryInverter, IDisposable
 
     /// <summary>The device's link and unit (for tools that talk to it while this driver is stopped: edge check).</summary>
     public ModbusInverterOptions Options => _options.Clone();
+    /// <summary>The revert timeout programmed into the device (SunSpec WSetRvrtTms), s: how long it keeps the last setpoint without a write.</summary>
+    public int RevertTimeoutS => _options.RevertTimeoutS;
+
+    /// <summary>The ramp limit programmed into the device (SunSpec WRmp), % of rated power per second; its revert to 0 W follows it.</summary>
+    public double RampPctPerS => _options.RampPctPerS;
 
     /// <summary>True while the driver holds the single-writer lease (or the device has no lease).</summary>
     public bool IsOperating => Volatile.Read(ref _operatingFlag) != 0;

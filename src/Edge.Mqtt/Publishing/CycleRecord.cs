@@ -3,8 +3,8 @@ using Edge.Core.Control;
 namespace Edge.Mqtt.Publishing;
 
 /// <summary>
-/// What one control period hands to the publisher (DESIGN §3 hand-off, §7 state): copied by value into the runtime's
-/// SPSC ring by the loop, read by the publisher thread. Units are in the names; sign convention of DESIGN §1.
+/// What one control period hands to the publisher (docs/DESIGN.md §3 hand-off, §7 state): copied by value into the runtime's
+/// SPSC ring by the loop, read by the publisher thread. Units are in the names; sign convention of docs/DESIGN.md §1.
 /// </summary>
 public struct CycleRecord
 {

@@ -6,7 +6,7 @@ using Edge.Core.Devices;
 namespace Edge.Mqtt.Publishing;
 
 /// <summary>
-/// Writes the JSON payloads of DESIGN §7 with a <see cref="Utf8JsonWriter"/> over one reused buffer: property names are
+/// Writes the JSON payloads of docs/DESIGN.md §7 with a <see cref="Utf8JsonWriter"/> over one reused buffer: property names are
 /// pre-encoded, numbers are formatted in place, so a payload costs no allocation in steady state. Each method returns a
 /// view of the buffer valid until the next call. Not thread-safe: one instance per thread. Non-finite numbers are
 /// written as null (JSON has no NaN); power is rounded to 0.1 W, percentages to 0.01 %.
@@ -100,7 +100,7 @@ public sealed class EdgeJson : IDisposable
     /// <inheritdoc />
     public void Dispose() => _json.Dispose();
 
-    /// <summary>The state message of one window (DESIGN §7).</summary>
+    /// <summary>The state message of one window (docs/DESIGN.md §7).</summary>
     public ReadOnlySpan<byte> WriteState(StateWindow w, long unixMs, long outboxDrops)
     {
         Utf8JsonWriter j = Begin();

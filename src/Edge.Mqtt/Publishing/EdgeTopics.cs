@@ -2,7 +2,7 @@ using Edge.Mqtt.Protocol;
 
 namespace Edge.Mqtt.Publishing;
 
-/// <summary>The topic names of DESIGN §7, built once from the site and node names (so publishing never formats a topic).</summary>
+/// <summary>The topic names of docs/DESIGN.md §7, built once from the site and node names (so publishing never formats a topic).</summary>
 public sealed class EdgeTopics
 {
     /// <summary>Builds the topics; throws <see cref="ArgumentException"/> when a name is not a valid single topic level.</summary>

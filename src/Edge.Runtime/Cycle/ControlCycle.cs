@@ -7,7 +7,7 @@ using Edge.Runtime.Scheduling;
 namespace Edge.Runtime.Cycle;
 
 /// <summary>
-/// The control period of DESIGN §3, wired to real capability interfaces, for the daemon and the loop bench:
+/// The control period of docs/DESIGN.md §3, wired to real capability interfaces, for the daemon and the loop bench:
 /// <list type="number">
 /// <item><b>Sample</b> — every rack sensor, the optional site meter, every inverter's state and the optional E-stop
 /// into one preallocated <see cref="RackSnapshot"/>; the rack sum is the load. A sensor without a usable reading

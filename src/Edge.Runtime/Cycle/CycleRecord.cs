@@ -4,7 +4,7 @@ using Edge.Core.Devices;
 namespace Edge.Runtime.Cycle;
 
 /// <summary>
-/// What one control period hands to the publisher and the flight recorder (DESIGN §3, hand-off): the frozen
+/// What one control period hands to the publisher and the flight recorder (docs/DESIGN.md §3, hand-off): the frozen
 /// snapshot, the decision, the per-inverter setpoints and the cycle's timing. Preallocated in the hand-off ring's
 /// slots and filled in place (<see cref="CopyFrom"/>), so handing it off allocates nothing.
 /// </summary>
@@ -29,6 +29,9 @@ public sealed class CycleRecord
     /// <summary>Periods skipped just before this cycle.</summary>
     public long SkippedSlots { get; private set; }
 
+    /// <summary>Time the cycle spent from wake-up to its hand-off (sample → actuate), ns.</summary>
+    public long ComputeNs { get; private set; }
+
     /// <summary>True while the loop's deadline fault was raised.</summary>
     public bool DeadlineFault { get; private set; }
 
@@ -48,6 +51,7 @@ public sealed class CycleRecord
         ReleaseNs = cycle.ReleaseNs;
         WakeNs = cycle.WakeNs;
         SkippedSlots = cycle.SkippedSlots;
+        ComputeNs = cycle.ComputeNs;
         DeadlineFault = deadlineFault;
         snapshot.CopyTo(Snapshot);
         Decision = decision;

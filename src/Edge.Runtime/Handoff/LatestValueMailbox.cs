@@ -1,7 +1,7 @@
 namespace Edge.Runtime.Handoff;
 
 /// <summary>
-/// A single-writer / single-reader "latest value" cell (DESIGN §3): a device I/O worker or slow sensor sampler
+/// A single-writer / single-reader "latest value" cell (docs/DESIGN.md §3): a device I/O worker or slow sensor sampler
 /// writes whenever it has something new; the loop reads the newest value with its sequence number and timestamp
 /// (so it knows its age) without ever waiting. Older values are simply overwritten. Both sides are wait-free and
 /// allocation-free: a triple buffer.

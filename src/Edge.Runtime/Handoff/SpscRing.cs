@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Edge.Runtime.Handoff;
 
 /// <summary>
-/// A bounded single-producer / single-consumer ring (DESIGN §3, hand-off). The producer never blocks and never waits:
+/// A bounded single-producer / single-consumer ring (docs/DESIGN.md §3, hand-off). The producer never blocks and never waits:
 /// when the ring is full the new item is dropped and counted (<see cref="Dropped"/>). Allocation-free after
 /// construction. Slots are either plain values (<see cref="TryWrite"/>/<see cref="TryRead"/>) or preallocated
 /// objects filled in place (<see cref="TryClaim"/>/<see cref="Publish"/>, <see cref="TryPeek"/>/<see cref="Release"/>)

@@ -8,6 +8,12 @@ namespace Edge.Runtime.Scheduling;
 /// <param name="SkippedSlots">Periods skipped just before this cycle because the previous one overran.</param>
 public readonly record struct CycleInfo(long Sequence, long ReleaseNs, long WakeNs, long PeriodNs, long SkippedSlots)
 {
+    /// <summary>
+    /// Time this cycle spent computing, from wake-up to the start of the hand-off (sample → decide → allocate →
+    /// actuate), ns. Set by the executive for the hand-off phase only (0 before it).
+    /// </summary>
+    public long ComputeNs { get; init; }
+
     /// <summary>Wake-up lateness of this cycle, ns.</summary>
     public long LatenessNs => WakeNs - ReleaseNs;
 

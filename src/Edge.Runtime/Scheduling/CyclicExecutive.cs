@@ -6,7 +6,7 @@ using Edge.Core.Timing;
 namespace Edge.Runtime.Scheduling;
 
 /// <summary>
-/// The fixed-budget cyclic executive (DESIGN §3): one dedicated thread that sleeps until absolute release times
+/// The fixed-budget cyclic executive (docs/DESIGN.md §3): one dedicated thread that sleeps until absolute release times
 /// <c>start + k·period</c> and then runs the caller's <see cref="IControlCycle"/> phase by phase, timing each phase
 /// against its budget.
 /// <para>Deadline rules, in one place:</para>
@@ -206,7 +206,8 @@ public sealed class CyclicExecutive : IDisposable
         _cycle.Actuate(in info);
         long t4 = _clock.NowNs;
         Statistics.RecordPhase(3, t4 - t3);
-        _cycle.HandOff(in info);
+        CycleInfo handOff = info with { ComputeNs = t4 - wakeNs };
+        _cycle.HandOff(in handOff);
         long endNs = _clock.NowNs;
         Statistics.RecordPhase(4, endNs - t4);
 

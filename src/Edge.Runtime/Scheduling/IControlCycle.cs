@@ -2,7 +2,7 @@ namespace Edge.Runtime.Scheduling;
 
 /// <summary>
 /// The work of one control period, supplied by the caller and run by <see cref="CyclicExecutive"/> on its loop
-/// thread, phase by phase, each timed against its budget (DESIGN §3). Implementations are set up once; every member
+/// thread, phase by phase, each timed against its budget (docs/DESIGN.md §3). Implementations are set up once; every member
 /// below runs on the loop thread and must not allocate, lock, block, log or throw (a thrown exception stops the loop
 /// and is reported as its failure).
 /// </summary>

@@ -1,6 +1,6 @@
 namespace Edge.Runtime.Scheduling;
 
-/// <summary>The phases of one control period, in the order they run (DESIGN §3).</summary>
+/// <summary>The phases of one control period, in the order they run (docs/DESIGN.md §3).</summary>
 public enum LoopPhase : byte
 {
     /// <summary>Read every sensor into the frozen snapshot.</summary>

@@ -9,7 +9,7 @@ namespace Edge.Bench;
 
 /// <summary>
 /// The hand-off ring's consumer, allocating the way the MQTT publisher will: drains every record, folds it into a
-/// 100 ms window (mean/min/max of load, grid, battery), and per window formats a DESIGN §7 state message as JSON into
+/// 100 ms window (mean/min/max of load, grid, battery), and per window formats a docs/DESIGN.md §7 state message as JSON into
 /// a fresh buffer (plus the loop figures once a second), as a client building PUBLISH packets would. The bytes are
 /// counted, not sent.
 /// </summary>

@@ -6,7 +6,7 @@ using Edge.Runtime.Statistics;
 
 namespace Edge.Bench;
 
-/// <summary>What <c>edge bench loop</c> measured, and its text and JSON (DESIGN §6) renderings.</summary>
+/// <summary>What <c>edge bench loop</c> measured, and its text and JSON (docs/DESIGN.md §6) renderings.</summary>
 internal sealed class LoopBenchResult
 {
     public required double PeriodMs { get; init; }
@@ -83,7 +83,7 @@ internal sealed class LoopBenchResult
         w.WriteNumber("overruns", c.Overruns);
         w.WriteNumber("allocated_bytes_per_cycle", Loop.AllocatedBytesPerCycle);
         w.WriteNumber("gc_pause_ms", Math.Round(GcPauseMs, 3));
-        // Additions beyond DESIGN §6:
+        // Additions beyond docs/DESIGN.md §6:
         w.WriteNumber("missed", c.MissedSlots);
         w.WriteNumber("late_wakeups", c.LateWakeups);
         w.WriteNumber("max_consecutive_misses", c.MaxConsecutiveMisses);

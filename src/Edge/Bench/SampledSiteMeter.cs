@@ -8,7 +8,7 @@ namespace Edge.Bench;
 
 /// <summary>
 /// A slow site meter (a Modbus meter answering in tens of ms): its own sampler thread reads it every
-/// <c>intervalMs</c> — grid = load − battery — and the loop takes the latest value from a mailbox, as DESIGN §3
+/// <c>intervalMs</c> — grid = load − battery — and the loop takes the latest value from a mailbox, as docs/DESIGN.md §3
 /// prescribes for sensors that cannot answer within the budget.
 /// </summary>
 internal sealed class SampledSiteMeter : IPowerSensor, IDisposable

@@ -15,7 +15,7 @@ using Edge.Core.Timing;
 namespace Edge.Commands;
 
 /// <summary>
-/// <c>edge bench loop</c> (DESIGN §6): the real cyclic executive with the real smoothing controller and a simulated
+/// <c>edge bench loop</c> (docs/DESIGN.md §6): the real cyclic executive with the real smoothing controller and a simulated
 /// rig — profile-driven rack sensors read in the sample phase, a slow site meter on its own sampler thread, battery
 /// inverters with their own I/O workers behind mailboxes, a publisher draining the hand-off ring and formatting JSON,
 /// and a logger — for N cycles at a given period. Prints lateness and compute percentiles, overruns, bytes allocated
@@ -37,7 +37,7 @@ internal sealed class BenchLoopCommand : ICommand
           --period-ms MS        loop period (0.1–1000, default 1)
           --cycles N            measured cycles (default 10000)
           --warmup-cycles N     cycles run first and not measured (default 2000)
-          --json FILE           write the results as JSON (DESIGN §6 shape plus extra fields)
+          --json FILE           write the results as JSON (docs/DESIGN.md §6 shape plus extra fields)
           --racks N             simulated rack sensors (default 8)
           --inverters N         simulated inverters (default 2)
           --sleeper KIND        auto | timerfd | nanosleep | portable (default auto = timerfd on Linux)

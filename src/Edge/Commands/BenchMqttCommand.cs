@@ -12,7 +12,7 @@ using Edge.Mqtt.Publishing;
 namespace Edge.Commands;
 
 /// <summary>
-/// <c>edge bench mqtt</c> (DESIGN §6): publishes N messages of the state topic's size through Edge's own MQTT client
+/// <c>edge bench mqtt</c> (docs/DESIGN.md §6): publishes N messages of the state topic's size through Edge's own MQTT client
 /// (the same outbox and inflight window the daemon uses) to a broker, at QoS 0 and/or 1. Throughput is counted from the
 /// first publish until the last PUBACK (QoS 1) or the last byte written (QoS 0); end-to-end latency is measured by a
 /// second client subscribed to the topic in the same process (same clock), per message.

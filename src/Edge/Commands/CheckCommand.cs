@@ -18,7 +18,7 @@ using Edge.Core.Timing;
 namespace Edge.Commands;
 
 /// <summary>
-/// <c>edge check</c> (DESIGN §6): commissioning. Builds the rig exactly as <c>edge run</c> would, then checks that every
+/// <c>edge check</c> (docs/DESIGN.md §6): commissioning. Builds the rig exactly as <c>edge run</c> would, then checks that every
 /// sensor, inverter, GPIO line, the site meter and the broker answers, and that signs agree: a small test discharge,
 /// ramped in and out, must raise the measured battery power and lower the site meter's grid power. Prints a pass/fail
 /// table a site engineer can read; exit 0 when everything passed, 1 otherwise, 2 for a configuration error.

@@ -17,8 +17,8 @@ using Microsoft.Extensions.Configuration;
 namespace Edge.Commands;
 
 /// <summary>
-/// <c>edge replay</c> (DESIGN §6): runs controllers over a trace or a generated profile on virtual time with the
-/// battery model, prints a side-by-side table of the DESIGN §5 metrics and optionally writes JSON, a per-period
+/// <c>edge replay</c> (docs/DESIGN.md §6): runs controllers over a trace or a generated profile on virtual time with the
+/// battery model, prints a side-by-side table of the docs/DESIGN.md §5 metrics and optionally writes JSON, a per-period
 /// CSV series and a plot. Every input is checked before anything runs; outputs are written atomically.
 /// </summary>
 public sealed class ReplayCommand : ICommand
@@ -149,7 +149,7 @@ public sealed class ReplayCommand : ICommand
             throw new UsageException($"{summary.Source}: the trace's peak power is {peakW} W; a positive load is needed to size the battery.");
         }
 
-        // Sizing from the trace (DESIGN §6), then the config file, then flags.
+        // Sizing from the trace (docs/DESIGN.md §6), then the config file, then flags.
         var options = new ControllerOptions
         {
             PeriodMs = periodMs,

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Options;
 namespace Edge.Commands;
 
 /// <summary>
-/// <c>edge run</c> (DESIGN §6): the daemon on the generic host. Configuration, in increasing precedence: the
+/// <c>edge run</c> (docs/DESIGN.md §6): the daemon on the generic host. Configuration, in increasing precedence: the
 /// <c>--config</c> JSON file, <c>EDGE_Section__Key</c> environment variables, <c>Section:Key=value</c> words on the
 /// command line, then <c>--rig</c>. Every option is validated before any device is touched; a bad one stops Edge with
 /// its full path, the bad value and the allowed range (exit code 2), and nothing is commanded.
@@ -46,7 +46,9 @@ public sealed class RunCommand : ICommand
         MQTT goes to Mqtt:Host:Mqtt:Port (default localhost:1883) if a broker answers; otherwise Edge keeps
         controlling and says so. Watch it with: mosquitto_sub -t 'edge/#' -v
         Exit codes: 0 clean stop, 1 stopped by a fault, 2 configuration error (nothing was commanded).
-        Signals: SIGTERM/SIGINT ramp down and stop; SIGQUIT writes the flight recorder to Edge:StateDirectory.
+        Signals: the first SIGTERM/SIGINT (Ctrl-C) ramps the battery to 0 W within the ramp limit (the log says how
+        long, with progress) and stops; a second one stops at once (exit 1) and says what the inverters do on their
+        own (they revert to 0 W after their revert timeout). SIGQUIT writes the flight recorder to Edge:StateDirectory.
         """;
 
     /// <inheritdoc />
@@ -91,6 +93,20 @@ public sealed class RunCommand : ICommand
         {
             // Every section first, so one run names every bad option (the host would stop at the first section).
             host.Services.GetService<IStartupValidator>()?.Validate();
+
+            // Resolved only once the options are valid (its constructor reads them).
+            var daemon = host.Services.GetRequiredService<EdgeDaemon>();
+            daemon.DescribeStop = () => context.Stops.FirstSource ?? (durationCts.IsCancellationRequested && duration is { } run ? FormattableString.Invariant($"--duration {run.TotalSeconds:0.###}s") : "stop requested");
+            context.Stops.Repeated += source => daemon.StopNow(source, context.Error);
+
+            // After --duration began the ramp-down, the first Ctrl-C is already the second stop request.
+            using CancellationTokenRegistration afterDuration = context.Cancellation.Register(() =>
+            {
+                if (durationCts.IsCancellationRequested)
+                {
+                    daemon.StopNow(context.Stops.FirstSource ?? "stop request", context.Error);
+                }
+            });
             host.RunAsync(linked.Token).GetAwaiter().GetResult();
         }
         catch (OptionsValidationException e)
@@ -231,7 +247,8 @@ public sealed class RunCommand : ICommand
         builder.Services.AddSingleton(recent);
         AddDaemonOptions(builder.Services, configuration);
         double shutdownS = double.TryParse(configuration["Edge:ShutdownTimeoutS"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double s) ? s : 60;
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Clamp(shutdownS, 1, 3600) + 30));
+        // The daemon bounds its own ramp-down (Edge:ShutdownTimeoutS, or the ramp-out's time when unset); the host waits for it.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(Math.Clamp(shutdownS, 1, 3600) + 3600));
         builder.Services.AddSingleton<DaemonStatus>();
         builder.Services.AddSingleton<EdgeDaemon>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EdgeDaemon>());

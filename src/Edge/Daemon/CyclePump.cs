@@ -9,7 +9,7 @@ using RuntimeRecord = Edge.Runtime.Cycle.CycleRecord;
 namespace Edge.Daemon;
 
 /// <summary>
-/// The one consumer of the loop's hand-off ring (DESIGN §3, step 5). Every period it feeds the flight recorder, keeps
+/// The one consumer of the loop's hand-off ring (docs/DESIGN.md §3, step 5). Every period it feeds the flight recorder, keeps
 /// the latest snapshot for per-device detail and the live view, and hands the publisher its per-period record.
 /// It runs on the publisher's thread (as its <see cref="ICycleSource"/> and <see cref="IRackDetailSource"/>), or on its
 /// own thread when MQTT is off. A rising alarm condition (E-stop, fault, lost load or battery) schedules a flight
@@ -93,6 +93,7 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
         double batteryW = s.Battery.MeasuredPowerW;
         double gridW = s.HasGridMeasured ? s.GridMeasuredW : s.LoadW - batteryW;
         long latenessNs = slot.WakeNs - slot.ReleaseNs;
+        double socPct = ReportedSocPct(s);
         record = new CycleRecord
         {
             Seq = slot.Sequence,
@@ -103,10 +104,11 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
             BatteryW = batteryW,
             GridTargetW = d.GridTargetW,
             BatterySetpointW = d.BatterySetpointW,
-            SocPct = s.Battery.SocPct,
+            SocPct = socPct,
             Mode = d.Mode,
             Flags = d.Flags,
             LatenessNs = latenessNs,
+            ComputeNs = slot.ComputeNs,
             Overruns = _overruns(),
             RingDrops = _ring.Dropped,
         };
@@ -139,7 +141,7 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
             GridTargetW = d.GridTargetW,
             BatteryW = batteryW,
             BatterySetpointW = d.BatterySetpointW,
-            SocPct = s.Battery.SocPct,
+            SocPct = socPct,
             Mode = d.Mode,
             Flags = d.Flags,
             InvertersUsable = s.Battery.UsableCount,
@@ -149,7 +151,7 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
         }, s.TimestampNs);
         Volatile.Write(ref _lastSetpointW, d.BatterySetpointW);
         Volatile.Write(ref _lastBatteryW, batteryW);
-        Volatile.Write(ref _lastSocPct, s.Battery.SocPct);
+        Volatile.Write(ref _lastSocPct, socPct);
 
         s.CopyTo(_latest);
         _hasLatest = true;
@@ -157,6 +159,32 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
         _ring.Release();
         Interlocked.Increment(ref _consumed);
         return true;
+    }
+
+    /// <summary>
+    /// The SoC to publish: the controller's (energy-weighted over the usable inverters), or — while no inverter is
+    /// usable yet (acquiring, not enabled) or none is — the mean of the SoCs the inverters did report, so the state
+    /// shows the battery's charge from the first poll on. NaN only when no inverter has answered.
+    /// </summary>
+    private static double ReportedSocPct(RackSnapshot s)
+    {
+        if (double.IsFinite(s.Battery.SocPct))
+        {
+            return s.Battery.SocPct;
+        }
+
+        double sum = 0;
+        int n = 0;
+        foreach (InverterState i in s.Inverters)
+        {
+            if (double.IsFinite(i.SocPct) && i.Health != InverterHealth.Missing)
+            {
+                sum += i.SocPct;
+                n++;
+            }
+        }
+
+        return n > 0 ? sum / n : double.NaN;
     }
 
     /// <inheritdoc />

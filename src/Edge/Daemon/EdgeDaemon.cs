@@ -5,6 +5,8 @@ using Edge.Core.Control;
 using Edge.Core.Devices;
 using Edge.Daemon.Rigs;
 using Edge.Guard;
+using Edge.Cli;
+using Edge.Modbus.Inverter;
 using Edge.Mqtt.Client;
 using Edge.Mqtt.Commands;
 using Edge.Mqtt.Publishing;
@@ -65,6 +67,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private Thread? _drainThread;
     private Thread? _supervisor;
     private LiveView? _liveView;
+    private EmbeddedBroker? _broker;
     private PersistedState _state = new();
     private StateSaver? _saver;
     private PersistedState _loaded = new();
@@ -73,6 +76,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private int _dumps;
     private DaemonLease? _lease;
     private DeviceHealthLog? _healthLog;
+    private int _stoppingNow;
 
     public EdgeDaemon(
         IOptions<EdgeOptions> edge,
@@ -109,6 +113,11 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_edge.StateDirectory);
+
+        // Is a broker there? Asked beside the rig's start-up; the answer is needed only when MQTT starts.
+        Task<bool>? brokerAnswers = _mqtt.Enabled && EmbeddedBroker.Wanted(_mqtt.EmbeddedBroker, _edge.Rig, _mqtt.Host)
+            ? Task.Run(() => EmbeddedBroker.SomethingAccepts(_mqtt.Host, _mqtt.Port, EmbeddedBroker.ProbeTimeout))
+            : null;
         _state = PersistedState.Load(StatePath, out string? problem);
         if (problem is not null)
         {
@@ -123,7 +132,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
 
         _loaded = new PersistedState { CyclesTotal = _state.CyclesTotal, OverrunsTotal = _state.OverrunsTotal, RunSecondsTotal = _state.RunSecondsTotal };
-        double initialSocPct = !double.IsNaN(_sim.InitialSocPct) ? _sim.InitialSocPct : double.IsFinite(_state.SocEstimatePct) ? _state.SocEstimatePct : 50;
+        double initialSocPct = InitialSimulatedSocPct();
 
         IMonotonicClock clock = MonotonicClock.Instance;
         _lease = DaemonLease.Take(_edge.StateDirectory, _log); // docs/guard.md: every inverter write checks this epoch
@@ -157,6 +166,11 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _pump = new CyclePump(_cycle.HandOffRing, recorder, _rig.Devices.Sensors.Select(s => s.Id).ToList(), _rig.Inverters.Select(i => i.Id).ToList(),
             () => executive.Statistics.ReadCounters().Overruns);
         _pump.DumpReady += WriteDump;
+
+        if (brokerAnswers is not null)
+        {
+            StartEmbeddedBrokerIfNoneAnswers(brokerAnswers.GetAwaiter().GetResult());
+        }
 
         if (_mqtt.Enabled && mailbox is not null)
         {
@@ -251,6 +265,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _rig?.Dispose();
         _lease?.Dispose();
         _lease = null;
+        _broker?.Dispose(); // last: the offline status and NDEATH went out through it
         _log.LogInformation("stopped after {Seconds} s; state saved to {Path}", F(_sinceStart.Elapsed.TotalSeconds), StatePath);
     }
 
@@ -268,6 +283,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _notifier?.Dispose();
         _rig?.Dispose();
         _lease?.Dispose();
+        _broker?.Dispose();
     }
 
     /// <summary>
@@ -296,6 +312,39 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
 
         s.RunSecondsTotal = _loaded.RunSecondsTotal + _sinceStart.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// The SoC the simulated batteries start from (used only by the simulated rigs sim and hil): <c>Sim:InitialSocPct</c>,
+    /// else 50 %. A simulated rig starts from its simulated state on every run — a demo must not inherit the last
+    /// demo's battery (21 % SoC, saturated, a 1.4 kW grid step) — unless <c>Sim:ResumeState=true</c> resumes the SoC
+    /// saved in <c>Edge:StateDirectory</c>. Real rigs read their SoC from the inverters and persist as before.
+    /// </summary>
+    private double InitialSimulatedSocPct()
+    {
+        double simulatedPct = double.IsNaN(_sim.InitialSocPct) ? 50 : _sim.InitialSocPct;
+        if (_edge.Rig is not ("sim" or "hil"))
+        {
+            return simulatedPct;
+        }
+
+        if (_sim.ResumeState && double.IsFinite(_state.SocEstimatePct))
+        {
+            _log.LogInformation("simulated rig: resuming the saved SoC {Soc} % from {Path} (Sim:ResumeState=true)", F(_state.SocEstimatePct), StatePath);
+            return _state.SocEstimatePct;
+        }
+
+        if (double.IsFinite(_state.SocEstimatePct))
+        {
+            _log.LogInformation("simulated rig: starting from the simulated SoC {Soc} % (the {Saved} % saved by the last run is not resumed; Sim:ResumeState=true resumes it)",
+                F(simulatedPct), F(_state.SocEstimatePct));
+        }
+        else
+        {
+            _log.LogInformation("simulated rig: starting from the simulated SoC {Soc} %", F(simulatedPct));
+        }
+
+        return simulatedPct;
     }
 
     private ControllerOptions EffectiveControllerOptions()
@@ -411,6 +460,32 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// With no broker accepting on the loopback port (and <c>Mqtt:EmbeddedBroker</c> allowing it), serves the port
+    /// with <see cref="EmbeddedBroker"/> so the demo needs no installs. A broker that answered wins; a port taken by
+    /// something else between the probe and the bind is reported, and Edge carries on without it.
+    /// </summary>
+    private void StartEmbeddedBrokerIfNoneAnswers(bool answered)
+    {
+        if (answered)
+        {
+            return;
+        }
+
+        try
+        {
+            _broker = EmbeddedBroker.Start(_mqtt.Port);
+            _log.LogInformation(
+                "no MQTT broker accepted on {Host}:{Port} within {Seconds} s: Edge serves that port with its embedded broker (Mqtt:EmbeddedBroker={Setting}; a real broker started before Edge wins). Watch Edge with: mosquitto_sub -h localhost -p {Port} -t 'edge/#' -v",
+                _mqtt.Host, _mqtt.Port, F(EmbeddedBroker.ProbeTimeout.TotalSeconds), _mqtt.EmbeddedBroker, _mqtt.Port);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or InvalidOperationException)
+        {
+            _log.LogWarning("cannot serve {Host}:{Port} with the embedded MQTT broker ({Message}); Edge keeps controlling and retries the broker in the background",
+                _mqtt.Host, _mqtt.Port, e.Message);
+        }
+    }
+
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);
 
     /// <summary>Where commands learn whether the wall clock is synchronised (the kernel's adjtimex; tests substitute one).</summary>
@@ -506,35 +581,112 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
     }
 
+    /// <summary>Says what stopped the daemon (e.g. "Ctrl-C", "--duration 40s"), for the stop's log line; set by <c>edge run</c>.</summary>
+    internal Func<string>? DescribeStop { get; set; }
+
+    /// <summary>
+    /// The clean stop's ramp-out. The battery setpoint walks to 0 W at the ramp limit that applies to its direction —
+    /// a discharging battery (setpoint &gt; 0) hands its share back to the grid, so the grid rises: the up-ramp limit;
+    /// a charging one the down-ramp limit — exactly as the controller's standby does, so the estimate said at the start
+    /// is the time it takes. Progress every 5 s. Bounded by <c>Edge:ShutdownTimeoutS</c> when the operator set it;
+    /// otherwise by the larger of its default and the ramp-out's own time (with a margin).
+    /// </summary>
     private async Task RampDownAsync()
     {
         _commands!.RequestStandby();
-        double rampWPerS = Math.Min(_cycle!.Controller.Limits.RampUpWPerS, _cycle.Controller.Limits.RampDownWPerS);
-        var deadline = Stopwatch.StartNew();
+        ControllerLimits limits = _cycle!.Controller.Limits;
         double startW = _pump!.LastSetpointW;
-        _log.LogInformation("stopping: ramping the battery from {Power} W to 0 W at ≤ {Ramp} W/s (about {Seconds} s)",
-            F(startW), F(rampWPerS), F(Math.Abs(startW) / rampWPerS));
-        var nextNote = Stopwatch.StartNew();
-        while (deadline.Elapsed.TotalSeconds < _edge.ShutdownTimeoutS && _executive!.Failure is null)
+        (double rampWPerS, string which) = RampOutRate(startW, limits);
+        double estimateS = Math.Abs(startW) / rampWPerS;
+        string why = DescribeStop?.Invoke() ?? "stop requested";
+        string again = why.StartsWith("--duration", StringComparison.Ordinal) || why == "stop requested" ? "Ctrl-C" : $"A second {why}";
+
+        // The ramp is the law: unless the operator bounded the stop (Edge:ShutdownTimeoutS), the bound makes room for
+        // the ramp-out the limit dictates (1 % of peak per second from full power takes 100 s).
+        bool bounded = _configuration["Edge:ShutdownTimeoutS"] is not null;
+        double boundS = bounded ? _edge.ShutdownTimeoutS : Math.Max(_edge.ShutdownTimeoutS, (estimateS * 1.2) + 5);
+        _log.LogInformation(
+            "stopping ({Why}): ramping the battery from {Power} W to 0 W at the {Which} limit {Ramp} W/s — about {Seconds} s. {Again} stops at once and leaves the last setpoint to the inverters' own revert timeout",
+            why, F0(startW), which, F(rampWPerS), F1(estimateS), again);
+        if (estimateS > boundS)
         {
-            if (_commands.StandbyApplied && Math.Abs(_pump.LastSetpointW) < 0.5)
+            _log.LogWarning(
+                "the ramp-out needs about {Seconds} s, longer than Edge:ShutdownTimeoutS = {Timeout} s: Edge stops after {Timeout} s and the inverters' revert timeout finishes it (raise Edge:ShutdownTimeoutS to ramp all the way)",
+                F1(estimateS), F(boundS), F(boundS));
+        }
+
+        var elapsed = Stopwatch.StartNew();
+        var nextNote = Stopwatch.StartNew();
+        while (elapsed.Elapsed.TotalSeconds < boundS && _executive!.Failure is null)
+        {
+            double nowW = _pump.LastSetpointW;
+            if (_commands.StandbyApplied && Math.Abs(nowW) < 0.5)
             {
-                _log.LogInformation("battery setpoint at 0 W after {Seconds} s", F(deadline.Elapsed.TotalSeconds));
+                _log.LogInformation("battery setpoint at 0 W after {Seconds} s (estimated {Estimate} s)", F1(elapsed.Elapsed.TotalSeconds), F1(estimateS));
                 return;
             }
 
             if (nextNote.Elapsed > TimeSpan.FromSeconds(5))
             {
                 nextNote.Restart();
-                _log.LogInformation("stopping: battery setpoint {Power} W", F(_pump.LastSetpointW));
+                (double rate, _) = RampOutRate(nowW, _cycle.Controller.Limits);
+                _log.LogInformation("stopping: battery setpoint {Power} W, about {Left} s left ({Elapsed} s so far)",
+                    F0(nowW), F1(Math.Abs(nowW) / rate), F1(elapsed.Elapsed.TotalSeconds));
             }
 
             await Task.Delay(20).ConfigureAwait(false);
         }
 
-        _log.LogWarning("ramp-down not finished within Edge:ShutdownTimeoutS = {Timeout} s (setpoint {Power} W): the inverters' revert timeout takes over",
-            F(_edge.ShutdownTimeoutS), F(_pump.LastSetpointW));
+        _log.LogWarning("ramp-down not finished within {Timeout} s (Edge:ShutdownTimeoutS; setpoint {Power} W): {Revert}",
+            F(boundS), F0(_pump.LastSetpointW), InverterReversion());
     }
+
+    private static (double RateWPerS, string Which) RampOutRate(double setpointW, in ControllerLimits limits) =>
+        setpointW > 0 ? (limits.RampUpWPerS, "up-ramp") : (limits.RampDownWPerS, "down-ramp");
+
+    /// <summary>
+    /// The second stop request: stop at once, without the rest of the ramp-down. Says (on <paramref name="error"/>,
+    /// synchronously — no log queue survives what follows) what the inverters will do on their own, then ends the
+    /// process with exit code 1 (no clean stop). Any thread.
+    /// </summary>
+    internal void StopNow(string source, TextWriter error)
+    {
+        if (Interlocked.Exchange(ref _stoppingNow, 1) != 0)
+        {
+            return;
+        }
+
+        _liveView?.Dispose();
+        double setpointW = _pump?.LastSetpointW ?? double.NaN;
+        error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"edge: {source} again: stopping now, without finishing the ramp-down (battery setpoint {setpointW:0} W, state not saved). {InverterReversion()}"));
+        error.Flush();
+        ExitNow(ExitCodes.Failed);
+    }
+
+    /// <summary>What the inverters do once Edge no longer writes (their programmed revert), in one sentence.</summary>
+    private string InverterReversion()
+    {
+        ModbusInverter[] modbus = _rig?.Inverters.OfType<ModbusInverter>().ToArray() ?? [];
+        if (modbus.Length == 0)
+        {
+            return "No inverter here reverts on its own: the battery keeps its last setpoint until something else stops it.";
+        }
+
+        int revertS = modbus.Max(i => i.RevertTimeoutS);
+        double rampPct = modbus.Min(i => i.RampPctPerS);
+        string sentence = string.Create(CultureInfo.InvariantCulture,
+            $"The inverters keep their last setpoint for at most {revertS} s after Edge's last write (SunSpec WSetRvrtTms, programmed at start), then revert to 0 W on their own at their ramp rate (WRmp {rampPct:0.#} % of rated power per second); the broker publishes Edge's offline status (its Will).");
+        return _rig!.SimulatedInverters.Count > 0
+            ? sentence + " (On the sim rig the simulated inverters run inside this process and stop with it.)"
+            : sentence;
+    }
+
+    /// <summary>Ends the process now: no finalizers, no host shutdown, no waiting (libc <c>_exit</c>).</summary>
+    private static void ExitNow(int code) => Exit(code);
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "_exit")]
+    private static extern void Exit(int code);
 
     private void Supervise()
     {
@@ -621,4 +773,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     internal CyclicExecutive? Executive => _executive;
 
     private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string F0(double v) => v.ToString("0", CultureInfo.InvariantCulture);
+
+    private static string F1(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
 }

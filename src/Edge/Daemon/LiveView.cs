@@ -115,9 +115,25 @@ internal sealed class LiveView : IDisposable
         t.AddRow("battery", W(f.BatteryW), "sensors", $"{f.SensorsUsable}/{f.SensorsTotal} ok");
         t.AddRow("setpoint", W(f.BatterySetpointW), "MQTT", mqtt ? $"[green]up[/] {Markup.Escape(_mqtt.Host)}:{_mqtt.Port}" : $"[red]down[/] {Markup.Escape(_mqtt.Host)}:{_mqtt.Port}");
         t.AddRow("lateness p99", $"{loop.Lateness.P99Us.ToString("0", CultureInfo.InvariantCulture)} µs", "overruns", loop.Counters.Overruns.ToString(CultureInfo.InvariantCulture));
-        string flags = f.Flags == ControlFlags.None ? "–" : Markup.Escape(f.Flags.ToString());
+        string flags = f.Flags == ControlFlags.None ? "–" : Markup.Escape(FlagNames(f.Flags));
         t.AddRow("flags", (f.Flags & (ControlFlags.EmergencyStop | ControlFlags.Saturated | ControlFlags.LoadMissing | ControlFlags.BatteryUnavailable)) != 0 ? $"[red]{flags}[/]" : flags, "cycles", loop.Counters.Cycles.ToString(CultureInfo.InvariantCulture));
         return t;
+    }
+
+    /// <summary>The flags by the names the MQTT state message uses (<c>flag_names</c>: <c>ramp_limited_down</c>, …).</summary>
+    internal static string FlagNames(ControlFlags flags)
+    {
+        var names = new List<string>();
+        for (int bit = 0; bit < 32; bit++)
+        {
+            var flag = (ControlFlags)(1u << bit);
+            if ((flags & flag) != 0 && Enum.IsDefined(flag))
+            {
+                names.Add(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(flag.ToString()));
+            }
+        }
+
+        return string.Join(' ', names);
     }
 
     private static string W(double w) => double.IsFinite(w) ? $"{w.ToString("0", CultureInfo.InvariantCulture)} W" : "–";

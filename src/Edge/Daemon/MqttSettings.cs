@@ -22,6 +22,13 @@ public sealed class MqttSettings
     /// <summary>Broker port (1883 plain, 8883 TLS).</summary>
     public int Port { get; set; } = 1883;
 
+    /// <summary>
+    /// Serve <see cref="Host"/>:<see cref="Port"/> with Edge's own broker when nothing accepts there within 2 s:
+    /// <c>auto</c> (only on the simulated rig <c>sim</c>), <c>on</c> (any rig), <c>off</c>. Only for a loopback host;
+    /// a broker that answers always wins.
+    /// </summary>
+    public string EmbeddedBroker { get; set; } = "auto";
+
     /// <summary>Client id (empty = <c>edge-{site}-{node}</c>).</summary>
     public string ClientId { get; set; } = "";
 
@@ -57,6 +64,11 @@ public sealed class MqttSettings
         }
 
         c.Range(nameof(Port), Port, 1, 65535, "");
+        if (EmbeddedBroker is not ("auto" or "on" or "off"))
+        {
+            c.Fail(nameof(EmbeddedBroker), EmbeddedBroker, "must be auto (sim rig only), on or off");
+        }
+
         c.Range(nameof(KeepAliveS), KeepAliveS, 1, 3600, "s");
         var errors = new List<OptionError>(c.Errors);
         errors.AddRange(Publish.Validate($"{section}:Publish"));

@@ -42,8 +42,14 @@ public sealed class SimOptions
     /// </summary>
     public string InverterEndpoints { get; set; } = "";
 
-    /// <summary>SoC of the simulated batteries at start, % (NaN = the persisted estimate, else 50).</summary>
+    /// <summary>SoC of the simulated batteries at start, % (NaN = 50 %, or the saved SoC with <see cref="ResumeState"/>).</summary>
     public double InitialSocPct { get; set; } = double.NaN;
+
+    /// <summary>
+    /// False (default): every run of a simulated rig starts from its simulated state (<see cref="InitialSocPct"/>).
+    /// True: resume the SoC the last run saved in <c>Edge:StateDirectory</c>. Real rigs always read the inverters.
+    /// </summary>
+    public bool ResumeState { get; set; }
 
     /// <summary>True to simulate a site meter (closes the controller's loop on unmeasured load).</summary>
     public bool SiteMeter { get; set; } = true;
@@ -75,7 +81,7 @@ public sealed class SimOptions
         c.Range(nameof(TimeConstantMs), TimeConstantMs, 0, 10_000, "ms");
         if (!double.IsNaN(InitialSocPct))
         {
-            c.Range(nameof(InitialSocPct), InitialSocPct, 0, 100, "% (or NaN for the persisted estimate)");
+            c.Range(nameof(InitialSocPct), InitialSocPct, 0, 100, "% (or NaN for 50 %)");
         }
 
         if (!string.IsNullOrWhiteSpace(InverterEndpoints))

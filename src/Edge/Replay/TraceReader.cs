@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Edge.Replay;
 
 /// <summary>
-/// Reads load traces from CSV (DESIGN §6): a header row, a time column (seconds, or ISO-8601 / "yyyy-MM-dd HH:mm:ss.fff"
+/// Reads load traces from CSV (docs/DESIGN.md §6): a header row, a time column (seconds, or ISO-8601 / "yyyy-MM-dd HH:mm:ss.fff"
 /// date-times) and a power column (W; values may carry a unit such as <c>71.25 W</c>, <c>3.2 kW</c>). Logs written by
 /// <c>nvidia-smi --query-gpu=timestamp,power.draw,… --format=csv -lms 100</c> are recognised: each poll writes one row per
 /// GPU with nearly the same timestamp, so rows are grouped into polls and summed (an <c>index</c> column, when

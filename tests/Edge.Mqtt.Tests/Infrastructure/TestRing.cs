@@ -4,7 +4,7 @@ namespace Edge.Mqtt.Tests.Infrastructure;
 
 /// <summary>
 /// A minimal single-producer/single-consumer ring standing in for the runtime's hand-off ring (which lives in
-/// Edge.Runtime, on another branch). Full → the record is dropped and counted, as DESIGN §3 says.
+/// Edge.Runtime, on another branch). Full → the record is dropped and counted, as docs/DESIGN.md §3 says.
 /// </summary>
 internal sealed class TestRing(int capacity) : ICycleSource
 {

@@ -9,6 +9,7 @@ namespace Edge.Rig.Tests.Infrastructure;
 /// </summary>
 internal sealed class ChildProcess : IDisposable
 {
+    public const int SigInt = 2;
     public const int SigQuit = 3;
     public const int SigKill = 9;
     public const int SigTerm = 15;

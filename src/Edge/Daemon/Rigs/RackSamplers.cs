@@ -5,7 +5,7 @@ using Edge.Simulation.Sensors;
 namespace Edge.Daemon.Rigs;
 
 /// <summary>
-/// One sampler thread per I²C bus (DESIGN §3: sensors that cannot answer within the loop's budget are read by their
+/// One sampler thread per I²C bus (docs/DESIGN.md §3: sensors that cannot answer within the loop's budget are read by their
 /// own thread; the loop takes their latest value). Each thread wakes on absolute deadlines at the rig's sampling
 /// period and reads every sensor on its bus; on a simulated rig it first lets the simulated chips run up to now.
 /// </summary>

@@ -17,7 +17,7 @@ using Edge.Simulation.Sensors;
 namespace Edge.Daemon.Rigs;
 
 /// <summary>
-/// Builds the rig named by <c>Edge:Rig</c> (DESIGN §6, issue 7):
+/// Builds the rig named by <c>Edge:Rig</c> (docs/DESIGN.md §6, issue 7):
 /// <list type="bullet">
 /// <item><c>sim</c> — everything in-process: the AI-training load drives eight register-level simulated INA226
 /// (hardware/rigs/sim-8x-ina226.json, embedded) read by the real drivers; simulated SunSpec inverters run as Modbus

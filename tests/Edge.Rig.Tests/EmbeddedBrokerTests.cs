@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text.Json;
+using Edge.Daemon;
+using Edge.Rig.Tests.Infrastructure;
+
+namespace Edge.Rig.Tests;
+
+/// <summary>
+/// Issue 13 items 4 and 6, on the built edge as a separate process, checked by an independent subscriber
+/// (Debian's mosquitto_sub): with no broker on the port, <c>edge run --rig sim</c> serves it itself and everything it
+/// publishes reaches the subscriber — every documented field of the state, sensor and inverter topics carrying a value
+/// after the first second (compute time above 0, bus voltage and current, SoC); with a broker listening, Edge uses it.
+/// </summary>
+[Collection(DaemonCollection.Name)]
+public sealed class EmbeddedBrokerTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>The documented fields (README "Topics", docs/DESIGN.md §7), as JSON paths.</summary>
+    private static readonly string[] StateFields =
+    [
+        "ts", "seq", "load_w.mean", "load_w.min", "load_w.max", "grid_w.mean", "grid_w.min", "grid_w.max", "battery_w.mean",
+        "battery_w.min", "battery_w.max", "grid_target_w", "battery_setpoint_w", "soc_pct", "mode", "flags", "flag_names",
+        "loop.cycles", "loop.lateness_us.mean", "loop.lateness_us.max", "loop.compute_us.max", "loop.overruns",
+        "dropped.handoff", "dropped.outbox",
+    ];
+
+    private static readonly string[] SensorFields = ["ts", "id", "power_w", "voltage_v", "current_a", "age_ms", "health"];
+
+    private static readonly string[] InverterFields =
+        ["ts", "id", "power_w", "setpoint_w", "soc_pct", "allowed_charge_w", "allowed_discharge_w", "capacity_wh", "age_ms", "health"];
+
+    [Fact]
+    public void With_no_broker_edge_serves_the_port_and_a_subscriber_gets_every_documented_field()
+    {
+        if (!Peers.Available(output, Peers.MosquittoSub))
+        {
+            return;
+        }
+
+        using var state = new TempDir();
+        int port = Mosquitto.FreePort();
+        string p = port.ToString(CultureInfo.InvariantCulture);
+        using ChildProcess edge = EdgeExecutable.Start(["run", "--rig", "sim", $"Edge:StateDirectory={state.Path}", "Edge:LiveView=off", $"Mqtt:Port={p}"]);
+        (_, string said) = edge.WaitForLine(l => l.Contains("embedded broker", StringComparison.Ordinal), Timeout, "the embedded broker's log line");
+        Assert.Contains($"mosquitto_sub -h localhost -p {p} -t 'edge/#' -v", said, StringComparison.Ordinal);
+
+        // Exactly the line the log gives a user.
+        using var sub = new ChildProcess(Peers.MosquittoSub, ["-h", "localhost", "-p", p, "-t", "edge/#", "-v"]);
+
+        // "After the first second": from the first state message of a period ≥ 100 (10 ms periods) on.
+        (_, string firstLate) = sub.WaitForLine(l => l.StartsWith("edge/site1/edge1/state ", StringComparison.Ordinal) && Seq(l) >= 100, Timeout, "a state message after the first second");
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        Wait.Until(() =>
+        {
+            seen.Clear();
+            foreach (string line in LinesFrom(sub, firstLate))
+            {
+                string topic = line[..line.IndexOf(' ', StringComparison.Ordinal)];
+                seen[topic] = seen.GetValueOrDefault(topic) + 1;
+            }
+
+            return seen.GetValueOrDefault("edge/site1/edge1/state") >= 20 && seen.Count(kv => kv.Key.Contains("/sensors/", StringComparison.Ordinal) && kv.Value >= 2) == 8
+                   && seen.Count(kv => kv.Key.Contains("/inverters/", StringComparison.Ordinal) && kv.Value >= 2) == 2;
+        }, Timeout, "20 state messages and two of each of the 8 sensors and 2 inverters", () => sub.Log);
+
+        int checkedMessages = 0;
+        foreach (string line in LinesFrom(sub, firstLate))
+        {
+            int space = line.IndexOf(' ', StringComparison.Ordinal);
+            string topic = line[..space];
+            using JsonDocument doc = JsonDocument.Parse(line[(space + 1)..]);
+            JsonElement root = doc.RootElement;
+            string[] fields = topic switch
+            {
+                "edge/site1/edge1/state" => StateFields,
+                _ when topic.Contains("/sensors/", StringComparison.Ordinal) => SensorFields,
+                _ when topic.Contains("/inverters/", StringComparison.Ordinal) => InverterFields,
+                _ => [],
+            };
+            foreach (string field in fields)
+            {
+                JsonElement value = At(root, field);
+                Assert.True(value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined), $"{topic}: {field} is {value.ValueKind} in {line}");
+            }
+
+            if (topic == "edge/site1/edge1/state")
+            {
+                Assert.True(At(root, "loop.compute_us.max").GetDouble() > 0, $"compute_us.max is 0: {line}");
+                Assert.InRange(At(root, "soc_pct").GetDouble(), 1, 99);
+            }
+            else if (topic.Contains("/sensors/", StringComparison.Ordinal))
+            {
+                Assert.InRange(At(root, "voltage_v").GetDouble(), 10.8, 13.2); // 12 V bench rails (hardware/rigs/sim-8x-ina226.json)
+            }
+
+            checkedMessages += fields.Length > 0 ? 1 : 0;
+        }
+
+        output.WriteLine($"{checkedMessages} messages checked field by field; topics: {string.Join(", ", seen.Select(kv => $"{kv.Key} ×{kv.Value}"))}");
+
+        edge.Signal(ChildProcess.SigTerm);
+        Assert.Equal(0, edge.WaitForExit(Timeout));
+        sub.WaitForLine(l => l.StartsWith("edge/site1/edge1/status ", StringComparison.Ordinal) && l.Contains("\"offline\"", StringComparison.Ordinal), Timeout, "the offline status through the embedded broker");
+        Assert.False(Accepts(port), "the embedded broker still listens after edge exited");
+    }
+
+    [Fact]
+    public void A_broker_that_answers_wins()
+    {
+        if (!Peers.Available(output, Peers.Mosquitto, Peers.MosquittoSub))
+        {
+            return;
+        }
+
+        using var broker = new Mosquitto();
+        using var state = new TempDir();
+        string p = broker.Port.ToString(CultureInfo.InvariantCulture);
+        using ChildProcess edge = EdgeExecutable.Start(["run", "--rig", "sim", $"Edge:StateDirectory={state.Path}", "Edge:LiveView=off", $"Mqtt:Port={p}"]);
+        edge.WaitForLine(l => l.Contains("MQTT connected to localhost:" + p, StringComparison.Ordinal), Timeout, "the connection to the running broker");
+        using var sub = new ChildProcess(Peers.MosquittoSub, ["-h", "127.0.0.1", "-p", p, "-t", "edge/site1/edge1/state"]);
+        sub.WaitForLine(l => l.StartsWith('{'), Timeout, "a state message through mosquitto");
+        Wait.Until(() => broker.Log.Contains("as edge-site1-edge1", StringComparison.Ordinal), Timeout, "mosquitto's log of Edge's connection", () => broker.Log);
+
+        edge.Signal(ChildProcess.SigTerm);
+        Assert.Equal(0, edge.WaitForExit(Timeout));
+        Assert.DoesNotContain(edge.Lines, l => l.Line.Contains("embedded broker", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("auto", "sim", "localhost", true)]
+    [InlineData("auto", "sim", "127.0.0.1", true)]
+    [InlineData("auto", "sim", "::1", true)]
+    [InlineData("auto", "sim", "broker.example", false)]
+    [InlineData("auto", "hil", "localhost", false)]
+    [InlineData("auto", "hardware/rigs/pi5-2bus-8x-ina228.json", "localhost", false)] // never on a real rig unless configured
+    [InlineData("on", "hardware/rigs/pi5-2bus-8x-ina228.json", "localhost", true)]
+    [InlineData("on", "sim", "10.0.0.5", false)]
+    [InlineData("off", "sim", "localhost", false)]
+    public void The_embedded_broker_is_wanted_only_where_configured(string setting, string rig, string host, bool wanted) =>
+        Assert.Equal(wanted, EmbeddedBroker.Wanted(setting, rig, host));
+
+    private static IEnumerable<string> LinesFrom(ChildProcess sub, string first) =>
+        sub.Lines.Select(l => l.Line).SkipWhile(l => l != first).Where(l => l.StartsWith("edge/", StringComparison.Ordinal));
+
+    private static long Seq(string line)
+    {
+        using JsonDocument d = JsonDocument.Parse(line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        return d.RootElement.GetProperty("seq").GetInt64();
+    }
+
+    private static JsonElement At(JsonElement root, string path)
+    {
+        JsonElement e = root;
+        foreach (string part in path.Split('.'))
+        {
+            if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty(part, out e))
+            {
+                return default;
+            }
+        }
+
+        return e.Clone();
+    }
+
+    private static bool Accepts(int port)
+    {
+        try
+        {
+            using var c = new TcpClient();
+            c.Connect("127.0.0.1", port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
