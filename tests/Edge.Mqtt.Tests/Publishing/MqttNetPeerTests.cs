@@ -34,7 +34,7 @@ public class MqttNetPeerTests(ITestOutputHelper output)
         using var broker = MosquittoBroker.Start();
         var rig = new SimulatedRig(periodMs: 1);
         using var client = new MqttClient(new TestLogger(output));
-        using var publisher = new EdgePublisher(new EdgePublisherOptions { Site = "lab", Node = "n1", AlarmClearDelayS = 0.2 }, client, rig.Ring, rig);
+        using var publisher = new EdgePublisher(new EdgePublisherOptions { Site = "lab", Node = "n1", AlarmClearDelayS = 0.2, AlarmStartupGraceS = 0, AlarmMinActiveS = 0 }, client, rig.Ring, rig);
         publisher.Start(EdgeOptions(broker.Port, "edge-mqttnet"));
         using var driver = new LoopDriver(rig);
         await using MqttNetSubscriber peer = await MqttNetSubscriber.StartAsync(broker.Port, "edge/lab/n1/#");
@@ -60,10 +60,10 @@ public class MqttNetPeerTests(ITestOutputHelper output)
             Assert.Equal(load, grid + battery, 0.5);
         }
 
-        // An alarm raised and cleared by the loop, at QoS 1.
+        // An alarm raised and cleared by the loop, at QoS 1 (one that clears by itself: the E-stop's latches until acked).
         lock (rig)
         {
-            rig.ExtraFlags = ControlFlags.EmergencyStop;
+            rig.ExtraFlags = ControlFlags.BatteryUnavailable;
         }
 
         Assert.True(peer.WaitFor(m => m.Any(x => x.Topic == "edge/lab/n1/alarm"), Wait), "no alarm");
@@ -77,7 +77,7 @@ public class MqttNetPeerTests(ITestOutputHelper output)
         Assert.All(alarms, a => Assert.Equal(1, a.Qos));
         using (JsonDocument raise = JsonDocument.Parse(alarms[0].Payload))
         {
-            Assert.Equal("emergency_stop", raise.RootElement.GetProperty("id").GetString());
+            Assert.Equal("battery_unavailable", raise.RootElement.GetProperty("id").GetString());
             Assert.Equal("raise", raise.RootElement.GetProperty("event").GetString());
         }
 

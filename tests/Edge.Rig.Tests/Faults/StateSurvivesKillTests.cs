@@ -31,7 +31,7 @@ public sealed class StateSurvivesKillTests(ITestOutputHelper output)
         [
             "run", "--rig", "sim", $"Edge:StateDirectory={state.Path}", "Edge:LiveView=off", "Edge:Site=rig", "Edge:Node=persist",
             "Mqtt:Host=127.0.0.1", $"Mqtt:Port={broker.Port}", $"Sim:Profile={Profiles.Swinging}",
-            "Controller:RampUpWPerS=1000", "Controller:RampDownWPerS=1000", "Loop:FaultAfterConsecutiveMisses=1000", "Sim:InverterEnergyWh=200", .. extra,
+            "Controller:RampUpWPerS=1000", "Controller:RampDownWPerS=1000", "Loop:FaultAfterConsecutiveMisses=1000", "Sim:InverterEnergyWh=200", "Sim:ResumeState=true", .. extra,
         ];
 
         double socAtKill, savedSoc;
