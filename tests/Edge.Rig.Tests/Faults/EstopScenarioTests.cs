@@ -10,7 +10,7 @@ namespace Edge.Rig.Tests.Faults;
 /// reach) on the sim rig, its inverters polled over Modbus by the test (704 <c>WSet</c>, 701 <c>W</c>), MQTT captured by
 /// mosquitto_sub. Pressed while the battery works: 0 W on the wire within one period (plus the debounce and a poll),
 /// the enable relay open, the measured power's fall recorded, the <c>emergency_stop</c> alarm latched after the release
-/// until an operator's <c>cmd/ack</c>.
+/// until an operator's <c>cmd/{operator}/ack</c>.
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public sealed class EstopScenarioTests(ITestOutputHelper output)
@@ -60,15 +60,15 @@ public sealed class EstopScenarioTests(ITestOutputHelper output)
             Assert.False(clearedUnacked, "the emergency_stop alarm cleared without an acknowledgement");
 
             using (var ack = new ChildProcess("/usr/bin/mosquitto_pub", ["-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1",
-                "-t", "edge/faults/estop/cmd/ack", "-m",
+                "-t", "edge/faults/estop/cmd/ops/ack", "-m",
                 $$"""{"id":"op-estop","expires_at":"{{DateTimeOffset.UtcNow.AddSeconds(60).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)}}","alarm":"emergency_stop"}"""]))
             {
                 Assert.Equal(0, ack.WaitForExit(Timeout));
             }
 
             double ackedS = capture.Elapsed.TotalSeconds;
-            Wait.Until(() => capture.Messages().Any(m => m.Topic == "cmd/ack/reply"), Timeout, "the ack's reply");
-            var reply = capture.Messages().First(m => m.Topic == "cmd/ack/reply").Payload;
+            Wait.Until(() => capture.Messages().Any(m => m.Topic == "reply/ops/ack"), Timeout, "the ack's reply");
+            var reply = capture.Messages().First(m => m.Topic == "reply/ops/ack").Payload;
             Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
             double clearAfterAckS = WaitForAlarm(capture, "clear", ackedS - 0.5) - ackedS;
             Assert.Contains(Events(capture, "ack", pressCaptureS), _ => true);
