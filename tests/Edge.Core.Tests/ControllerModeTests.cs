@@ -99,14 +99,27 @@ public class ControllerModeTests
     }
 
     [Fact]
-    public void Without_a_battery_the_setpoint_is_zero_and_flagged()
+    public void Without_a_battery_the_setpoint_ramps_to_zero_and_is_flagged()
     {
+        // An inverter that stops answering may still deliver what it was given: the command must not step (issue 11:
+        // a −2.1 kW step was seen when both inverters were briefly unreadable). It walks to 0 W at the ramp limit.
         var h = new ControllerHarness(ControllerHarness.DefaultOptions());
-        h.Run(5000, 5);
+        h.Run(5000, 30);
+        h.Run(8000, 3);
+        double last = h.Last.BatterySetpointW;
+        Assert.True(last > 2000, $"setpoint {last}");
         h.Health = InputHealth.BatteryUnavailable;
-        Decision d = h.Step(7000);
+        Decision d = default;
+        for (int k = 0; k < 20_000 && h.Last.BatterySetpointW != 0; k++)
+        {
+            d = h.Step(8000);
+            Assert.True((d.Flags & ControlFlags.BatteryUnavailable) != 0);
+            Assert.True(Math.Abs(d.BatterySetpointW - last) <= 1 + 1e-9, $"step {d.BatterySetpointW - last} W in one period");
+            Assert.True(d.BatterySetpointW >= 0 && d.BatterySetpointW <= last);
+            last = d.BatterySetpointW;
+        }
+
         Assert.Equal(0, d.BatterySetpointW);
-        Assert.True((d.Flags & ControlFlags.BatteryUnavailable) != 0);
     }
 
     [Fact]

@@ -278,9 +278,13 @@ public sealed class SmoothingController : IGridController
         }
         else if ((input.Health & InputHealth.BatteryUnavailable) != 0 || !double.IsFinite(input.SocPct))
         {
+            // No inverter answers usably (a Modbus timeout, a stalled gateway): the devices may still deliver what they
+            // were last given. The command walks to 0 W at the ramp limit — never a step — so that an inverter that
+            // comes back (or was only unreadable) continues from where it was (docs/DESIGN.md §9).
             d.Flags |= ControlFlags.BatteryUnavailable;
-            setpointW = 0;
-            FollowActualGrid(effectiveLoadW);
+            double stepW = (_lastSetpointW > 0 ? _rampUpWPerS : _rampDownWPerS) * dtS;
+            setpointW = MoveToward(_lastSetpointW, 0, stepW);
+            FollowActualGrid(effectiveLoadW - setpointW);
         }
         else if (!loadUsable || Mode is ControlMode.Standby or ControlMode.Fault)
         {
