@@ -8,7 +8,11 @@ public class BackstopTests
     private const double PeriodS = 0.01;
     private const double PeakW = 100_000;
 
-    private static TieredBackstop Create() => new(BackstopPolicy.Default(PeakW), PeriodS);
+    private const double RampWPerS = 0.01 * PeakW;
+
+    // Tier entries at 1, 2, 4, 8 × the ramp (1000 W/s) in slope equivalent; a 0.5 Hz sine of A W rises at π·A W/s, so
+    // tier 1 needs A ≥ 318 W, tier 2 637 W, tier 3 1273 W, tier 4 2546 W; exits at 0.6 ×.
+    private static TieredBackstop Create() => new(BackstopPolicy.Default(RampWPerS), PeriodS);
 
     private static void Run(TieredBackstop b, double seconds, Func<double, double> gridAt, ref double t)
     {
@@ -77,18 +81,18 @@ public class BackstopTests
         TieredBackstop b = Create();
         double t = 0;
         Func<double, double> sine(double a) => s => 50_000 + (a * Math.Sin(2 * Math.PI * 0.5 * s));
-        Run(b, 30, sine(200), ref t);             // 0.2 % of peak: below tier 1 (0.5 %)
+        Run(b, 30, sine(200), ref t);             // 628 W/s, within the ramp limit: no tier
         Assert.Equal(0, b.ActiveTier);
-        Run(b, 30, sine(700), ref t);             // 0.7 %: tier 1
+        Run(b, 30, sine(400), ref t);             // 1257 W/s: tier 1
         Assert.Equal(1, b.ActiveTier);
         Assert.True(b.IsActive(BackstopAction.Alarm));
-        Run(b, 30, sine(3000), ref t);            // 3 %: tier 3 (and 1, 2 active)
+        Run(b, 30, sine(1500), ref t);            // 4712 W/s: tier 3 (1 and 2 active too)
         Assert.Equal(3, b.ActiveTier);
         Assert.True(b.IsActive(BackstopAction.GpuSmoothing));
         Assert.False(b.IsActive(BackstopAction.RequestThrottling));
-        Run(b, 60, sine(1500), ref t);            // 1.5 %: above tier 3's exit (1.2 %) → stays (hysteresis)
+        Run(b, 60, sine(1100), ref t);            // 3456 W/s, above tier 3's exit (2400) → stays (hysteresis)
         Assert.Equal(3, b.ActiveTier);
-        Run(b, 60, sine(900), ref t);             // 0.9 %: below 1.2 % → tier 3 leaves; above 0.6 % → tier 2 stays
+        Run(b, 60, sine(700), ref t);             // 2199 W/s: tier 3 leaves; above tier 2's exit (1200) → tier 2 stays
         Assert.Equal(2, b.ActiveTier);
         Run(b, 60, sine(0), ref t);
         Assert.Equal(0, b.ActiveTier);
@@ -99,7 +103,7 @@ public class BackstopTests
     {
         TieredBackstop b = Create();
         double t = 0;
-        Run(b, 10, s => 50_000 + (8000 * Math.Sin(2 * Math.PI * 2 * s)), ref t);   // 8 %: tier 4
+        Run(b, 10, s => 50_000 + (5000 * Math.Sin(2 * Math.PI * 0.5 * s)), ref t);   // 15.7 kW/s: tier 4
         Assert.Equal(4, b.ActiveTier);
         long enteredPeriods = (long)(t / PeriodS);
         int tierAfterQuiet = 4;
@@ -141,7 +145,7 @@ public class BackstopTests
     [Fact]
     public void A_bad_policy_is_refused_with_the_path()
     {
-        var policy = BackstopPolicy.Default(PeakW) with
+        var policy = BackstopPolicy.Default(RampWPerS) with
         {
             Rules = [new BackstopRule(BackstopAction.Alarm, BackstopSignal.Grid, 5, 100, 200, 1)],
         };
@@ -149,7 +153,7 @@ public class BackstopTests
         Assert.Contains(errors, e => e.Path == "Backstop:Rules:0:Band");
         Assert.Contains(errors, e => e.Path == "Backstop:Rules:0:ExitW");
         Assert.Throws<ArgumentException>(() => new TieredBackstop(policy, PeriodS));
-        var aliased = BackstopPolicy.Default(PeakW) with { Bands = [new BandSpec(0.1, 49)] };
+        var aliased = BackstopPolicy.Default(RampWPerS) with { Bands = [new BandSpec(0.1, 49)] };
         Assert.Contains(aliased.Validate("Backstop", PeriodS), e => e.Path == "Backstop:Bands:0");
     }
 

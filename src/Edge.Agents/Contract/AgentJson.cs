@@ -73,8 +73,9 @@ public static class AgentJson
             MaxDepth = 4,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         };
-        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        // The first converter that can convert a type wins: the knob's own one goes before the general one.
         o.Converters.Add(new KebabKnobConverter());
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }

@@ -20,19 +20,20 @@ public sealed record BackstopPolicy
     public int ResonatorsPerBand { get; init; } = 6;
 
     /// <summary>
-    /// The default policy for a site of <paramref name="peakW"/>: bands 0.1–1, 1–5 and 5–20 Hz on the grid side; tier 1
-    /// at 0.5 % of peak (exit 0.3 %), tier 2 at 1 % (0.6 %), tier 3 at 2 % (1.2 %), tier 4 at 5 % (3 %); dwell 10, 10,
-    /// 30, 60 s.
+    /// The default policy for a site whose grid ramp limit is <paramref name="rampWPerS"/>: bands 0.1–1, 1–5 and 5–20 Hz
+    /// on the grid side, each band's slope equivalent (amplitude × 2π × dominant frequency — a sine's fastest rise)
+    /// against the ramp limit: tier 1 enters at 1 × the ramp, tier 2 at 2 ×, tier 3 at 4 ×, tier 4 at 8 ×, each leaves
+    /// below 0.6 × its entry; dwell 10, 10, 30, 60 s.
     /// </summary>
-    public static BackstopPolicy Default(double peakW) => new()
+    public static BackstopPolicy Default(double rampWPerS) => new()
     {
         Bands = [new BandSpec(0.1, 1), new BandSpec(1, 5), new BandSpec(5, 20)],
         Rules =
         [
-            new BackstopRule(BackstopAction.Alarm, BackstopSignal.Grid, null, 0.005 * peakW, 0.003 * peakW, 10),
-            new BackstopRule(BackstopAction.GpuSmoothing, BackstopSignal.Grid, null, 0.01 * peakW, 0.006 * peakW, 10),
-            new BackstopRule(BackstopAction.FlexibleLoads, BackstopSignal.Grid, null, 0.02 * peakW, 0.012 * peakW, 30),
-            new BackstopRule(BackstopAction.RequestThrottling, BackstopSignal.Grid, null, 0.05 * peakW, 0.03 * peakW, 60),
+            new BackstopRule(BackstopAction.Alarm, BackstopSignal.Grid, null, rampWPerS, 0.6 * rampWPerS, 10, BackstopMeasure.SlopeWPerS),
+            new BackstopRule(BackstopAction.GpuSmoothing, BackstopSignal.Grid, null, 2 * rampWPerS, 1.2 * rampWPerS, 10, BackstopMeasure.SlopeWPerS),
+            new BackstopRule(BackstopAction.FlexibleLoads, BackstopSignal.Grid, null, 4 * rampWPerS, 2.4 * rampWPerS, 30, BackstopMeasure.SlopeWPerS),
+            new BackstopRule(BackstopAction.RequestThrottling, BackstopSignal.Grid, null, 8 * rampWPerS, 4.8 * rampWPerS, 60, BackstopMeasure.SlopeWPerS),
         ],
     };
 
@@ -78,6 +79,11 @@ public sealed record BackstopPolicy
             if (!Enum.IsDefined(r.Action))
             {
                 errors.Add(new OptionError(p + ":Action", r.Action.ToString(), "Alarm, GpuSmoothing, FlexibleLoads or RequestThrottling"));
+            }
+
+            if (!Enum.IsDefined(r.Measure))
+            {
+                errors.Add(new OptionError(p + ":Measure", r.Measure.ToString(), "AmplitudeW or SlopeWPerS"));
             }
 
             if (!Enum.IsDefined(r.Signal))

@@ -83,6 +83,33 @@ public sealed class OscillationMonitor
         }
     }
 
+    /// <summary>
+    /// The largest <paramref name="measure"/> of <paramref name="signal"/> over all bands, or of band
+    /// <paramref name="band"/>: amplitude (W) or slope equivalent (amplitude × 2π × dominant frequency, W/s).
+    /// </summary>
+    public double Value(BackstopSignal signal, int? band, BackstopMeasure measure)
+    {
+        if (measure == BackstopMeasure.AmplitudeW)
+        {
+            return AmplitudeW(signal, band);
+        }
+
+        double[] a = signal == BackstopSignal.Grid ? GridAmplitudeW : LoadAmplitudeW;
+        double[] f = signal == BackstopSignal.Grid ? GridDominantHz : LoadDominantHz;
+        if (band is { } i)
+        {
+            return 2 * Math.PI * a[i] * f[i];
+        }
+
+        double max = 0;
+        for (int b = 0; b < a.Length; b++)
+        {
+            max = Math.Max(max, 2 * Math.PI * a[b] * f[b]);
+        }
+
+        return max;
+    }
+
     /// <summary>The largest amplitude of <paramref name="signal"/> over all bands, or of band <paramref name="band"/>.</summary>
     public double AmplitudeW(BackstopSignal signal, int? band)
     {

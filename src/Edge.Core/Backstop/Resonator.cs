@@ -8,6 +8,7 @@ internal sealed class Resonator
 {
     private readonly double _b0, _a1, _a2, _alpha;
     private double _x1, _x2, _y1, _y2;
+    private bool _primed;
 
     public Resonator(double centreHz, double q, double rateHz, double alpha)
     {
@@ -27,6 +28,13 @@ internal sealed class Resonator
 
     public void Step(double x)
     {
+        if (!_primed)
+        {
+            // Start in steady state on the first value (a band-pass passes no DC): no ringing from the offset.
+            _primed = true;
+            _x1 = _x2 = x;
+        }
+
         // b1 = 0, b2 = -b0 for the band-pass.
         double y = (_b0 * (x - _x2)) - (_a1 * _y1) - (_a2 * _y2);
         _x2 = _x1;

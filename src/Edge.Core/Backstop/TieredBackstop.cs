@@ -63,7 +63,7 @@ public sealed class TieredBackstop
         for (int i = 0; i < _rules.Length; i++)
         {
             BackstopRule r = _rules[i];
-            double a = Monitor.AmplitudeW(r.Signal, r.Band);
+            double a = Monitor.Value(r.Signal, r.Band, r.Measure);
             if (!_active[i])
             {
                 if (a >= r.EnterW)

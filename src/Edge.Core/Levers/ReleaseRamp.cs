@@ -13,6 +13,7 @@ namespace Edge.Core.Levers;
 public sealed class ReleaseRamp
 {
     private readonly double _minW, _maxW, _freeW, _releaseWPerS, _jitterS;
+    private readonly double? _fixedDelayS;
     private ulong _rng;
     private double _valueW, _rampWPerS;
     private long _expiresNs, _releaseStartNs, _lastNs;
@@ -24,8 +25,18 @@ public sealed class ReleaseRamp
     /// <param name="releaseWPerS">Fastest release rate, W/s (&gt; 0).</param>
     /// <param name="jitterS">Release start delay bound, s (≥ 0).</param>
     /// <param name="seed">Jitter seed, e.g. <see cref="SeedOf"/> of the agent's identity.</param>
-    public ReleaseRamp(double minW, double maxW, double freeW, double releaseWPerS, double jitterS, ulong seed)
+    /// <param name="fixedDelayS">
+    /// A configured release delay instead of the random one (a release slot): a fleet of levers with coarse steps
+    /// (flexible loads in 5 % levels) interleaves its steps evenly only with distinct slots — random delays bunch.
+    /// </param>
+    public ReleaseRamp(double minW, double maxW, double freeW, double releaseWPerS, double jitterS, ulong seed, double? fixedDelayS = null)
     {
+        if (fixedDelayS is { } d && !(d >= 0 && double.IsFinite(d)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fixedDelayS), "A fixed release delay must be finite and ≥ 0.");
+        }
+
+        _fixedDelayS = fixedDelayS;
         if (!double.IsFinite(minW) || !double.IsFinite(maxW) || minW > maxW || !(freeW >= minW && freeW <= maxW))
         {
             throw new ArgumentOutOfRangeException(nameof(freeW), "Need finite min ≤ free ≤ max.");
@@ -136,6 +147,13 @@ public sealed class ReleaseRamp
         return _valueW;
     }
 
+    /// <summary>
+    /// The release delay of slot <paramref name="slot"/> of <paramref name="slots"/> for levers with steps of
+    /// <paramref name="stepW"/> released at <paramref name="releaseWPerS"/>: the slots' steps interleave evenly.
+    /// </summary>
+    public static double SlotDelayS(int slot, int slots, double stepW, double releaseWPerS) =>
+        slots <= 0 || slot < 0 || slot >= slots ? throw new ArgumentOutOfRangeException(nameof(slot), "Need 0 ≤ slot < slots.") : slot * stepW / releaseWPerS / slots;
+
     /// <summary>A jitter seed from an identity (FNV-1a), so each agent draws its own delay, the same on every run.</summary>
     public static ulong SeedOf(string identity)
     {
@@ -151,7 +169,7 @@ public sealed class ReleaseRamp
     private void StartRelease(long atNs)
     {
         Phase = LeverPhase.Releasing;
-        _releaseStartNs = atNs + (long)(NextUnit() * _jitterS * 1e9);
+        _releaseStartNs = atNs + (long)((_fixedDelayS ?? (NextUnit() * _jitterS)) * 1e9);
         _lastNs = atNs;
     }
 
