@@ -20,6 +20,9 @@ public sealed class GpuLever : IAgentLever
     private readonly bool _canCap;
     private readonly int _profiles;
     private double _writtenW = double.NaN;
+    private double _foundW = double.NaN;
+    private bool _started;
+    private readonly double _maxRiseW;
     private string? _fault;
 
     /// <summary>Initialises NVML and the GPUs; throws <see cref="AgentStartException"/> when they cannot be used.</summary>
@@ -57,6 +60,8 @@ public sealed class GpuLever : IAgentLever
             Check(r, $"nvmlDeviceGetPowerManagementLimitConstraints({g})");
             hwMinW += minMw / 1000.0;
             hwMaxW += maxMw / 1000.0;
+            Check(nvml.PowerLimitMw(g, out uint limitMw), $"nvmlDeviceGetPowerManagementLimit({g})");
+            _foundW = (double.IsNaN(_foundW) ? 0 : _foundW) + (limitMw / 1000.0);
         }
 
         double minW = Math.Max(hwMinW, options.MinCapW);
@@ -67,6 +72,7 @@ public sealed class GpuLever : IAgentLever
         }
 
         _profiles = options.SmoothingProfiles;
+        _maxRiseW = options.ReleaseWPerS / options.TelemetryHz;
         var knobs = new List<AgentKnob>();
         if (_canCap)
         {
@@ -98,7 +104,7 @@ public sealed class GpuLever : IAgentLever
     public AgentCapabilities Capabilities { get; }
 
     /// <inheritdoc />
-    public bool IsFree => _cap is null || _cap.Phase == LeverPhase.Free;
+    public bool IsFree => _cap is null || (_cap.Phase == LeverPhase.Free && Math.Abs(_writtenW - _cap.FreeW) < 1);
 
     /// <summary>The cap the lever holds now, W (NaN without the knob).</summary>
     public double CapW => _cap?.ValueW ?? double.NaN;
@@ -163,7 +169,18 @@ public sealed class GpuLever : IAgentLever
     {
         if (_cap is not null)
         {
-            double capW = _cap.Update(nowNs);
+            if (!_started)
+            {
+                // The caps found in the hardware (a previous agent may have been killed mid-command) are released
+                // from where they are, along the ramp: starting never steps them.
+                _started = true;
+                _writtenW = _foundW;
+                _cap.ReleaseFrom(_foundW, nowNs);
+            }
+
+            // A rise is written at most one sample's worth of the release ramp at a time: a stalled agent (GC, a busy
+            // machine) slows its release instead of catching up in one step. A lower cap applies at once.
+            double capW = Math.Min(_cap.Update(nowNs), _writtenW + _maxRiseW);
             if (!(Math.Abs(capW - _writtenW) < 1))
             {
                 _fault = Write(capW);
@@ -186,9 +203,10 @@ public sealed class GpuLever : IAgentLever
         {
             LeverPhase.Commanded => AgentState.Commanded,
             LeverPhase.Releasing => AgentState.Releasing,
+            _ when !IsFree => AgentState.Releasing,
             _ => AgentState.Free,
         };
-        return new AgentTelemetry { Seq = seq, TsMs = tsMs, PowerW = powerW, CapW = _cap?.ValueW, State = state };
+        return new AgentTelemetry { Seq = seq, TsMs = tsMs, PowerW = powerW, CapW = _cap is null ? null : _writtenW, State = state };
     }
 
     /// <summary>The last hardware error, or null.</summary>

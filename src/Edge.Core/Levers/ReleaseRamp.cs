@@ -118,6 +118,26 @@ public sealed class ReleaseRamp
         }
     }
 
+    /// <summary>
+    /// Takes over a lever found at <paramref name="valueW"/> (e.g. a cap a killed agent left in the hardware) and
+    /// releases it from there along the ramp, after the jitter delay — never one step back to the free value.
+    /// </summary>
+    public void ReleaseFrom(double valueW, long nowNs)
+    {
+        if (!double.IsFinite(valueW))
+        {
+            return;
+        }
+
+        _valueW = Math.Clamp(valueW, _minW, _maxW);
+        _rampWPerS = _releaseWPerS;
+        _lastNs = nowNs;
+        if (_valueW != _freeW)
+        {
+            StartRelease(nowNs);
+        }
+    }
+
     /// <summary>Advances the lever to <paramref name="nowNs"/> and returns its value, W. Allocation-free.</summary>
     public double Update(long nowNs)
     {
