@@ -3,13 +3,13 @@
 #
 #   tests/run.sh            # from the repository root, on Debian 12 with the .NET 10 SDK
 #
-# The integration tests talk to real software nobody here wrote (mosquitto, paho-mqtt, pymodbus, mbpoll, protoc,
+# The integration tests talk to real software nobody here wrote (mosquitto, paho-mqtt, pymodbus, mbpoll, protoc, scipy,
 # cyclictest). This script installs them from Debian when they are missing (needs root or passwordless sudo).
 # Under CI=true a missing peer fails the run instead of being skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-peers=(mosquitto mosquitto-clients python3-paho-mqtt python3-pymodbus python3-serial mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng systemd openssl)
+peers=(mosquitto mosquitto-clients python3-paho-mqtt python3-pymodbus python3-serial mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng systemd openssl python3-numpy python3-scipy)
 missing=()
 for p in "${peers[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

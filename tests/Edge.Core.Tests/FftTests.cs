@@ -122,4 +122,43 @@ public class FftTests
         Assert.Equal(16, Fft.NextPowerOfTwo(9));
         Assert.Equal(16, Fft.NextPowerOfTwo(16));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(100)]
+    [InlineData(1000)]
+    [InlineData(1024)]
+    [InlineData(2381)]
+    [InlineData(5000)]
+    [InlineData(10000)]
+    [InlineData(12)]
+    [InlineData(90)]
+    public void A_plan_of_any_length_matches_a_naive_dft(int n)
+    {
+        var rng = new Random(n);
+        var re = new double[n];
+        var im = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            re[i] = rng.NextDouble() - 0.5;
+            im[i] = rng.NextDouble() - 0.5;
+        }
+
+        double[] xr = (double[])re.Clone(), xi = (double[])im.Clone();
+        new FftPlan(n).Forward(re, im);
+        for (int k = 0; k < n; k += Math.Max(1, n / 40))
+        {
+            double sr = 0, si = 0;
+            for (int t = 0; t < n; t++)
+            {
+                double a = -2 * Math.PI * ((long)k * t % n) / n;
+                sr += (xr[t] * Math.Cos(a)) - (xi[t] * Math.Sin(a));
+                si += (xr[t] * Math.Sin(a)) + (xi[t] * Math.Cos(a));
+            }
+
+            Assert.Equal(sr, re[k], 9);
+            Assert.Equal(si, im[k], 9);
+        }
+    }
 }

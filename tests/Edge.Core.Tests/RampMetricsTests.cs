@@ -29,6 +29,17 @@ public class RampMetricsTests
     }
 
     [Fact]
+    public void A_window_counts_while_it_holds_a_violating_pair_even_when_its_last_sample_is_back_in_range()
+    {
+        // 0 → 100 W at sample 500, then 50 W from sample 510; limit 60 W per 1 s window. From 510 on, the last
+        // sample is within 60 W of every other sample of its window, but the window still holds the 0 → 100 step
+        // until sample 599: DESIGN §5 counts 500 … 599 (1 s), not only 500 … 509 where a violating pair ends.
+        double[] g = Enumerable.Range(0, 1000).Select(k => k < 500 ? 0.0 : k < 510 ? 100.0 : 50.0).ToArray();
+        RampMetrics.Result r = RampMetrics.Compute(g, Options(up: 60, down: 60));
+        Assert.Equal(1.0, r.ViolationS, 9);
+    }
+
+    [Fact]
     public void An_oscillation_inside_one_window_is_caught_both_ways()
     {
         // Up 50 W and back within 0.2 s, repeatedly: end points of each window may be equal, extremes are not.
@@ -79,19 +90,26 @@ public class RampMetricsTests
             int violations = 0;
             for (int j = 1; j < g.Length; j++)
             {
-                double rise = 0, fall = 0;
                 for (int i = Math.Max(0, j - w); i < j; i++)
                 {
-                    rise = Math.Max(rise, g[j] - g[i]);
-                    fall = Math.Max(fall, g[i] - g[j]);
+                    maxRise = Math.Max(maxRise, g[j] - g[i]);
+                    maxFall = Math.Max(maxFall, g[i] - g[j]);
+                }
+            }
+
+            // DESIGN §5 word for word: period k violates when any pair i < j inside [k − w, k] does.
+            for (int k = 0; k < g.Length; k++)
+            {
+                bool any = false;
+                for (int j = Math.Max(0, k - w); j <= k && !any; j++)
+                {
+                    for (int i = Math.Max(0, k - w); i < j && !any; i++)
+                    {
+                        any = g[j] - g[i] > 30 * 0.5 * 1.001 || g[i] - g[j] > 20 * 0.5 * 1.001;
+                    }
                 }
 
-                maxRise = Math.Max(maxRise, rise);
-                maxFall = Math.Max(maxFall, fall);
-                if (rise > 30 * 0.5 * 1.001 || fall > 20 * 0.5 * 1.001)
-                {
-                    violations++;
-                }
+                violations += any ? 1 : 0;
             }
 
             Assert.Equal(maxRise / 0.5, r.MaxRiseWPerS, 9);

@@ -41,6 +41,63 @@ public class WelchTests
     }
 
     [Fact]
+    public void An_odd_segment_steps_like_scipy_and_the_fft_length_is_the_segment_length()
+    {
+        // scipy: noverlap = nperseg // 2 = 100, step 101; bins k·fs/nperseg, no zero padding.
+        Welch.Spectrum s = Welch.Estimate(new double[1000], 10, 201);
+        Assert.Equal(8, s.Segments); // (1000 − 201) / 101 + 1
+        Assert.Equal(101, s.FrequenciesHz.Length);
+        Assert.Equal(10.0 / 201, s.BinWidthHz, 15);
+        Welch.Spectrum t = Welch.Estimate(new double[30_000], 100, 10_000);
+        Assert.Equal(5001, t.FrequenciesHz.Length);
+        Assert.Equal(0.1, t.FrequenciesHz[10], 15);
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(100)]
+    [InlineData(101)]
+    public void One_segment_equals_a_naive_hann_periodogram(int n)
+    {
+        var rng = new Random(n);
+        double[] x = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 10).ToArray();
+        const double rate = 20;
+        Welch.Spectrum s = Welch.Estimate(x, rate, n);
+        double mean = x.Average();
+        double[] w = Enumerable.Range(0, n).Select(i => 0.5 * (1 - Math.Cos(2 * Math.PI * i / n))).ToArray();
+        double power = w.Sum(v => v * v);
+        for (int k = 0; k <= n / 2; k++)
+        {
+            double re = 0, im = 0;
+            for (int t = 0; t < n; t++)
+            {
+                re += (x[t] - mean) * w[t] * Math.Cos(2 * Math.PI * k * t / n);
+                im -= (x[t] - mean) * w[t] * Math.Sin(2 * Math.PI * k * t / n);
+            }
+
+            double expected = ((re * re) + (im * im)) / (rate * power) * (k == 0 || (n % 2 == 0 && k == n / 2) ? 1 : 2);
+            Assert.Equal(expected, s.DensityPerHz[k], 10);
+            Assert.Equal(k * rate / n, s.FrequenciesHz[k], 12);
+        }
+    }
+
+    [Fact]
+    public void Fed_sample_by_sample_it_equals_the_whole_series_estimate()
+    {
+        var rng = new Random(5);
+        double[] x = Enumerable.Range(0, 12_345).Select(_ => rng.NextDouble()).ToArray();
+        var welch = new Welch(100, 1000);
+        foreach (double v in x)
+        {
+            welch.Add(v);
+        }
+
+        Welch.Spectrum a = welch.Result(), b = Welch.Estimate(x, 100, 1000);
+        Assert.Equal(b.Segments, a.Segments);
+        Assert.Equal(b.DensityPerHz, a.DensityPerHz);
+    }
+
+    [Fact]
     public void A_short_signal_uses_one_segment_of_its_own_length()
     {
         Welch.Spectrum s = Welch.Estimate(Sine(1, 1, 10, 300), 10, 100_000);

@@ -90,7 +90,7 @@ public sealed class OutputPolicyTests : IDisposable
     {
         // Through a shell redirection into a regular file, as a user would: `edge replay --json - > r.json`.
         string captured = _dir["stdout.txt"];
-        string edge = string.Join(' ', EdgeCommand().Select(a => $"'{a}'"));
+        string edge = string.Join(' ', EdgeExecutable.Command().Select(a => $"'{a}'"));
         string args = string.Join(' ', Args(option, path).Select(a => $"'{a}'"));
         using var shell = new ChildProcess("/bin/sh", ["-c", $"exec {edge} {args} > '{captured}'"]);
         int code = shell.WaitForExit(Timeout);
@@ -141,12 +141,6 @@ public sealed class OutputPolicyTests : IDisposable
         int code = edge.WaitForExit(Timeout);
         _output.WriteLine(edge.Log);
         Assert.True(code == 0, edge.Log);
-    }
-
-    private static string[] EdgeCommand()
-    {
-        string apphost = Path.Combine(AppContext.BaseDirectory, "edge");
-        return File.Exists(apphost) ? [apphost] : [Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "edge.dll")];
     }
 
     private static string[] Args(string option, string path, int? brokerPort = null) => option switch

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Edge.Cli;
 
@@ -129,5 +130,88 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Equal(2, Run("replay", "--profile", "ai-training", "--colour", "red").Code);
         Assert.Equal(2, Run("replya").Code);
         Assert.Equal(0, Run("replay", "--help").Code);
+    }
+
+    [Theory]
+    [InlineData("gap", "a gap of 2E+07 s since the previous row, longer than the limit of 3600 s")]
+    [InlineData("huge-gap-allowed", "more than the limit of 50000000 periods")]
+    [InlineData("gzip", "binary data: gzip-compressed data, not a text CSV file")]
+    [InlineData("nul", "binary data (a NUL byte at offset 21)")]
+    [InlineData("long-line", "a line longer than 1048576 characters")]
+    [InlineData("control-chars", "'1\\x07\\x1b[31m2' is not a power")]
+    [InlineData("huge-profile", "a generated profile may hold in memory")]
+    public void Absurd_input_is_refused_with_a_clear_message_before_any_large_allocation(string kind, string expected)
+    {
+        string trace = Path.Combine(_dir, "t.csv");
+        string json = Path.Combine(_dir, "out.json");
+        switch (kind)
+        {
+            case "gap":
+                File.WriteAllText(trace, "time_s,power_w\n0,100\n1,200\n20000001,300\n");
+                break;
+            case "huge-gap-allowed":
+                File.WriteAllText(trace, "time_s,power_w\n0,100\n1e9,200\n");
+                break;
+            case "gzip":
+                File.WriteAllBytes(trace, [0x1f, 0x8b, 0x08, 0x00, 0x1b, 0x5b, 0x33, 0x31, 0x6d, 0x07, 0x00, 0xff]);
+                break;
+            case "nul":
+                File.WriteAllBytes(trace, [.. Encoding.ASCII.GetBytes("time_s,power_w\n0,100\n"), 0, 0x1b, 0x5b, 0x32, 0x4a]);
+                break;
+            case "long-line":
+                File.WriteAllText(trace, "time_s,power_w\n" + new string('7', 3 << 20));
+                break;
+            case "control-chars":
+                File.WriteAllText(trace, "time_s,power_w\n0,100\n1,1\u0007\u001b[31m2\n");
+                break;
+        }
+
+        string[] args = kind == "huge-profile"
+            ? ["replay", "--profile", "ai-training:duration_s=604800,resolution_s=0.0005", "--json", json]
+            : kind == "huge-gap-allowed"
+                ? ["replay", "--trace", trace, "--max-gap-s", "1e12", "--json", json]
+                : ["replay", "--trace", trace, "--json", json];
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        (int code, _, string stderr) = Run(args);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u0007", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(json));
+        Assert.True(allocated < 64L << 20, $"{allocated} bytes allocated to refuse it");
+    }
+
+    [Fact]
+    public void A_trace_longer_than_the_period_limit_runs_when_asked()
+    {
+        string trace = Path.Combine(_dir, "t.csv");
+        File.WriteAllText(trace, "time_s,power_w\n0,100\n30,200\n60,100\n");
+        Assert.Equal(2, Run("replay", "--trace", trace, "--max-periods", "5000").Code);
+        (int code, string stdout, string stderr) = Run("replay", "--trace", trace, "--max-periods", "6001");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("60 s at 10 ms", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_long_plot_stays_small_and_draws_what_a_control_engineer_looks_for()
+    {
+        string svg = Path.Combine(_dir, "p.svg");
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=7200,resolution_s=0.05", "--controller", "all",
+            "--battery-latency-ms", "50", "--dynamic-range-w", "30", "--plot", svg);
+        Assert.True(code == 0, stderr);
+        string plot = File.ReadAllText(svg);
+        Assert.True(plot.Length < 3_000_000, $"{plot.Length} bytes");
+        foreach (string part in new[] { "Spectrum", "band", "ramp limit", "limit + dynamic range", "setpoint · smoothing", "Cumulative battery throughput", "Events", "clipped at", "under study: smoothing" })
+        {
+            Assert.Contains(part, plot, StringComparison.Ordinal);
+        }
+
+        // The controller under study is drawn after every other grid.
+        Assert.True(plot.IndexOf(">grid · smoothing<", StringComparison.Ordinal) > plot.IndexOf(">grid · peak-shave<", StringComparison.Ordinal));
+        using var reader = System.Xml.XmlReader.Create(new StringReader(plot));
+        while (reader.Read())
+        {
+        }
     }
 }

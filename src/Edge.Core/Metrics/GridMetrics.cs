@@ -35,8 +35,9 @@ public sealed record GridMetrics(
     double SaturatedS)
 {
     /// <summary>
-    /// Computes every metric. All spans have one entry per period; <paramref name="saturated"/> marks periods in
-    /// which the battery was held at a limit.
+    /// Computes every metric of whole series (tests and small tools; the replay feeds a
+    /// <see cref="MetricsAccumulator"/> period by period instead). All spans have one entry per period;
+    /// <paramref name="saturated"/> marks periods in which the battery was held at a limit.
     /// </summary>
     public static GridMetrics Compute(
         ReadOnlySpan<double> loadW,
@@ -52,51 +53,25 @@ public sealed record GridMetrics(
             throw new ArgumentException("Metrics need at least two samples and equally long series.");
         }
 
-        RampMetrics.Result ramp = RampMetrics.Compute(gridW, o);
-        double bandHigh = o.EffectiveBandHighHz;
-        double ratio = InBandRatio(loadW, gridW, o.PeriodS, o.BandLowHz, bandHigh);
-
-        double peak = double.NegativeInfinity, min = double.PositiveInfinity, throughputJ = 0;
-        double socMin = double.PositiveInfinity, socMax = double.NegativeInfinity;
-        long saturatedCount = 0;
+        var accumulator = new MetricsAccumulator(o, n);
+        var load = new Welch(1.0 / o.PeriodS, accumulator.GridSpectrum.SegmentLength);
         for (int k = 0; k < n; k++)
         {
-            peak = Math.Max(peak, gridW[k]);
-            min = Math.Min(min, gridW[k]);
-            throughputJ += Math.Abs(batteryW[k]) * o.PeriodS;
-            socMin = Math.Min(socMin, socPct[k]);
-            socMax = Math.Max(socMax, socPct[k]);
-            if (saturated[k])
-            {
-                saturatedCount++;
-            }
+            load.Add(loadW[k]);
+            accumulator.Add(gridW[k], batteryW[k], socPct[k], saturated[k]);
         }
 
-        return new GridMetrics(
-            ramp.MaxRiseWPerS,
-            ramp.MaxFallWPerS,
-            ramp.ViolationS,
-            ramp.DynamicRangeNeededW,
-            ratio,
-            o.BandLowHz,
-            bandHigh,
-            peak,
-            min,
-            throughputJ / 3600.0,
-            socMin,
-            socMax,
-            socPct[n - 1],
-            saturatedCount * o.PeriodS);
+        return accumulator.Result(load.Result());
     }
 
     /// <summary>
-    /// In-band power of <paramref name="gridW"/> over that of <paramref name="loadW"/>: Welch PSD, Hann window,
-    /// 100 s segments (the whole series if shorter), 50 % overlap, mean removed per segment. NaN when the load
-    /// carries no in-band power at all.
+    /// In-band power of <paramref name="gridW"/> over that of <paramref name="loadW"/> (DESIGN §5: Welch, Hann, 100 s
+    /// segments or the whole series if shorter, 50 % overlap, mean removed, FFT length = segment length, bins by
+    /// centre frequency in [lowHz, highHz]). NaN when neither carries in-band power.
     /// </summary>
     public static double InBandRatio(ReadOnlySpan<double> loadW, ReadOnlySpan<double> gridW, double periodS, double lowHz, double highHz)
     {
-        int segment = (int)Math.Round(MetricsOptions.WelchSegmentS / periodS);
+        int segment = MetricsAccumulator.WelchSegmentLength(periodS, loadW.Length);
         double rateHz = 1.0 / periodS;
         double loadBand = Welch.Estimate(loadW, rateHz, segment).BandPower(lowHz, highHz);
         double gridBand = Welch.Estimate(gridW, rateHz, segment).BandPower(lowHz, highHz);

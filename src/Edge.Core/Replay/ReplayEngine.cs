@@ -5,10 +5,8 @@ using Edge.Core.Metrics;
 namespace Edge.Core.Replay;
 
 /// <summary>
-/// Runs a controller over a load series on virtual time with the battery model (DESIGN §6, replay). Per period k:
-/// the controller reads load(k), the battery's measured power and SoC; its setpoint drives the battery model from
-/// the start of period k (plus the battery's own latency and lag); the grid over the period is load(k) minus the
-/// battery's actual power; the battery's power and SoC are what the next period measures. Deterministic.
+/// One controller over a load series held in memory, keeping every period's values — for tests and short studies.
+/// The replay command streams through <see cref="ReplaySession"/> instead, which this wraps.
 /// </summary>
 public static class ReplayEngine
 {
@@ -17,52 +15,34 @@ public static class ReplayEngine
     /// <param name="periodS">Control period, s.</param>
     /// <param name="controller">The controller (fresh: it keeps state).</param>
     /// <param name="battery">Battery model parameters.</param>
-    /// <param name="metrics">Parameters the metrics are judged against.</param>
-    /// <param name="progress">Receives the fraction done, now and then (may be null).</param>
-    /// <param name="cancellation">Stops the run between periods.</param>
-    public static ReplayRun Run(
-        double[] loadW,
-        double periodS,
-        IGridController controller,
-        BatteryModelOptions battery,
-        MetricsOptions metrics,
-        Action<double>? progress = null,
-        CancellationToken cancellation = default)
+    /// <param name="metrics">Parameters the metrics are judged against (its period must be <paramref name="periodS"/>).</param>
+    public static ReplayRun Run(double[] loadW, double periodS, IGridController controller, BatteryModelOptions battery, MetricsOptions metrics)
     {
+        ArgumentNullException.ThrowIfNull(loadW);
+        ArgumentNullException.ThrowIfNull(metrics);
+        if (Math.Abs(metrics.PeriodS - periodS) > 1e-12)
+        {
+            throw new ArgumentException("The metrics' period must be the replay period.", nameof(metrics));
+        }
+
         int n = loadW.Length;
-        var model = new BatteryModel(battery, periodS);
+        var session = new ReplaySession([controller], battery, metrics, n);
         var grid = new double[n];
         var target = new double[n];
         var batteryW = new double[n];
         var soc = new double[n];
         var saturated = new bool[n];
-        long periodNs = (long)Math.Round(periodS * 1e9);
-        int reportEvery = Math.Max(1, n / 200);
-        var input = new TickInput();
         for (int k = 0; k < n; k++)
         {
-            input.NowNs = k * periodNs;
-            input.LoadW = loadW[k];
-            input.BatteryMeasuredW = model.PowerW;
-            input.SocPct = model.SocPct;
-            input.AllowedChargeW = model.AllowedChargeW;
-            input.AllowedDischargeW = model.AllowedDischargeW;
-            Decision d = controller.Decide(input);
-            double actualW = model.Step(d.BatterySetpointW, periodS);
-            grid[k] = loadW[k] - actualW;
-            target[k] = d.GridTargetW;
-            batteryW[k] = actualW;
-            soc[k] = model.SocPct;
-            saturated[k] = d.IsSaturated || model.Clipped;
-            if (k % reportEvery == 0)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                progress?.Invoke((double)k / n);
-            }
+            session.Step(loadW[k]);
+            ReplayState s = session.States[0];
+            grid[k] = s.GridW;
+            target[k] = s.GridTargetW;
+            batteryW[k] = s.BatteryW;
+            soc[k] = s.SocPct;
+            saturated[k] = s.Saturated;
         }
 
-        progress?.Invoke(1.0);
-        GridMetrics m = GridMetrics.Compute(loadW, grid, batteryW, soc, saturated, metrics);
-        return new ReplayRun(controller.Name, grid, target, batteryW, soc, saturated, m);
+        return new ReplayRun(controller.Name, grid, target, batteryW, soc, saturated, session.Results()[0]);
     }
 }

@@ -39,6 +39,7 @@ public sealed class ReplayCommand : ICommand
                     [--config FILE.json] [--battery-power-w W] [--battery-energy-wh WH] [--battery-latency-ms MS]
                     [--battery-tau-ms MS] [--ramp-w-per-s R | --ramp-up-w-per-s R --ramp-down-w-per-s R]
                     [--dynamic-range-w W] [--time-column NAME] [--power-column NAME] [--power-scale X]
+                    [--max-gap-s S] [--max-periods N]
                     [--json OUT.json] [--series OUT.csv] [--plot OUT.svg|OUT.html] [--plot-from S] [--plot-to S] [--quiet]
 
         Runs the controller(s) over the trace on virtual time with the battery model and prints the metrics
@@ -52,6 +53,10 @@ public sealed class ReplayCommand : ICommand
         are skipped with a note; any other bad value is an error naming file:line:column.
         nvidia-smi CSV logs (--query-gpu=timestamp,power.draw,… --format=csv) are recognised and summed per poll.
         Profiles: ai-training and inference; e.g. --profile ai-training:peak_w=2e6,duration_s=3600,seed=7.
+        Limits (absurd input is refused before anything runs): a gap between rows longer than --max-gap-s
+        (default 3600 s), more than --max-periods periods (default 50 000 000, 5.8 days at 10 ms), binary files.
+        Memory does not grow with the trace: it is read twice (a checking pass, then the replay), every metric is
+        accumulated as the replay runs and --series is written as it goes.
         Exit codes: 0 ok, 2 bad input (nothing is written).
         """;
 
@@ -71,7 +76,9 @@ public sealed class ReplayCommand : ICommand
         double? rampUpW = args.Double("ramp-up-w-per-s", 1e-9, 1e12);
         double? rampDownW = args.Double("ramp-down-w-per-s", 1e-9, 1e12);
         double? dynamicRangeW = args.Double("dynamic-range-w", 0, 1e12);
-        var readOptions = new TraceReadOptions(args.String("time-column"), args.String("power-column"), args.Double("power-scale", 1e-12, 1e12) ?? 1.0);
+        double maxGapS = args.Double("max-gap-s", 1e-6, 1e12) ?? TraceReadOptions.DefaultMaxGapS;
+        long maxPeriods = args.Long("max-periods", 2, long.MaxValue / 2) ?? TraceScan.DefaultMaxPeriods;
+        var readOptions = new TraceReadOptions(args.String("time-column"), args.String("power-column"), args.Double("power-scale", 1e-12, 1e12) ?? 1.0, maxGapS);
         string? jsonPath = args.String("json");
         string? seriesPath = args.String("series");
         string? plotPath = args.String("plot");
@@ -105,6 +112,11 @@ public sealed class ReplayCommand : ICommand
         OutputOption.Check("series", seriesPath);
         OutputOption.Check("plot", plotPath);
 
+        if (plotFromS is { } f0 && plotToS is { } t0 && t0 <= f0)
+        {
+            throw new UsageException($"--plot-to ({t0}) must be after --plot-from ({f0}).");
+        }
+
         bool plotHtml = plotPath is not null && plotPath.EndsWith(".html", StringComparison.OrdinalIgnoreCase);
         if (plotPath is not null && !plotHtml && !plotPath.EndsWith(".svg", StringComparison.OrdinalIgnoreCase) && OutputFile.Resolve(plotPath).IsReplaced)
         {
@@ -113,17 +125,27 @@ public sealed class ReplayCommand : ICommand
         }
 
         double periodS = periodMs * 1e-3;
-        Trace trace = LoadTrace(tracePath, profileSpec, readOptions, periodS);
-        foreach (string w in trace.Warnings)
+        ILoadTrace trace = OpenTrace(tracePath, profileSpec, readOptions, periodS, maxPeriods);
+        TraceSummary summary;
+        try
+        {
+            // First pass: every row checked and the run sized before anything is replayed or written.
+            summary = TraceScan.Scan(trace, periodS, maxPeriods);
+        }
+        catch (TraceFormatException e)
+        {
+            throw new UsageException(e.Message, e);
+        }
+
+        foreach (string w in summary.Warnings)
         {
             context.Error.WriteLine($"edge replay: note: {w}");
         }
 
-        double[] loadW = trace.Resample(periodS);
-        double peakW = loadW.Max();
+        double peakW = summary.PeakW;
         if (!(peakW > 0))
         {
-            throw new UsageException($"{trace.Source}: the trace's peak power is {peakW} W; a positive load is needed to size the battery.");
+            throw new UsageException($"{summary.Source}: the trace's peak power is {peakW} W; a positive load is needed to size the battery.");
         }
 
         // Sizing from the trace (DESIGN §6), then the config file, then flags.
@@ -170,48 +192,83 @@ public sealed class ReplayCommand : ICommand
         }
 
         var metricsOptions = new MetricsOptions(periodS, options.RampUpWPerS, options.RampDownWPerS, options.RampWindowS,
-            options.DynamicRangeW, options.BandLowHz, options.BandHighHz, trace.NativeSampleRateHz);
-
+            options.DynamicRangeW, options.BandLowHz, options.BandHighHz, summary.NativeSampleRateHz);
+        var session = new ReplaySession([.. controllers.Select(name => Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods);
+        PlotRecorder? recorder = plotPath is null ? null : new PlotRecorder(controllers, periodS, summary.Periods,
+            plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth);
         var progress = new ProgressLine(context.Error, context.ErrorIsTerminal && !quiet, quiet);
-        var runs = new List<ReplayRun>();
-        for (int i = 0; i < controllers.Length; i++)
+        string label = $"replay {summary.Name}: {string.Join(", ", controllers)}";
+        void Replay(Stream? series)
         {
-            string name = controllers[i];
-            IGridController controller = Controllers.Create(name, options, peakW);
-            int index = i;
-            runs.Add(ReplayEngine.Run(loadW, periodS, controller, battery, metricsOptions,
-                f => progress.Report($"replay {trace.Name}: {name} ({index + 1}/{controllers.Length})", f), context.Cancellation));
+            using SeriesWriter? writer = series is null ? null : new SeriesWriter(series, controllers, periodS);
+            long k = 0, reportEvery = Math.Max(1, summary.Periods / 200);
+            foreach (double loadW in TraceScan.Periods(trace.Samples(null), periodS, maxPeriods, summary.Name))
+            {
+                if (k >= summary.Periods)
+                {
+                    throw new UsageException($"{summary.Source}: the file changed while it was replayed (more periods than the first pass found).");
+                }
+
+                session.Step(loadW);
+                writer?.Write(k, loadW, session.States);
+                recorder?.Add(k, loadW, session.States);
+                if (++k % reportEvery == 0)
+                {
+                    context.Cancellation.ThrowIfCancellationRequested();
+                    progress.Report(label, (double)k / summary.Periods);
+                }
+            }
+
+            if (k != summary.Periods)
+            {
+                throw new UsageException($"{summary.Source}: the file changed while it was replayed ({k} periods instead of {summary.Periods}).");
+            }
+        }
+
+        try
+        {
+            if (seriesPath is not null)
+            {
+                OutputOption.Write("series", seriesPath, Replay);
+            }
+            else
+            {
+                Replay(null);
+            }
+        }
+        catch (TraceFormatException e)
+        {
+            throw new UsageException($"{e.Message} (the file changed while it was replayed)", e);
         }
 
         progress.Done();
-        string table = Table(trace, loadW, periodS, options, battery, runs);
+        GridMetrics[] results = session.Results();
+        var runs = controllers.Select((name, i) => (Name: name, Metrics: results[i])).ToList();
+        string table = Table(summary, periodS, options, battery, runs);
         (OutputOption.TakesStandardOutput(jsonPath, seriesPath, plotPath) ? context.Error : context.Out).Write(table);
+        if (seriesPath is not null)
+        {
+            context.Error.WriteLine($"edge replay: wrote {seriesPath}");
+        }
 
         if (jsonPath is not null)
         {
-            OutputOption.Write("json", jsonPath, s => WriteJson(s, trace, loadW, periodS, options, battery, runs));
+            OutputOption.Write("json", jsonPath, s => WriteJson(s, summary, periodS, options, battery, runs));
             context.Error.WriteLine($"edge replay: wrote {jsonPath}");
-        }
-
-        if (seriesPath is not null)
-        {
-            OutputOption.Write("series", seriesPath, s => WriteSeries(s, loadW, periodS, runs));
-            context.Error.WriteLine($"edge replay: wrote {seriesPath}");
         }
 
         if (plotPath is not null)
         {
-            double fromS = plotFromS ?? 0;
-            double toS = plotToS ?? ((loadW.Length - 1) * periodS);
-            if (toS <= fromS)
-            {
-                throw new UsageException($"--plot-to ({toS}) must be after --plot-from ({fromS}).");
-            }
-
             var plot = new ReplayPlot.Input(
-                $"edge replay — {trace.Name}",
-                Subtitle(trace, loadW, periodS, options, battery),
-                periodS, loadW, runs, metricsOptions, options.SocMinPct, options.SocTargetPct, options.SocMaxPct, fromS, toS);
+                $"edge replay — {summary.Name}",
+                Subtitle(summary, periodS, options, battery),
+                recorder!,
+                runs.Select((r, i) => new ReplayPlot.Run(r.Name, r.Metrics, session.GridSpectrum(i))).ToList(),
+                session.LoadSpectrum(),
+                metricsOptions,
+                options.SocMinPct,
+                options.SocTargetPct,
+                options.SocMaxPct);
             string doc = plotHtml ? ReplayPlot.Html(plot, table) : ReplayPlot.Svg(plot);
             OutputOption.Write("plot", plotPath, s =>
             {
@@ -224,13 +281,13 @@ public sealed class ReplayCommand : ICommand
         return ExitCodes.Ok;
     }
 
-    private static Trace LoadTrace(string? tracePath, string? profileSpec, TraceReadOptions readOptions, double periodS)
+    private static ILoadTrace OpenTrace(string? tracePath, string? profileSpec, TraceReadOptions readOptions, double periodS, long maxPeriods)
     {
         if (tracePath is not null)
         {
             try
             {
-                return TraceReader.Read(tracePath, readOptions);
+                return TraceReader.Open(tracePath, readOptions);
             }
             catch (TraceFormatException e)
             {
@@ -238,50 +295,52 @@ public sealed class ReplayCommand : ICommand
             }
         }
 
-        SampledProfile profile;
         try
         {
-            profile = LoadProfiles.Create(profileSpec!);
+            // A profile is generated into memory at its resolution: refuse an absurd one before generating it.
+            ProfileSpec spec = LoadProfiles.Check(profileSpec!);
+            double durationS = spec["duration_s"];
+            double samples = durationS / spec["resolution_s"];
+            if (samples > MaxProfileSamples)
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                    $"--profile: {durationS:G6} s at resolution_s={spec["resolution_s"]:G4} is {samples:G3} samples, more than the {MaxProfileSamples:G3} a generated profile may hold in memory; use a coarser resolution_s or a shorter duration_s."));
+            }
+
+            if (durationS / periodS > maxPeriods)
+            {
+                throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                    $"--profile: {durationS:G6} s at {periodS * 1000:G4} ms is more than the limit of {maxPeriods} periods; --max-periods N replays longer runs."));
+            }
+
+            return new ProfileTrace(profileSpec!, LoadProfiles.Create(profileSpec!), periodS);
         }
         catch (FormatException e)
         {
             throw new UsageException($"--profile: {e.Message}", e);
         }
-
-        // Sample the profile at the control period (it is defined at any time); its native rate is its own grid.
-        int n = (int)Math.Round(profile.DurationS / periodS);
-        var t = new double[n];
-        var p = new double[n];
-        for (int k = 0; k < n; k++)
-        {
-            t[k] = k * periodS;
-            p[k] = profile.PowerAt(t[k]);
-        }
-
-        return new Trace(profile.Description, "generated profile", "profile", t, p, 1.0 / profile.ResolutionS, []);
     }
 
-    private static string Subtitle(Trace trace, double[] loadW, double periodS, ControllerOptions o, BatteryModelOptions b) =>
+    private static string Subtitle(TraceSummary trace, double periodS, ControllerOptions o, BatteryModelOptions b) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{trace.Format}, {loadW.Length * periodS:0.#} s at {periodS * 1000:0.##} ms, peak {PowerText(loadW.Max())} · battery {PowerText(o.MaxDischargeW)} / {ReplayPlot.Unit.Energy(o.EnergyWh)}, latency {b.LatencyMs:0.##} ms, τ {b.TimeConstantMs:0.##} ms · ramp ↑{PowerText(o.RampUpWPerS)}/s ↓{PowerText(o.RampDownWPerS)}/s, dynamic range {PowerText(o.DynamicRangeW)}");
+            $"{trace.Format}, {trace.Periods * periodS:0.#} s at {periodS * 1000:0.##} ms, peak {PowerText(trace.PeakW)} · battery {PowerText(o.MaxDischargeW)} / {ReplayPlot.Unit.Energy(o.EnergyWh)}, latency {b.LatencyMs:0.##} ms, τ {b.TimeConstantMs:0.##} ms · ramp ↑{PowerText(o.RampUpWPerS)}/s ↓{PowerText(o.RampDownWPerS)}/s, dynamic range {PowerText(o.DynamicRangeW)}");
 
     private static string PowerText(double w) => ReplayPlot.Unit.Power.Format(w);
 
-    private static string Table(Trace trace, double[] loadW, double periodS, ControllerOptions o, BatteryModelOptions b, List<ReplayRun> runs)
+    private static string Table(TraceSummary trace, double periodS, ControllerOptions o, BatteryModelOptions b, List<(string Name, GridMetrics Metrics)> runs)
     {
         var sb = new StringBuilder();
         sb.AppendLine(CultureInfo.InvariantCulture, $"trace      {trace.Name} ({trace.Source})");
-        sb.AppendLine(Subtitle(trace, loadW, periodS, o, b));
+        sb.AppendLine(Subtitle(trace, periodS, o, b));
         sb.AppendLine(CultureInfo.InvariantCulture, $"band       {runs[0].Metrics.BandLowHz:0.###}–{runs[0].Metrics.BandHighHz:0.###} Hz (native rate {trace.NativeSampleRateHz:0.##} Hz)");
         sb.AppendLine();
         string[] head = ["controller", "ramp_viol_s", "max_rise_W/s", "max_fall_W/s", "band_ratio", "peak_grid_W", "min_grid_W", "throughput_Wh", "soc_min", "soc_max", "soc_final", "saturated_s", "dyn_range_W"];
         var rows = new List<string[]> { head };
-        foreach (ReplayRun r in runs)
+        foreach ((string name, GridMetrics m) in runs)
         {
-            GridMetrics m = r.Metrics;
             rows.Add(
             [
-                r.Controller,
+                name,
                 F(m.RampViolationS, "0.###"),
                 F(m.MaxRiseWPerS, "0.#"),
                 F(m.MaxFallWPerS, "0.#"),
@@ -322,7 +381,7 @@ public sealed class ReplayCommand : ICommand
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 
-    private static void WriteJson(Stream s, Trace trace, double[] loadW, double periodS, ControllerOptions o, BatteryModelOptions b, List<ReplayRun> runs)
+    private static void WriteJson(Stream s, TraceSummary trace, double periodS, ControllerOptions o, BatteryModelOptions b, List<(string Name, GridMetrics Metrics)> runs)
     {
         using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
@@ -330,14 +389,14 @@ public sealed class ReplayCommand : ICommand
         w.WriteString("name", trace.Name);
         w.WriteString("source", trace.Source);
         w.WriteString("format", trace.Format);
-        w.WriteNumber("samples", trace.TimeS.Length);
+        w.WriteNumber("samples", trace.Samples);
         w.WriteNumber("duration_s", trace.DurationS);
         w.WriteNumber("native_sample_rate_hz", trace.NativeSampleRateHz);
         w.WriteNumber("period_ms", periodS * 1000);
-        w.WriteNumber("periods", loadW.Length);
-        w.WriteNumber("peak_w", loadW.Max());
-        w.WriteNumber("mean_w", loadW.Average());
-        w.WriteNumber("min_w", loadW.Min());
+        w.WriteNumber("periods", trace.Periods);
+        w.WriteNumber("peak_w", trace.PeakW);
+        w.WriteNumber("mean_w", trace.MeanW);
+        w.WriteNumber("min_w", trace.MinW);
         w.WriteStartArray("warnings");
         foreach (string warning in trace.Warnings)
         {
@@ -368,11 +427,10 @@ public sealed class ReplayCommand : ICommand
         w.WriteNumber("soc_max_pct", o.SocMaxPct);
         w.WriteEndObject();
         w.WriteStartArray("results");
-        foreach (ReplayRun r in runs)
+        foreach ((string name, GridMetrics m) in runs)
         {
-            GridMetrics m = r.Metrics;
             w.WriteStartObject();
-            w.WriteString("controller", r.Controller);
+            w.WriteString("controller", name);
             w.WriteNumber("max_rise_w_per_s", m.MaxRiseWPerS);
             w.WriteNumber("max_fall_w_per_s", m.MaxFallWPerS);
             w.WriteNumber("ramp_violation_s", m.RampViolationS);
@@ -404,17 +462,6 @@ public sealed class ReplayCommand : ICommand
         }
     }
 
-    private static void WriteSeries(Stream s, double[] loadW, double periodS, List<ReplayRun> runs)
-    {
-        using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-        w.Write("time_s,controller,load_w,grid_w,grid_target_w,battery_w,soc_pct\n");
-        foreach (ReplayRun r in runs)
-        {
-            for (int k = 0; k < loadW.Length; k++)
-            {
-                w.Write(string.Create(CultureInfo.InvariantCulture,
-                    $"{k * periodS:0.######},{r.Controller},{loadW[k]:R},{r.GridW[k]:R},{r.GridTargetW[k]:R},{r.BatteryW[k]:R},{r.SocPct[k]:R}\n"));
-            }
-        }
-    }
+    /// <summary>Maximum samples of a generated profile (it is held in memory, 8 B each).</summary>
+    private const double MaxProfileSamples = 1 << 25;
 }

@@ -26,20 +26,12 @@ public sealed record Trace(
     /// </summary>
     public double[] Resample(double periodS)
     {
-        int n = (int)Math.Floor((DurationS / periodS) + 1e-9) + 1;
-        var result = new double[Math.Max(2, n)];
-        int j = 0;
-        for (int k = 0; k < result.Length; k++)
+        var samples = new TraceSample[TimeS.Length];
+        for (int i = 0; i < samples.Length; i++)
         {
-            double t = k * periodS;
-            while (j + 1 < TimeS.Length && TimeS[j + 1] <= t + 1e-12)
-            {
-                j++;
-            }
-
-            result[k] = PowerW[j];
+            samples[i] = new TraceSample(TimeS[i], PowerW[i]);
         }
 
-        return result;
+        return [.. TraceScan.Periods(samples, periodS, int.MaxValue, Name)];
     }
 }

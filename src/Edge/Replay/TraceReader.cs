@@ -37,209 +37,38 @@ public static class TraceReader
         "yyyy/MM/dd'T'HH:mm:ss.FFFFFFF",
     ];
 
-    /// <summary>Reads the file at <paramref name="path"/>.</summary>
-    public static Trace Read(string path, TraceReadOptions options)
+    /// <summary>Opens the file at <paramref name="path"/> as a stream of samples (the replay reads traces this way).</summary>
+    public static CsvTrace Open(string path, TraceReadOptions options) => CsvTrace.Open(path, options);
+
+    /// <summary>Reads the whole file at <paramref name="path"/> into memory (for small traces and tests).</summary>
+    public static Trace Read(string path, TraceReadOptions options) => Materialize(CsvTrace.Open(path, options), path);
+
+    /// <summary>Parses CSV <paramref name="text"/> into memory; <paramref name="path"/> is used in messages.</summary>
+    public static Trace Parse(string text, string path, TraceReadOptions options) => Materialize(CsvTrace.FromText(text, path, options), path);
+
+    private static Trace Materialize(CsvTrace trace, string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new TraceFormatException($"{path}: no such file.");
-        }
-
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (IOException e)
-        {
-            throw new TraceFormatException($"{path}: cannot read: {e.Message}", e);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new TraceFormatException($"{path}: cannot read: {e.Message}", e);
-        }
-
-        return Parse(text, path, options);
-    }
-
-    /// <summary>Parses CSV <paramref name="text"/>; <paramref name="path"/> is used in messages.</summary>
-    public static Trace Parse(string text, string path, TraceReadOptions options)
-    {
-        if (text.Length > 0 && text[0] == '\uFEFF')
-        {
-            text = text[1..];
-        }
-
-        string[] lines = text.Split('\n');
-        bool lastTerminated = text.EndsWith('\n');
-        int headerLine = Array.FindIndex(lines, l => l.Trim().Length > 0);
-        if (headerLine < 0)
-        {
-            throw new TraceFormatException($"{path}: the file is empty (a header row and at least two data rows are needed).");
-        }
-
-        char delimiter = DelimiterOf(lines[headerLine]);
-        bool decimalComma = delimiter != ',';
-        string[] columns = SplitFields(lines[headerLine], delimiter);
-        bool nvidia = Array.Exists(columns, c => c.StartsWith("power.draw", StringComparison.OrdinalIgnoreCase))
-                      && Array.Exists(columns, c => c.Equals("timestamp", StringComparison.OrdinalIgnoreCase));
-        int timeCol = FindTimeColumn(columns, options.TimeColumn, path, headerLine + 1);
-        int[] powerCols = FindPowerColumns(columns, options.PowerColumn, path, headerLine + 1);
-        int indexCol = nvidia ? Array.FindIndex(columns, c => c.Equals("index", StringComparison.OrdinalIgnoreCase)) : -1;
-        double[] unitScales = new double[powerCols.Length];
-        for (int k = 0; k < powerCols.Length; k++)
-        {
-            unitScales[k] = UnitScaleFromName(columns[powerCols[k]]) * options.PowerScale;
-        }
-
-        double nameTimeScale = TimeScaleFromName(columns[timeCol]);
-        double timeScale = double.NaN;
-
         var warnings = new List<string>();
         var times = new List<double>();
         var powers = new List<double>();
-        var gpuIndex = new List<int>();
-        bool? numericTime = null;
-        long firstTicks = 0;
-        bool firstTime = true;
-        double previousS = double.NegativeInfinity;
-        int missingRows = 0;
-        string? firstMissing = null;
-        for (int i = headerLine + 1; i < lines.Length; i++)
+        var median = new IntervalMedian();
+        foreach (TraceSample s in trace.Samples(warnings))
         {
-            string raw = lines[i].TrimEnd('\r');
-            if (raw.Trim().Length == 0)
+            if (times.Count > 0)
             {
-                continue;
+                median.Add(s.TimeS - times[^1]);
             }
 
-            int lineNo = i + 1;
-            string[] f = SplitFields(raw, delimiter);
-            bool isLast = i == lines.Length - 1 || (i == lines.Length - 2 && lines[^1].Length == 0 && lastTerminated);
-            if (f.Length < columns.Length)
-            {
-                if (isLast && !lastTerminated)
-                {
-                    warnings.Add($"{path}:{lineNo}: last line is cut short ({f.Length} of {columns.Length} fields, no final newline) — skipped, as written by a logger killed mid-write.");
-                    continue;
-                }
-
-                throw new TraceFormatException(path, lineNo, 0, string.Empty, $"expected {columns.Length} fields as in the header, found {f.Length}.");
-            }
-
-            numericTime ??= TryParseNumber(f[timeCol], decimalComma, out _);
-            double timeS;
-            if (numericTime.Value)
-            {
-                if (!TryParseNumber(f[timeCol], decimalComma, out double rawTime))
-                {
-                    throw new TraceFormatException(path, lineNo, timeCol + 1, columns[timeCol], $"'{f[timeCol]}' is not a number of seconds.");
-                }
-
-                if (double.IsNaN(timeScale))
-                {
-                    timeScale = TimeScaleOf(columns[timeCol], nameTimeScale, rawTime, path, warnings);
-                }
-
-                timeS = rawTime * timeScale;
-            }
-            else
-            {
-                if (!TryParseDate(f[timeCol], decimalComma, out long ticks))
-                {
-                    throw new TraceFormatException(path, lineNo, timeCol + 1, columns[timeCol], $"'{f[timeCol]}' is not a date-time (expected e.g. 2025-07-27 00:34:45.155 or ISO-8601) nor seconds.");
-                }
-
-                if (firstTime)
-                {
-                    firstTicks = ticks;
-                    firstTime = false;
-                }
-
-                timeS = (ticks - firstTicks) / (double)TimeSpan.TicksPerSecond;
-            }
-
-            if (timeS < previousS)
-            {
-                throw new TraceFormatException(path, lineNo, timeCol + 1, columns[timeCol], string.Create(CultureInfo.InvariantCulture, $"time goes backwards ({f[timeCol]} after a later time); rows must be in time order."));
-            }
-
-            previousS = timeS;
-            double powerW = 0;
-            bool missing = false;
-            for (int k = 0; k < powerCols.Length; k++)
-            {
-                string cell = f[powerCols[k]];
-                if (IsMissing(cell))
-                {
-                    missing = true;
-                    break;
-                }
-
-                if (!TryParsePower(cell, decimalComma, out double columnW))
-                {
-                    throw new TraceFormatException(path, lineNo, powerCols[k] + 1, columns[powerCols[k]], $"'{cell}' is not a power (expected a number, optionally with W, kW or MW; an empty cell, NaN or [N/A] marks a missing value).");
-                }
-
-                powerW += columnW * unitScales[k];
-            }
-
-            if (missing)
-            {
-                missingRows++;
-                firstMissing ??= $"{path}:{lineNo}";
-                continue;
-            }
-
-            if (indexCol >= 0)
-            {
-                if (!int.TryParse(f[indexCol], NumberStyles.Integer, CultureInfo.InvariantCulture, out int gpu) || gpu < 0 || gpu > 4096)
-                {
-                    throw new TraceFormatException(path, lineNo, indexCol + 1, columns[indexCol], $"'{f[indexCol]}' is not a GPU index.");
-                }
-
-                gpuIndex.Add(gpu);
-            }
-
-            times.Add(timeS);
-            powers.Add(powerW);
+            times.Add(s.TimeS);
+            powers.Add(s.PowerW);
         }
 
-        if (missingRows > 0)
-        {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{missingRows} row(s) had no power value (empty, NaN or [N/A]; first at {firstMissing}) and were skipped: the previous value holds across them."));
-        }
-
-        if (times.Count < 2)
-        {
-            string why = missingRows > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({missingRows} more had no power value)") : string.Empty;
-            throw new TraceFormatException($"{path}: at least two data rows are needed, found {times.Count}{why}.");
-        }
-
-        double firstS = times[0];
-        string name = Path.GetFileName(path);
-        if (nvidia)
-        {
-            (double[] pollTimes, double[] pollPowers) = indexCol >= 0
-                ? NvidiaPolls.ByIndex(times, powers, gpuIndex, warnings)
-                : NvidiaPolls.ByGap(times, powers, warnings);
-            Shift(pollTimes, pollTimes[0]);
-            return new Trace(name, path, "nvidia-smi", pollTimes, pollPowers, RateOf(pollTimes), warnings);
-        }
-
-        double[] t = [.. times];
-        Shift(t, firstS);
-        if (t[^1] <= 0)
-        {
-            throw new TraceFormatException($"{path}: all rows have the same time; a trace must span some time.");
-        }
-
-        return new Trace(name, path, "csv", t, [.. powers], RateOf(t), warnings);
+        double rate = median.Count > 0 ? 1.0 / median.Median() : double.PositiveInfinity;
+        return new Trace(Path.GetFileName(path), path, trace.Format, [.. times], [.. powers], rate, warnings);
     }
 
     /// <summary>The header's delimiter: whichever of tab, semicolon and comma it holds most of (comma on a tie or none).</summary>
-    private static char DelimiterOf(string header)
+    internal static char DelimiterOf(string header)
     {
         int commas = 0, semicolons = 0, tabs = 0;
         foreach (char c in header)
@@ -253,7 +82,7 @@ public static class TraceReader
     }
 
     /// <summary>Splits a CSV line into trimmed fields; a field in double quotes may hold the delimiter ("" is a quote).</summary>
-    private static string[] SplitFields(string line, char delimiter)
+    internal static string[] SplitFields(string line, char delimiter)
     {
         var fields = new List<string>();
         var field = new System.Text.StringBuilder();
@@ -297,7 +126,7 @@ public static class TraceReader
         return [.. fields];
     }
 
-    private static int FindTimeColumn(string[] columns, string? wanted, string path, int line)
+    internal static int FindTimeColumn(string[] columns, string? wanted, string path, int line)
     {
         if (wanted is not null)
         {
@@ -326,7 +155,7 @@ public static class TraceReader
     /// the one column whose name carries a power unit (<c>_w</c>, <c>_kw</c>, <c>[MW]</c> …). Several such columns and
     /// no well-known name is ambiguous: the error lists them and shows how to pick or sum.
     /// </summary>
-    private static int[] FindPowerColumns(string[] columns, string? wanted, string path, int line)
+    internal static int[] FindPowerColumns(string[] columns, string? wanted, string path, int line)
     {
         if (wanted is not null)
         {
@@ -395,7 +224,7 @@ public static class TraceReader
     }
 
     /// <summary>Seconds per unit of a numeric time column named with a unit (<c>_ms</c>, <c>[us]</c> …); NaN when the name has none.</summary>
-    private static double TimeScaleFromName(string column)
+    internal static double TimeScaleFromName(string column)
     {
         string c = column.ToLowerInvariant().Replace(" ", string.Empty, StringComparison.Ordinal);
         return c.EndsWith("_ms", StringComparison.Ordinal) || c.EndsWith("[ms]", StringComparison.Ordinal) || c.EndsWith("(ms)", StringComparison.Ordinal) ? 1e-3
@@ -409,7 +238,7 @@ public static class TraceReader
     /// The unit of a numeric time column: from its name when it has one; otherwise seconds, unless the first value is too
     /// large to be seconds (≥ 1e11 s is over 3000 years) — then it is a Unix epoch in ms, µs or ns by magnitude, said in a warning.
     /// </summary>
-    private static double TimeScaleOf(string column, double fromName, double first, string path, List<string> warnings)
+    internal static double TimeScaleOf(string column, double fromName, double first, string path, ICollection<string>? warnings)
     {
         if (!double.IsNaN(fromName))
         {
@@ -420,14 +249,14 @@ public static class TraceReader
         (double scale, string unit) = magnitude >= 1e17 ? (1e-9, "nanoseconds") : magnitude >= 1e14 ? (1e-6, "microseconds") : magnitude >= 1e11 ? (1e-3, "milliseconds") : (1.0, "seconds");
         if (scale != 1)
         {
-            warnings.Add(string.Create(CultureInfo.InvariantCulture,
+            warnings?.Add(string.Create(CultureInfo.InvariantCulture,
                 $"{path}: time column '{column}' starts at {first:G6}, too large for seconds: read as Unix-epoch {unit} (name the column e.g. {column}_ms to say so)."));
         }
 
         return scale;
     }
 
-    private static bool IsMissing(string cell)
+    internal static bool IsMissing(string cell)
     {
         foreach (string marker in MissingMarkers)
         {
@@ -440,7 +269,7 @@ public static class TraceReader
         return false;
     }
 
-    private static bool TryParseNumber(string text, bool decimalComma, out double value)
+    internal static bool TryParseNumber(string text, bool decimalComma, out double value)
     {
         string t = decimalComma && text.Contains(',', StringComparison.Ordinal) && !text.Contains('.', StringComparison.Ordinal)
             ? text.Replace(',', '.')
@@ -448,7 +277,7 @@ public static class TraceReader
         return double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
     }
 
-    private static double UnitScaleFromName(string column)
+    internal static double UnitScaleFromName(string column)
     {
         string c = column.ToLowerInvariant();
         return c.EndsWith("_mw", StringComparison.Ordinal) || c.EndsWith("[mw]", StringComparison.Ordinal) ? 1e6
@@ -456,7 +285,7 @@ public static class TraceReader
             : 1.0;
     }
 
-    private static bool TryParsePower(string text, bool decimalComma, out double powerW)
+    internal static bool TryParsePower(string text, bool decimalComma, out double powerW)
     {
         string t = text.Trim();
         double scale = 1;
@@ -480,7 +309,7 @@ public static class TraceReader
         return ok;
     }
 
-    private static bool TryParseDate(string text, bool decimalComma, out long ticks)
+    internal static bool TryParseDate(string text, bool decimalComma, out long ticks)
     {
         if (decimalComma && text.LastIndexOf(',') is int comma and > 0 && !text.Contains('.', StringComparison.Ordinal))
         {
@@ -496,33 +325,5 @@ public static class TraceReader
 
         ticks = 0;
         return false;
-    }
-
-    private static void Shift(double[] t, double originS)
-    {
-        for (int i = 0; i < t.Length; i++)
-        {
-            t[i] -= originS;
-        }
-    }
-
-    private static double RateOf(double[] t)
-    {
-        var intervals = new List<double>(t.Length);
-        for (int i = 1; i < t.Length; i++)
-        {
-            if (t[i] > t[i - 1])
-            {
-                intervals.Add(t[i] - t[i - 1]);
-            }
-        }
-
-        if (intervals.Count == 0)
-        {
-            return double.PositiveInfinity;
-        }
-
-        intervals.Sort();
-        return 1.0 / intervals[intervals.Count / 2];
     }
 }

@@ -6,15 +6,21 @@ internal static class EdgeExecutable
     /// <summary>Starts <c>edge <paramref name="args"/></c> with <paramref name="environment"/> added to ours.</summary>
     public static ChildProcess Start(IEnumerable<string> args, IReadOnlyDictionary<string, string?>? environment = null)
     {
-        string apphost = Path.Combine(AppContext.BaseDirectory, "edge");
-        string dll = Path.Combine(AppContext.BaseDirectory, "edge.dll");
         var env = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
             // Never let a systemd notify socket of the test run leak into the child.
             ["NOTIFY_SOCKET"] = null,
         };
+        string[] command = Command();
+        return new ChildProcess(command[0], [.. command[1..], .. args], env);
+    }
+
+    /// <summary>The command line that runs the built edge: the app host, or <c>dotnet edge.dll</c>.</summary>
+    public static string[] Command()
+    {
+        string apphost = Path.Combine(AppContext.BaseDirectory, "edge");
         return File.Exists(apphost)
-            ? new ChildProcess(apphost, args, env)
-            : new ChildProcess(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [dll, .. args], env);
+            ? [apphost]
+            : [Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", Path.Combine(AppContext.BaseDirectory, "edge.dll")];
     }
 }
