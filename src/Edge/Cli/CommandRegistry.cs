@@ -13,6 +13,7 @@ public static class CommandRegistry
         new Commands.CheckCommand(),
         new Commands.ReplayCommand(),
         new Commands.SimInverterCommand(),
+        new Commands.AgentCommand(),
         new Commands.BenchLoopCommand(),
         new Commands.BenchMqttCommand(),
     ];
