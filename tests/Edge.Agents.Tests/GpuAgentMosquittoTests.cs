@@ -29,7 +29,7 @@ public sealed class GpuAgentMosquittoTests(ITestOutputHelper output) : IDisposab
         .WithTcpServer("127.0.0.1", port).WithClientId(id)
         .WithReconnect(r => { r.InitialDelay = TimeSpan.FromMilliseconds(50); r.MaxDelay = TimeSpan.FromMilliseconds(500); });
 
-    private async Task<bool> Start(FakeNvml nvml)
+    private async Task<bool> Start(FakeNvml nvml, string? retainedCapJson = null)
     {
         if (!Peers.Available(output, Peers.Mosquitto))
         {
@@ -47,6 +47,13 @@ public sealed class GpuAgentMosquittoTests(ITestOutputHelper output) : IDisposab
         };
         await _operator.ConnectAsync(Options(_broker.Port, "edge1").Build());
         await _operator.SubscribeAsync("edge/site1/agents/gpu-07/#", MqttQualityOfServiceLevel.AtLeastOnce).WaitAsync(Wait);
+        if (retainedCapJson is not null)
+        {
+            // A stale command left retained on the broker: the agent receives it with the retain flag on subscribing.
+            await _operator.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("edge/site1/agents/gpu-07/cmd/edge1/power-cap").WithPayload(retainedCapJson)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build()).WaitAsync(Wait);
+        }
+
         _run = Task.Run(() => _host.Run(Options(_broker.Port, "gpu-07"), TimeSpan.FromSeconds(10), _stop.Token));
         await Until(() => Last("status")?.Contains("online", StringComparison.Ordinal) == true, "status online");
         return true;
@@ -138,6 +145,22 @@ public sealed class GpuAgentMosquittoTests(ITestOutputHelper output) : IDisposab
         }
 
         Assert.Contains(Telemetry(), t => t.State == AgentState.Releasing);
+    }
+
+    [Fact]
+    public async Task A_command_left_retained_on_the_broker_is_refused_when_the_agent_subscribes()
+    {
+        var nvml = new FakeNvml(4, 200_000, 700_000, 650_000);
+        if (!await Start(nvml, Expiring(30, "\"cap_w\":1000")))
+        {
+            return;
+        }
+
+        await Until(() => _seen.Any(m => m.Topic.EndsWith("/reply/edge1/power-cap", StringComparison.Ordinal)), "the reply to the retained command");
+        AgentReply r = AgentJson.Parse<AgentReply>(Encoding.UTF8.GetBytes(_seen.First(m => m.Topic.EndsWith("/reply/edge1/power-cap", StringComparison.Ordinal)).Payload)).Value!;
+        Assert.False(r.Ok);
+        Assert.Contains("retained", r.Error!, StringComparison.Ordinal);
+        Assert.Equal(700_000u, nvml.LimitMw(0));
     }
 
     [Fact]
