@@ -74,8 +74,10 @@ public sealed class AgentHost : IDisposable
             PublishSample();
             next += periodNs;
             long waitNs = next - _clock.NowNs;
-            if (waitNs < -periodNs)
+            if (waitNs < -1_000_000_000)
             {
+                // More than 1 s behind (the machine was suspended or starved): start afresh. Shorter stalls are caught
+                // up, so the rate holds on average.
                 next = _clock.NowNs;
             }
             else if (waitNs > 0)
