@@ -7,7 +7,7 @@ namespace Edge.Agents.Tests;
 /// Reversion is a ramp: 200 simulated agents whose commands expire at one instant release without a step — the summed
 /// power rises no faster than the fleet's ramp limit in any 1 s window (virtual time, 10 ms steps).
 /// </summary>
-public class FleetReleaseTests
+public class FleetReleaseTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Agents = 200;
     private const long StepNs = 10_000_000;
@@ -58,6 +58,7 @@ public class FleetReleaseTests
         const double fleetRampWPerS = 10_800;   // 1 %/s of the fleet's 200 × 5.4 kW
         double[] sum = RunGpus(fleetRampWPerS, jitterS: 5, commandedRelease: null, out SimulatedGpuNode[] nodes);
         double rise = MaxWindowRiseW(sum, 100);
+        output.WriteLine($"200 GPU caps: largest 1 s rise {rise:F0} W (limit {fleetRampWPerS} W/s)");
         Assert.True(rise <= fleetRampWPerS * 1.001, $"the fleet rose {rise:F0} W in 1 s; the limit is {fleetRampWPerS} W/s");
         // The release did happen: every cap is back at its free value and the fleet draws its demand.
         Assert.All(nodes, n => Assert.Equal(LeverPhase.Free, n.Lever.Phase));
@@ -72,7 +73,9 @@ public class FleetReleaseTests
     {
         // The control case that shows the test can fail: an instant release (huge rate, no jitter).
         double[] sum = RunGpus(1e12, jitterS: 0, commandedRelease: null, out _);
-        Assert.True(MaxWindowRiseW(sum, 100) > 0.9 * Agents * (5400 - 2800));
+        double step = MaxWindowRiseW(sum, 100);
+        output.WriteLine($"instant release: largest 1 s rise {step:F0} W");
+        Assert.True(step > 0.9 * Agents * (5400 - 2800));
     }
 
     [Fact]
@@ -96,7 +99,9 @@ public class FleetReleaseTests
             }
         }
 
-        Assert.True(MaxWindowRiseW(sum, 100) > fleetRampWPerS + 250);
+        double bunched = MaxWindowRiseW(sum, 100);
+        output.WriteLine($"200 miners with random delays: largest 1 s rise {bunched:F0} W");
+        Assert.True(bunched > fleetRampWPerS + 250);
     }
 
     [Fact]
@@ -141,6 +146,7 @@ public class FleetReleaseTests
         Assert.Equal(0, sum[(int)(9e9 / StepNs)], 6);             // curtailed within the 2 s transition
         Assert.Equal(Agents * ratedW, sum[^1], 6);                 // all back
         double rise = MaxWindowRiseW(sum, 100);
+        output.WriteLine($"200 miners with slots: largest 1 s rise {rise:F0} W (limit {fleetRampWPerS} W/s)");
         // Levels are quantised to 5 % (250 W) steps; with release slots the steps interleave evenly, so a 1 s window
         // holds at most one step more than the ramp allows.
         Assert.True(rise <= fleetRampWPerS + 250, $"the fleet rose {rise:F0} W in 1 s; ramp {fleetRampWPerS} W/s");
