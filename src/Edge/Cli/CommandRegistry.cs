@@ -14,6 +14,7 @@ public static class CommandRegistry
         new Commands.ReplayCommand(),
         new Commands.SimInverterCommand(),
         new Guard.GuardCommand(),
+        new Commands.AgentCommand(),
         new Commands.BenchLoopCommand(),
         new Commands.BenchMqttCommand(),
     ];

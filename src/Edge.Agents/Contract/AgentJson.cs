@@ -1,0 +1,97 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Edge.Agents.Contract;
+
+/// <summary>
+/// Strict (de)serialisation of every agent-contract message: one UTF-8 JSON object, snake_case names, no comments or
+/// trailing commas, no unknown or duplicate fields, required fields present, no null where the type has none, enums
+/// as their snake_case names only (never numbers), numbers as numbers (never strings) and then every value in range.
+/// A refusal names the JSON path. Messages are small (≤ 4 KiB): a larger payload is refused before parsing.
+/// </summary>
+public static class AgentJson
+{
+    /// <summary>Largest payload accepted, bytes.</summary>
+    public const int MaxPayloadBytes = 4096;
+
+    /// <summary>The options every agent message is read and written with.</summary>
+    public static JsonSerializerOptions Options { get; } = CreateOptions();
+
+    /// <summary>Parses and checks <paramref name="payload"/> as a <typeparamref name="T"/>.</summary>
+    public static ParseResult<T> Parse<T>(ReadOnlySpan<byte> payload)
+        where T : class, IAgentMessage
+    {
+        if (payload.Length > MaxPayloadBytes)
+        {
+            return new ParseResult<T>(null, $"$: payload of {payload.Length} bytes exceeds {MaxPayloadBytes}");
+        }
+
+        T? value;
+        try
+        {
+            value = JsonSerializer.Deserialize<T>(payload, Options);
+        }
+        catch (JsonException e)
+        {
+            return new ParseResult<T>(null, $"{e.Path ?? "$"}: {FirstSentence(e.Message)}");
+        }
+        catch (NotSupportedException e)
+        {
+            return new ParseResult<T>(null, "$: " + FirstSentence(e.Message));
+        }
+        catch (InvalidOperationException e)
+        {
+            return new ParseResult<T>(null, "$: " + FirstSentence(e.Message));
+        }
+
+        if (value is null)
+        {
+            return new ParseResult<T>(null, "$: must be a JSON object, not null");
+        }
+
+        var check = new MessageCheck();
+        value.Validate(check);
+        return check.Errors.Count == 0 ? new ParseResult<T>(value, null) : new ParseResult<T>(null, string.Join("; ", check.Errors));
+    }
+
+    /// <summary>Serialises <paramref name="message"/> (UTF-8).</summary>
+    public static byte[] Serialize<T>(T message)
+        where T : class, IAgentMessage => JsonSerializer.SerializeToUtf8Bytes(message, Options);
+
+    private static JsonSerializerOptions CreateOptions()
+    {
+        var o = new JsonSerializerOptions
+        {
+            PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+            UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+            AllowDuplicateProperties = false,
+            RespectNullableAnnotations = true,
+            RespectRequiredConstructorParameters = true,
+            NumberHandling = JsonNumberHandling.Strict,
+            ReadCommentHandling = JsonCommentHandling.Disallow,
+            AllowTrailingCommas = false,
+            MaxDepth = 4,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        // The first converter that can convert a type wins: the knob's own one goes before the general one.
+        o.Converters.Add(new KebabKnobConverter());
+        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        o.MakeReadOnly(populateMissingResolver: true);
+        return o;
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message.TrimEnd('.');
+    }
+
+    /// <summary>Knobs are written as their command names (<c>power-cap</c>, <c>smoothing-profile</c>, <c>level</c>).</summary>
+    private sealed class KebabKnobConverter : JsonStringEnumConverter<AgentKnob>
+    {
+        public KebabKnobConverter()
+            : base(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false)
+        {
+        }
+    }
+}
