@@ -74,7 +74,7 @@ public sealed class EstopScenarioTests(ITestOutputHelper output)
             Assert.Contains(Events(capture, "ack", pressCaptureS), _ => true);
             run.Stop();
 
-            string path = FaultReport.Write("estop", new Dictionary<string, object?>
+            string path = Hil.HilReport.Record("estop", new Dictionary<string, object?>
             {
                 ["period_ms"] = periodMs,
                 ["debounce_ms"] = debounceMs,

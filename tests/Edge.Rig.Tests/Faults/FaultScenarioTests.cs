@@ -10,7 +10,7 @@ namespace Edge.Rig.Tests.Faults;
 /// <c>edge run --rig hil</c> with its inverters as <c>edge sim inverter</c> processes, a real mosquitto that is
 /// stopped and restarted, a subscriber that is not Edge's client (mosquitto_sub, QoS 1, persistent session) and a
 /// register poller per inverter (701 <c>W</c>, 704 <c>WSet</c>). Every assertion is on that recorded data; every
-/// scenario writes its figures into <see cref="FaultReport"/> (<c>fault-report.json</c>). Runs in CI: ≈ 2.5 min.
+/// scenario writes its figures into <see cref="Hil.HilReport"/> (<c>hil-report.json</c>, beside the daemon-death scenarios). Runs in CI: ≈ 2.5 min.
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public sealed partial class FaultScenarioTests(ITestOutputHelper output)
@@ -252,7 +252,7 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
 
     private void Report(string scenario, Dictionary<string, object?> figures)
     {
-        string path = FaultReport.Write(scenario, figures);
+        string path = Hil.HilReport.Record(scenario, figures);
         output.WriteLine($"{scenario}: {string.Join(", ", figures.Select(f => $"{f.Key}={f.Value}"))}");
         output.WriteLine($"fault report: {path}");
     }
