@@ -134,6 +134,25 @@ public sealed class OutputPolicyTests : IDisposable
         Assert.Equal(type, SpecialFiles.TypeOf(dev));
     }
 
+    [Theory]
+    [InlineData("Mqtt:Commands:AuditPath")]
+    [InlineData("Mqtt:Outbox:SpoolPath")]
+    public void A_store_option_naming_a_device_or_fifo_is_exit_2_before_anything_starts(string option)
+    {
+        string dev = SpecialFiles.NullDevice(_dir.Path);
+        string fifo = SpecialFiles.Fifo(_dir.Path);
+        foreach (string path in new[] { dev, fifo })
+        {
+            string type = SpecialFiles.TypeOf(path);
+            using ChildProcess edge = EdgeExecutable.Start(["run", "--rig", "sim", "--duration", "1s", $"Edge:StateDirectory={_dir["state"]}", $"{option}={path}"]);
+            int code = edge.WaitForExit(Timeout);
+            Assert.True(code == 2, edge.Log);
+            Assert.Contains(option, edge.Log, StringComparison.Ordinal);
+            Assert.Contains("must be a regular file", edge.Log, StringComparison.Ordinal);
+            Assert.Equal(type, SpecialFiles.TypeOf(path));
+        }
+    }
+
     private void RunOk(string option, string path)
     {
         using var broker = option.StartsWith("bench mqtt", StringComparison.Ordinal) ? new Mosquitto() : null;

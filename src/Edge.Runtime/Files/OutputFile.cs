@@ -225,10 +225,28 @@ public static class OutputFile
         }
 
         OutputTarget target = Resolve(path, allowStandardOutput: false);
-        return target.IsReplaced
-            ? target.Path
-            : throw new OutputFileException($"'{path}' is a {Describe(target.Kind)}: Edge reads this file back, so it must be a regular file (or not exist yet)");
+        return target.IsReplaced ? target.Path : throw new OutputFileException(NotAStore(path, target.Kind));
     }
+
+    /// <summary>
+    /// Why an existing <paramref name="path"/> cannot be a store (see <see cref="ResolveStore"/>) — a device, a FIFO, a
+    /// directory, a link to one — or null. Changes nothing: for checking options before anything starts.
+    /// </summary>
+    public static string? StoreProblem(string path)
+    {
+        try
+        {
+            OutputTarget target = Resolve(path, allowStandardOutput: false);
+            return target.IsReplaced ? null : NotAStore(path, target.Kind);
+        }
+        catch (OutputFileException e)
+        {
+            return e.Message;
+        }
+    }
+
+    private static string NotAStore(string path, FileKind kind) =>
+        $"'{path}' is a {Describe(kind)}: Edge reads this file back, so it must be a regular file (or not exist yet)";
 
     /// <summary>
     /// Replaces the regular file (or creates the file) at <paramref name="finalPath"/> — already resolved, see

@@ -1,3 +1,5 @@
+using Edge.Runtime.Files;
+
 namespace Edge.Configuration;
 
 /// <summary>
@@ -67,6 +69,13 @@ internal static class WritablePath
         if (Directory.Exists(full))
         {
             return "is a directory: name a file inside it";
+        }
+
+        // Something is there (a file, a device, a FIFO, a link): it must resolve to a regular file, as the store will
+        // require when it opens it (OutputFile.ResolveStore) — refused here, before anything starts.
+        if (OutputFile.KindOf(full) != FileKind.Missing && OutputFile.StoreProblem(full) is { } notAStore)
+        {
+            return notAStore;
         }
 
         if (File.Exists(full))
