@@ -1,5 +1,6 @@
 using System.Text;
 using Edge.Agents.Contract;
+using Edge.Core.Forecast;
 
 namespace Edge.Agents.Tests;
 

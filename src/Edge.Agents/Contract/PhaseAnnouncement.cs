@@ -1,3 +1,5 @@
+using Edge.Core.Forecast;
+
 namespace Edge.Agents.Contract;
 
 /// <summary>

@@ -1,4 +1,4 @@
-namespace Edge.Agents.Contract;
+namespace Edge.Core.Forecast;
 
 /// <summary>The phase a training job announces.</summary>
 public enum PhaseKind
