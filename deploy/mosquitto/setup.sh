@@ -13,6 +13,8 @@
 #   setup.sh ... operator NAME   reads every node's status/state/alarm/sensors/inverters and spBv1.0/#; commands as
 #                                NAME (edge/+/+/cmd/NAME/#) and reads only its own replies (edge/+/+/reply/NAME/#)
 #   setup.sh ... viewer NAME     reads the same data; publishes nothing, reads no commands or replies
+#   setup.sh ... bench NAME      NAME-pub and NAME-sub for edge bench mqtt (--user/--sub-user): publish and read
+#                                edge-bench/# only
 #
 # Exit 2 on bad arguments or an account that already exists (remove it first: mosquitto_passwd -D, and its block).
 set -eu
@@ -22,7 +24,7 @@ dir=/etc/mosquitto
 secrets=/etc/edge/mqtt
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -153,6 +155,25 @@ topic read spBv1.0/#
 ACL
         echo "setup.sh: viewer $1"
         add "$1"
+        ;;
+    bench)
+        [ $# -eq 1 ] || usage
+        level "$1"
+        for a in "$1-pub" "$1-sub"; do account "$a"; done
+        cat >> "$acl" <<ACL
+
+# Bench $1: edge bench mqtt's publisher and subscriber (one connection per account), edge-bench/# only
+user $1-pub
+topic deny edge/+/+/cmd/$1-pub/#
+topic write edge-bench/#
+
+user $1-sub
+topic deny edge/+/+/cmd/$1-sub/#
+topic read edge-bench/#
+ACL
+        echo "setup.sh: bench $1"
+        for a in "$1-pub" "$1-sub"; do add "$a"; done
+        echo "  edge bench mqtt ... --user $1-pub --password-file $secrets/$1-pub.password --sub-user $1-sub --sub-password-file $secrets/$1-sub.password"
         ;;
     *) usage ;;
 esac

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Edge.Cli;
+using Edge.Configuration;
 using Edge.Core.Control;
 using Edge.Mqtt.Client;
 using Edge.Mqtt.Outbox;
@@ -28,6 +29,7 @@ public sealed class BenchMqttCommand : ICommand
     /// <inheritdoc />
     public string Usage => """
         edge bench mqtt --host H --port P --count N [--qos 0|1] [--inflight 20] [--rate HZ] [--json OUT.json] [--payload-file OUT]
+                        [--user U --password-file F --sub-user U2 --sub-password-file F2]
 
           --host, --port   broker (e.g. a local mosquitto; nothing is retained, topic edge-bench/<pid>)
           --count          messages per QoS level
@@ -37,6 +39,9 @@ public sealed class BenchMqttCommand : ICommand
                            queueing: a flood measures mostly the time messages wait in the outbox)
           --json           write {"payload_bytes":…,"results":[{"qos":…,"messages_per_s":…,"latency_us":{p50,p90,p99,p999,max}}]}
           --payload-file   also write the exact payload used (one line), e.g. to feed mosquitto_pub -l the same size
+          --user, --password-file          the publisher's account; --sub-user, --sub-password-file the subscriber's.
+                           Two accounts, because a broker with use_username_as_clientid (the shipped edge.conf) allows
+                           one connection per account: deploy/mosquitto/setup.sh bench NAME makes NAME-pub and NAME-sub.
         """;
 
     /// <inheritdoc />
@@ -53,6 +58,18 @@ public sealed class BenchMqttCommand : ICommand
         double rateHz = args.Double("rate", 1e-3, 1e7) ?? 0;
         string? jsonPath = args.String("json");
         string? payloadPath = args.String("payload-file");
+        MqttCredentials? pubAccount = Account(args, "user", "password-file");
+        MqttCredentials? subAccount = Account(args, "sub-user", "sub-password-file");
+        if ((pubAccount is null) != (subAccount is null))
+        {
+            throw new UsageException("give --user/--password-file and --sub-user/--sub-password-file together: the publisher and the subscriber need an account each (a broker with use_username_as_clientid keeps one connection per account; setup.sh bench NAME makes both).");
+        }
+
+        if (pubAccount is not null && pubAccount.Username == subAccount!.Username)
+        {
+            throw new UsageException("--user and --sub-user must differ: a broker with use_username_as_clientid keeps one connection per account, so the two would knock each other off.");
+        }
+
         args.ThrowOnUnused();
         OutputOption.Check("json", jsonPath);
         OutputOption.Check("payload-file", payloadPath);
@@ -71,7 +88,7 @@ public sealed class BenchMqttCommand : ICommand
         var results = new List<BenchResult>();
         foreach (int qos in qosArg is { } q ? [(int)q] : new[] { 0, 1 })
         {
-            BenchResult? r = RunOne(host, port, count, (MqttQualityOfServiceLevel)qos, inflight, rateHz, payload, seqOffset, context);
+            BenchResult? r = RunOne(host, port, (pubAccount, subAccount), count, (MqttQualityOfServiceLevel)qos, inflight, rateHz, payload, seqOffset, context);
             if (r is null)
             {
                 return ExitCodes.Failed;
@@ -96,7 +113,7 @@ public sealed class BenchMqttCommand : ICommand
         return results.All(r => r.Received == r.Count || r.Qos == 0) ? ExitCodes.Ok : ExitCodes.Failed;
     }
 
-    private static BenchResult? RunOne(string host, int port, int count, MqttQualityOfServiceLevel qos, int inflight, double rateHz, byte[] template, int seqOffset, CommandContext context)
+    private static BenchResult? RunOne(string host, int port, (MqttCredentials? Pub, MqttCredentials? Sub) accounts, int count, MqttQualityOfServiceLevel qos, int inflight, double rateHz, byte[] template, int seqOffset, CommandContext context)
     {
         string topic = $"edge-bench/{Environment.ProcessId}/qos{(int)qos}";
         var sendTs = new long[count];
@@ -126,11 +143,11 @@ public sealed class BenchMqttCommand : ICommand
         using var publisher = new MqttClient();
         try
         {
-            subscriber.ConnectAsync(Options(host, port, $"edge-bench-sub-{Environment.ProcessId}", inflight, count), context.Cancellation).GetAwaiter().GetResult();
+            subscriber.ConnectAsync(Options(host, port, $"edge-bench-sub-{Environment.ProcessId}", accounts.Sub, inflight, count), context.Cancellation).GetAwaiter().GetResult();
             subscriber.SubscribeAsync(topic, qos, context.Cancellation).GetAwaiter().GetResult();
-            publisher.ConnectAsync(Options(host, port, $"edge-bench-pub-{Environment.ProcessId}", inflight, count), context.Cancellation).GetAwaiter().GetResult();
+            publisher.ConnectAsync(Options(host, port, $"edge-bench-pub-{Environment.ProcessId}", accounts.Pub, inflight, count), context.Cancellation).GetAwaiter().GetResult();
         }
-        catch (MqttConnectingFailedException e)
+        catch (Exception e) when (e is MqttConnectingFailedException or InvalidOperationException)
         {
             context.Error.WriteLine($"edge bench mqtt: {e.Message}");
             return null;
@@ -213,13 +230,45 @@ public sealed class BenchMqttCommand : ICommand
         }
     }
 
-    private static MqttClientOptions Options(string host, int port, string id, int inflight, int count) => new MqttClientOptionsBuilder()
-        .WithTcpServer(host, port)
-        .WithClientId(id)
-        .WithMaxInflight(inflight)
-        .WithOutboxCapacity(Math.Max(inflight, Math.Min(count, 10_000)), 16)
-        .WithReconnect(r => r.Enabled = false)
-        .Build();
+    private static MqttClientOptions Options(string host, int port, string id, MqttCredentials? account, int inflight, int count)
+    {
+        MqttClientOptions options = new MqttClientOptionsBuilder()
+            .WithTcpServer(host, port)
+            .WithClientId(id)
+            .WithMaxInflight(inflight)
+            .WithOutboxCapacity(Math.Max(inflight, Math.Min(count, 10_000)), 16)
+            .WithReconnect(r => r.Enabled = false)
+            .Build();
+        if (account is not null)
+        {
+            options.Credentials = account;
+        }
+
+        return options;
+    }
+
+    /// <summary>An account from --USER and --PASSWORD-FILE (both or neither; the file must be readable).</summary>
+    private static MqttCredentials? Account(CommandArgs args, string userOption, string passwordOption)
+    {
+        string? user = args.String(userOption);
+        string? passwordFile = args.String(passwordOption);
+        if (user is null && passwordFile is null)
+        {
+            return null;
+        }
+
+        if (user is null || passwordFile is null)
+        {
+            throw new UsageException($"give --{userOption} and --{passwordOption} together.");
+        }
+
+        if (WritablePath.ReadProblem(passwordFile) is { } problem)
+        {
+            throw new UsageException($"--{passwordOption} {passwordFile}: {problem}");
+        }
+
+        return new MqttCredentials { Username = user, PasswordFile = passwordFile };
+    }
 
     /// <summary>A state message as the publisher writes it, with seq widened to a fixed 10 digits; returns where seq's digits start.</summary>
     private static byte[] StatePayload(out int seqOffset)

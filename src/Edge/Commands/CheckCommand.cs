@@ -315,6 +315,15 @@ public sealed class CheckCommand : ICommand
             return;
         }
 
+        if (string.IsNullOrEmpty(mqtt.CheckCredentials?.Username) && !string.IsNullOrEmpty(mqtt.Credentials.Username))
+        {
+            // One connection per account (use_username_as_clientid): connecting as the daemon would knock a running
+            // daemon off the broker, and its Will would tell every subscriber it died.
+            results.Add(new CheckResult($"broker {mqtt.Host}:{mqtt.Port}", CheckVerdict.Warn,
+                $"not checked: set Mqtt:CheckCredentials (deploy/mosquitto/setup.sh node makes {mqtt.Credentials.Username}-check); connecting as the daemon's account {mqtt.Credentials.Username} would disconnect a running daemon"));
+            return;
+        }
+
         using var client = new MqttClient();
         try
         {
@@ -323,7 +332,7 @@ public sealed class CheckCommand : ICommand
                 Host = mqtt.Host,
                 Port = mqtt.Port,
                 ClientId = $"edge-check-{edge.Node}-{Environment.ProcessId}",
-                Credentials = string.IsNullOrEmpty(mqtt.CheckCredentials?.Username) ? mqtt.Credentials : mqtt.CheckCredentials,
+                Credentials = string.IsNullOrEmpty(mqtt.CheckCredentials?.Username) ? mqtt.Credentials : mqtt.CheckCredentials!,
                 Tls = mqtt.Tls,
                 ConnectTimeout = TimeSpan.FromSeconds(3),
             };

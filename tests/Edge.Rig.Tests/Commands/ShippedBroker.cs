@@ -6,7 +6,7 @@ namespace Edge.Rig.Tests.Commands;
 /// <summary>
 /// A real mosquitto running the shipped deploy/mosquitto/edge.conf and edge.acl, with its accounts made by the shipped
 /// setup.sh: node site1/edge1 (edge-site1-edge1, -spb, -check), node site1/edge2, operators alice, bob and mallory,
-/// viewer grafana. Only edge.conf's paths and loopback port are rewritten, and its TLS listener is left out (the
+/// viewer grafana, bench accounts bench-pub and bench-sub. Only edge.conf's paths and loopback port are rewritten, and its TLS listener is left out (the
 /// permissions are the same on both listeners; tests/Edge.Tests/Deploy covers TLS).
 /// </summary>
 internal sealed class ShippedBroker : IDisposable
@@ -27,6 +27,7 @@ internal sealed class ShippedBroker : IDisposable
         Setup(deploy, "operator", "bob");
         Setup(deploy, "operator", "mallory");
         Setup(deploy, "viewer", "grafana");
+        Setup(deploy, "bench", "bench");
 
         Port = Mosquitto.FreePort();
         string conf = File.ReadAllText(Path.Combine(deploy, "edge.conf"));
