@@ -134,11 +134,11 @@ public sealed class StrictInputTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Type_errors_and_unknown_keys_are_reported_together()
+    public void Type_errors_unknown_keys_and_range_errors_are_reported_together()
     {
         using var dir = new TempDir();
         dir.Create();
-        File.WriteAllText(dir["edge.json"], """{ "Controller": { "RampUpWPerS": "fast", "Bogus": 1 }, "Sim": { "SiteMeter": "yes" }, "Controler": { "X": 1 } }""");
+        File.WriteAllText(dir["edge.json"], """{ "Controller": { "RampUpWPerS": "fast", "Bogus": 1, "RampDownWPerS": -3, "SocMinPct": 95 }, "Sim": { "SiteMeter": "yes" }, "Controler": { "X": 1 }, "Mqtt": { "KeepAliveS": -1 } }""");
         OptionValidationTests.Outcome o = OptionValidationTests.Run(["--config", dir["edge.json"]]);
         output.WriteLine(o.Error);
         OptionValidationTests.AssertRefused(o, "Controller:RampUpWPerS = \"fast\" is invalid: is not a number");
@@ -146,6 +146,11 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         Assert.Contains("Sim:SiteMeter = \"yes\" is invalid: must be true or false", o.Error, StringComparison.Ordinal);
         Assert.Contains("Controler:X", o.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("System.Double", o.Error, StringComparison.Ordinal);
+
+        // Range and cross-checks of everything else in the same run, not after the type errors are fixed.
+        Assert.Contains("Controller:RampDownWPerS = -3 is invalid", o.Error, StringComparison.Ordinal);
+        Assert.Contains("Controller:SocMinPct = 95 is invalid: must be below SocMaxPct", o.Error, StringComparison.Ordinal);
+        Assert.Contains("Mqtt:KeepAliveS = -1 is invalid", o.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,6 +29,12 @@ public sealed class AlarmState
     /// <summary>True when acknowledged since it was raised.</summary>
     public bool Acknowledged { get; internal set; }
 
+    /// <summary>
+    /// Why, in the device's words, when it was last raised (per-device alarms with a known reason, e.g. an inverter's
+    /// "implausible device value: 802 SoCMax = 0 …"), or null.
+    /// </summary>
+    public string? Detail { get; internal set; }
+
     /// <summary>When it was last raised, ms since the Unix epoch.</summary>
     public long RaisedUnixMs { get; internal set; }
 

@@ -92,6 +92,12 @@ public sealed class AlarmTracker
         }
     }
 
+    /// <summary>
+    /// The reason a device gives for being unhealthy (device id → text, or null), asked once when its alarm is raised so
+    /// the alarm names the cause — e.g. the implausible SunSpec point of a misconfigured inverter. Null: no details.
+    /// </summary>
+    public Func<string, string?>? DeviceReason { get; set; }
+
     /// <summary>Every alarm this tracker knows.</summary>
     public IReadOnlyList<AlarmState> Alarms => _alarms;
 
@@ -224,6 +230,7 @@ public sealed class AlarmTracker
                 a.AcknowledgedBeforeRestart = false;
                 a.RaisedUnixMs = unixMs;
                 a.RaisedNs = nowNs;
+                a.Detail = a.Source is { } source && DeviceReason is { } reason ? reason(source) : null;
                 a.Raises++;
                 _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Raise, unixMs));
             }

@@ -51,6 +51,7 @@ public sealed class EdgeJson : IDisposable
     private static readonly JsonEncodedText Active = JsonEncodedText.Encode("active");
     private static readonly JsonEncodedText Acked = JsonEncodedText.Encode("acked");
     private static readonly JsonEncodedText Raised = JsonEncodedText.Encode("raised");
+    private static readonly JsonEncodedText Detail = JsonEncodedText.Encode("detail");
     private static readonly JsonEncodedText Ok = JsonEncodedText.Encode("ok");
     private static readonly JsonEncodedText Error = JsonEncodedText.Encode("error");
     private static readonly JsonEncodedText State = JsonEncodedText.Encode("state");
@@ -195,6 +196,11 @@ public sealed class EdgeJson : IDisposable
         j.WriteBoolean(Active, a.Active);
         j.WriteBoolean(Acked, a.Acknowledged);
         j.WriteString(Raised, Timestamp(a.RaisedUnixMs));
+        if (a.Detail is { } detail)
+        {
+            j.WriteString(Detail, detail);
+        }
+
         return End();
     }
 

@@ -111,11 +111,11 @@ public sealed class RunCommand : ICommand
         }
         catch (OptionsValidationException e)
         {
-            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", e.Failures.SelectMany(f => f.Split(Environment.NewLine))), e);
+            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", ValidationFailures([e])), e);
         }
         catch (AggregateException e) when (e.InnerExceptions.All(x => x is OptionsValidationException))
         {
-            IEnumerable<string> failures = e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(x => x.Failures).SelectMany(f => f.Split(Environment.NewLine));
+            IEnumerable<string> failures = ValidationFailures(e.InnerExceptions.Cast<OptionsValidationException>());
             throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", failures), e);
         }
         catch (InvalidOperationException e) when (e.Message.Contains("configuration", StringComparison.OrdinalIgnoreCase))
@@ -160,11 +160,50 @@ public sealed class RunCommand : ICommand
         IReadOnlyList<OptionError> unknown = UnknownOptionKeys.Find(configuration, Sections);
         if (unknown.Count > 0)
         {
-            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", unknown));
+            // All problems at once: the options' own checks (ranges, cross-checks, the rig file) run on everything else.
+            IEnumerable<string> rest = RangeProblemsWithout(configuration, unknown);
+            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", unknown.Select(e => e.ToString()).Concat(rest)));
         }
 
         return configuration;
     }
+
+    /// <summary>The options' own validation failures for <paramref name="configuration"/> without the keys already refused.</summary>
+    private static IEnumerable<string> RangeProblemsWithout(IConfiguration configuration, IReadOnlyList<OptionError> refused)
+    {
+        var kept = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach ((string key, string? value) in configuration.AsEnumerable())
+        {
+            if (value is not null && !refused.Any(e => key.Equals(e.Path, StringComparison.OrdinalIgnoreCase) || key.StartsWith(e.Path + ":", StringComparison.OrdinalIgnoreCase)))
+            {
+                kept[key] = value;
+            }
+        }
+
+        var services = new ServiceCollection();
+        AddDaemonOptions(services, new ConfigurationBuilder().AddInMemoryCollection(kept).Build());
+        using ServiceProvider provider = services.BuildServiceProvider();
+        try
+        {
+            provider.GetService<IStartupValidator>()?.Validate();
+            return [];
+        }
+        catch (OptionsValidationException e)
+        {
+            return ValidationFailures([e]);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is OptionsValidationException))
+        {
+            return ValidationFailures(e.InnerExceptions.Cast<OptionsValidationException>());
+        }
+        catch (InvalidOperationException)
+        {
+            return []; // what is left cannot be bound either: the refused keys above are the problems to fix first
+        }
+    }
+
+    private static IEnumerable<string> ValidationFailures(IEnumerable<OptionsValidationException> exceptions) =>
+        exceptions.SelectMany(x => x.Failures).SelectMany(f => f.Split(Environment.NewLine));
 
     /// <summary>The configuration sections of the daemon and the options class each binds to.</summary>
     internal static IReadOnlyDictionary<string, Type> Sections { get; } = new Dictionary<string, Type>(StringComparer.OrdinalIgnoreCase)

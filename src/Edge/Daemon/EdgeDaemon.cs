@@ -415,6 +415,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         publish.Node = _edge.Node;
         _publisher = new EdgePublisher(publish, _client, _pump!, _pump, processor, _loggers.CreateLogger("publisher"));
         _publisher.Alarms.RestoreAcknowledged(_state.AcknowledgedAlarms);
+        IReadOnlyList<IBatteryInverter> inverters = _rig!.Inverters;
+        _publisher.Alarms.DeviceReason = id => inverters.FirstOrDefault(i => i.Id == id) is ModbusInverter { LastError.Length: > 0 } m ? m.LastError : null;
         bool everConnected = false;
         bool saidNoBroker = false;
         _client.ConnectedAsync += _ =>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Edge.Core.Control;
 using Edge.Core.Devices;
 using Edge.Mqtt.Publishing;
@@ -63,6 +64,31 @@ public class AlarmTrackerTests
         Assert.Contains(("loop_overrun", null, AlarmEventKind.Raise), events);
         Assert.Contains(("sensor_unhealthy", "rack1", AlarmEventKind.Raise), events);
         Assert.Contains(("inverter_unhealthy", "inv1", AlarmEventKind.Raise), events);
+    }
+
+    [Fact]
+    public void A_misconfigured_inverters_alarm_names_the_implausible_point()
+    {
+        const string why = "implausible device value: 802 SoCMax = 0 % (must be above SoCMin)";
+        var t = new AlarmTracker([], ["inv1", "inv2"], clearDelayS: 0) { DeviceReason = id => id == "inv1" ? why : null };
+        var snapshot = new RackSnapshot(0, 2);
+        snapshot.Inverters[0] = InverterState.Missing with { Health = InverterHealth.Misconfigured };
+        snapshot.Inverters[1] = InverterState.Missing;
+        t.ObserveDetail(snapshot, 0, 1_767_225_600_000);
+        Assert.True(t.TryTakeEvent(out AlarmEvent first));
+        Assert.True(t.TryTakeEvent(out AlarmEvent second));
+        using var json = new EdgeJson();
+        using (JsonDocument doc = JsonDocument.Parse(json.WriteAlarm(first).ToArray()))
+        {
+            Assert.Equal("inv1", doc.RootElement.GetProperty("source").GetString());
+            Assert.Equal(why, doc.RootElement.GetProperty("detail").GetString());
+        }
+
+        using (JsonDocument doc = JsonDocument.Parse(json.WriteAlarm(second).ToArray()))
+        {
+            Assert.Equal("inv2", doc.RootElement.GetProperty("source").GetString());
+            Assert.False(doc.RootElement.TryGetProperty("detail", out _)); // no reason known: no detail
+        }
     }
 
     [Fact]
