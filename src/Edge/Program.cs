@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Edge.Cli;
 
 namespace Edge;
@@ -5,9 +6,13 @@ namespace Edge;
 /// <summary>Entry point of the <c>edge</c> executable.</summary>
 public static class Program
 {
+    /// <summary>When <see cref="Main"/> began (Stopwatch ticks; 0 when edge runs in another host, e.g. tests).</summary>
+    internal static long MainStartedTs { get; private set; }
+
     /// <summary>Dispatches to the subcommand; the first Ctrl-C or SIGTERM cancels it cleanly, later ones go to <see cref="StopRequests.Repeated"/>.</summary>
     public static int Main(string[] args)
     {
+        MainStartedTs = Stopwatch.GetTimestamp();
         using var cts = new CancellationTokenSource();
         var stops = new StopRequests(cts);
         Console.CancelKeyPress += (_, e) =>

@@ -81,7 +81,7 @@ public sealed class RunCommand : ICommand
         using IHost host = BuildHost(configuration, live);
         var status = host.Services.GetRequiredService<DaemonStatus>();
 
-        using var durationCts = duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
+        using var durationCts = new CancellationTokenSource(); // --duration counts from the first control cycle
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation, durationCts.Token);
         using PosixSignalRegistration dumpSignal = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, ctx =>
         {
@@ -107,7 +107,20 @@ public sealed class RunCommand : ICommand
                     daemon.StopNow(context.Stops.FirstSource ?? "stop request", context.Error);
                 }
             });
-            host.RunAsync(linked.Token).GetAwaiter().GetResult();
+            // Start-up (devices, broker, first cycle) may take seconds on a loaded box: --duration is control time.
+            host.StartAsync(context.Cancellation).GetAwaiter().GetResult();
+            if (duration is { } d)
+            {
+                durationCts.CancelAfter(d);
+            }
+
+            host.WaitForShutdownAsync(linked.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (context.Cancellation.IsCancellationRequested && double.IsNaN(status.FirstCycleMs))
+        {
+            host.StopAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            context.Error.WriteLine($"edge run: stopped during start-up ({context.Stops.FirstSource ?? "stop request"}), before the first control cycle: nothing was commanded.");
+            return ExitCodes.Ok;
         }
         catch (OptionsValidationException e)
         {

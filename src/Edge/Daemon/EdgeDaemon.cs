@@ -508,13 +508,19 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
-    /// <summary>Milliseconds since the kernel started this process (10 ms resolution on Linux); NaN where unknown.</summary>
+    /// <summary>
+    /// Milliseconds since the kernel started this process (10 ms resolution on Linux); NaN where unknown. A process a
+    /// script exec'd keeps the script's start time (deploy/run-sim.sh builds, then execs edge): when that lies more than
+    /// 2 s before Main began, the figure is counted from Main instead, so it never includes a build.
+    /// </summary>
     private static double SinceProcessStartMs()
     {
         try
         {
             using var self = Process.GetCurrentProcess();
-            return (DateTime.Now - self.StartTime).TotalMilliseconds;
+            double kernelMs = (DateTime.Now - self.StartTime).TotalMilliseconds;
+            double mainMs = Program.MainStartedTs == 0 ? double.NaN : Stopwatch.GetElapsedTime(Program.MainStartedTs).TotalMilliseconds;
+            return kernelMs - mainMs > 2000 ? mainMs : kernelMs;
         }
         catch (Exception e) when (e is InvalidOperationException or NotSupportedException or System.ComponentModel.Win32Exception)
         {
