@@ -40,7 +40,8 @@ public sealed class RunCommand : ICommand
                        simulated SunSpec inverters over loopback Modbus; simulated site meter). hil: the inverters run
                        as separate 'edge sim inverter' processes. FILE.json: a rig file (hardware/rigs/).
           --config     JSON configuration (sections Edge, Controller, Loop, Realtime, Mqtt, Sparkplug, Sim).
-          --duration   stop cleanly after this long (the battery ramps to 0 W within the ramp limit first).
+          --duration   stop cleanly after controlling this long, counted from the first control cycle (the battery
+                       ramps to 0 W within the ramp limit first).
           Section:Key=value   override one option, e.g. Mqtt:Port=1884 Controller:RampUpWPerS=500.
         Every option can also come from an environment variable EDGE_Section__Key (e.g. EDGE_Mqtt__Host=broker).
         MQTT goes to Mqtt:Host:Mqtt:Port (default localhost:1883) if a broker answers; otherwise Edge keeps
