@@ -290,12 +290,23 @@ public sealed class InverterProbe : IDisposable
             return;
         }
 
-        Write(baseW + stepW);
-        WaitUntil(w => w >= baseW + (0.95 * stepW), TimeSpan.FromSeconds((stepW / rampWPerS * 3) + 5));
-        double startW = MeasuredW();
-        if (!(startW >= 0.5 * stepW))
+        // Rewritten while the device gets there, so its revert timer cannot expire on the way (a slow device or a
+        // loaded box may take longer than WSetRvrtTms to reach the test power).
+        double targetW = baseW + (0.95 * stepW);
+        var approach = Stopwatch.StartNew();
+        TimeSpan approachLimit = TimeSpan.FromSeconds((stepW / rampWPerS * 3) + 5);
+        TimeSpan refresh = TimeSpan.FromSeconds(Math.Max(0.1, revertTimeoutS / 3));
+        double startW = double.NaN;
+        while (approach.Elapsed < approachLimit && !(startW >= targetW))
         {
-            Add("revert", CheckVerdict.Fail, $"the device did not reach the test power ({F(startW)} of {F(stepW)} W): revert not measured");
+            Write(baseW + stepW);
+            WaitUntil(w => w >= targetW, refresh);
+            startW = MeasuredW();
+        }
+
+        if (!(startW - baseW >= 0.5 * stepW))
+        {
+            Add("revert", CheckVerdict.Fail, $"the device did not reach the test power (+{F(startW - baseW)} of +{F(stepW)} W from {F(baseW)} W in {F(approach.Elapsed.TotalSeconds)} s): revert not measured");
             return;
         }
 
