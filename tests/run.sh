@@ -9,11 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-peers=(mosquitto mosquitto-clients python3-paho-mqtt python3-pymodbus python3-serial mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng systemd openssl python3-numpy python3-scipy python3-serial-asyncio)
+peers=(mosquitto mosquitto-clients python3-paho-mqtt python3-pymodbus python3-serial mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng systemd openssl python3-numpy python3-scipy python3-serial-asyncio nodejs)
 missing=()
 for p in "${peers[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm: Debian's package, unless the nodejs in use already brings its own.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   echo "tests/run.sh: installing test peers: ${missing[*]}"
   if [ "$(id -u)" = 0 ]; then sudo=(); elif sudo -n true 2>/dev/null; then sudo=(sudo -n); else sudo=(); fi
@@ -26,6 +28,22 @@ if ((${#missing[@]})); then
     exit 1
   else
     echo "tests/run.sh: warning: cannot install ${missing[*]}; the tests that need them will fail or be reported." >&2
+  fi
+fi
+
+# Eclipse Tahu's Sparkplug payload codec (npm sparkplug-payload, pinned by its package-lock.json), the independent
+# decoder of the Sparkplug tests.
+tahu=tests/Edge.Mqtt.Tests/Scripts/tahu
+if [ ! -f "$tahu/node_modules/sparkplug-payload/package.json" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "tests/run.sh: installing $tahu/node_modules (npm ci)"
+    if ! npm ci --prefix "$tahu" --no-audit --no-fund --loglevel=error; then
+      [ "${CI:-}" = true ] && { echo "tests/run.sh: npm ci failed and CI=true: failing." >&2; exit 1; }
+      echo "tests/run.sh: warning: npm ci failed; the Sparkplug/Tahu test will install or report it." >&2
+    fi
+  elif [ "${CI:-}" = true ]; then
+    echo "tests/run.sh: npm is missing and CI=true: failing." >&2
+    exit 1
   fi
 fi
 

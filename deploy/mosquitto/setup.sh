@@ -7,7 +7,8 @@
 #   setup.sh [--dir /etc/mosquitto] [--secrets /etc/edge/mqtt] node SITE NODE [SPARKPLUG_GROUP [SPARKPLUG_NODE]]
 #       edge-SITE-NODE        the daemon: publishes edge/SITE/NODE/{status,state,alarm,sensors/#,inverters/#,reply/#},
 #                             reads edge/SITE/NODE/cmd/#
-#       edge-SITE-NODE-spb    its Sparkplug B connection: spBv1.0/GROUP/{NBIRTH,NDATA,NDEATH}/NODE, reads NCMD and STATE
+#       edge-SITE-NODE-spb    its Sparkplug B connection: spBv1.0/GROUP/{NBIRTH,NDATA,NDEATH}/NODE and
+#                             spBv1.0/GROUP/{DBIRTH,DDATA,DDEATH}/NODE/DEVICE, reads NCMD and STATE
 #                             (GROUP and NODE default to SITE and NODE: set Sparkplug:GroupId/EdgeNodeId to match)
 #       edge-SITE-NODE-check  edge check: connects and reads edge/SITE/NODE/#
 #   setup.sh ... operator NAME   reads every node's status/state/alarm/sensors/inverters and spBv1.0/#; commands as
@@ -106,6 +107,9 @@ topic deny edge/+/+/cmd/$base-spb/#
 topic write spBv1.0/$group/NBIRTH/$spnode
 topic write spBv1.0/$group/NDATA/$spnode
 topic write spBv1.0/$group/NDEATH/$spnode
+topic write spBv1.0/$group/DBIRTH/$spnode/+
+topic write spBv1.0/$group/DDATA/$spnode/+
+topic write spBv1.0/$group/DDEATH/$spnode/+
 topic read spBv1.0/$group/NCMD/$spnode
 topic read spBv1.0/STATE/#
 

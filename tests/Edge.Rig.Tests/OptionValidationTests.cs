@@ -120,6 +120,9 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
         { ["Sparkplug:DataRateHz=0"], "Sparkplug:DataRateHz" },
         { ["Sparkplug:Enabled=sure"], "Sparkplug:Enabled" },
         { ["Sparkplug:Bogus=1"], "Sparkplug:Bogus" },
+        { ["Sparkplug:PrimaryHostId=scada/1"], "Sparkplug:PrimaryHostId" },
+        { ["Sparkplug:PrimaryHostId=#"], "Sparkplug:PrimaryHostId" },
+        { ["Sparkplug:PrimaryHost=scada"], "Sparkplug:PrimaryHost" }, // a near miss of the key is refused, not ignored
 
         // Sim
         { ["Sim:Profile=square"], "Sim:Profile" },

@@ -73,18 +73,9 @@ public sealed class EdgeJson : IDisposable
         JsonEncodedText.Encode("limit_ramping"),
     ];
 
-    private static readonly JsonEncodedText[] SensorHealthNames =
-    [
-        JsonEncodedText.Encode("ok"), JsonEncodedText.Encode("stale"), JsonEncodedText.Encode("out_of_range"), JsonEncodedText.Encode("not_a_number"),
-        JsonEncodedText.Encode("stuck_at"), JsonEncodedText.Encode("bus_error"), JsonEncodedText.Encode("missing"),
-    ];
+    private static readonly JsonEncodedText[] SensorHealthNames = HealthNames.SensorNames.Select(n => JsonEncodedText.Encode(n)).ToArray();
 
-    private static readonly JsonEncodedText[] InverterHealthNames =
-    [
-        JsonEncodedText.Encode("ok"), JsonEncodedText.Encode("stale"), JsonEncodedText.Encode("offline"), JsonEncodedText.Encode("fault"),
-        JsonEncodedText.Encode("not_enabled"), JsonEncodedText.Encode("lease_lost"), JsonEncodedText.Encode("missing"),
-        JsonEncodedText.Encode("misconfigured"),
-    ];
+    private static readonly JsonEncodedText[] InverterHealthNames = HealthNames.InverterNames.Select(n => JsonEncodedText.Encode(n)).ToArray();
 
     private static readonly JsonEncodedText[] EventNames = [JsonEncodedText.Encode("raise"), JsonEncodedText.Encode("clear"), JsonEncodedText.Encode("ack")];
     private static readonly JsonEncodedText[] SeverityNames = [JsonEncodedText.Encode("warning"), JsonEncodedText.Encode("critical")];

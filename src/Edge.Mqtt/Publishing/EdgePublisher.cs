@@ -261,6 +261,7 @@ public sealed class EdgePublisher : IDisposable
         }
 
         Alarms.ObserveDetail(_snapshot, nowNs, unixMs);
+        StateSink?.OnDetail(_snapshot, nowNs, unixMs);
         for (int i = 0; i < _sensorTopics.Length; i++)
         {
             Enqueue(_sensorTopics[i], _json.WriteSensor(_sensorIds[i], _snapshot.Sensors[i], unixMs, nowNs), _options.DetailQos, OutboxPriority.Telemetry);

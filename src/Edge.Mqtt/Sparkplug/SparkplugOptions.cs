@@ -23,6 +23,12 @@ public sealed class SparkplugOptions
     /// ids to user names would otherwise let the two connections knock each other off). Null: Mqtt:Credentials.</summary>
     public MqttCredentials? Credentials { get; set; }
 
+    /// <summary>
+    /// The primary host application's id (Sparkplug 3.0 STATE, <c>spBv1.0/STATE/{id}</c>): when set, nothing is born
+    /// until that host is online, and the node disconnects and waits again when it goes offline. Null or empty: none.
+    /// </summary>
+    public string? PrimaryHostId { get; set; }
+
     /// <summary>File that keeps bdSeq across restarts (null: in memory only).</summary>
     public string? BdSeqPath { get; set; }
 
@@ -30,7 +36,13 @@ public sealed class SparkplugOptions
     public IReadOnlyList<OptionError> Validate(string section = "Mqtt:Sparkplug")
     {
         var c = new OptionChecks(section);
-        foreach ((string name, string value) in new[] { (nameof(GroupId), GroupId), (nameof(EdgeNodeId), EdgeNodeId) })
+        var levels = new List<(string, string)> { (nameof(GroupId), GroupId), (nameof(EdgeNodeId), EdgeNodeId) };
+        if (!string.IsNullOrEmpty(PrimaryHostId))
+        {
+            levels.Add((nameof(PrimaryHostId), PrimaryHostId));
+        }
+
+        foreach ((string name, string value) in levels)
         {
             try
             {

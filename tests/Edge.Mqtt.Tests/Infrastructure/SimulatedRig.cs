@@ -71,6 +71,8 @@ internal sealed class SimulatedRig : IRackDetailSource
 
     public SensorHealth Sensor1Health { get; set; } = SensorHealth.Ok;
 
+    public InverterHealth Inverter1Health { get; set; } = InverterHealth.Ok;
+
     public IReadOnlyList<string> SensorIds { get; } = ["rack1", "rack2"];
 
     public IReadOnlyList<string> InverterIds { get; } = ["inv1"];
@@ -117,7 +119,7 @@ internal sealed class SimulatedRig : IRackDetailSource
             _latest.TimestampNs = NowNs;
             _latest.Sensors[0] = new PowerReading(NowNs, loadW * 0.6, 400, loadW * 0.6 / 400, (uint)Seq, Sensor1Health);
             _latest.Sensors[1] = new PowerReading(NowNs, loadW * 0.4, 400, loadW * 0.4 / 400, (uint)Seq, SensorHealth.Ok);
-            _latest.Inverters[0] = new InverterState(NowNs, batteryW, _battery.SocPct, 20_000, 20_000, 500, d.BatterySetpointW, InverterHealth.Ok);
+            _latest.Inverters[0] = new InverterState(NowNs, batteryW, _battery.SocPct, 20_000, 20_000, 500, d.BatterySetpointW, Inverter1Health);
         }
 
         Seq++;

@@ -249,4 +249,78 @@ public sealed class SparkplugTests(ITestOutputHelper output) : IDisposable
         Assert.True(node.Counters.Data >= 3000);
         Assert.True(perMessage < 1024, $"{perMessage} bytes per NDATA");
     }
+
+    [Fact]
+    public void Ddata_reuses_its_payloads_and_allocation_per_device_message_is_measured()
+    {
+        // Publisher thread, report by exception: per detail snapshot a DDATA per device whose values changed.
+        var rig = new SimulatedRig(periodMs: 1);
+        using var client = new MqttClient(new TestLogger());
+        using var node = new SparkplugNode(new SparkplugOptions { Enabled = true, DataRateHz = 100 }, client, devices: rig);
+        client.Start(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", MosquittoBroker.FreePort()).WithClientId("alloc-spb-dev").WithOutboxCapacity(64, 0).Build());
+        typeof(SparkplugNode).GetField("_born", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(node, true);
+        var snapshot = new Edge.Core.Devices.RackSnapshot(2, 1);
+        long ns = 0;
+        void Tick()
+        {
+            double w = 1000 + (ns / 10_000_000 % 50);
+            snapshot.Sensors[0] = new Edge.Core.Devices.PowerReading(ns, w * 0.6, 400, 1, (uint)ns, Edge.Core.Devices.SensorHealth.Ok);
+            snapshot.Sensors[1] = new Edge.Core.Devices.PowerReading(ns, w * 0.4, 400, 1, (uint)ns, Edge.Core.Devices.SensorHealth.Ok);
+            snapshot.Inverters[0] = new Edge.Core.Devices.InverterState(ns, w / 10, 50 + (w / 1e4), 5000, 5000, 500, w / 10, Edge.Core.Devices.InverterHealth.Ok);
+            node.OnDetail(snapshot, ns, 1_767_225_600_000 + (ns / 1_000_000)); // one detail per 10 ms of loop time
+            ns += 10_000_000;
+        }
+
+        for (int i = 0; i < 2000; i++)
+        {
+            Tick();
+        }
+
+        long data = node.Counters.DeviceData;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            Tick();
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long messages = node.Counters.DeviceData - data;
+        double perMessage = allocated / (double)messages;
+        output.WriteLine($"Sparkplug DDATA: {messages} messages, {perMessage:F0} bytes allocated per message (oneof boxing of the changed doubles)");
+        Assert.Equal(3, node.Counters.DeviceBirths); // each device born once, no death
+        Assert.Equal(3000, messages); // every value changed every tick: three DDATA per detail snapshot
+        Assert.True(perMessage < 256, $"{perMessage} bytes per DDATA");
+    }
+
+    [Theory]
+    [InlineData("""{"online":true,"timestamp":1668114759262}""", true, 1668114759262L)]
+    [InlineData("""{"timestamp":5,"online":false}""", false, 5L)]
+    [InlineData("""{"online":true,"timestamp":0,"host":"ignition"}""", true, 0L)] // other keys are the host's business
+    public void A_sparkplug_3_state_payload_is_read(string json, bool online, long timestamp)
+    {
+        Assert.True(SparkplugNode.TryParseHostState(System.Text.Encoding.UTF8.GetBytes(json), out bool o, out long t, out string? error), error);
+        Assert.Equal(online, o);
+        Assert.Equal(timestamp, t);
+    }
+
+    [Theory]
+    [InlineData("ONLINE")] // Sparkplug 2.2's text form
+    [InlineData("OFFLINE")]
+    [InlineData("")]
+    [InlineData("""{"online":"true","timestamp":1}""")]
+    [InlineData("""{"online":1,"timestamp":1}""")]
+    [InlineData("""{"online":true}""")]
+    [InlineData("""{"timestamp":1}""")]
+    [InlineData("""{"online":true,"timestamp":-1}""")]
+    [InlineData("""{"online":true,"timestamp":1.5}""")]
+    [InlineData("""{"online":true,"timestamp":"1"}""")]
+    [InlineData("""{"online":true,"online":false,"timestamp":1}""")]
+    [InlineData("""{"online":true,"timestamp":1} {}""")]
+    [InlineData("""[{"online":true,"timestamp":1}]""")]
+    [InlineData("""{"online":true,"timestamp":1""")]
+    public void A_state_payload_that_is_not_sparkplug_3_is_refused(string json)
+    {
+        Assert.False(SparkplugNode.TryParseHostState(System.Text.Encoding.UTF8.GetBytes(json), out _, out _, out string? error));
+        Assert.False(string.IsNullOrEmpty(error));
+    }
 }

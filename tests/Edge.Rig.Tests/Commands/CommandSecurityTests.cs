@@ -295,6 +295,10 @@ public sealed class CommandSecurityTests(ITestOutputHelper output) : IDisposable
         // The NBIRTH reaches a viewer: the Sparkplug connection logged in with its own account and may publish it.
         using var viewer = new ChildProcess(Peers.MosquittoSub, [.. broker.As("grafana"), "-t", $"spBv1.0/{ShippedBroker.Site}/NDATA/{ShippedBroker.Node}", "-C", "1", "-W", "20"]);
         Assert.True(viewer.WaitForExit(Timeout) == 0, $"no NDATA from the Sparkplug connection:\n{broker.Log}");
+
+        // The rig's sensors and inverters are Sparkplug devices of the node, and the shipped ACL lets that account publish them.
+        using var devices = new ChildProcess(Peers.MosquittoSub, [.. broker.As("grafana"), "-t", $"spBv1.0/{ShippedBroker.Site}/DDATA/{ShippedBroker.Node}/+", "-v", "-C", "2", "-W", "20"]);
+        Assert.True(devices.WaitForExit(Timeout) == 0, $"no DDATA from the rig's devices:\n{broker.Log}");
         Assert.True(bob.Command("hold").GetProperty("ok").GetBoolean());
         Assert.Contains($" as {spb} (", broker.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("already connected", broker.Log, StringComparison.Ordinal);

@@ -126,6 +126,11 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
         AssertPublish(observer, EdgeUser, Sparkplug("NDATA"), allowed: false); // that is the -spb account's
         AssertPublish(observer, EdgeUser + "-spb", Sparkplug("NDATA"), allowed: true);
         AssertPublish(observer, EdgeUser + "-spb", Sparkplug("NCMD"), allowed: false);
+        AssertPublish(observer, EdgeUser + "-spb", Sparkplug("DDATA") + "/inv1", allowed: true); // devices: sensors and inverters
+        AssertPublish(observer, EdgeUser + "-spb", Sparkplug("DBIRTH") + "/inv1", allowed: true);
+        AssertPublish(observer, EdgeUser + "-spb", Sparkplug("DDEATH") + "/inv1", allowed: true);
+        AssertPublish(observer, EdgeUser, Sparkplug("DDATA") + "/inv1", allowed: false);
+        AssertPublish(observer, EdgeUser + "-spb", Sparkplug("DCMD") + "/inv1", allowed: false);
         AssertPublish(observer, EdgeUser + "-spb", Edge("state"), allowed: false);
     }
 
