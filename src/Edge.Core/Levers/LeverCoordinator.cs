@@ -229,11 +229,32 @@ public sealed class LeverCoordinator
         return Math.Max(_siteLimit.LimitW, _siteLimitFromW - (_siteLimitRampWPerS * (nowNs - _siteLimitRampStartNs) * 1e-9));
     }
 
+    /// <summary>
+    /// The flexible loads' reserve for racks at <paramref name="loadW"/> with nothing announced: what a site starts at
+    /// (replay positions its flexible loads there before the first period), W.
+    /// </summary>
+    public double ReserveFor(double loadW)
+    {
+        double expectedMaxW = double.IsNaN(_options.ExpectedLoadMaxW) ? loadW : _options.ExpectedLoadMaxW;
+        double minW = 0, maxW = 0;
+        for (int i = 0; i < _levers.Length; i++)
+        {
+            if (_online[i] && _levers[i].Kind == LeverKind.Flex)
+            {
+                minW += _levers[i].MinW;
+                maxW += _levers[i].MaxW;
+            }
+        }
+
+        return maxW > 0 ? Math.Clamp(expectedMaxW - loadW - (_options.ReserveShare * _options.BatteryDischargeW), minW, maxW) : 0;
+    }
+
     /// <summary>Decides every lever's command for this period and accounts costs. Allocation-free.</summary>
     public void Update(in LeverInput input)
     {
         double loadW = double.IsFinite(input.LoadW) ? Math.Max(0, input.LoadW) : _loadSlowW;
         double dtS = 0;
+        bool first = !_initialized;
         if (!_initialized)
         {
             _initialized = true;
@@ -296,11 +317,17 @@ public sealed class LeverCoordinator
         // Reserve: flexible loads run where their curtailment plus the battery covers a rise to the expected peak.
         double expectedMaxW = ExpectedLoadMaxW(loadW);
         expectedMaxW = Math.Max(expectedMaxW, AnnouncedRiseToW(input.NowNs, flexMaxW - flexMinW, flexReleaseWPerS));
-        double reserveW = Math.Clamp(expectedMaxW - _loadSlowW - (share * _options.BatteryDischargeW), flexMinW, flexMaxW);
+        double reserveW = Math.Clamp(expectedMaxW - _loadSlowW - (_options.ReserveShare * _options.BatteryDischargeW), flexMinW, flexMaxW);
         FlexReserveW = reserveW;
+        if (first)
+        {
+            // A coordinator starts from its plan (in replay the flexible loads start there; in the daemon they are
+            // brought there by the first commands, which the agents apply at their own slew).
+            _flexCommandW = reserveW;
+        }
 
         // Flexible loads: absorb beyond the battery's share, else move to the reserve at their release rate.
-        double curtailAboveW = share * dischargeW;
+        double curtailAboveW = _options.CurtailShare * dischargeW;
         double burnBelowW = -share * chargeW;
         double planned = Math.Clamp(reserveW, flexMinW, flexMaxW);
         double stepW = flexReleaseWPerS * dtS;
@@ -325,7 +352,7 @@ public sealed class LeverCoordinator
         // GPU caps: the racks may draw what the battery (its share) and the flexible loads' curtailment cannot cover.
         double flexAfterW = Math.Min(flexW, _flexCommandW);
         double nonGpuW = Math.Max(0, loadW - gpuW);
-        double gpuAllowedW = gridTargetW + curtailAboveW - flexAfterW - nonGpuW;
+        double gpuAllowedW = gridTargetW + (share * dischargeW) - flexAfterW - nonGpuW;
         if (_hasSiteLimit)
         {
             double capW = SiteLimitCapW(input.NowNs);

@@ -18,8 +18,24 @@ public sealed class LeverCoordinatorOptions
     /// <summary>Lowest SoC the battery may use, %.</summary>
     public double SocMinPct { get; set; } = 10;
 
-    /// <summary>Fraction of the battery's power the levers keep free: beyond it, they absorb (0.3–1).</summary>
+    /// <summary>
+    /// Fraction of the battery's power beyond which flexible loads burn and GPU caps bind (0.3–1): what the battery
+    /// must take beyond it is absorbed by the levers.
+    /// </summary>
     public double BatteryShare { get; set; } = 0.85;
+
+    /// <summary>
+    /// Fraction of the battery's discharge power beyond which running flexible loads are curtailed (0.05–1). Low,
+    /// because a flexible load takes seconds to curtail: it must start with the rise, not at saturation. Curtailing
+    /// only ever uses the reserve (flexible loads run only when a rise is expected), so it costs no energy.
+    /// </summary>
+    public double CurtailShare { get; set; } = 0.25;
+
+    /// <summary>
+    /// The reserve covers a rise to the expected peak with this fraction of the battery's discharge power plus the
+    /// flexible loads' curtailment (0.3–1.5).
+    /// </summary>
+    public double ReserveShare { get; set; } = 1.0;
 
     /// <summary>Lifetime of every lever command (renewed while needed), s.</summary>
     public double CommandLifetimeS { get; set; } = 10;
@@ -43,9 +59,9 @@ public sealed class LeverCoordinatorOptions
             yield return "BatteryEnergyWh must be finite and ≥ 0";
         }
 
-        if (!(BatteryShare is >= 0.3 and <= 1))
+        if (!(BatteryShare is >= 0.3 and <= 1) || !(CurtailShare is >= 0.05 and <= 1) || !(ReserveShare is >= 0.3 and <= 1.5))
         {
-            yield return "BatteryShare must be in [0.3, 1]";
+            yield return "BatteryShare must be in [0.3, 1], CurtailShare in [0.05, 1], ReserveShare in [0.3, 1.5]";
         }
 
         if (!(CommandLifetimeS is >= 1 and <= 3600) || !(LoadTimeConstantS is > 0 and <= 3600) || !(AnnounceLeadMaxS is >= 0 and <= 3600))

@@ -16,6 +16,7 @@ namespace Edge.Replay;
 public sealed class ReplaySite : IReplaySite
 {
     private readonly SimulatedMiner[] _miners;
+    private readonly (ReleaseRamp Lever, double RatedW, double StepPct, double TransitionS)[] _minerParts;
     private readonly SimulatedGpuNode[] _gpus;
     private readonly int[] _minerLever;
     private readonly int[] _gpuLever;
@@ -44,7 +45,7 @@ public sealed class ReplaySite : IReplaySite
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(announcements);
         var specs = new List<LeverSpec>();
-        var miners = new List<SimulatedMiner>();
+        var minerParts = new List<(ReleaseRamp, double, double, double)>();
         var gpus = new List<SimulatedGpuNode>();
         double rampWPerS = Math.Min(options.RampUpWPerS, options.RampDownWPerS);
         if (levers.Flex is { } f)
@@ -59,9 +60,7 @@ public sealed class ReplaySite : IReplaySite
             {
                 string id = FormattableString.Invariant($"flex-{i + 1}");
                 var lever = new ReleaseRamp(minW, ratedW, ratedW, releaseWPerS, 0, ReleaseRamp.SeedOf(id), ReleaseRamp.SlotDelayS(i, count, stepW, releaseWPerS));
-                // The coordinator's first command holds the load at its minimum before it runs.
-                lever.TryCommand(minW, -1, (long)(3600 * 1e9), null, out _);
-                miners.Add(new SimulatedMiner(lever, ratedW, f["step_pct"], f["transition_s"]));
+                minerParts.Add((lever, ratedW, f["step_pct"], f["transition_s"]));
                 specs.Add(new LeverSpec(id, LeverKind.Flex, minW, ratedW, stepW, f["transition_s"], releaseWPerS));
             }
         }
@@ -81,7 +80,8 @@ public sealed class ReplaySite : IReplaySite
             }
         }
 
-        _miners = [.. miners];
+        _minerParts = [.. minerParts];
+        _miners = new SimulatedMiner[_minerParts.Length];
         _gpus = [.. gpus];
         _minerLever = [.. Enumerable.Range(0, _miners.Length)];
         _gpuLever = [.. Enumerable.Range(_miners.Length, _gpus.Length)];
@@ -147,6 +147,18 @@ public sealed class ReplaySite : IReplaySite
     {
         _nowNs = nowNs;
         _demandW = demandW;
+        if (!_stepped)
+        {
+            // The flexible loads start where the coordinator plans them for this load (as if it had been running).
+            double reserveW = _minerParts.Length == 0 ? 0 : Coordinator.ReserveFor(demandW) / _minerParts.Length;
+            for (int i = 0; i < _minerParts.Length; i++)
+            {
+                (ReleaseRamp lever, double ratedW, double stepPct, double transitionS) = _minerParts[i];
+                lever.TryCommand(Math.Clamp(reserveW, lever.MinW, lever.MaxW), nowNs - 1, nowNs + _lifetimeNs, null, out _);
+                _miners[i] = new SimulatedMiner(lever, ratedW, stepPct, transitionS);
+            }
+        }
+
         while (_nextAnnouncement < _announcements.Length && _announcements[_nextAnnouncement].ReceivedNs <= nowNs)
         {
             Coordinator.Announce(_announcements[_nextAnnouncement++]);
