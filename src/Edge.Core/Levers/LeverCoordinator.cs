@@ -31,6 +31,9 @@ public sealed class LeverCoordinator
     private const double SettleAfterStartS = 30;
     private const double BindingFraction = 0.98;
 
+    // An announced rise is an estimate: the reserve is planned for 10 % more.
+    private const double AnnouncedMargin = 1.1;
+
     private readonly LeverSpec[] _levers;
     private readonly LeverCoordinatorOptions _options;
     private readonly LeverCommand[] _commands;
@@ -489,7 +492,7 @@ public sealed class LeverCoordinator
     /// <summary>The level the racks are announced to rise to, while a rise is near (within the flex's lead time).</summary>
     private double AnnouncedRiseToW(long nowNs, double flexRangeW, double flexReleaseWPerS)
     {
-        double leadS = Math.Min(_options.AnnounceLeadMaxS, flexReleaseWPerS > 0 ? (flexRangeW / flexReleaseWPerS) + 5 : 0);
+        double leadS = flexRangeW > 0 && flexReleaseWPerS > 0 ? _options.AnnounceLeadMaxS : 0;
         double toW = 0;
         for (int i = 0; i < _announcedCount; i++)
         {
@@ -502,7 +505,7 @@ public sealed class LeverCoordinator
             double toStartS = (a.StartNs - nowNs) * 1e-9;
             if (toStartS <= leadS && toStartS >= -SettleAfterStartS)
             {
-                toW = Math.Max(toW, _loadSlowW + a.PowerW);
+                toW = Math.Max(toW, _loadSlowW + (AnnouncedMargin * a.PowerW));
             }
         }
 

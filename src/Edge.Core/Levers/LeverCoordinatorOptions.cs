@@ -43,7 +43,11 @@ public sealed class LeverCoordinatorOptions
     /// <summary>Time constant of the slow load estimate the reserve is planned on, s.</summary>
     public double LoadTimeConstantS { get; set; } = 30;
 
-    /// <summary>How long before an announced rise flexible loads are pre-positioned, at most, s.</summary>
+    /// <summary>
+    /// How long before an announced rise flexible loads are pre-positioned (from its receipt, at most this early), s.
+    /// Generous: the load rises at its release rate and the controller's grid target follows it only through its
+    /// reference low-pass (tens of seconds at a 0.1 Hz band edge); until then the battery, not the grid, feeds it.
+    /// </summary>
     public double AnnounceLeadMaxS { get; set; } = 120;
 
     /// <summary>The problems of these options (empty when valid).</summary>
