@@ -248,7 +248,7 @@ public sealed class ReplayCommand : ICommand
         ReplaySite[]? sites = levers.IsEmpty ? null : [.. controllers.Select(_ => new ReplaySite(levers, peakW, options, announcements))];
         var session = new ReplaySession([.. controllers.Select(name => Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods, sites);
         PlotRecorder? recorder = plotPath is null ? null : new PlotRecorder(controllers, periodS, summary.Periods,
-            plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth);
+            plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth, sites is not null);
         string label = $"replay {summary.Name}: {string.Join(", ", controllers)}";
         void Replay(Stream? series)
         {

@@ -42,13 +42,10 @@ public sealed record SiteLevers(ProfileSpec? Flex, ProfileSpec? Agents)
 
     /// <summary>The levers as text for reports.</summary>
     public string Describe() =>
-        string.Join(" · ", new[] { Flex is null ? null : "flex-load " + Detail(Flex), Agents is null ? null : "agents " + Detail(Agents) }.Where(s => s is not null));
+        string.Join(" · ", new[] { Flex is null ? null : "flex-load " + Detail(Flex, FlexParameters), Agents is null ? null : "agents " + Detail(Agents, AgentParameters) }.Where(s => s is not null));
 
-    private static string Detail(ProfileSpec s)
-    {
-        string d = s.Describe();
-        return d[(d.IndexOf(':', StringComparison.Ordinal) + 1)..];
-    }
+    private static string Detail(ProfileSpec s, IReadOnlyList<ProfileParameter> parameters) =>
+        string.Join(",", parameters.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Name}={s[p.Name]:G6}")));
 
     private static ProfileSpec ParseOne(string option, string? spec, IReadOnlyList<ProfileParameter> parameters)
     {
