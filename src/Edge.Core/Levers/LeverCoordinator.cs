@@ -189,6 +189,7 @@ public sealed class LeverCoordinator
         double batteryNeedW = Math.Max(0, reductionW - leverW);
         double heldS = batteryNeedW <= 0 ? durationS : batteryNeedW > allowedW ? 0 : Math.Min(durationS, energyWh * 3600 / batteryNeedW);
         string? reason = feasible ? null
+            : !(rampWPerS > 0) ? "no ramp limit was given (LeverInput.RampDownWPerS) and no emergency ramp authorised"
             : batteryNeedW > allowedW
                 ? FormattableString.Invariant($"the reduction of {reductionW:0} W exceeds the battery's power {allowedW:0} W plus the levers' {leverW:0} W")
                 : FormattableString.Invariant($"the battery's energy ({energyWh:0.#} Wh above SoC min) lasts {heldS:0} s of the {durationS:0} s with the levers' {leverW:0} W");

@@ -32,6 +32,6 @@ public struct LeverInput
     /// <summary>The controller's ramp-up limit now, W/s (the site limit moves the grid at this, unless an emergency ramp is authorised).</summary>
     public double RampUpWPerS;
 
-    /// <summary>The controller's ramp-down limit now, W/s.</summary>
+    /// <summary>The controller's ramp-down limit now, W/s (needed for a site limit: without it, only an emergency ramp moves the grid).</summary>
     public double RampDownWPerS;
 }
