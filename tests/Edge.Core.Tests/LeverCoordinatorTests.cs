@@ -347,6 +347,38 @@ public sealed class LeverCoordinatorTests
     }
 
     [Fact]
+    public void A_battery_at_its_soc_limits_hands_over_to_the_flexible_load()
+    {
+        (ControllerOptions o, _, _) = Sizing(0.6);
+        var c = new LeverCoordinator([Flex()], CoordinatorOptions(o, 0.5 * PeakW));
+        var x = new LeverInput { NowNs = 0, LoadW = 400, GridTargetW = 400, AllowedDischargeW = 600, AllowedChargeW = 600, SocPct = 50 };
+        c.Report(0, 0);
+        c.Update(x);
+        Assert.Equal(0, c.FlexCommandW);
+
+        // Nearly full (the SoC guard leaves 20 W of charge): the racks drop 200 W below the grid target — the flexible
+        // load burns what the battery cannot store.
+        x.NowNs += 10_000_000;
+        x.LoadW = 200;
+        x.AllowedChargeW = 20;
+        x.SocPct = 89.9;
+        c.Update(x);
+        Assert.True(c.FlexCommandW >= 180, $"burn {c.FlexCommandW} W");
+        Assert.True(c.Absorbing);
+
+        // Nearly empty (20 W of discharge left) with the flexible load running: the racks rise — it is curtailed.
+        c.Report(0, 250);
+        x.NowNs += 10_000_000;
+        x.LoadW = 400;
+        x.GridTargetW = 500;
+        x.AllowedChargeW = 600;
+        x.AllowedDischargeW = 20;
+        x.SocPct = 10.1;
+        c.Update(x);
+        Assert.True(c.FlexCommandW <= 100, $"still {c.FlexCommandW} W");
+    }
+
+    [Fact]
     public void A_period_allocates_nothing()
     {
         var levers = new[] { Flex(), new LeverSpec("gpu-1", LeverKind.Gpu, 100, 500, 0, 0.1, 10) };
