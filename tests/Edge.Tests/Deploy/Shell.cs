@@ -68,7 +68,7 @@ internal static class Shell
     }
 
     /// <summary>
-    /// Runs <paramref name="file"/> to completion within <paramref name="timeout"/> (default 60 s). DOTNET_ROOT is
+    /// Runs <paramref name="file"/> to completion within <paramref name="timeout"/> (default 300 s: a bound for a hang, not a timing goal — a loaded 2-core box packs a .deb in over a minute). DOTNET_ROOT is
     /// removed from its environment unless <paramref name="env"/> sets it, so the scripts see the machine, not the
     /// test host; an <paramref name="env"/> value of null removes that variable.
     /// </summary>
@@ -102,7 +102,7 @@ internal static class Shell
         p.StandardInput.Close();
         Task<string> stdout = p.StandardOutput.ReadToEndAsync();
         Task<string> stderr = p.StandardError.ReadToEndAsync();
-        TimeSpan limit = timeout ?? TimeSpan.FromSeconds(60);
+        TimeSpan limit = timeout ?? TimeSpan.FromSeconds(300);
         if (!p.WaitForExit(limit))
         {
             p.Kill(entireProcessTree: true);
