@@ -13,6 +13,8 @@
 #   setup.sh ... operator NAME   reads every node's status/state/alarm/sensors/inverters and spBv1.0/#; commands as
 #                                NAME (edge/+/+/cmd/NAME/#) and reads only its own replies (edge/+/+/reply/NAME/#)
 #   setup.sh ... viewer NAME     reads the same data; publishes nothing, reads no commands or replies
+#   setup.sh ... agent SITE NAME a node agent (edge agent gpu|flex, a training framework; docs/agents.md): publishes
+#                                edge/SITE/agents/NAME/{status,capabilities,telemetry,announce,reply/#}, reads its cmd/#
 #
 # Exit 2 on bad arguments or an account that already exists (remove it first: mosquitto_passwd -D, and its block).
 set -eu
@@ -22,7 +24,7 @@ dir=/etc/mosquitto
 secrets=/etc/edge/mqtt
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -98,6 +100,8 @@ topic write edge/$site/$node/sensors/#
 topic write edge/$site/$node/inverters/#
 topic write edge/$site/$node/reply/#
 topic read edge/$site/$node/cmd/#
+topic read edge/$site/agents/#
+topic write edge/$site/agents/+/cmd/$base/#
 
 user $base-spb
 topic deny edge/+/+/cmd/$base-spb/#
@@ -153,6 +157,29 @@ topic read spBv1.0/#
 ACL
         echo "setup.sh: viewer $1"
         add "$1"
+        ;;
+    agent)
+        # Node agents (issue 15): each publishes only its own tree and reads only commands to itself.
+        [ $# -eq 2 ] || usage
+        site=$1
+        level "$site"
+        printf '%s' "$2" | grep -Eq '^[A-Za-z0-9._-]{1,64}$' || die "agent '$2' must be 1-64 of A-Z a-z 0-9 . _ -"
+        account "$2"
+        cat >> "$acl" <<ACL
+
+# Agent $2 at $site: its own status (also its Will), capabilities, telemetry, announcements and replies; its commands
+user $2
+topic deny edge/+/+/cmd/$2/#
+topic write edge/$site/agents/$2/status
+topic write edge/$site/agents/$2/capabilities
+topic write edge/$site/agents/$2/telemetry
+topic write edge/$site/agents/$2/announce
+topic write edge/$site/agents/$2/reply/#
+topic read edge/$site/agents/$2/cmd/#
+ACL
+        echo "setup.sh: agent $2 at $site"
+        add "$2"
+        echo "  edge agent …: --username $2 --password-file $secrets/$2.password"
         ;;
     *) usage ;;
 esac
