@@ -35,5 +35,5 @@ public sealed class AgentEntry
     public bool Active { get; internal set; }
 
     /// <summary>Why it is not active (as of the last sweep), or null.</summary>
-    public string? DroppedBecause { get; internal set; }
+    public string? DroppedBecause { get; internal set; } = "not evaluated yet";
 }

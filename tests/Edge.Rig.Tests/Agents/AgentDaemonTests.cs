@@ -97,19 +97,24 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         JsonElement reached = states.WaitFor(s => Ts(s) > sent && s.GetProperty("grid_target_w").GetDouble() <= targetW + 1, "the grid target at the limit");
         double reachedS = (Ts(reached) - sent).TotalSeconds;
         var during = states.States.Where(s => Ts(s) >= Ts(started).AddSeconds(-0.2) && Ts(s) <= Ts(reached)).ToList();
+        // The steepest fall over any 0.5 s or more of state (a state's ts is when the publisher took its last period:
+        // over shorter spans its jitter of a few ms would dominate).
         double steepest = 0;
-        for (int i = 1; i < during.Count; i++)
+        for (int i = 0; i < during.Count; i++)
         {
-            double dt = (Ts(during[i]) - Ts(during[i - 1])).TotalSeconds;
-            if (dt > 0.05)
+            for (int k = i + 1; k < during.Count; k++)
             {
-                steepest = Math.Max(steepest, (during[i - 1].GetProperty("grid_target_w").GetDouble() - during[i].GetProperty("grid_target_w").GetDouble()) / dt);
+                double dt = (Ts(during[k]) - Ts(during[i])).TotalSeconds;
+                if (dt >= 0.5)
+                {
+                    steepest = Math.Max(steepest, (during[i].GetProperty("grid_target_w").GetDouble() - during[k].GetProperty("grid_target_w").GetDouble()) / dt);
+                }
             }
         }
 
         output.WriteLine($"from {fromW:F0} W to {targetW:F0} W at {grantedWPerS} W/s (reach {reachS:F2} s): response started after {startS:F2} s, limit reached after {reachedS:F2} s, steepest fall {steepest:F0} W/s");
         Assert.True(startS <= 2, $"the response started {startS:F2} s after the request");
-        Assert.True(steepest <= grantedWPerS * 1.15, $"the grid target fell at {steepest:F0} W/s, faster than the granted {grantedWPerS} W/s");
+        Assert.True(steepest <= grantedWPerS * 1.1, $"the grid target fell at {steepest:F0} W/s, faster than the granted {grantedWPerS} W/s");
         Assert.True(reachedS <= reachS + 2, $"the limit was reached after {reachedS:F2} s; at the granted ramp it takes {reachS:F2} s");
         Assert.True(reachedS >= reachS * 0.85, $"the limit was reached after {reachedS:F2} s, faster than the granted ramp allows ({reachS:F2} s)");
 
@@ -186,7 +191,7 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         states.WaitFor(s => Agent(s, "flex-7") is { } a && a.GetProperty("active").GetBoolean(), "flex-7 counted on");
         string last = agent.WaitForLine(l => l.StartsWith("LAST ", StringComparison.Ordinal), Timeout, "the agent's last telemetry").Line;
         var lastAt = DateTimeOffset.FromUnixTimeMilliseconds((long)(double.Parse(last[5..], CultureInfo.InvariantCulture) * 1000));
-        JsonElement dropped = states.WaitFor(s => Agent(s, "flex-7") is { } a && !a.GetProperty("active").GetBoolean(), "flex-7 dropped");
+        JsonElement dropped = states.WaitFor(s => Ts(s) > lastAt && Agent(s, "flex-7") is { } a && !a.GetProperty("active").GetBoolean(), "flex-7 dropped");
         double afterS = (Ts(dropped) - lastAt).TotalSeconds;
         output.WriteLine($"dropped {afterS:F2} s after its last telemetry: {Agent(dropped, "flex-7")}");
         Assert.StartsWith("no telemetry for", Agent(dropped, "flex-7")!.Value.GetProperty("dropped").GetString(), StringComparison.Ordinal);
@@ -196,6 +201,6 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
 
         // kill -9: the broker publishes its Will (retained offline) once the keep-alive lapses, and Edge says why.
         agent.Signal(ChildProcess.SigKill);
-        states.WaitFor(s => Agent(s, "flex-7") is { } a && a.GetProperty("dropped").GetString() == "offline", "flex-7 offline (its Will)", TimeSpan.FromSeconds(20));
+        states.WaitFor(s => Agent(s, "flex-7") is { } a && a.TryGetProperty("dropped", out JsonElement why) && why.GetString() == "offline", "flex-7 offline (its Will)", TimeSpan.FromSeconds(20));
     }
 }
