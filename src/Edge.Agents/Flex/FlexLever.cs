@@ -8,7 +8,8 @@ namespace Edge.Agents.Flex;
 /// A flexible load's lever (a miner, a burn load): a level in % of its rated power, set through an
 /// <see cref="IFlexActuator"/> in steps of <see cref="FlexAgentOptions.LevelStepPct"/>. A <c>level</c> command holds
 /// until it expires; then — or on release — the level goes back to 100 % along the <see cref="ReleaseRamp"/> (in W of
-/// rated power, after a jitter delay or a configured release slot), one step at a time, a step never ahead of the ramp.
+/// rated power, after a jitter delay or a configured release slot), one step at a time and at most one step per
+/// telemetry sample, a step never ahead of the ramp (a slow actuator makes the release slower, never steeper).
 /// A command is applied at once (the actuator runs before the reply). At start the level is taken to be
 /// <c>initialLevelPct</c> (what the operator says the load runs at; 100 % by default) and released from there, so a
 /// restart never steps the load. Telemetry's <c>power_w</c> is rated × level (the agent has no meter of its own).
@@ -113,7 +114,8 @@ public sealed class FlexLever : IAgentLever
         double valuePct = _ramp.Update(nowNs) / _options.RatedW * 100;
         // Quantised toward where the level is: a rise waits for the ramp to pass the next step, a fall takes it at once.
         double q = valuePct >= _levelPct ? Math.Floor((valuePct / _stepPct) + 1e-9) * _stepPct : Math.Ceiling((valuePct / _stepPct) - 1e-9) * _stepPct;
-        q = Math.Clamp(q, 0, 100);
+        // At most one step up per sample: an actuator or agent that stalled releases slower afterwards, never in a step.
+        q = Math.Clamp(Math.Min(q, _levelPct + _stepPct), 0, 100);
         if (q != _levelPct || _fault is not null)
         {
             _fault = Write(q);
