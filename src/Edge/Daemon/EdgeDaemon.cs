@@ -227,6 +227,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         if (LiveView.ShouldRun(_edge.LiveView))
         {
             _liveView = new LiveView(_pump, executive, () => _client?.IsConnected ?? false, _mqtt, _edge, _rig.Name, _recentLog);
+            _liveView.Extra = LeverLine;
             _liveView.Start();
         }
 
@@ -522,6 +523,29 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);
 
+    /// <summary>Agents, backstop tier and site limit in one line (live view and the plain status line).</summary>
+    private string LeverLine()
+    {
+        var parts = new List<string>();
+        if (_fleet.TryRead(out AgentFleet fleet, out _, out _))
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"agents {fleet.Active}/{fleet.Known} counted on ({fleet.PowerW:0} W)"));
+        }
+
+        if (_pump?.BackstopState.TryRead(out BackstopFigures b, out _, out _) == true)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"backstop tier {b.Tier}"));
+        }
+
+        if (_siteLimits?.Status.TryRead(out SiteLimitStatus l, out _, out _) == true && l.Phase != SiteLimitPhase.None)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"site limit {l.Phase.ToString().ToLowerInvariant()} {l.TargetW:0} W{(l.Phase == SiteLimitPhase.Active ? (l.Compliant ? ", met" : ", NOT met") : "")}"));
+        }
+
+        return string.Join(" · ", parts);
+    }
+
     /// <summary>
     /// The agent registry (docs/agents.md): reads <c>edge/{site}/agents/+/+</c> on Edge's MQTT connection and publishes
     /// the agents in state; its own thread sweeps it every 100 ms (drop-out after 1 s without telemetry) and hands what
@@ -774,7 +798,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             if (_liveView is null && statusEvery.Elapsed > TimeSpan.FromSeconds(10) && _pump!.Live.TryRead(out LiveFigures figures, out _, out _))
             {
                 statusEvery.Restart();
-                _log.LogInformation("{Status}", LiveView.StatusLine(figures, _executive!.Statistics.Snapshot(), _client?.IsConnected ?? false));
+                _log.LogInformation("{Status} · {Levers}", LiveView.StatusLine(figures, _executive!.Statistics.Snapshot(), _client?.IsConnected ?? false), LeverLine());
             }
 
             if (_executive!.Failure is { } failure)
