@@ -16,7 +16,7 @@ public sealed class AgentEntry
     /// <summary>Its capabilities (null until received).</summary>
     public AgentCapabilities? Capabilities { get; internal set; }
 
-    /// <summary>Monotonic time of the last valid telemetry, ns (0: none yet).</summary>
+    /// <summary>Monotonic time of the last valid telemetry, ns (meaningful once <see cref="Telemetry"/> is set).</summary>
     public long LastTelemetryNs { get; internal set; }
 
     /// <summary>Last telemetry.</summary>

@@ -148,7 +148,7 @@ public sealed class AgentRegistry
             {
                 string? why = !a.Online ? "offline"
                     : a.Capabilities is null ? "no capabilities yet"
-                    : a.LastTelemetryNs == 0 ? "no telemetry yet"
+                    : a.Telemetry is null ? "no telemetry yet"
                     : nowNs - a.LastTelemetryNs > DropAfterNs ? FormattableString.Invariant($"no telemetry for {(nowNs - a.LastTelemetryNs) * 1e-9:0.0} s")
                     : null;
                 bool active = why is null;
