@@ -473,7 +473,12 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _publisher.Start(clientOptions);
         _publisher.StartThread();
 
-        if (_edge.Rig == "sim" && _rig?.Profile is { } profile && _sim.GpuAgents + _sim.MinerAgents > 0)
+        bool agentAccounts = string.IsNullOrEmpty(_mqtt.Credentials.Username) || !string.IsNullOrEmpty(_sim.AgentPasswordDirectory);
+        if (_edge.Rig == "sim" && _sim.GpuAgents + _sim.MinerAgents > 0 && !agentAccounts)
+        {
+            _log.LogInformation("sim rig: the simulated agents are not started: the broker wants accounts (Mqtt:Credentials) and Sim:AgentPasswordDirectory names none (setup.sh agent {Site} sim-gpu-0 …)", _edge.Site);
+        }
+        else if (_edge.Rig == "sim" && _rig?.Profile is { } profile && _sim.GpuAgents + _sim.MinerAgents > 0)
         {
             _simAgents = new SimAgents(_edge.Site, _sim, profile, _mqtt, MonotonicClock.Instance, _loggers.CreateLogger("sim-agents"));
             _log.LogInformation("sim rig: {Gpus} simulated GPU-node agents and {Miners} simulated miners run as MQTT agents (edge/{Site}/agents/#)",
