@@ -196,7 +196,7 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"dropped {afterS:F2} s after its last telemetry: {Agent(dropped, "flex-7")}");
         Assert.StartsWith("no telemetry for", Agent(dropped, "flex-7")!.Value.GetProperty("dropped").GetString(), StringComparison.Ordinal);
         Assert.True(afterS >= 0.9, $"dropped {afterS:F2} s after the last telemetry: before the stated 1 s");
-        Assert.True(afterS <= 1.3, $"dropped {afterS:F2} s after the last telemetry: the stated time is 1 s (+ one 100 ms sweep + one 100 ms state window)");
+        Assert.True(afterS <= 1.5, $"dropped {afterS:F2} s after the last telemetry: the stated time is 1 s (+ one 100 ms sweep, one 100 ms state window and delivery on a loaded machine)");
         Assert.Contains(edge.Log.Lines, l => l.Contains("agent flex-7 dropped from the plan: no telemetry", StringComparison.Ordinal));
 
         // kill -9: the broker publishes its Will (retained offline) once the keep-alive lapses, and Edge says why.
