@@ -16,6 +16,8 @@
 #   setup.sh ... viewer NAME     reads the same data; publishes nothing, reads no commands or replies
 #   setup.sh ... bench NAME      NAME-pub and NAME-sub for edge bench mqtt (--user/--sub-user): publish and read
 #                                edge-bench/# only
+#   setup.sh ... agent SITE NAME a node agent (edge agent gpu|flex, a training framework; docs/agents.md): publishes
+#                                edge/SITE/agents/NAME/{status,capabilities,telemetry,announce,reply/#}, reads its cmd/#
 #
 # Exit 2 on bad arguments or an account that already exists (remove it first: mosquitto_passwd -D, and its block).
 set -eu
@@ -101,6 +103,8 @@ topic write edge/$site/$node/sensors/#
 topic write edge/$site/$node/inverters/#
 topic write edge/$site/$node/reply/#
 topic read edge/$site/$node/cmd/#
+topic read edge/$site/agents/#
+topic write edge/$site/agents/+/cmd/$base/#
 
 user $base-spb
 topic deny edge/+/+/cmd/$base-spb/#
@@ -178,6 +182,28 @@ ACL
         echo "setup.sh: bench $1"
         for a in "$1-pub" "$1-sub"; do add "$a"; done
         echo "  edge bench mqtt ... --user $1-pub --password-file $secrets/$1-pub.password --sub-user $1-sub --sub-password-file $secrets/$1-sub.password"
+    agent)
+        # Node agents (issue 15): each publishes only its own tree and reads only commands to itself.
+        [ $# -eq 2 ] || usage
+        site=$1
+        level "$site"
+        printf '%s' "$2" | grep -Eq '^[A-Za-z0-9._-]{1,64}$' || die "agent '$2' must be 1-64 of A-Z a-z 0-9 . _ -"
+        account "$2"
+        cat >> "$acl" <<ACL
+
+# Agent $2 at $site: its own status (also its Will), capabilities, telemetry, announcements and replies; its commands
+user $2
+topic deny edge/+/+/cmd/$2/#
+topic write edge/$site/agents/$2/status
+topic write edge/$site/agents/$2/capabilities
+topic write edge/$site/agents/$2/telemetry
+topic write edge/$site/agents/$2/announce
+topic write edge/$site/agents/$2/reply/#
+topic read edge/$site/agents/$2/cmd/#
+ACL
+        echo "setup.sh: agent $2 at $site"
+        add "$2"
+        echo "  edge agent …: --username $2 --password-file $secrets/$2.password"
         ;;
     *) usage ;;
 esac

@@ -9,4 +9,6 @@ public enum CommandKind : byte
     Limits,
     /// <summary><c>cmd/ack</c>: acknowledge alarms.</summary>
     Ack,
+    /// <summary><c>cmd/site-limit</c>: a grid request, "at most P W from T for D" or "−X %" (docs/site-limit.md).</summary>
+    SiteLimit,
 }

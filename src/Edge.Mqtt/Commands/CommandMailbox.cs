@@ -28,6 +28,9 @@ public sealed class CommandMailbox : IControllerCommandSource
         _outcomes = new CommandOutcome[capacity];
     }
 
+    /// <summary>Where <c>site-limit</c> requests go on the loop thread (null: refused as not available).</summary>
+    public ISiteLimitHandler? SiteLimits { get; set; }
+
     /// <summary>Commands in flight at most.</summary>
     public int Capacity => _commands.Length;
 
@@ -106,6 +109,14 @@ public sealed class CommandMailbox : IControllerCommandSource
         int n = 0;
         while (TryTake(out EdgeCommand c))
         {
+            if (c.Kind == CommandKind.SiteLimit)
+            {
+                string? refused = SiteLimits is { } handler ? handler.Accept(ref c.SiteLimit, controller) : "site-limit is not available on this node";
+                Complete(c, refused);
+                n++;
+                continue;
+            }
+
             string? error = c.Kind switch
             {
                 // Standby requested while in fault is the operator clearing the fault (refused while its cause lasts).

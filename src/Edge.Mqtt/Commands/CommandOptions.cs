@@ -9,7 +9,7 @@ public sealed class CommandOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>The command ACL: names accepted on <c>…/cmd/{operator}/{name}</c> (others are rejected with a reason).</summary>
-    public IList<string> Allowed { get; set; } = ["mode", "limits", "ack"];
+    public IList<string> Allowed { get; set; } = ["mode", "limits", "ack", "site-limit"];
 
     /// <summary>Largest payload accepted, bytes.</summary>
     public int MaxPayloadBytes { get; set; } = 1024;
@@ -73,9 +73,9 @@ public sealed class CommandOptions
         var c = new OptionChecks(section);
         foreach (string name in Allowed)
         {
-            if (name is not ("mode" or "limits" or "ack"))
+            if (name is not ("mode" or "limits" or "ack" or "site-limit"))
             {
-                c.Fail(nameof(Allowed), name, "must list only mode, limits, ack");
+                c.Fail(nameof(Allowed), name, "must list only mode, limits, ack, site-limit");
             }
         }
 

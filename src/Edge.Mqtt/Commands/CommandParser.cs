@@ -12,6 +12,9 @@ namespace Edge.Mqtt.Commands;
 /// <item><c>limits</c>: <c>{"id","expires_at"}</c> plus at least one of <c>ramp_up_w_per_s</c>, <c>ramp_down_w_per_s</c>,
 /// <c>grid_cap_w</c>, <c>grid_floor_w</c>, <c>soc_target_pct</c> (numbers; fields left out keep their current value)</item>
 /// <item><c>ack</c>: <c>{"id","expires_at","alarm":"&lt;alarm id&gt;"|"all","source"?:"&lt;device id&gt;"}</c></item>
+/// <item><c>site-limit</c>: <c>{"id","expires_at"}</c> plus exactly one of <c>max_w</c> (≥ 0) and <c>reduce_pct</c>
+/// (0–100], <c>duration_s</c> (0–86 400], optional <c>start_at</c> (ISO-8601 with offset; default now) and
+/// <c>emergency_ramp_w_per_s</c>; or <c>"cancel":true</c> alone</item>
 /// </list>
 /// Every rejection names the field and what was expected.
 /// </summary>
@@ -33,6 +36,8 @@ public static class CommandParser
 
             var c = new EdgeCommand { Kind = kind };
             bool haveId = false, haveExpiry = false, haveMode = false, haveAlarm = false, haveSource = false;
+            bool haveMax = false, haveReduce = false, haveStart = false, haveDuration = false, haveRamp = false, haveCancel = false;
+            c.SiteLimit = new SiteLimitRequest { MaxW = double.NaN, ReducePct = double.NaN, EmergencyRampWPerS = double.NaN, DurationS = double.NaN };
             double rampUp = double.NaN, rampDown = double.NaN, cap = double.NaN, floor = double.NaN, soc = double.NaN;
             while (true)
             {
@@ -88,6 +93,35 @@ public static class CommandParser
                 {
                     error = Once(ref haveSource, "source") ?? ReadId(ref reader, "source", out c.AlarmSource);
                 }
+                else if (kind == CommandKind.SiteLimit && reader.ValueTextEquals("max_w"u8))
+                {
+                    error = Once(ref haveMax, "max_w") ?? ReadNumber(ref reader, "max_w", 0, 1e12, out c.SiteLimit.MaxW);
+                }
+                else if (kind == CommandKind.SiteLimit && reader.ValueTextEquals("reduce_pct"u8))
+                {
+                    error = Once(ref haveReduce, "reduce_pct") ?? ReadNumber(ref reader, "reduce_pct", 0, 100, out c.SiteLimit.ReducePct)
+                        ?? (c.SiteLimit.ReducePct > 0 ? null : "reduce_pct must be above 0");
+                }
+                else if (kind == CommandKind.SiteLimit && reader.ValueTextEquals("duration_s"u8))
+                {
+                    error = Once(ref haveDuration, "duration_s") ?? ReadNumber(ref reader, "duration_s", 0, 86_400, out c.SiteLimit.DurationS)
+                        ?? (c.SiteLimit.DurationS > 0 ? null : "duration_s must be above 0");
+                }
+                else if (kind == CommandKind.SiteLimit && reader.ValueTextEquals("emergency_ramp_w_per_s"u8))
+                {
+                    error = Once(ref haveRamp, "emergency_ramp_w_per_s") ?? ReadNumber(ref reader, "emergency_ramp_w_per_s", 0, 1e12, out c.SiteLimit.EmergencyRampWPerS)
+                        ?? (c.SiteLimit.EmergencyRampWPerS > 0 ? null : "emergency_ramp_w_per_s must be above 0");
+                }
+                else if (kind == CommandKind.SiteLimit && reader.ValueTextEquals("start_at"u8))
+                {
+                    error = Once(ref haveStart, "start_at") ?? ReadExpiry(ref reader, out c.SiteLimit.StartUnixMs);
+                    error = error is null ? null : error.Replace("expires_at", "start_at", StringComparison.Ordinal);
+                }
+                else if (kind == CommandKind.SiteLimit && reader.ValueTextEquals("cancel"u8))
+                {
+                    error = Once(ref haveCancel, "cancel") ?? (reader.Read() && reader.TokenType == JsonTokenType.True ? null : "cancel must be true (or left out)");
+                    c.SiteLimit.Cancel = error is null;
+                }
                 else
                 {
                     error = $"unknown field '{Truncate(reader.GetString())}'";
@@ -122,6 +156,12 @@ public static class CommandParser
                     return Fail(requestId, "give at least one of ramp_up_w_per_s, ramp_down_w_per_s, grid_cap_w, grid_floor_w, soc_target_pct");
                 case CommandKind.Ack when !haveAlarm:
                     return Fail(requestId, "missing field 'alarm'");
+                case CommandKind.SiteLimit when haveCancel && (haveMax || haveReduce || haveDuration || haveStart || haveRamp):
+                    return Fail(requestId, "cancel stands alone: give no other field than id and expires_at");
+                case CommandKind.SiteLimit when !haveCancel && haveMax == haveReduce:
+                    return Fail(requestId, "give exactly one of max_w (at most P W) and reduce_pct (−X % of the grid power)");
+                case CommandKind.SiteLimit when !haveCancel && !haveDuration:
+                    return Fail(requestId, "missing field 'duration_s'");
                 default:
                     break;
             }
@@ -285,6 +325,27 @@ public static class CommandParser
         }
 
         return null;
+    }
+
+    private static string? ReadNumber(ref Utf8JsonReader reader, string name, double min, double max, out double value)
+    {
+        value = double.NaN;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.Number)
+        {
+            return $"{name} must be a number";
+        }
+
+        if (!reader.TryGetDouble(out value) || !double.IsFinite(value))
+        {
+            return $"{name} must be a finite number";
+        }
+
+        if (value < min || value > max)
+        {
+            return FormattableString.Invariant($"{name} must be in [{min}, {max}]");
+        }
+
+        return CheckPrecision(reader.ValueSpan, value, name);
     }
 
     private static string? LimitField(ref Utf8JsonReader reader, ref LimitFields mask, LimitFields field, string name, out double value)

@@ -257,6 +257,7 @@ public sealed class CommandProcessor : IDisposable
             "mode" => CommandKind.Mode,
             "limits" => CommandKind.Limits,
             "ack" => CommandKind.Ack,
+            "site-limit" => CommandKind.SiteLimit,
             _ => null,
         };
 
@@ -285,6 +286,19 @@ public sealed class CommandProcessor : IDisposable
 
         EdgeCommand command = parsed.Command;
         command.Operator = op.Name;
+        if (command.Kind == CommandKind.SiteLimit)
+        {
+            // The loop never reads the wall clock: the start goes to it as a delay.
+            long startMs = command.SiteLimit.StartUnixMs == 0 ? nowMs : command.SiteLimit.StartUnixMs;
+            if (startMs < nowMs - 1000 || startMs - nowMs > _options.MaxLifetimeS * 1000)
+            {
+                Reject(op, name, kind, command.RequestId, $"start_at must be from now to {_options.MaxLifetimeS.ToString(CultureInfo.InvariantCulture)} s ahead (Mqtt:Commands:MaxLifetimeS)", retained, payload);
+                return;
+            }
+
+            command.SiteLimit.StartsInS = Math.Max(0, startMs - nowMs) / 1000.0;
+        }
+
         bool room = command.Kind == CommandKind.Ack ? Volatile.Read(ref _pendingAcks) < _options.MailboxCapacity : _mailbox.InFlight < _mailbox.Capacity;
         int capacity = command.Kind == CommandKind.Ack ? _options.MailboxCapacity : _mailbox.Capacity;
         error = room ? _ids.TryUse(op.Name, command.RequestId, command.ExpiresUnixMs, nowMs) : $"busy: {capacity} commands are already pending";
@@ -342,7 +356,7 @@ public sealed class CommandProcessor : IDisposable
 
         if (kind is null)
         {
-            return $"unknown command '{Truncate(name)}' (known: mode, limits, ack)";
+            return $"unknown command '{Truncate(name)}' (known: mode, limits, ack, site-limit)";
         }
 
         if (!_options.Allowed.Contains(name))
@@ -419,10 +433,12 @@ public sealed class CommandProcessor : IDisposable
     private void Finish(in EdgeCommand c, string? error)
     {
         Interlocked.Increment(ref error is null ? ref _applied : ref _failed);
-        string name = c.Kind switch { CommandKind.Mode => "mode", CommandKind.Limits => "limits", _ => "ack" };
+        string name = c.Kind switch { CommandKind.Mode => "mode", CommandKind.Limits => "limits", CommandKind.SiteLimit => "site-limit", _ => "ack" };
         lock (_gate)
         {
-            _replies.Reply(_topics.CommandReply(c.Operator, name), _json.WriteReply(c.RequestId, error is null, error));
+            _replies.Reply(_topics.CommandReply(c.Operator, name), c.Kind == CommandKind.SiteLimit && error is null
+                ? _json.WriteSiteLimitReply(c.RequestId, c.SiteLimit)
+                : _json.WriteReply(c.RequestId, error is null, error));
         }
 
         _audit?.Write(c.Operator, name, c.RequestId, error is null ? "applied" : "failed", error is null, error, false, default);

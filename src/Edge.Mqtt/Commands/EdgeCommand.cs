@@ -35,6 +35,9 @@ public struct EdgeCommand
     /// <summary>Expiry, ms since the Unix epoch.</summary>
     public long ExpiresUnixMs;
 
+    /// <summary>The grid request (<see cref="CommandKind.SiteLimit"/>) and, once the loop took it, its grant.</summary>
+    public SiteLimitRequest SiteLimit;
+
     /// <summary>The limits the command leaves after merging into <paramref name="current"/>.</summary>
     public readonly ControllerLimits MergeInto(in ControllerLimits current) => new(
         (LimitMask & LimitFields.RampUp) != 0 ? Limits.RampUpWPerS : current.RampUpWPerS,

@@ -12,7 +12,7 @@ internal sealed class OperatorState
         ReplyTopic = replyTopic;
         Commands = new TokenBucket(options.RatePerS, options.Burst, time);
         Rejects = new TokenBucket(options.RejectRepliesPerS, options.RejectBurst, time);
-        _replyTopics = [replyTopic("mode"), replyTopic("limits"), replyTopic("ack")];
+        _replyTopics = [replyTopic("mode"), replyTopic("limits"), replyTopic("ack"), replyTopic("site-limit")];
     }
 
     /// <summary>The broker user name (the topic level after <c>cmd/</c>).</summary>

@@ -93,7 +93,7 @@ public sealed class EdgeJson : IDisposable
     public void Dispose() => _json.Dispose();
 
     /// <summary>The state message of one window (docs/DESIGN.md §7).</summary>
-    public ReadOnlySpan<byte> WriteState(StateWindow w, long unixMs, long outboxDrops)
+    public ReadOnlySpan<byte> WriteState(StateWindow w, long unixMs, long outboxDrops, IStateExtension? extension = null)
     {
         Utf8JsonWriter j = Begin();
         CycleRecord last = w.Last;
@@ -132,6 +132,7 @@ public sealed class EdgeJson : IDisposable
         j.WriteNumber(Ring, last.RingDrops);
         j.WriteNumber(OutboxName, outboxDrops);
         j.WriteEndObject();
+        extension?.WriteState(j);
         return End();
     }
 
@@ -231,6 +232,34 @@ public sealed class EdgeJson : IDisposable
         j.WriteString(Node, node);
         j.WriteString(Version, version);
         j.WriteString(Started, Timestamp(startedUnixMs));
+        return End();
+    }
+
+    /// <summary>
+    /// The reply to an accepted <c>site-limit</c>: <c>{"id","ok":true,"error":null,"feasible","from_w","target_w",
+    /// "ramp_w_per_s","starts_in_s","reach_s","duration_s","battery_holds_s","levers_w"}</c>.
+    /// </summary>
+    public ReadOnlySpan<byte> WriteSiteLimitReply(string id, in Commands.SiteLimitRequest r)
+    {
+        Utf8JsonWriter j = Begin();
+        j.WriteString(Id, id);
+        j.WriteBoolean(Ok, true);
+        j.WriteNull(Error);
+        if (r.Cancel)
+        {
+            j.WriteBoolean("cancelled"u8, true);
+            return End();
+        }
+
+        j.WriteBoolean("feasible"u8, r.Feasible);
+        Number(j, JsonEncodedText.Encode("from_w"), r.FromW, 1);
+        Number(j, JsonEncodedText.Encode("target_w"), r.TargetW, 1);
+        Number(j, JsonEncodedText.Encode("ramp_w_per_s"), r.RampWPerS, 3);
+        Number(j, JsonEncodedText.Encode("starts_in_s"), r.StartsInS, 3);
+        Number(j, JsonEncodedText.Encode("reach_s"), r.ReachS, 2);
+        Number(j, JsonEncodedText.Encode("duration_s"), r.DurationS, 3);
+        Number(j, JsonEncodedText.Encode("battery_holds_s"), Math.Min(r.BatteryHoldsS, 1e9), 1);
+        Number(j, JsonEncodedText.Encode("levers_w"), r.LeversW, 1);
         return End();
     }
 

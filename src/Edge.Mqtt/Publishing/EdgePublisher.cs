@@ -109,6 +109,9 @@ public sealed class EdgePublisher : IDisposable
     /// <summary>Completes with the broker's SUBACK for the command topics (after <see cref="Start"/> with commands).</summary>
     public Task<MqttClientSubscribeResult>? CommandSubscription { get; private set; }
 
+    /// <summary>More sections of the state message (agents, backstop, site limit), written on the publisher thread; or null.</summary>
+    public IStateExtension? StateExtension { get; set; }
+
     /// <summary>Another consumer of state windows (e.g. the Sparkplug node), or null.</summary>
     public IStateSink? StateSink { get; set; }
 
@@ -247,7 +250,7 @@ public sealed class EdgePublisher : IDisposable
     private void PublishState()
     {
         long unixMs = _window.Last.UnixTimeMs != 0 ? _window.Last.UnixTimeMs : _time.GetUtcNow().ToUnixTimeMilliseconds();
-        ReadOnlySpan<byte> payload = _json.WriteState(_window, unixMs, _client.Outbox.Counters.DroppedTelemetry);
+        ReadOnlySpan<byte> payload = _json.WriteState(_window, unixMs, _client.Outbox.Counters.DroppedTelemetry, StateExtension);
         Enqueue(Topics.State, payload, _options.StateQos, OutboxPriority.Telemetry);
         _stateMessages++;
         StateSink?.OnState(_window, unixMs);

@@ -105,6 +105,9 @@ public sealed class ControlCycle : IControlCycle
     /// <summary>The current period's snapshot (loop thread only).</summary>
     public RackSnapshot Snapshot => _snapshot;
 
+    /// <summary>The current period's controller input (loop thread only; valid from the decide phase on).</summary>
+    public ref readonly TickInput Input => ref _input;
+
     /// <summary>The last decision (loop thread only).</summary>
     public Decision LastDecision => _decision;
 

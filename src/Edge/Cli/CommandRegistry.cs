@@ -15,6 +15,7 @@ public static class CommandRegistry
         new Commands.SimInverterCommand(),
         new Guard.GuardCommand(),
         new Commands.AgentCommand(),
+        new Commands.FlexAgentCommand(),
         new Commands.BenchLoopCommand(),
         new Commands.BenchMqttCommand(),
     ];

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Edge.Core.Backstop;
 using Edge.Core.Control;
 using Edge.Core.Devices;
 using Edge.Mqtt.Publishing;
@@ -51,6 +52,16 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
 
     /// <summary>The latest figures, for the live view (any thread).</summary>
     public LatestValueMailbox<LiveFigures> Live { get; } = new();
+
+    /// <summary>
+    /// The tiered oscillation backstop, stepped with every period's load and grid as the records are consumed (beside
+    /// the loop, not on it: allocation-free, but a bank of resonators per band is work the loop's budget need not carry).
+    /// Null: none.
+    /// </summary>
+    public TieredBackstop? Backstop { get; init; }
+
+    /// <summary>The backstop's tier and bands after the last period (when <see cref="Backstop"/> is set).</summary>
+    public LatestValueMailbox<BackstopFigures> BackstopState { get; } = new();
 
     /// <summary>The latest decision's battery setpoint, W (any thread).</summary>
     public double LastSetpointW => Volatile.Read(ref _lastSetpointW);
@@ -149,6 +160,11 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
             SensorsUsable = sensorsUsable,
             SensorsTotal = s.Sensors.Length,
         }, s.TimestampNs);
+        if (Backstop is { } backstop && double.IsFinite(s.LoadW) && double.IsFinite(gridW))
+        {
+            StepBackstop(backstop, s.LoadW, gridW, s.TimestampNs);
+        }
+
         Volatile.Write(ref _lastSetpointW, d.BatterySetpointW);
         Volatile.Write(ref _lastBatteryW, batteryW);
         Volatile.Write(ref _lastSocPct, socPct);
@@ -166,6 +182,22 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
     /// usable yet (acquiring, not enabled) or none is — the mean of the SoCs the inverters did report, so the state
     /// shows the battery's charge from the first poll on. NaN only when no inverter has answered.
     /// </summary>
+    private void StepBackstop(TieredBackstop backstop, double loadW, double gridW, long nowNs)
+    {
+        var f = new BackstopFigures { Tier = backstop.Step(loadW, gridW), Transitions = backstop.Transitions };
+        OscillationMonitor m = backstop.Monitor;
+        f.Bands = Math.Min(BackstopFigures.MaxBands, m.GridAmplitudeW.Length);
+        for (int i = 0; i < f.Bands; i++)
+        {
+            f.GridW[i] = m.GridAmplitudeW[i];
+            f.LoadW[i] = m.LoadAmplitudeW[i];
+            f.GridHz[i] = m.GridDominantHz[i];
+            f.LoadHz[i] = m.LoadDominantHz[i];
+        }
+
+        BackstopState.Write(f, nowNs);
+    }
+
     private static double ReportedSocPct(RackSnapshot s)
     {
         if (double.IsFinite(s.Battery.SocPct))

@@ -4,10 +4,10 @@ namespace Edge.Daemon;
 
 /// <summary>
 /// The commands the control loop applies between cycles: the daemon's own (standby on shutdown) first, then the
-/// operators' (from MQTT). Both reach the controller only on the loop thread, so a mode change never lands in the
+/// operators' (from MQTT), then the site limit in force (every period). Both reach the controller only on the loop thread, so a mode change never lands in the
 /// middle of a period.
 /// </summary>
-internal sealed class DaemonCommands(IControllerCommandSource? operators) : IControllerCommandSource
+internal sealed class DaemonCommands(IControllerCommandSource? operators, SiteLimitExecutor? siteLimits = null) : IControllerCommandSource
 {
     private volatile bool _standbyRequested;
     private volatile bool _standbyApplied;
@@ -33,7 +33,14 @@ internal sealed class DaemonCommands(IControllerCommandSource? operators) : ICon
             n++;
         }
 
-        // Once shutting down, operators can no longer move the controller out of standby.
-        return _standbyApplied ? n : n + (operators?.ApplyPending(controller) ?? 0);
+        // Once shutting down, operators can no longer move the controller out of standby (nor a site limit move its cap).
+        if (_standbyApplied)
+        {
+            return n;
+        }
+
+        n += operators?.ApplyPending(controller) ?? 0;
+        siteLimits?.Step(controller);
+        return n;
     }
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime;
+using Edge.Agents.Registry;
+using Edge.Core.Backstop;
 using Edge.Core.Control;
 using Edge.Core.Devices;
 using Edge.Daemon.Rigs;
@@ -18,6 +20,7 @@ using Edge.Runtime.Recording;
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Timing;
 using Edge.Runtime.Files;
+using Edge.Runtime.Handoff;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -77,6 +80,11 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private DaemonLease? _lease;
     private DeviceHealthLog? _healthLog;
     private int _stoppingNow;
+    private readonly LatestValueMailbox<AgentFleet> _fleet = new();
+    private SiteLimitExecutor? _siteLimits;
+    private AgentRegistry? _agents;
+    private Thread? _agentThread;
+    private SimAgents? _simAgents;
 
     public EdgeDaemon(
         IOptions<EdgeOptions> edge,
@@ -156,15 +164,31 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             F(controllerOptions.EnergyWh), F(controllerOptions.GridCapW), F(controllerOptions.GridFloorW), F(_loop.PeriodMs));
 
         CommandMailbox? mailbox = _mqtt.Enabled ? new CommandMailbox(_mqtt.Commands.MailboxCapacity) : null;
-        _commands = new DaemonCommands(mailbox);
+        // Grid requests (site-limit) are carried out on the loop thread, sized from the agents' fleet (docs/site-limit.md).
+        _siteLimits = mailbox is null ? null : new SiteLimitExecutor(controllerOptions, clock, _fleet);
+        if (mailbox is not null)
+        {
+            mailbox.SiteLimits = _siteLimits;
+        }
+
+        _commands = new DaemonCommands(mailbox, _siteLimits);
         int ringCapacity = Math.Max(1024, (int)(2000 / _loop.PeriodMs));
         _cycle = new ControlCycle(_rig.Devices, _rig.Inverters, controller, _rig.GridMeter, _rig.Devices.EmergencyStop, _rig.Devices.InverterEnable, _commands, ringCapacity);
+        if (_siteLimits is not null)
+        {
+            _siteLimits.Cycle = _cycle;
+        }
+
         _executive = new CyclicExecutive(_cycle, _loop, DeadlineSleepers.Create(SleeperKind.Auto), _realtime);
 
         var recorder = new FlightRecorder(_edge.FlightRecorderS, _loop.PeriodMs);
         CyclicExecutive executive = _executive;
         _pump = new CyclePump(_cycle.HandOffRing, recorder, _rig.Devices.Sensors.Select(s => s.Id).ToList(), _rig.Inverters.Select(i => i.Id).ToList(),
-            () => executive.Statistics.ReadCounters().Overruns);
+            () => executive.Statistics.ReadCounters().Overruns)
+        {
+            // docs/agents.md: the tiered backstop, stepped with every period's load and grid beside the loop.
+            Backstop = new TieredBackstop(BackstopPolicy.Default(Math.Min(controllerOptions.RampUpWPerS, controllerOptions.RampDownWPerS)), _loop.PeriodMs / 1000),
+        };
         _pump.DumpReady += WriteDump;
 
         if (brokerAnswers is not null)
@@ -203,6 +227,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         if (LiveView.ShouldRun(_edge.LiveView))
         {
             _liveView = new LiveView(_pump, executive, () => _client?.IsConnected ?? false, _mqtt, _edge, _rig.Name, _recentLog);
+            _liveView.Extra = LeverLine;
             _liveView.Start();
         }
 
@@ -251,6 +276,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
 
         _liveView?.Dispose();
+        _simAgents?.Dispose(); // they release along their ramps and say offline while Edge is still connected
+        _agentThread?.Join(TimeSpan.FromSeconds(1));
         if (_publisher is not null)
         {
             await _publisher.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
@@ -417,6 +444,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _publisher.Alarms.RestoreAcknowledged(_state.AcknowledgedAlarms);
         IReadOnlyList<IBatteryInverter> inverters = _rig!.Inverters;
         _publisher.Alarms.DeviceReason = id => inverters.FirstOrDefault(i => i.Id == id) is ModbusInverter { LastError.Length: > 0 } m ? m.LastError : null;
+        StartAgentRegistry();
         bool everConnected = false;
         bool saidNoBroker = false;
         _client.ConnectedAsync += _ =>
@@ -446,6 +474,18 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         };
         _publisher.Start(clientOptions);
         _publisher.StartThread();
+
+        bool agentAccounts = string.IsNullOrEmpty(_mqtt.Credentials.Username) || !string.IsNullOrEmpty(_sim.AgentPasswordDirectory);
+        if (_edge.Rig == "sim" && _sim.GpuAgents + _sim.MinerAgents > 0 && !agentAccounts)
+        {
+            _log.LogInformation("sim rig: the simulated agents are not started: the broker wants accounts (Mqtt:Credentials) and Sim:AgentPasswordDirectory names none (setup.sh agent {Site} sim-gpu-0 …)", _edge.Site);
+        }
+        else if (_edge.Rig == "sim" && _rig?.Profile is { } profile && _sim.GpuAgents + _sim.MinerAgents > 0)
+        {
+            _simAgents = new SimAgents(_edge.Site, _sim, profile, _mqtt, MonotonicClock.Instance, _loggers.CreateLogger("sim-agents"));
+            _log.LogInformation("sim rig: {Gpus} simulated GPU-node agents and {Miners} simulated miners run as MQTT agents (edge/{Site}/agents/#)",
+                _sim.GpuAgents, _sim.MinerAgents, _edge.Site);
+        }
 
         if (_sparkplug.Enabled)
         {
@@ -489,6 +529,70 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     }
 
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);
+
+    /// <summary>Agents, backstop tier and site limit in one line (live view and the plain status line).</summary>
+    private string LeverLine()
+    {
+        var parts = new List<string>();
+        if (_fleet.TryRead(out AgentFleet fleet, out _, out _))
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"agents {fleet.Active}/{fleet.Known} counted on ({fleet.PowerW:0} W)"));
+        }
+
+        if (_pump?.BackstopState.TryRead(out BackstopFigures b, out _, out _) == true)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"backstop tier {b.Tier}"));
+        }
+
+        if (_siteLimits?.Status.TryRead(out SiteLimitStatus l, out _, out _) == true && l.Phase != SiteLimitPhase.None)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"site limit {l.Phase.ToString().ToLowerInvariant()} {l.TargetW:0} W{(l.Phase == SiteLimitPhase.Active ? (l.Compliant ? ", met" : ", NOT met") : "")}"));
+        }
+
+        return string.Join(" · ", parts);
+    }
+
+    /// <summary>
+    /// The agent registry (docs/agents.md): reads <c>edge/{site}/agents/+/+</c> on Edge's MQTT connection and publishes
+    /// the agents in state; its own thread sweeps it every 100 ms (drop-out after 1 s without telemetry) and hands what
+    /// the plan may count on to the loop through a latest-value mailbox.
+    /// </summary>
+    private void StartAgentRegistry()
+    {
+        IMonotonicClock clock = MonotonicClock.Instance;
+        var registry = new AgentRegistry(_edge.Site, TimeProvider.System);
+        _agents = registry;
+        registry.Changed = (id, active, why) =>
+        {
+            if (active)
+            {
+                _log.LogInformation("agent {Agent} counted on", id);
+            }
+            else
+            {
+                _log.LogWarning("agent {Agent} dropped from the plan: {Why}", id, why);
+            }
+        };
+        _client!.ApplicationMessageReceivedAsync += e =>
+        {
+            registry.Handle(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload.Span, e.ApplicationMessage.Retain, clock.NowNs);
+            return Task.CompletedTask;
+        };
+        _ = _client.SubscribeAsync(registry.Filter, Edge.Mqtt.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
+        _publisher!.StateExtension = new DaemonStateExtension(_siteLimits?.Status, _pump!.BackstopState, registry);
+        _agentThread = new Thread(() =>
+        {
+            while (!_stopping)
+            {
+                long now = clock.NowNs;
+                _fleet.Write(registry.Sweep(now), now);
+                Thread.Sleep(100);
+            }
+        })
+        { IsBackground = true, Name = "agent-registry" };
+        _agentThread.Start();
+    }
 
     /// <summary>Where commands learn whether the wall clock is synchronised (the kernel's adjtimex; tests substitute one).</summary>
     internal IWallClockStatus CommandClock { get; set; } = new KernelClockStatus();
@@ -707,7 +811,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             if (_liveView is null && statusEvery.Elapsed > TimeSpan.FromSeconds(10) && _pump!.Live.TryRead(out LiveFigures figures, out _, out _))
             {
                 statusEvery.Restart();
-                _log.LogInformation("{Status}", LiveView.StatusLine(figures, _executive!.Statistics.Snapshot(), _client?.IsConnected ?? false));
+                _log.LogInformation("{Status} · {Levers}", LiveView.StatusLine(figures, _executive!.Statistics.Snapshot(), _client?.IsConnected ?? false), LeverLine());
             }
 
             if (_executive!.Failure is { } failure)

@@ -44,6 +44,9 @@ internal sealed class LiveView : IDisposable
              && Environment.GetEnvironmentVariable("TERM") is not (null or "dumb"),
     };
 
+    /// <summary>One more line of figures (agents, backstop tier, site limit), or null.</summary>
+    public Func<string>? Extra { get; set; }
+
     public void Start()
     {
         _thread = new Thread(Run) { IsBackground = true, Name = "live-view" };
@@ -116,6 +119,11 @@ internal sealed class LiveView : IDisposable
         t.AddRow("setpoint", W(f.BatterySetpointW), "MQTT", mqtt ? $"[green]up[/] {Markup.Escape(_mqtt.Host)}:{_mqtt.Port}" : $"[red]down[/] {Markup.Escape(_mqtt.Host)}:{_mqtt.Port}");
         t.AddRow("lateness p99", $"{loop.Lateness.P99Us.ToString("0", CultureInfo.InvariantCulture)} µs", "overruns", loop.Counters.Overruns.ToString(CultureInfo.InvariantCulture));
         string flags = f.Flags == ControlFlags.None ? "–" : Markup.Escape(FlagNames(f.Flags));
+        if (Extra?.Invoke() is { Length: > 0 } extra)
+        {
+            t.AddRow("levers", Markup.Escape(extra), "", "");
+        }
+
         t.AddRow("flags", (f.Flags & (ControlFlags.EmergencyStop | ControlFlags.Saturated | ControlFlags.LoadMissing | ControlFlags.BatteryUnavailable)) != 0 ? $"[red]{flags}[/]" : flags, "cycles", loop.Counters.Cycles.ToString(CultureInfo.InvariantCulture));
         return t;
     }

@@ -60,6 +60,18 @@ public sealed class SimOptions
     /// <summary>The simulated site meter's update rate, Hz.</summary>
     public double SiteMeterRateHz { get; set; } = 10;
 
+    /// <summary>Simulated GPU-node agents the sim rig runs as MQTT agents (docs/agents.md), 0–64.</summary>
+    public int GpuAgents { get; set; } = 2;
+
+    /// <summary>Simulated miner (flexible-load) agents the sim rig runs as MQTT agents, 0–64.</summary>
+    public int MinerAgents { get; set; } = 1;
+
+    /// <summary>
+    /// Where the simulated agents' passwords are (<c>{dir}/{agent}.password</c>, as <c>setup.sh agent</c> writes them);
+    /// empty: they connect without credentials (the embedded or an anonymous broker).
+    /// </summary>
+    public string AgentPasswordDirectory { get; set; } = "";
+
     /// <summary>Checks every option; returns the errors.</summary>
     public IReadOnlyList<OptionError> Validate(string section = "Sim")
     {
@@ -102,6 +114,13 @@ public sealed class SimOptions
 
         c.Range(nameof(UnmeasuredFraction), UnmeasuredFraction, 0, 1, "");
         c.Range(nameof(SiteMeterRateHz), SiteMeterRateHz, 0.1, 1000, "Hz");
+        c.Range(nameof(GpuAgents), GpuAgents, 0, 64, "");
+        c.Range(nameof(MinerAgents), MinerAgents, 0, 64, "");
+        if (!string.IsNullOrEmpty(AgentPasswordDirectory) && !Directory.Exists(AgentPasswordDirectory))
+        {
+            c.Fail(nameof(AgentPasswordDirectory), $"\"{AgentPasswordDirectory}\"", "is not a directory");
+        }
+
         return c.Errors;
     }
 

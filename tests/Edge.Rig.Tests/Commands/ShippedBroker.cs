@@ -17,7 +17,7 @@ internal sealed class ShippedBroker : IDisposable
     private readonly TempDir _dir = new("edge-shipped-mosquitto-");
     private readonly ChildProcess _broker;
 
-    public ShippedBroker()
+    public ShippedBroker(params string[] agents)
     {
         _dir.Create();
         string deploy = Path.Combine(RepoRoot, "deploy", "mosquitto");
@@ -28,6 +28,10 @@ internal sealed class ShippedBroker : IDisposable
         Setup(deploy, "operator", "mallory");
         Setup(deploy, "viewer", "grafana");
         Setup(deploy, "bench", "bench");
+        foreach (string agent in agents)
+        {
+            Setup(deploy, "agent", Site, agent); // node agents (setup.sh agent SITE NAME)
+        }
 
         Port = Mosquitto.FreePort();
         string conf = File.ReadAllText(Path.Combine(deploy, "edge.conf"));
@@ -78,6 +82,9 @@ internal sealed class ShippedBroker : IDisposable
 
     /// <summary>The password file setup.sh wrote for <paramref name="user"/>.</summary>
     public string PasswordFile(string user) => Path.Combine(_dir["secrets"], user + ".password");
+
+    /// <summary>The directory of the password files setup.sh wrote (<c>{user}.password</c>).</summary>
+    public string SecretsDirectory => _dir["secrets"];
 
     public string Password(string user) => File.ReadAllText(PasswordFile(user)).Trim();
 

@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Edge.Agents.Contract;
+using Edge.Agents.Registry;
+using Edge.Mqtt.Publishing;
+using Edge.Runtime.Handoff;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// The daemon's sections of the state message: <c>site_limit</c> (progress and compliance of the grid request, from
+/// the loop's mailbox), <c>backstop</c> (tier and band amplitudes, from the pump's mailbox) and <c>agents</c> (the
+/// registry's view: counted on or dropped, and why). Publisher thread.
+/// </summary>
+internal sealed class DaemonStateExtension(
+    LatestValueMailbox<SiteLimitStatus>? siteLimit, LatestValueMailbox<BackstopFigures>? backstop, AgentRegistry? agents) : IStateExtension
+{
+    private static readonly string[] Phases = ["none", "scheduled", "active", "done", "cancelled"];
+
+    public void WriteState(Utf8JsonWriter j)
+    {
+        if (siteLimit is not null && siteLimit.TryRead(out SiteLimitStatus s, out _, out _))
+        {
+            j.WriteStartObject("site_limit"u8);
+            j.WriteString("state"u8, Phases[(int)s.Phase]);
+            Number(j, "from_w"u8, s.FromW);
+            Number(j, "target_w"u8, s.TargetW);
+            Number(j, "ramp_w_per_s"u8, s.RampWPerS);
+            Number(j, "reach_s"u8, s.ReachS);
+            Number(j, "duration_s"u8, s.DurationS);
+            Number(j, "elapsed_s"u8, s.ElapsedS);
+            Number(j, "grid_w"u8, s.GridW);
+            Number(j, "grid_target_w"u8, s.GridTargetW);
+            j.WriteBoolean("feasible"u8, s.Feasible);
+            j.WriteBoolean("compliant"u8, s.Compliant);
+            Number(j, "over_s"u8, s.OverS);
+            Number(j, "max_over_w"u8, s.MaxOverW);
+            j.WriteEndObject();
+        }
+
+        if (backstop is not null && backstop.TryRead(out BackstopFigures b, out _, out _))
+        {
+            j.WriteStartObject("backstop"u8);
+            j.WriteNumber("tier"u8, b.Tier);
+            j.WriteNumber("transitions"u8, b.Transitions);
+            j.WriteStartArray("bands"u8);
+            for (int i = 0; i < b.Bands; i++)
+            {
+                j.WriteStartObject();
+                Number(j, "grid_amplitude_w"u8, b.GridW[i]);
+                Number(j, "grid_hz"u8, b.GridHz[i]);
+                Number(j, "load_amplitude_w"u8, b.LoadW[i]);
+                Number(j, "load_hz"u8, b.LoadHz[i]);
+                j.WriteEndObject();
+            }
+
+            j.WriteEndArray();
+            j.WriteEndObject();
+        }
+
+        if (agents is not null)
+        {
+            IReadOnlyList<AgentView> list = agents.Snapshot();
+            j.WriteStartObject("agents"u8);
+            int active = 0;
+            foreach (AgentView a in list)
+            {
+                active += a.Active ? 1 : 0;
+            }
+
+            j.WriteNumber("known"u8, list.Count);
+            j.WriteNumber("active"u8, active);
+            j.WriteStartArray("list"u8);
+            foreach (AgentView a in list)
+            {
+                j.WriteStartObject();
+                j.WriteString("id"u8, a.Id);
+                j.WriteString("kind"u8, a.Kind switch { AgentKind.Gpu => "gpu", AgentKind.Flex => "flex", AgentKind.Framework => "framework", _ => "unknown" });
+                j.WriteBoolean("active"u8, a.Active);
+                if (a.DroppedBecause is { } why)
+                {
+                    j.WriteString("dropped"u8, why);
+                }
+
+                Number(j, "power_w"u8, a.PowerW ?? double.NaN);
+                if (a.CapW is { } cap)
+                {
+                    Number(j, "cap_w"u8, cap);
+                }
+
+                if (a.LevelPct is { } level)
+                {
+                    Number(j, "level_pct"u8, level);
+                }
+
+                if (a.State is { } state)
+                {
+                    j.WriteString("state"u8, state.ToString().ToLowerInvariant());
+                }
+
+                if (a.Refused > 0)
+                {
+                    j.WriteNumber("refused"u8, a.Refused);
+                    j.WriteString("last_error"u8, a.LastError);
+                }
+
+                j.WriteEndObject();
+            }
+
+            j.WriteEndArray();
+            j.WriteEndObject();
+        }
+    }
+
+    private static void Number(Utf8JsonWriter j, ReadOnlySpan<byte> name, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            j.WriteNumber(name, Math.Round(value, 2));
+        }
+        else
+        {
+            j.WriteNull(name);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using Edge.Agents.Contract;
+using Edge.Agents.Host;
+using Edge.Core.Levers;
+using Edge.Core.Timing;
+using Edge.Mqtt.Client;
+using Edge.Simulation.Agents;
+using Edge.Simulation.Profiles;
+using Microsoft.Extensions.Logging;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// The sim rig's node agents: <see cref="SimulatedGpuNode"/>s that draw their share of the training profile and obey
+/// caps with a response latency, and <see cref="SimulatedMiner"/>s that take 2 s to curtail or restart — each behind
+/// the real <see cref="AgentHost"/> on its own MQTT connection to the same broker as Edge, so Edge's registry sees them
+/// exactly as it would see <c>edge agent</c> processes (identities <c>sim-gpu-N</c>, <c>sim-miner-N</c>). Their power
+/// is a demonstration of the contract: it is not added to the simulated rack load.
+/// </summary>
+internal sealed class SimAgents : IDisposable
+{
+    private readonly List<AgentHost> _hosts = [];
+    private readonly List<Task> _runs = [];
+    private readonly CancellationTokenSource _stop = new();
+
+    public SimAgents(string site, SimOptions sim, ILoadProfile profile, MqttSettings mqtt, IMonotonicClock clock, ILogger log)
+    {
+        int gpus = sim.GpuAgents, miners = sim.MinerAgents;
+        double share = profile.PeakW / Math.Max(1, gpus + miners);
+        long t0 = clock.NowNs;
+        for (int i = 0; i < gpus; i++)
+        {
+            string id = $"sim-gpu-{i}";
+            var lever = new ReleaseRamp(0.3 * share, share, share, share / 20, 2, ReleaseRamp.SeedOf(id));
+            var node = new SimulatedGpuNode(lever, t => profile.PowerAt(t - (t0 * 1e-9)) / Math.Max(1, gpus + miners), 0.1);
+            Add(site, id, new SimGpuLever(node), sim, mqtt, clock, log);
+        }
+
+        for (int i = 0; i < miners; i++)
+        {
+            string id = $"sim-miner-{i}";
+            double stepW = 0.05 * share;
+            var lever = new ReleaseRamp(0, share, share, share / 20, 0, ReleaseRamp.SeedOf(id), ReleaseRamp.SlotDelayS(i, miners, stepW, share / 20));
+            Add(site, id, new SimMinerLever(new SimulatedMiner(lever, share, 5, 2), share), sim, mqtt, clock, log);
+        }
+    }
+
+    public IReadOnlyList<AgentHost> Hosts => _hosts;
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        Task.WaitAll([.. _runs], TimeSpan.FromSeconds(5));
+        foreach (AgentHost h in _hosts)
+        {
+            h.Dispose();
+        }
+
+        _stop.Dispose();
+    }
+
+    private void Add(string site, string id, IAgentLever lever, SimOptions sim, MqttSettings mqtt, IMonotonicClock clock, ILogger log)
+    {
+        var host = new AgentHost(lever, new AgentTopics(site, id), clock, TimeProvider.System, log);
+        var options = new MqttClientOptionsBuilder().WithTcpServer(mqtt.Host, mqtt.Port).WithClientId(id);
+        if (!string.IsNullOrEmpty(sim.AgentPasswordDirectory))
+        {
+            options.WithCredentialsFromFile(id, Path.Combine(sim.AgentPasswordDirectory, id + ".password"));
+        }
+
+        _hosts.Add(host);
+        _runs.Add(Task.Factory.StartNew(() => host.Run(options, TimeSpan.FromSeconds(2), _stop.Token).GetAwaiter().GetResult(),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+    }
+
+    /// <summary>A simulated GPU node behind the agent contract (power-cap only).</summary>
+    private sealed class SimGpuLever(SimulatedGpuNode node) : IAgentLever
+    {
+        public AgentCapabilities Capabilities { get; } = new()
+        {
+            Kind = AgentKind.Gpu,
+            MinW = node.Lever.MinW,
+            MaxW = node.Lever.MaxW,
+            ResponseMs = 100,
+            Knobs = [AgentKnob.PowerCap],
+            TelemetryHz = 10,
+            ReleaseWPerS = node.Lever.MaxW / 20,
+            ReleaseJitterS = 2,
+            MaxCommandLifetimeS = 300,
+        };
+
+        public bool IsFree => node.Lever.Phase == LeverPhase.Free;
+
+        public (double? Applied, string? Error) Apply(string name, AgentCommand command, long nowNs, long expiresNs)
+        {
+            if (name != "power-cap")
+            {
+                return (null, $"command '{name}' does not exist for this GPU agent (power-cap)");
+            }
+
+            if (command.CapW is not { } capW)
+            {
+                node.Lever.Release(nowNs);
+                return (node.Lever.ValueW, null);
+            }
+
+            return node.Lever.TryCommand(capW, nowNs, expiresNs, command.ReleaseWPerS, out string? error) ? (capW, null) : (null, error);
+        }
+
+        public AgentTelemetry Sample(long nowNs, long seq, long tsMs)
+        {
+            double powerW = node.Step(nowNs);
+            return new AgentTelemetry { Seq = seq, TsMs = tsMs, PowerW = powerW, CapW = node.EffectiveCapW, State = State(node.Lever.Phase) };
+        }
+
+        public void ReleaseAll(long nowNs) => node.Lever.Release(nowNs);
+    }
+
+    /// <summary>A simulated miner behind the agent contract (level in 5 % steps).</summary>
+    private sealed class SimMinerLever(SimulatedMiner miner, double ratedW) : IAgentLever
+    {
+        public AgentCapabilities Capabilities { get; } = new()
+        {
+            Kind = AgentKind.Flex,
+            MinW = 0,
+            MaxW = ratedW,
+            ResponseMs = 2000,
+            Knobs = [AgentKnob.Level],
+            TelemetryHz = 10,
+            ReleaseWPerS = ratedW / 20,
+            ReleaseJitterS = 0,
+            LevelStepPct = 5,
+            MaxCommandLifetimeS = 300,
+        };
+
+        public bool IsFree => miner.Lever.Phase == LeverPhase.Free;
+
+        public (double? Applied, string? Error) Apply(string name, AgentCommand command, long nowNs, long expiresNs)
+        {
+            if (name != "level")
+            {
+                return (null, $"command '{name}' does not exist for a flexible-load agent (level)");
+            }
+
+            if (command.LevelPct is not { } pct)
+            {
+                miner.Lever.Release(nowNs);
+                return (miner.Lever.ValueW / ratedW * 100, null);
+            }
+
+            return miner.Lever.TryCommand(ratedW * pct / 100, nowNs, expiresNs, command.ReleaseWPerS, out string? error) ? (pct, null) : (null, error);
+        }
+
+        public AgentTelemetry Sample(long nowNs, long seq, long tsMs)
+        {
+            double powerW = miner.Step(nowNs);
+            return new AgentTelemetry { Seq = seq, TsMs = tsMs, PowerW = powerW, LevelPct = Math.Round(miner.LevelW / ratedW * 100, 3), State = State(miner.Lever.Phase) };
+        }
+
+        public void ReleaseAll(long nowNs) => miner.Lever.Release(nowNs);
+    }
+
+    private static AgentState State(LeverPhase phase) => phase switch
+    {
+        LeverPhase.Commanded => AgentState.Commanded,
+        LeverPhase.Releasing => AgentState.Releasing,
+        _ => AgentState.Free,
+    };
+}

@@ -1,0 +1,209 @@
+using Edge.Agents.Registry;
+using Edge.Core.Control;
+using Edge.Core.Timing;
+using Edge.Mqtt.Commands;
+using Edge.Runtime.Cycle;
+using Edge.Runtime.Handoff;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// Carries out <c>site-limit</c> grid requests on the loop thread (docs/site-limit.md). <see cref="Accept"/> answers at
+/// once: the limit (P, or the grid target less X %), the ramp it is met at (the down-ramp limit in force, or the
+/// request's emergency ramp up to the configured hard limit <c>Controller:RampDownWPerS</c>), the time to reach it, how
+/// long the battery alone can hold it (energy above <c>SocMinPct</c> at the excess power) and what the active agents
+/// can shed — feasible when together they cover the whole duration. <see cref="Step"/> (every period, before the
+/// controller decides) starts it: the grid cap becomes min(cap in force, P), which the controller ramps in from where
+/// the grid is at the ramp limit, so the response starts in the next period and never steps; an operator raising the
+/// cap meanwhile is overridden; at the end the previous cap and ramp come back. Compliance (grid at or below the limit
+/// after the reach time) is measured every period and handed to the publisher through a latest-value mailbox.
+/// Allocation-free.
+/// </summary>
+internal sealed class SiteLimitExecutor : ISiteLimitHandler
+{
+    private readonly ControllerOptions _configured;
+    private readonly IMonotonicClock _clock;
+    private readonly LatestValueMailbox<AgentFleet> _fleet;
+    private ControlCycle? _cycle;
+    private SiteLimitStatus _status;
+    private long _startNs, _endNs, _lastNs;
+    private double _baseCapW, _baseRampDownWPerS;
+
+    public SiteLimitExecutor(ControllerOptions configured, IMonotonicClock clock, LatestValueMailbox<AgentFleet> fleet)
+    {
+        _configured = configured;
+        _clock = clock;
+        _fleet = fleet;
+    }
+
+    /// <summary>The published progress (written every period).</summary>
+    public LatestValueMailbox<SiteLimitStatus> Status { get; } = new();
+
+    /// <summary>The cycle whose input and last decision the request is sized from (set once the cycle exists).</summary>
+    public ControlCycle? Cycle { set => _cycle = value; }
+
+    /// <inheritdoc />
+    public string? Accept(ref SiteLimitRequest request, SmoothingController controller)
+    {
+        if (_cycle is null)
+        {
+            return "the control loop is not running yet";
+        }
+
+        if (request.Cancel)
+        {
+            if (_status.Phase is not (SiteLimitPhase.Scheduled or SiteLimitPhase.Active))
+            {
+                return "no site limit is in force";
+            }
+
+            End(controller, SiteLimitPhase.Cancelled);
+            return null;
+        }
+
+        if (controller.Mode != ControlMode.Auto)
+        {
+            return "the controller is not in auto mode: a site limit needs the battery under control";
+        }
+
+        ref readonly TickInput input = ref _cycle.Input;
+        double fromW = _status.Phase == SiteLimitPhase.Active ? _status.FromW : _cycle.LastDecision.GridTargetW;
+        if (!double.IsFinite(fromW))
+        {
+            return "the grid power is not known yet";
+        }
+
+        ControllerLimits limits = controller.Limits;
+        double targetW = double.IsNaN(request.MaxW) ? fromW * (1 - (request.ReducePct / 100)) : request.MaxW;
+        if (targetW <= limits.GridFloorW)
+        {
+            return $"the limit {Math.Round(targetW)} W is not above the grid floor {limits.GridFloorW} W";
+        }
+
+        double rampWPerS = _status.Phase == SiteLimitPhase.Active ? _baseRampDownWPerS : limits.RampDownWPerS;
+        if (!double.IsNaN(request.EmergencyRampWPerS))
+        {
+            if (request.EmergencyRampWPerS > _configured.RampDownWPerS)
+            {
+                return $"emergency_ramp_w_per_s exceeds the hard limit {_configured.RampDownWPerS} W/s (Controller:RampDownWPerS)";
+            }
+
+            rampWPerS = request.EmergencyRampWPerS;
+        }
+
+        double excessW = Math.Max(0, fromW - targetW);
+        double reachS = excessW / rampWPerS;
+        double socPct = double.IsFinite(input.SocPct) ? input.SocPct : 0;
+        double availableWh = Math.Max(0, socPct - _configured.SocMinPct) / 100 * _configured.EnergyWh * _configured.DischargeEfficiency;
+        _fleet.TryRead(out AgentFleet fleet, out _, out _);
+        double leversW = fleet.FlexCurtailableW + fleet.GpuCappableW;
+        double discharge = double.IsFinite(input.AllowedDischargeW) ? Math.Min(input.AllowedDischargeW, _configured.MaxDischargeW) : _configured.MaxDischargeW;
+        double battery = double.IsFinite(input.BatteryMeasuredW) ? input.BatteryMeasuredW : 0;
+        request.FromW = fromW;
+        request.TargetW = targetW;
+        request.RampWPerS = rampWPerS;
+        request.ReachS = reachS;
+        request.BatteryHoldsS = excessW > 0 ? (availableWh * 3600 / excessW) + (reachS / 2) : double.PositiveInfinity;
+        request.LeversW = leversW;
+        bool power = excessW + Math.Max(0, battery) <= discharge + leversW;
+        bool energy = request.BatteryHoldsS >= reachS + request.DurationS || leversW >= excessW;
+        request.Feasible = power && energy;
+
+        long nowNs = _clock.NowNs;
+        if (_status.Phase == SiteLimitPhase.Active)
+        {
+            // A new request replaces the one in force: back to the base first (moves nothing when the new limit is lower).
+            End(controller, SiteLimitPhase.Done);
+        }
+
+        _startNs = nowNs + (long)(request.StartsInS * 1e9);
+        _endNs = _startNs + (long)((request.DurationS + reachS) * 1e9);
+        _status = new SiteLimitStatus
+        {
+            Phase = SiteLimitPhase.Scheduled,
+            FromW = fromW,
+            TargetW = targetW,
+            RampWPerS = rampWPerS,
+            ReachS = reachS,
+            DurationS = request.DurationS,
+            Feasible = request.Feasible,
+            Compliant = true,
+        };
+        Step(controller);
+        return null;
+    }
+
+    /// <summary>Every period, on the loop thread, before the controller decides.</summary>
+    public void Step(SmoothingController controller)
+    {
+        if (_status.Phase is SiteLimitPhase.None || _cycle is null)
+        {
+            return;
+        }
+
+        long nowNs = _clock.NowNs;
+        ref readonly TickInput input = ref _cycle.Input;
+        if (_status.Phase == SiteLimitPhase.Scheduled && nowNs >= _startNs)
+        {
+            ControllerLimits limits = controller.Limits;
+            _baseCapW = limits.GridCapW;
+            _baseRampDownWPerS = limits.RampDownWPerS;
+            if (controller.TryApplyLimits(limits with { GridCapW = Math.Min(limits.GridCapW, _status.TargetW), RampDownWPerS = _status.RampWPerS }) is null)
+            {
+                _status.Phase = SiteLimitPhase.Active;
+                _lastNs = nowNs;
+            }
+            else
+            {
+                _status.Phase = SiteLimitPhase.Cancelled;
+            }
+        }
+        else if (_status.Phase == SiteLimitPhase.Active)
+        {
+            ControllerLimits limits = controller.Limits;
+            if (nowNs >= _endNs)
+            {
+                End(controller, SiteLimitPhase.Done);
+            }
+            else if (limits.GridCapW > _status.TargetW || limits.RampDownWPerS != _status.RampWPerS)
+            {
+                // An operator's limits command changed the cap or ramp meanwhile: the grid request wins while it lasts.
+                _baseCapW = limits.GridCapW > _status.TargetW ? limits.GridCapW : _baseCapW;
+                controller.TryApplyLimits(limits with { GridCapW = _status.TargetW, RampDownWPerS = _status.RampWPerS });
+            }
+        }
+
+        double gridW = input.HasGridMeasured ? input.GridMeasuredW : input.LoadW - input.BatteryMeasuredW;
+        _status.GridW = gridW;
+        _status.GridTargetW = _cycle.LastDecision.GridTargetW;
+        _status.ElapsedS = (nowNs - _startNs) * 1e-9;
+        if (_status.Phase == SiteLimitPhase.Active && _status.ElapsedS >= _status.ReachS && double.IsFinite(gridW))
+        {
+            double overW = gridW - _status.TargetW;
+            _status.Compliant = overW <= Tolerance(_status.FromW);
+            if (!_status.Compliant)
+            {
+                _status.OverS += (nowNs - _lastNs) * 1e-9;
+                _status.MaxOverW = Math.Max(_status.MaxOverW, overW);
+            }
+        }
+
+        _lastNs = nowNs;
+        Status.Write(_status, nowNs);
+    }
+
+    /// <summary>The compliance tolerance: measurement noise and the trim's residual, 1 % of the starting grid + 5 W.</summary>
+    internal static double Tolerance(double fromW) => (0.01 * Math.Abs(fromW)) + 5;
+
+    private void End(SmoothingController controller, SiteLimitPhase phase)
+    {
+        if (_status.Phase == SiteLimitPhase.Active)
+        {
+            ControllerLimits limits = controller.Limits;
+            controller.TryApplyLimits(limits with { GridCapW = _baseCapW, RampDownWPerS = _baseRampDownWPerS });
+        }
+
+        _status.Phase = phase;
+        Status.Write(_status, _clock.NowNs);
+    }
+}

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text.Json;
+using Edge.Rig.Tests.Commands;
+using Edge.Rig.Tests.Infrastructure;
+
+namespace Edge.Rig.Tests.Agents;
+
+/// <summary>
+/// Issue 15's daemon side with the whole daemon (sim rig) and a real mosquitto running the shipped edge.conf and
+/// edge.acl with accounts made by the shipped setup.sh (node, operators, viewer, agents): the simulated agents connect
+/// as their own accounts; a paho agent falls silent; mosquitto_rr sends the grid request as operator alice and
+/// mosquitto_sub records Edge's state as viewer grafana.
+/// </summary>
+[Collection(DaemonCollection.Name)]
+public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly TempDir _state = new("edge-rig-agents-");
+
+    public void Dispose() => _state.Dispose();
+
+    private bool Available(params string[] more) =>
+        Peers.Available(output, [Peers.Mosquitto, Peers.MosquittoPub, Peers.MosquittoSub, Peers.MosquittoRr, Peers.MosquittoPasswd, .. more]);
+
+    /// <summary>Edge's state messages as a viewer receives them, with the time each arrived.</summary>
+    private sealed class StateRecorder : IDisposable
+    {
+        private readonly ChildProcess _sub;
+
+        public StateRecorder(ShippedBroker broker)
+        {
+            _sub = new ChildProcess("/usr/bin/stdbuf", ["-oL", Peers.MosquittoSub, .. broker.As("grafana"), "-t", $"edge/{ShippedBroker.Site}/{ShippedBroker.Node}/state"]);
+        }
+
+        public IReadOnlyList<JsonElement> States =>
+            _sub.Lines.Select(l => l.Line).Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+
+        public JsonElement WaitFor(Func<JsonElement, bool> match, string what, TimeSpan? timeout = null)
+        {
+            JsonElement found = default;
+            Wait.Until(() => States.Any(s => { bool m = match(s); found = m ? s : found; return m; }), timeout ?? Timeout, what, () => _sub.Log[^Math.Min(_sub.Log.Length, 4000)..]);
+            return found;
+        }
+
+        public void Dispose() => _sub.Dispose();
+    }
+
+    private static DateTimeOffset Ts(JsonElement state) => DateTimeOffset.Parse(state.GetProperty("ts").GetString()!, CultureInfo.InvariantCulture);
+
+    private static JsonElement? Agent(JsonElement state, string id) =>
+        state.TryGetProperty("agents", out JsonElement a) ? a.GetProperty("list").EnumerateArray().Where(x => x.GetProperty("id").GetString() == id).Select(x => (JsonElement?)x).FirstOrDefault() : null;
+
+    [Fact]
+    public void A_site_limit_of_minus_30_pct_on_the_sim_rig_is_acknowledged_with_its_feasibility_starts_within_2_s_and_completes_at_the_granted_ramp()
+    {
+        if (!Available())
+        {
+            return;
+        }
+
+        const double rampWPerS = 200;
+        using var broker = new ShippedBroker("sim-gpu-0", "sim-gpu-1", "sim-miner-0");
+        using var alice = new OperatorConsole(broker, "alice");
+        _state.Create();
+        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides(
+            "Controller:RampUpWPerS=200", "Controller:RampDownWPerS=200", $"Sim:AgentPasswordDirectory={broker.SecretsDirectory}"));
+        using var states = new StateRecorder(broker);
+        alice.Ready();
+
+        // The simulated agents are MQTT agents on their own accounts, visible in state.
+        states.WaitFor(s => new[] { "sim-gpu-0", "sim-gpu-1", "sim-miner-0" }.All(id => Agent(s, id) is { } a && a.GetProperty("active").GetBoolean()),
+            "the three simulated agents counted on in state");
+        Assert.Contains(edge.Log.Lines, l => l.Contains("agent sim-miner-0 counted on", StringComparison.Ordinal));
+        Wait.Until(() => states.States.Count > 30, Timeout, "3 s of state"); // the grid target settles after the start
+
+        string id = OperatorConsole.NewId();
+        DateTimeOffset sent = DateTimeOffset.UtcNow;
+        JsonElement reply = alice.TryRequest("site-limit", $$"""{"id":"{{id}}","expires_at":"{{OperatorConsole.Expires(60)}}","reduce_pct":30,"duration_s":60}""")
+            ?? throw new Xunit.Sdk.XunitException("no reply to site-limit\n" + edge.Log.Text);
+        double replyS = (DateTimeOffset.UtcNow - sent).TotalSeconds;
+        output.WriteLine($"reply after {replyS:F3} s: {reply}");
+        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+        Assert.Equal(id, reply.GetProperty("id").GetString());
+        double fromW = reply.GetProperty("from_w").GetDouble(), targetW = reply.GetProperty("target_w").GetDouble();
+        double grantedWPerS = reply.GetProperty("ramp_w_per_s").GetDouble(), reachS = reply.GetProperty("reach_s").GetDouble();
+        Assert.Equal(0.7 * fromW, targetW, 0.5);
+        Assert.Equal(rampWPerS, grantedWPerS);
+        Assert.Equal((fromW - targetW) / grantedWPerS, reachS, 0.01);
+        Assert.True(reply.GetProperty("feasible").GetBoolean(), reply.ToString());
+        Assert.True(reply.GetProperty("battery_holds_s").GetDouble() >= 60, reply.ToString());
+        Assert.True(replyS < 2, $"the reply took {replyS:F2} s");
+
+        // Response: the grid target leaves from_w within 2 s of the request; then it falls no faster than the granted
+        // ramp and reaches the limit at that ramp (recorded state, 10 Hz).
+        JsonElement started = states.WaitFor(s => Ts(s) > sent && s.GetProperty("grid_target_w").GetDouble() < fromW - 20, "the grid target to start falling");
+        double startS = (Ts(started) - sent).TotalSeconds;
+        JsonElement reached = states.WaitFor(s => Ts(s) > sent && s.GetProperty("grid_target_w").GetDouble() <= targetW + 1, "the grid target at the limit");
+        double reachedS = (Ts(reached) - sent).TotalSeconds;
+        var during = states.States.Where(s => Ts(s) >= Ts(started).AddSeconds(-0.2) && Ts(s) <= Ts(reached)).ToList();
+        // The steepest fall over any 0.5 s or more of state (a state's ts is when the publisher took its last period:
+        // over shorter spans its jitter of a few ms would dominate).
+        double steepest = 0;
+        for (int i = 0; i < during.Count; i++)
+        {
+            for (int k = i + 1; k < during.Count; k++)
+            {
+                double dt = (Ts(during[k]) - Ts(during[i])).TotalSeconds;
+                if (dt >= 0.5)
+                {
+                    steepest = Math.Max(steepest, (during[i].GetProperty("grid_target_w").GetDouble() - during[k].GetProperty("grid_target_w").GetDouble()) / dt);
+                }
+            }
+        }
+
+        output.WriteLine($"from {fromW:F0} W to {targetW:F0} W at {grantedWPerS} W/s (reach {reachS:F2} s): response started after {startS:F2} s, limit reached after {reachedS:F2} s, steepest fall {steepest:F0} W/s");
+        Assert.True(startS <= 2, $"the response started {startS:F2} s after the request");
+        Assert.True(steepest <= grantedWPerS * 1.1, $"the grid target fell at {steepest:F0} W/s, faster than the granted {grantedWPerS} W/s");
+        Assert.True(reachedS <= reachS + 2, $"the limit was reached after {reachedS:F2} s; at the granted ramp it takes {reachS:F2} s");
+        Assert.True(reachedS >= reachS * 0.85, $"the limit was reached after {reachedS:F2} s, faster than the granted ramp allows ({reachS:F2} s)");
+
+        // Compliance, in state: active, the measured grid at or below the limit 2 s after reaching it.
+        JsonElement later = states.WaitFor(s => Ts(s) > Ts(reached).AddSeconds(2), "2 s more of state");
+        JsonElement limit = later.GetProperty("site_limit");
+        output.WriteLine($"site_limit: {limit}; grid_w {later.GetProperty("grid_w")}");
+        Assert.Equal("active", limit.GetProperty("state").GetString());
+        Assert.True(limit.GetProperty("compliant").GetBoolean(), limit.ToString());
+        Assert.True(later.GetProperty("grid_w").GetProperty("max").GetDouble() <= targetW + (0.01 * fromW) + 5, later.ToString());
+        Assert.True(later.TryGetProperty("backstop", out JsonElement backstop) && backstop.GetProperty("bands").GetArrayLength() == 3, later.ToString());
+
+        // Cancelled: the cap in force before comes back.
+        JsonElement cancel = alice.TryRequest("site-limit", $$"""{"id":"{{OperatorConsole.NewId()}}","expires_at":"{{OperatorConsole.Expires(60)}}","cancel":true}""")
+            ?? throw new Xunit.Sdk.XunitException("no reply to the cancel");
+        Assert.True(cancel.GetProperty("ok").GetBoolean(), cancel.ToString());
+        states.WaitFor(s => s.TryGetProperty("site_limit", out JsonElement l) && l.GetProperty("state").GetString() == "cancelled", "the cancelled site limit in state");
+        Assert.True(double.IsPositiveInfinity(edge.Daemon.Cycle!.Controller.Limits.GridCapW));
+    }
+
+    [Fact]
+    public void A_site_limit_is_refused_with_a_reason_when_malformed_or_beyond_the_hard_ramp_limit()
+    {
+        if (!Available())
+        {
+            return;
+        }
+
+        using var broker = new ShippedBroker();
+        using var alice = new OperatorConsole(broker, "alice");
+        _state.Create();
+        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides("Sim:GpuAgents=0", "Sim:MinerAgents=0"));
+        alice.Ready();
+        string E() => OperatorConsole.Expires(60);
+        (string Payload, string Error)[] cases =
+        [
+            ($$"""{"id":"a1","expires_at":"{{E()}}","duration_s":10}""", "exactly one of max_w"),
+            ($$"""{"id":"a2","expires_at":"{{E()}}","max_w":100,"reduce_pct":10,"duration_s":10}""", "exactly one of max_w"),
+            ($$"""{"id":"a3","expires_at":"{{E()}}","reduce_pct":30}""", "missing field 'duration_s'"),
+            ($$"""{"id":"a4","expires_at":"{{E()}}","reduce_pct":130,"duration_s":10}""", "reduce_pct must be in [0, 100]"),
+            ($$"""{"id":"a5","expires_at":"{{E()}}","reduce_pct":"30","duration_s":10}""", "reduce_pct must be a number"),
+            ($$"""{"id":"a6","expires_at":"{{E()}}","reduce_pct":30,"duration_s":10,"speed":1}""", "unknown field 'speed'"),
+            ($$"""{"id":"a7","expires_at":"{{E()}}","reduce_pct":30,"duration_s":10,"emergency_ramp_w_per_s":1e9}""", "exceeds the hard limit"),
+            ($$"""{"id":"a8","expires_at":"{{E()}}","cancel":true}""", "no site limit is in force"),
+        ];
+        foreach ((string payload, string error) in cases)
+        {
+            JsonElement reply = alice.TryRequest("site-limit", payload) ?? throw new Xunit.Sdk.XunitException("no reply to " + payload);
+            output.WriteLine($"{payload} → {reply}");
+            Assert.False(reply.GetProperty("ok").GetBoolean(), payload);
+            Assert.Contains(error, reply.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Thread.Sleep(600); // the operator's rate limit (2/s, burst 5) is not what this test is about
+        }
+
+        Assert.True(double.IsPositiveInfinity(edge.Daemon.Cycle!.Controller.Limits.GridCapW));
+    }
+
+    [Fact]
+    public void An_agent_that_stops_publishing_telemetry_is_dropped_within_1_s_and_its_will_drops_it_at_once()
+    {
+        if (!Available(Peers.Python3, Peers.Paho))
+        {
+            return;
+        }
+
+        using var broker = new ShippedBroker("flex-7");
+        using var alice = new OperatorConsole(broker, "alice");
+        _state.Create();
+        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides("Sim:GpuAgents=0", "Sim:MinerAgents=0"));
+        using var states = new StateRecorder(broker);
+        alice.Ready();
+        using var agent = new ChildProcess(Peers.Python3,
+            [Path.Combine(AppContext.BaseDirectory, "Agents", "agent.py"), "127.0.0.1", broker.Port.ToString(CultureInfo.InvariantCulture), "flex-7", broker.Password("flex-7"), ShippedBroker.Site, "4"]);
+        states.WaitFor(s => Agent(s, "flex-7") is { } a && a.GetProperty("active").GetBoolean(), "flex-7 counted on");
+        string last = agent.WaitForLine(l => l.StartsWith("LAST ", StringComparison.Ordinal), Timeout, "the agent's last telemetry").Line;
+        var lastAt = DateTimeOffset.FromUnixTimeMilliseconds((long)(double.Parse(last[5..], CultureInfo.InvariantCulture) * 1000));
+        JsonElement dropped = states.WaitFor(s => Ts(s) > lastAt && Agent(s, "flex-7") is { } a && !a.GetProperty("active").GetBoolean(), "flex-7 dropped");
+        double afterS = (Ts(dropped) - lastAt).TotalSeconds;
+        output.WriteLine($"dropped {afterS:F2} s after its last telemetry: {Agent(dropped, "flex-7")}");
+        Assert.StartsWith("no telemetry for", Agent(dropped, "flex-7")!.Value.GetProperty("dropped").GetString(), StringComparison.Ordinal);
+        Assert.True(afterS >= 0.9, $"dropped {afterS:F2} s after the last telemetry: before the stated 1 s");
+        Assert.True(afterS <= 1.5, $"dropped {afterS:F2} s after the last telemetry: the stated time is 1 s (+ one 100 ms sweep, one 100 ms state window and delivery on a loaded machine)");
+        Assert.Contains(edge.Log.Lines, l => l.Contains("agent flex-7 dropped from the plan: no telemetry", StringComparison.Ordinal));
+
+        // kill -9: the broker publishes its Will (retained offline) once the keep-alive lapses, and Edge says why.
+        agent.Signal(ChildProcess.SigKill);
+        states.WaitFor(s => Agent(s, "flex-7") is { } a && a.TryGetProperty("dropped", out JsonElement why) && why.GetString() == "offline", "flex-7 offline (its Will)", TimeSpan.FromSeconds(20));
+    }
+}
