@@ -164,7 +164,10 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         var recorder = new FlightRecorder(_edge.FlightRecorderS, _loop.PeriodMs);
         CyclicExecutive executive = _executive;
         _pump = new CyclePump(_cycle.HandOffRing, recorder, _rig.Devices.Sensors.Select(s => s.Id).ToList(), _rig.Inverters.Select(i => i.Id).ToList(),
-            () => executive.Statistics.ReadCounters().Overruns);
+            () => executive.Statistics.ReadCounters().Overruns)
+        {
+            TemperatureSensors = _rig.Devices.TemperatureSensors,
+        };
         _pump.DumpReady += WriteDump;
 
         if (brokerAnswers is not null)
