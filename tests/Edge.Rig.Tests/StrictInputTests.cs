@@ -81,7 +81,7 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         ["rig power channel input ain4"] = Rig(r => Channel(r)["input"] = "ain4", $"{Hall}.input", "one of \"ain0\""),
         ["rig power channel address 0x40 (an INA's)"] = Rig(r => Channel(r)["address"] = "0x40", $"{Hall}.address", "0x48–0x4B"),
         ["rig power channel maxVolts beyond the range"] = Rig(r => Channel(r)["maxVolts"] = 4.5, $"{Hall}.maxVolts", "below the full scale of rangeV (4.096 V)"),
-        ["rig power channel maxVolts below minVolts"] = Rig(r => Channel(r)["minVolts"] = 3, $"{Hall}.maxVolts", "swap them"),
+        ["rig power channel maxVolts below minVolts"] = Rig(r => Channel(r)["minVolts"] = 4.5, $"{Hall}.maxVolts", "swap them"),
         ["rig power channel maxPowerW below minPowerW"] = Rig(r => Channel(r)["minPowerW"] = 5000, $"{Hall}.maxPowerW", "swap them"),
         ["rig power channel on a bus that does not exist"] = Rig(r => Channel(r)["bus"] = "nowhere", $"{Hall}.bus", "use one of \"sim-a\", \"sim-b\""),
         ["rig power channel id used by a sensor"] = Rig(r => Channel(r)["id"] = "rack1-a", $"{Hall}.id", "already used at $.sensors[0]"),
@@ -274,7 +274,7 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         rig["powerChannels"] = new JsonArray(new JsonObject
         {
             ["id"] = "rack5-hall", ["type"] = "ads1115", ["bus"] = "sim-a", ["address"] = "0x48", ["gainWPerV"] = 1000, ["offsetW"] = -500,
-            ["minVolts"] = 0.3, ["maxVolts"] = 4.0, ["rack"] = "rack5", ["simulation"] = new JsonObject { ["noiseVolts"] = 0.001 },
+            ["minVolts"] = 0.3, ["maxVolts"] = 4.0, ["minPowerW"] = -200, ["maxPowerW"] = 4000, ["rack"] = "rack5", ["simulation"] = new JsonObject { ["noiseVolts"] = 0.001 },
         });
         rig["temperatureSensors"] = new JsonArray(new JsonObject
         {
