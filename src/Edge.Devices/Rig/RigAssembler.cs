@@ -84,7 +84,6 @@ public static class RigAssembler
                     {
                         System.Device.I2c.I2cDevice device = OpenBindingDevice(backend, bus, t.Address, t.Path);
                         owned.Add(device);
-                        t.Options.BusErrorReads = rig.Health.BusErrorPeriods;
                         thermometers.Add(new TemperatureSensor(t.Id, new Lm75Thermometer(device), t.Options));
                     }
                 }

@@ -257,7 +257,7 @@ public static class RigLoader
         var addresses = new Dictionary<(string, int), string>();
         List<RigSensor> sensors = ReadSensors(file.Sensors, errors, ids, buses, gpio, health, periodMs, addresses);
         List<RigPowerChannel> channels = ReadPowerChannels(file.PowerChannels ?? [], errors, ids, buses, addresses);
-        List<RigTemperatureSensor> thermometers = ReadTemperatureSensors(file.TemperatureSensors ?? [], errors, ids, buses, periodMs, addresses);
+        List<RigTemperatureSensor> thermometers = ReadTemperatureSensors(file.TemperatureSensors ?? [], errors, ids, buses, health, periodMs, addresses);
         var inverters = new List<RigInverterEntry>();
         IReadOnlyList<RigInverterEntry> inverterItems = file.Inverters ?? [];
         for (int i = 0; i < inverterItems.Count; i++)
@@ -634,7 +634,7 @@ public static class RigLoader
     }
 
     private static List<RigTemperatureSensor> ReadTemperatureSensors(IReadOnlyList<RigTemperatureSensorJson> items, List<RigError> errors,
-        Dictionary<string, string> ids, List<RigBus> buses, double periodMs, Dictionary<(string, int), string> addresses)
+        Dictionary<string, string> ids, List<RigBus> buses, RigHealth health, double periodMs, Dictionary<(string, int), string> addresses)
     {
         var sensors = new List<RigTemperatureSensor>();
         for (int i = 0; i < items.Count; i++)
@@ -682,6 +682,7 @@ public static class RigLoader
                         HysteresisC = hysteresis,
                         MinPlausibleC = minC,
                         MaxPlausibleC = maxC,
+                        BusErrorReads = health.BusErrorPeriods,
                     },
                     SimulatedTemperatureC = t.Simulation?.TemperatureC ?? 25,
                     Path = path,
