@@ -15,6 +15,8 @@ public sealed class StrictInputTests(ITestOutputHelper output)
 {
     private const string Pcs = "$.inverters[0]";
     private const string Meter = "$.meters[0]";
+    private const string Hall = "$.powerChannels[0]";
+    private const string Cabinet = "$.temperatureSensors[0]";
 
     /// <summary>A bad variant: what to write, then what the error must name (path) and suggest (hint).</summary>
     private sealed record Case(Func<TempDir, string[]> Arguments, string Path, string Hint);
@@ -67,6 +69,33 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         ["rig sensor maxPowerW below minPowerW"] = Rig(r => Sensor(r)["maxPowerW"] = -100, "$.sensors[0].maxPowerW", "swap them"),
         ["rig sensor simulated 50 V on an INA226"] = Rig(r => Sensor(r)["simulation"]!["busVoltageV"] = 50, "$.sensors[0].simulation.busVoltageV", "at most 36 V"),
         ["rig sensor simulation key unknown"] = Rig(r => Sensor(r)["simulation"]!["noise"] = 1, "$.sensors[0].simulation.noise", "takes loadShare, busVoltageV, sourceOhm, noiseLsb"),
+
+        // Rig file: Iot.Device.Bindings devices (issue 17, item 3): ADS1115 power channels and LM75 thermometers.
+        ["rig power channel key misspelt"] = Rig(r => Channel(r)["gainWperV"] = 1000, $"{Hall}.gainWperV", "did you mean \"gainWPerV\""),
+        ["rig power channel without gainWPerV"] = Rig(r => Channel(r).Remove("gainWPerV"), $"{Hall}.gainWPerV", "required"),
+        ["rig power channel gainWPerV 0"] = Rig(r => Channel(r)["gainWPerV"] = 0, $"{Hall}.gainWPerV", "must not be 0"),
+        ["rig power channel gainWPerV as a string"] = Rig(r => Channel(r)["gainWPerV"] = "1000", $"{Hall}.gainWPerV", "a number"),
+        ["rig power channel type misspelt"] = Rig(r => Channel(r)["type"] = "ads1015", $"{Hall}.type", "one of \"ads1115\""),
+        ["rig power channel rangeV 5"] = Rig(r => Channel(r)["rangeV"] = 5, $"{Hall}.rangeV", "one of 6.144, 4.096"),
+        ["rig power channel dataRateSps 1000"] = Rig(r => Channel(r)["dataRateSps"] = 1000, $"{Hall}.dataRateSps", "one of 8, 16"),
+        ["rig power channel input ain4"] = Rig(r => Channel(r)["input"] = "ain4", $"{Hall}.input", "one of \"ain0\""),
+        ["rig power channel address 0x40 (an INA's)"] = Rig(r => Channel(r)["address"] = "0x40", $"{Hall}.address", "0x48–0x4B"),
+        ["rig power channel maxVolts beyond the range"] = Rig(r => Channel(r)["maxVolts"] = 4.5, $"{Hall}.maxVolts", "below the full scale of rangeV (4.096 V)"),
+        ["rig power channel maxVolts below minVolts"] = Rig(r => Channel(r)["minVolts"] = 4.5, $"{Hall}.maxVolts", "swap them"),
+        ["rig power channel maxPowerW below minPowerW"] = Rig(r => Channel(r)["minPowerW"] = 5000, $"{Hall}.maxPowerW", "swap them"),
+        ["rig power channel on a bus that does not exist"] = Rig(r => Channel(r)["bus"] = "nowhere", $"{Hall}.bus", "use one of \"sim-a\", \"sim-b\""),
+        ["rig power channel id used by a sensor"] = Rig(r => Channel(r)["id"] = "rack1-a", $"{Hall}.id", "already used at $.sensors[0]"),
+        ["rig power channel simulation key unknown"] = Rig(r => Channel(r)["simulation"]!["noiseLsb"] = 1, $"{Hall}.simulation.noiseLsb", "unknown key"),
+        ["rig thermometer type misspelt"] = Rig(r => Thermometer(r)["type"] = "lm76", $"{Cabinet}.type", "one of \"lm75\""),
+        ["rig thermometer without highC"] = Rig(r => Thermometer(r).Remove("highC"), $"{Cabinet}.highC", "required"),
+        ["rig thermometer highC 200"] = Rig(r => Thermometer(r)["highC"] = 200, $"{Cabinet}.highC", "from -40 to 125"),
+        ["rig thermometer highC as a string"] = Rig(r => Thermometer(r)["highC"] = "45", $"{Cabinet}.highC", "a number"),
+        ["rig thermometer hysteresisC negative"] = Rig(r => Thermometer(r)["hysteresisC"] = -1, $"{Cabinet}.hysteresisC", "from 0 to 20"),
+        ["rig thermometer bands overlap"] = Rig(r => Thermometer(r)["lowC"] = 42, $"{Cabinet}.lowC", "the low band"),
+        ["rig thermometer highC outside the plausible range"] = Rig(r => Thermometer(r)["maxPlausibleC"] = 40, $"{Cabinet}.highC", "inside the plausible range"),
+        ["rig thermometer readEveryMs 0"] = Rig(r => Thermometer(r)["readEveryMs"] = 0, $"{Cabinet}.readEveryMs", "from 1 to 600000"),
+        ["rig thermometer key misspelt"] = Rig(r => Thermometer(r)["highc"] = 45, $"{Cabinet}.highc", "did you mean \"highC\""),
+        ["rig thermometer address taken by the ADS1115"] = Rig(r => { Thermometer(r)["address"] = "0x48"; Thermometer(r)["bus"] = "sim-a"; }, $"{Cabinet}.address", "already used on bus \"sim-a\" at $.powerChannels[0]"),
 
         // Rig file: the rest.
         ["rig without name"] = Rig(r => r.Remove("name"), "$.name", "required"),
@@ -238,7 +267,7 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         return dir["a-file"];
     }
 
-    /// <summary>The simulated rig plus one SunSpec inverter and one site meter, all valid.</summary>
+    /// <summary>The simulated rig plus one SunSpec inverter, one site meter, an ADS1115 power channel and an LM75, all valid.</summary>
     private static JsonObject SimRigWithDevices()
     {
         JsonObject rig = JsonNode.Parse(File.ReadAllText(Path.Combine(OptionValidationTests.RepoRoot, "hardware", "rigs", "sim-8x-ina226.json")))!.AsObject();
@@ -247,8 +276,21 @@ public sealed class StrictInputTests(ITestOutputHelper output)
             ["id"] = "pcs1", ["type"] = "sunspec", ["host"] = "127.0.0.1", ["port"] = 1502, ["unitId"] = 1, ["revertTimeoutS"] = 3, ["invertSign"] = false,
         });
         rig["meters"] = new JsonArray(new JsonObject { ["id"] = "site", ["type"] = "modbus", ["role"] = "site", ["map"] = "eastron-sdm630", ["host"] = "127.0.0.1", ["unitId"] = 2 });
+        rig["powerChannels"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "rack5-hall", ["type"] = "ads1115", ["bus"] = "sim-a", ["address"] = "0x48", ["gainWPerV"] = 1000, ["offsetW"] = -500,
+            ["minVolts"] = 0.3, ["maxVolts"] = 4.0, ["minPowerW"] = -200, ["maxPowerW"] = 4000, ["rack"] = "rack5", ["simulation"] = new JsonObject { ["noiseVolts"] = 0.001 },
+        });
+        rig["temperatureSensors"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "cabinet", ["type"] = "lm75", ["bus"] = "sim-b", ["address"] = "0x4F", ["highC"] = 45, ["hysteresisC"] = 3,
+        });
         return rig;
     }
+
+    private static JsonObject Channel(JsonObject rig) => rig["powerChannels"]![0]!.AsObject();
+
+    private static JsonObject Thermometer(JsonObject rig) => rig["temperatureSensors"]![0]!.AsObject();
 
     private static JsonObject Inverter(JsonObject rig) => rig["inverters"]![0]!.AsObject();
 

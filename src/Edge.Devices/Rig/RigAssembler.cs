@@ -1,4 +1,5 @@
 using Edge.Core.Devices;
+using Edge.Devices.Bindings;
 using Edge.Devices.Gpio;
 using Edge.Devices.I2c;
 using Edge.Devices.Ina226;
@@ -10,7 +11,9 @@ namespace Edge.Devices.Rig;
 
 /// <summary>
 /// Builds the drivers of a <see cref="RigDefinition"/> over a backend: GPIO lines first (ALERT inputs are needed by
-/// sensors), then one INA226/INA228 driver and <see cref="ShuntPowerSensor"/> per sensor. The slow-register reads of
+/// sensors), then one INA226/INA228 driver and <see cref="ShuntPowerSensor"/> per sensor, one <see cref="Ads1115PowerMonitor"/>
+/// (Iot.Device.Bindings' Ads1115) in a <see cref="ShuntPowerSensor"/> per power channel, and one <see cref="TemperatureSensor"/>
+/// (Iot.Device.Bindings' Lm75) per temperature sensor — each on its bus, sampled by that bus's sampler. The slow-register reads of
 /// the sensors sharing a bus are staggered so each period carries the same bus load. Chips are not initialised here
 /// (call <see cref="RigDevices.InitializeAll"/>). On failure everything opened so far is closed again.
 /// </summary>
@@ -45,6 +48,7 @@ public static class RigAssembler
 
             var sensors = new List<ShuntPowerSensor>();
             var byBus = new List<List<ShuntPowerSensor>>();
+            var thermometersByBus = new List<List<TemperatureSensor>>();
             foreach (RigBus bus in rig.Buses)
             {
                 var onBus = new List<ShuntPowerSensor>();
@@ -63,16 +67,40 @@ public static class RigAssembler
                     onBus.Add(sensor);
                 }
 
+                foreach (RigPowerChannel c in rig.PowerChannels)
+                {
+                    if (c.Bus == bus.Id)
+                    {
+                        System.Device.I2c.I2cDevice device = OpenBindingDevice(backend, bus, c.Address, c.Path);
+                        owned.Add(device);
+                        onBus.Add(new ShuntPowerSensor(c.Id, new Ads1115PowerMonitor(device, c.Channel), ChannelOptions(rig, c)));
+                    }
+                }
+
+                var thermometers = new List<TemperatureSensor>();
+                foreach (RigTemperatureSensor t in rig.TemperatureSensors)
+                {
+                    if (t.Bus == bus.Id)
+                    {
+                        System.Device.I2c.I2cDevice device = OpenBindingDevice(backend, bus, t.Address, t.Path);
+                        owned.Add(device);
+                        thermometers.Add(new TemperatureSensor(t.Id, new Lm75Thermometer(device), t.Options));
+                    }
+                }
+
                 byBus.Add(onBus);
+                thermometersByBus.Add(thermometers);
             }
 
-            // Rig order, not bus order, is the snapshot order.
-            foreach (RigSensor s in rig.Sensors)
+            // Rig order, not bus order, is the snapshot order: the INA sensors, then the power channels.
+            foreach (string id in rig.Sensors.Select(s => s.Id).Concat(rig.PowerChannels.Select(c => c.Id)))
             {
-                sensors.Add(byBus.SelectMany(b => b).First(x => x.Id == s.Id));
+                sensors.Add(byBus.SelectMany(b => b).First(x => x.Id == id));
             }
 
-            return new RigDevices(rig, sensors, [.. byBus.Where(b => b.Count > 0).Select(b => b.ToArray())], inputs, outputs, owned);
+            var keep = Enumerable.Range(0, byBus.Count).Where(b => byBus[b].Count > 0 || thermometersByBus[b].Count > 0).ToList();
+            var temperatures = rig.TemperatureSensors.Select(t => thermometersByBus.SelectMany(b => b).First(x => x.Id == t.Id)).ToList();
+            return new RigDevices(rig, sensors, [.. keep.Select(b => byBus[b].ToArray())], temperatures, [.. keep.Select(b => thermometersByBus[b].ToArray())], inputs, outputs, owned);
         }
         catch
         {
@@ -123,6 +151,39 @@ public static class RigAssembler
             AlertOnConversionReady = alert,
         });
     }
+
+    /// <summary>
+    /// The dotnet/iot face of a device for a binding: Edge's backends open <see cref="EdgeI2cDevice"/>s, which are
+    /// <see cref="System.Device.I2c.I2cDevice"/>s (a binding throws through that face; its caller catches).
+    /// </summary>
+    private static System.Device.I2c.I2cDevice OpenBindingDevice(IRigBackend backend, RigBus bus, int address, string path)
+    {
+        II2cDevice device = backend.OpenI2cDevice(bus, address);
+        if (device is System.Device.I2c.I2cDevice iot)
+        {
+            return iot;
+        }
+
+        device.Dispose();
+        throw new DeviceOpenException(path, 0, $"{path}: the backend's device at 0x{address:X2} on \"{bus.Id}\" is not a System.Device.I2c.I2cDevice, which the binding needs.");
+    }
+
+    /// <summary>A binding channel: continuous conversions (a result every period), one read per period, the rig's health counts.</summary>
+    private static ShuntSensorOptions ChannelOptions(RigDefinition rig, RigPowerChannel c) => new()
+    {
+        ConversionReady = ConversionReadyMode.None,
+        FastReadSet = ShuntReadSet.Power,
+        SlowReadSet = ShuntReadSet.None,
+        FullReadEveryPeriods = 0,
+        Health = new SensorHealthOptions
+        {
+            StalePeriods = rig.Health.StalePeriods,
+            BusErrorPeriods = rig.Health.BusErrorPeriods,
+            StuckSamples = rig.Health.StuckSamples,
+            MinPowerW = c.MinPowerW,
+            MaxPowerW = c.MaxPowerW,
+        },
+    };
 
     private static ShuntSensorOptions SensorOptions(RigDefinition rig, RigSensor s, int slotOnBus) => new()
     {

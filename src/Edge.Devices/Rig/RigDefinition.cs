@@ -29,6 +29,12 @@ public sealed class RigDefinition
     /// <summary>Rack power sensors, in the order readings appear in a <c>RackSnapshot</c>.</summary>
     public required IReadOnlyList<RigSensor> Sensors { get; init; }
 
+    /// <summary>Rack power channels read through a binding (ADS1115), in the snapshot after <see cref="Sensors"/>.</summary>
+    public IReadOnlyList<RigPowerChannel> PowerChannels { get; init; } = [];
+
+    /// <summary>Cabinet temperature sensors read through a binding (LM75).</summary>
+    public IReadOnlyList<RigTemperatureSensor> TemperatureSensors { get; init; } = [];
+
     /// <summary>GPIO lines.</summary>
     public required IReadOnlyList<RigGpioLine> Gpio { get; init; }
 

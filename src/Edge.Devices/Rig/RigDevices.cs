@@ -15,11 +15,14 @@ public sealed class RigDevices : IRackSampler, IDisposable
 {
     private readonly List<IDisposable> _owned;
     private readonly ShuntPowerSensor[][] _byBus;
+    private readonly TemperatureSensor[][] _thermometersByBus;
 
     internal RigDevices(
         RigDefinition rig,
         IReadOnlyList<ShuntPowerSensor> sensors,
         ShuntPowerSensor[][] byBus,
+        IReadOnlyList<TemperatureSensor> temperatureSensors,
+        TemperatureSensor[][] thermometersByBus,
         IReadOnlyList<GpioDigitalInput> inputs,
         IReadOnlyList<GpioDigitalOutput> outputs,
         List<IDisposable> owned)
@@ -27,10 +30,12 @@ public sealed class RigDevices : IRackSampler, IDisposable
         Rig = rig;
         Sensors = sensors;
         _byBus = byBus;
+        TemperatureSensors = temperatureSensors;
+        _thermometersByBus = thermometersByBus;
         Inputs = inputs;
         Outputs = outputs;
         _owned = owned;
-        Topology = new RackTopology([.. rig.Sensors.Select(s => (s.Id, s.Rack, s.Weight))]);
+        Topology = new RackTopology([.. rig.Sensors.Select(s => (s.Id, s.Rack, s.Weight)), .. rig.PowerChannels.Select(c => (c.Id, c.Rack, c.Weight))]);
         Aggregator = new LoadAggregator(Topology, new LoadAggregatorOptions
         {
             DecayTimeConstantS = rig.Aggregation.DecayS,
@@ -44,10 +49,13 @@ public sealed class RigDevices : IRackSampler, IDisposable
     /// <summary>The rig definition.</summary>
     public RigDefinition Rig { get; }
 
-    /// <summary>Sensors in rig order (the order of <see cref="RackSnapshot.Sensors"/>).</summary>
+    /// <summary>Rack power sensors in rig order (the order of <see cref="RackSnapshot.Sensors"/>): the INA sensors, then the power channels.</summary>
     public IReadOnlyList<ShuntPowerSensor> Sensors { get; }
 
-    /// <summary>Number of buses with sensors (rig bus order).</summary>
+    /// <summary>Cabinet temperature sensors in rig order (sampled with their bus; read by the publisher for the alarms).</summary>
+    public IReadOnlyList<TemperatureSensor> TemperatureSensors { get; }
+
+    /// <summary>Number of buses with devices (rig bus order).</summary>
     public int BusCount => _byBus.Length;
 
     /// <summary>Rack topology (from the sensors' "rack" and "weight").</summary>
@@ -89,15 +97,28 @@ public sealed class RigDevices : IRackSampler, IDisposable
             }
         }
 
+        foreach (TemperatureSensor thermometer in TemperatureSensors)
+        {
+            if (!thermometer.Initialize())
+            {
+                failures.Add($"{thermometer.Id}: {thermometer.Chip.Model}: {thermometer.Chip.LastError}");
+            }
+        }
+
         return failures;
     }
 
-    /// <summary>Samples the sensors of one bus (the job of that bus's sampler). Allocation-free.</summary>
+    /// <summary>Samples the devices of one bus (the job of that bus's sampler). Allocation-free.</summary>
     public void SampleBus(int bus, long nowNs)
     {
         foreach (ShuntPowerSensor sensor in _byBus[bus])
         {
             sensor.Sample(nowNs);
+        }
+
+        foreach (TemperatureSensor thermometer in _thermometersByBus[bus])
+        {
+            thermometer.Sample(nowNs);
         }
     }
 

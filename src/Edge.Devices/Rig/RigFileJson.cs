@@ -18,6 +18,8 @@ internal sealed class RigFileJson
     [JsonPropertyName("sampling")] public RigSamplingJson? Sampling { get; init; }
     [JsonPropertyName("buses")] public IReadOnlyList<RigBusJson>? Buses { get; init; }
     [JsonPropertyName("sensors")] public required IReadOnlyList<RigSensorJson> Sensors { get; init; }
+    [JsonPropertyName("powerChannels")] public IReadOnlyList<RigPowerChannelJson>? PowerChannels { get; init; }
+    [JsonPropertyName("temperatureSensors")] public IReadOnlyList<RigTemperatureSensorJson>? TemperatureSensors { get; init; }
     [JsonPropertyName("gpio")] public IReadOnlyList<RigGpioJson>? Gpio { get; init; }
     [JsonPropertyName("health")] public RigHealthJson? Health { get; init; }
     [JsonPropertyName("aggregation")] public RigAggregationJson? Aggregation { get; init; }
@@ -74,6 +76,56 @@ internal sealed class RigSimulationJson
     [JsonPropertyName("busVoltageV")] public double? BusVoltageV { get; init; }
     [JsonPropertyName("sourceOhm")] public double? SourceOhm { get; init; }
     [JsonPropertyName("noiseLsb")] public double? NoiseLsb { get; init; }
+}
+
+/// <summary><c>powerChannels[]</c>.</summary>
+internal sealed class RigPowerChannelJson
+{
+    [JsonPropertyName("id")] public required string Id { get; init; }
+    [JsonPropertyName("type")] public required string Type { get; init; }
+    [JsonPropertyName("bus")] public required string Bus { get; init; }
+    [JsonPropertyName("address"), JsonConverter(typeof(I2cAddressConverter))] public required int Address { get; init; }
+    [JsonPropertyName("input")] public string? Input { get; init; }
+    [JsonPropertyName("rangeV")] public double? RangeV { get; init; }
+    [JsonPropertyName("dataRateSps")] public int? DataRateSps { get; init; }
+    [JsonPropertyName("gainWPerV")] public required double GainWPerV { get; init; }
+    [JsonPropertyName("offsetW")] public double? OffsetW { get; init; }
+    [JsonPropertyName("minVolts")] public double? MinVolts { get; init; }
+    [JsonPropertyName("maxVolts")] public double? MaxVolts { get; init; }
+    [JsonPropertyName("minPowerW")] public double? MinPowerW { get; init; }
+    [JsonPropertyName("maxPowerW")] public double? MaxPowerW { get; init; }
+    [JsonPropertyName("rack")] public required string Rack { get; init; }
+    [JsonPropertyName("weight")] public double? Weight { get; init; }
+    [JsonPropertyName("simulation")] public RigPowerChannelSimulationJson? Simulation { get; init; }
+}
+
+/// <summary><c>powerChannels[].simulation</c>.</summary>
+internal sealed class RigPowerChannelSimulationJson
+{
+    [JsonPropertyName("loadShare")] public double? LoadShare { get; init; }
+    [JsonPropertyName("noiseVolts")] public double? NoiseVolts { get; init; }
+}
+
+/// <summary><c>temperatureSensors[]</c>.</summary>
+internal sealed class RigTemperatureSensorJson
+{
+    [JsonPropertyName("id")] public required string Id { get; init; }
+    [JsonPropertyName("type")] public required string Type { get; init; }
+    [JsonPropertyName("bus")] public required string Bus { get; init; }
+    [JsonPropertyName("address"), JsonConverter(typeof(I2cAddressConverter))] public required int Address { get; init; }
+    [JsonPropertyName("highC")] public required double HighC { get; init; }
+    [JsonPropertyName("lowC")] public double? LowC { get; init; }
+    [JsonPropertyName("hysteresisC")] public double? HysteresisC { get; init; }
+    [JsonPropertyName("minPlausibleC")] public double? MinPlausibleC { get; init; }
+    [JsonPropertyName("maxPlausibleC")] public double? MaxPlausibleC { get; init; }
+    [JsonPropertyName("readEveryMs")] public int? ReadEveryMs { get; init; }
+    [JsonPropertyName("simulation")] public RigTemperatureSimulationJson? Simulation { get; init; }
+}
+
+/// <summary><c>temperatureSensors[].simulation</c>.</summary>
+internal sealed class RigTemperatureSimulationJson
+{
+    [JsonPropertyName("temperatureC")] public double? TemperatureC { get; init; }
 }
 
 /// <summary><c>gpio[]</c>.</summary>

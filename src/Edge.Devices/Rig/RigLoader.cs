@@ -1,10 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Edge.Devices.Bindings;
 using Edge.Devices.Gpio;
 using Edge.Devices.Ina226;
 using Edge.Devices.Ina228;
+using Edge.Devices.Sensors;
 using Edge.Devices.Shunts;
+using Iot.Device.Ads1115;
 
 namespace Edge.Devices.Rig;
 
@@ -76,6 +79,40 @@ public static class RigLoader
         ["auto"] = Ina228AdcRange.Auto,
         ["163.84mV"] = Ina228AdcRange.Range163mV,
         ["40.96mV"] = Ina228AdcRange.Range41mV,
+    };
+
+    private static readonly Dictionary<string, InputMultiplexer> AdcInputs = new(StringComparer.Ordinal)
+    {
+        ["ain0"] = InputMultiplexer.AIN0,
+        ["ain1"] = InputMultiplexer.AIN1,
+        ["ain2"] = InputMultiplexer.AIN2,
+        ["ain3"] = InputMultiplexer.AIN3,
+        ["ain0-ain1"] = InputMultiplexer.AIN0_AIN1,
+        ["ain0-ain3"] = InputMultiplexer.AIN0_AIN3,
+        ["ain1-ain3"] = InputMultiplexer.AIN1_AIN3,
+        ["ain2-ain3"] = InputMultiplexer.AIN2_AIN3,
+    };
+
+    private static readonly Dictionary<double, MeasuringRange> AdcRangesV = new()
+    {
+        [6.144] = MeasuringRange.FS6144,
+        [4.096] = MeasuringRange.FS4096,
+        [2.048] = MeasuringRange.FS2048,
+        [1.024] = MeasuringRange.FS1024,
+        [0.512] = MeasuringRange.FS0512,
+        [0.256] = MeasuringRange.FS0256,
+    };
+
+    private static readonly Dictionary<int, DataRate> AdcRates = new()
+    {
+        [8] = DataRate.SPS008,
+        [16] = DataRate.SPS016,
+        [32] = DataRate.SPS032,
+        [64] = DataRate.SPS064,
+        [128] = DataRate.SPS128,
+        [250] = DataRate.SPS250,
+        [475] = DataRate.SPS475,
+        [860] = DataRate.SPS860,
     };
 
     private static readonly Dictionary<string, RigGpioRole> Roles = new(StringComparer.Ordinal)
@@ -217,7 +254,10 @@ public static class RigLoader
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         List<RigBus> buses = ReadBuses(file.Buses ?? [], errors, ids);
         List<RigGpioLine> gpio = ReadGpio(file.Gpio ?? [], errors, ids);
-        List<RigSensor> sensors = ReadSensors(file.Sensors, errors, ids, buses, gpio, health, periodMs);
+        var addresses = new Dictionary<(string, int), string>();
+        List<RigSensor> sensors = ReadSensors(file.Sensors, errors, ids, buses, gpio, health, periodMs, addresses);
+        List<RigPowerChannel> channels = ReadPowerChannels(file.PowerChannels ?? [], errors, ids, buses, addresses);
+        List<RigTemperatureSensor> thermometers = ReadTemperatureSensors(file.TemperatureSensors ?? [], errors, ids, buses, health, periodMs, addresses);
         var inverters = new List<RigInverterEntry>();
         IReadOnlyList<RigInverterEntry> inverterItems = file.Inverters ?? [];
         for (int i = 0; i < inverterItems.Count; i++)
@@ -253,6 +293,8 @@ public static class RigLoader
             SamplingPeriodMs = periodMs,
             Buses = buses,
             Sensors = sensors,
+            PowerChannels = channels,
+            TemperatureSensors = thermometers,
             Gpio = gpio,
             Health = health,
             Aggregation = aggregation,
@@ -381,10 +423,9 @@ public static class RigLoader
     }
 
     private static List<RigSensor> ReadSensors(IReadOnlyList<RigSensorJson> items, List<RigError> errors, Dictionary<string, string> ids,
-        List<RigBus> buses, List<RigGpioLine> gpio, RigHealth health, double periodMs)
+        List<RigBus> buses, List<RigGpioLine> gpio, RigHealth health, double periodMs, Dictionary<(string, int), string> addresses)
     {
         var sensors = new List<RigSensor>();
-        var addresses = new Dictionary<(string, int), string>();
         for (int i = 0; i < items.Count; i++)
         {
             string path = $"$.sensors[{i}]";
@@ -485,7 +526,7 @@ public static class RigLoader
             {
                 if (addresses.TryGetValue((bus.Id, s.Address), out string? other))
                 {
-                    errors.Add(new RigError(path + ".address", $"is already used on bus \"{bus.Id}\" at {other}: strap a different A1/A0", string.Create(CultureInfo.InvariantCulture, $"0x{s.Address:X2}")));
+                    errors.Add(new RigError(path + ".address", $"is already used on bus \"{bus.Id}\" at {other}: strap a different A1/A0", Hex(s.Address)));
                 }
                 else
                 {
@@ -526,6 +567,154 @@ public static class RigLoader
 
         return sensors;
     }
+
+    private static List<RigPowerChannel> ReadPowerChannels(IReadOnlyList<RigPowerChannelJson> items, List<RigError> errors, Dictionary<string, string> ids,
+        List<RigBus> buses, Dictionary<(string, int), string> addresses)
+    {
+        var channels = new List<RigPowerChannel>();
+        for (int i = 0; i < items.Count; i++)
+        {
+            string path = $"$.powerChannels[{i}]";
+            RigPowerChannelJson c = items[i];
+            int before = errors.Count;
+            CheckBusAndAddress(path, c.Bus, c.Address, buses, addresses, errors, "wire ADDR to another pin (0x48–0x4B)");
+            var channel = new Ads1115ChannelOptions
+            {
+                Input = c.Input is null ? InputMultiplexer.AIN0 : AdcInputs[c.Input],
+                Range = c.RangeV is null ? MeasuringRange.FS4096 : AdcRangesV[c.RangeV.Value],
+                DataRate = c.DataRateSps is null ? DataRate.SPS860 : AdcRates[c.DataRateSps.Value],
+                GainWPerV = c.GainWPerV,
+                OffsetW = c.OffsetW ?? 0,
+                MinVolts = c.MinVolts ?? double.NegativeInfinity,
+                MaxVolts = c.MaxVolts ?? double.PositiveInfinity,
+            };
+            if (c.GainWPerV == 0)
+            {
+                errors.Add(new RigError(path + ".gainWPerV", "must not be 0: the transfer function powerW = gainWPerV × volts + offsetW would read a constant", F(c.GainWPerV)));
+            }
+
+            if (channel.MaxVolts <= channel.MinVolts)
+            {
+                errors.Add(new RigError(path + ".maxVolts", $"must be above minVolts ({F(channel.MinVolts)}): swap them or fix one", F(channel.MaxVolts)));
+            }
+
+            double fullScale = Ads1115ChannelOptions.FullScaleVolts(channel.Range);
+            if (c.MaxVolts is { } maxV && maxV >= fullScale)
+            {
+                errors.Add(new RigError(path + ".maxVolts", $"must be below the full scale of rangeV ({F(fullScale)} V): the ADC saturates there — pick a larger rangeV", F(maxV)));
+            }
+
+            double minPowerW = c.MinPowerW ?? double.NegativeInfinity;
+            double maxPowerW = c.MaxPowerW ?? double.PositiveInfinity;
+            if (maxPowerW <= minPowerW)
+            {
+                errors.Add(new RigError(path + ".maxPowerW", $"must be above minPowerW ({F(minPowerW)}): swap them or fix one", F(maxPowerW)));
+            }
+
+            if (ClaimId(ids, c.Id, path, errors) && errors.Count == before)
+            {
+                channels.Add(new RigPowerChannel
+                {
+                    Id = c.Id,
+                    Bus = c.Bus,
+                    Address = c.Address,
+                    Channel = channel,
+                    MinPowerW = minPowerW,
+                    MaxPowerW = maxPowerW,
+                    Rack = c.Rack,
+                    Weight = c.Weight ?? 1,
+                    SimulatedLoadShare = c.Simulation?.LoadShare ?? double.NaN,
+                    SimulatedNoiseVolts = c.Simulation?.NoiseVolts ?? 0,
+                    Path = path,
+                });
+            }
+        }
+
+        return channels;
+    }
+
+    private static List<RigTemperatureSensor> ReadTemperatureSensors(IReadOnlyList<RigTemperatureSensorJson> items, List<RigError> errors,
+        Dictionary<string, string> ids, List<RigBus> buses, RigHealth health, double periodMs, Dictionary<(string, int), string> addresses)
+    {
+        var sensors = new List<RigTemperatureSensor>();
+        for (int i = 0; i < items.Count; i++)
+        {
+            string path = $"$.temperatureSensors[{i}]";
+            RigTemperatureSensorJson t = items[i];
+            int before = errors.Count;
+            CheckBusAndAddress(path, t.Bus, t.Address, buses, addresses, errors, "set A2..A0 to another address (0x48–0x4F)");
+            double hysteresis = t.HysteresisC ?? 2;
+            double low = t.LowC ?? double.NegativeInfinity;
+            double minC = t.MinPlausibleC ?? -40;
+            double maxC = t.MaxPlausibleC ?? 125;
+            if (maxC <= minC)
+            {
+                errors.Add(new RigError(path + ".maxPlausibleC", $"must be above minPlausibleC ({F(minC)}): swap them or fix one", F(maxC)));
+            }
+            else if (t.HighC <= minC || t.HighC >= maxC)
+            {
+                errors.Add(new RigError(path + ".highC", $"must lie inside the plausible range {F(minC)}…{F(maxC)} °C, or the alarm could never be raised", F(t.HighC)));
+            }
+
+            if (t.LowC is { } lowC && lowC + hysteresis >= t.HighC - hysteresis)
+            {
+                errors.Add(new RigError(path + ".lowC", $"the low band (clears at lowC + hysteresisC) must end below where the high band clears (highC − hysteresisC = {F(t.HighC - hysteresis)} °C): lower lowC or the hysteresis", F(lowC)));
+            }
+
+            int readEveryMs = t.ReadEveryMs ?? 1000;
+            if (readEveryMs < periodMs)
+            {
+                errors.Add(new RigError(path + ".readEveryMs", $"must be at least $.sampling.periodMs ({F(periodMs)} ms): the sensor is read on its bus's sampler thread", readEveryMs.ToString(CultureInfo.InvariantCulture)));
+            }
+
+            if (ClaimId(ids, t.Id, path, errors) && errors.Count == before)
+            {
+                sensors.Add(new RigTemperatureSensor
+                {
+                    Id = t.Id,
+                    Bus = t.Bus,
+                    Address = t.Address,
+                    Options = new TemperatureSensorOptions
+                    {
+                        ReadEveryPeriods = Math.Max(1, (int)Math.Round(readEveryMs / periodMs)),
+                        HighC = t.HighC,
+                        LowC = low,
+                        HysteresisC = hysteresis,
+                        MinPlausibleC = minC,
+                        MaxPlausibleC = maxC,
+                        BusErrorReads = health.BusErrorPeriods,
+                    },
+                    SimulatedTemperatureC = t.Simulation?.TemperatureC ?? 25,
+                    Path = path,
+                });
+            }
+        }
+
+        return sensors;
+    }
+
+    /// <summary>The bus must exist and the address be free on it (INA sensors, power channels and thermometers share the buses).</summary>
+    private static void CheckBusAndAddress(string path, string busId, int address, List<RigBus> buses, Dictionary<(string, int), string> addresses,
+        List<RigError> errors, string fix)
+    {
+        RigBus? bus = buses.Find(b => b.Id == busId);
+        if (bus is null)
+        {
+            errors.Add(new RigError(path + ".bus", $"no such bus in $.buses: use one of {string.Join(", ", buses.Select(b => "\"" + b.Id + "\""))}", $"\"{busId}\""));
+            return;
+        }
+
+        if (addresses.TryGetValue((bus.Id, address), out string? other))
+        {
+            errors.Add(new RigError(path + ".address", $"is already used on bus \"{bus.Id}\" at {other}: {fix}", Hex(address)));
+        }
+        else
+        {
+            addresses[(bus.Id, address)] = path;
+        }
+    }
+
+    private static string Hex(int address) => string.Create(CultureInfo.InvariantCulture, $"0x{address:X2}");
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
@@ -569,6 +758,7 @@ public static class RigLoader
         ["sensor.type"] = SensorTypes.Keys,
         ["sensor.conversionReady"] = ReadyModes.Keys,
         ["sensor.adcRange"] = AdcRanges.Keys,
+        ["powerChannel.input"] = AdcInputs.Keys,
         ["gpio.role"] = Roles.Keys,
         ["gpio.bias"] = Biases.Keys,
         ["gpio.edges"] = EdgeChoices.Keys,

@@ -3,16 +3,18 @@ using Edge.Core.Devices;
 namespace Edge.Devices.Sensors;
 
 /// <summary>
-/// A single-writer, many-reader latest-value cell for a <see cref="PowerReading"/> (a sequence lock): the sampler
-/// thread publishes, the control loop reads, neither blocks nor allocates. A reader that races a write retries.
+/// A single-writer, many-reader latest-value cell for a reading (<see cref="PowerReading"/>, <see cref="TemperatureReading"/>;
+/// a sequence lock): the sampler thread publishes, the control loop or the publisher reads, neither blocks nor
+/// allocates. A reader that races a write retries.
 /// </summary>
-internal sealed class ReadingSlot
+internal sealed class ReadingSlot<T>(T initial)
+    where T : struct
 {
     private int _version;
-    private PowerReading _value = PowerReading.Missing;
+    private T _value = initial;
 
     /// <summary>Publishes <paramref name="reading"/>. Single writer only.</summary>
-    public void Write(in PowerReading reading)
+    public void Write(in T reading)
     {
         Interlocked.Increment(ref _version); // odd: write in progress
         _value = reading;
@@ -20,7 +22,7 @@ internal sealed class ReadingSlot
     }
 
     /// <summary>Reads the latest published value.</summary>
-    public PowerReading Read()
+    public T Read()
     {
         var spinner = default(SpinWait);
         while (true)
@@ -28,7 +30,7 @@ internal sealed class ReadingSlot
             int before = Volatile.Read(ref _version);
             if ((before & 1) == 0)
             {
-                PowerReading value = _value;
+                T value = _value;
                 Interlocked.MemoryBarrier();
                 if (Volatile.Read(ref _version) == before)
                 {

@@ -24,13 +24,12 @@ public sealed class ShuntPowerSensor : IPowerSensor
     private readonly IDigitalInput? _alert;
     private readonly ShuntSensorOptions _options;
     private readonly SensorHealthTracker _health;
-    private readonly ReadingSlot _slot = new();
+    private readonly ReadingSlot<PowerReading> _slot = new(PowerReading.Missing);
     private long _period;
     private long _lastInitPeriod;
     private bool _initialized;
     private bool _everPublished;
-    private int _failedPeriods;
-    private long _nextAttemptPeriod;
+    private FailureBackOff _backOff;
     private uint _sequence;
     private long _sampleTimestampNs;
     private double _powerW = double.NaN;
@@ -115,7 +114,7 @@ public sealed class ShuntPowerSensor : IPowerSensor
             }
         }
 
-        if (_period < _nextAttemptPeriod)
+        if (_backOff.Skip(_period))
         {
             // Backing off a failing chip: no transfer this period; the health stays what the failures made it.
             BackedOffPeriods++;
@@ -164,7 +163,7 @@ public sealed class ShuntPowerSensor : IPowerSensor
             }
         }
 
-        BackOffIfFailing(ok);
+        _backOff.Record(ok, _period, _options.BusErrorBackoffAfterPeriods, _options.BusErrorBackoffMaxPeriods);
         bool newSample = ok && ready;
         double busForHealth = readSlow ? Pick(slow.BusVoltageV, fast.BusVoltageV) : fast.BusVoltageV;
         _health.Update(ok, newSample, fast.PowerW, busForHealth, fast.RawFingerprint, overflow || fast.Overflow);
@@ -183,9 +182,10 @@ public sealed class ShuntPowerSensor : IPowerSensor
                 _busVoltageV = busForHealth;
             }
 
-            // POWER is a magnitude: the latest current (this period's or the last one read) gives the direction.
+            // An INA's POWER is a magnitude: the latest current (this period's or the last one read) gives the direction.
+            // A monitor that reads no current (an ADC channel with a transfer function) reports signed power itself.
             double magnitude = Math.Abs(fast.PowerW);
-            _powerW = _currentA < 0 ? -magnitude : magnitude;
+            _powerW = double.IsNaN(_currentA) ? fast.PowerW : _currentA < 0 ? -magnitude : magnitude;
         }
 
         Publish();
@@ -196,25 +196,6 @@ public sealed class ShuntPowerSensor : IPowerSensor
     {
         reading = _slot.Read();
         return Volatile.Read(ref _everPublished) && reading.Sequence != 0;
-    }
-
-    /// <summary>After <see cref="ShuntSensorOptions.BusErrorBackoffAfterPeriods"/> failed periods, skip 2, 4, 8 … periods (capped).</summary>
-    private void BackOffIfFailing(bool ok)
-    {
-        if (ok)
-        {
-            _failedPeriods = 0;
-            return;
-        }
-
-        _failedPeriods++;
-        int after = _options.BusErrorBackoffAfterPeriods;
-        if (after > 0 && _failedPeriods >= after)
-        {
-            int doublings = Math.Min(_failedPeriods - after + 1, 30);
-            long skip = Math.Min(1L << doublings, _options.BusErrorBackoffMaxPeriods);
-            _nextAttemptPeriod = _period + skip;
-        }
     }
 
     private static double Pick(double preferred, double fallback) => double.IsNaN(preferred) ? fallback : preferred;

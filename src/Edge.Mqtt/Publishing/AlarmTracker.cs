@@ -22,6 +22,8 @@ public sealed class AlarmTracker
 
     private readonly AlarmState[] _alarms;
     private readonly int _sensorCount;
+    private readonly int _inverterCount;
+    private readonly ITemperatureSensor[] _thermometers;
     private readonly Queue<AlarmEvent> _events = new(64);
     private readonly long[] _overrunTimesNs;
     private readonly long _overrunWindowNs;
@@ -47,10 +49,17 @@ public sealed class AlarmTracker
     {
     }
 
-    /// <summary>Creates the alarm set for the given devices, timed by <paramref name="options"/>.</summary>
-    public AlarmTracker(IReadOnlyList<string> sensorIds, IReadOnlyList<string> inverterIds, EdgePublisherOptions options)
+    /// <summary>
+    /// Creates the alarm set for the given devices, timed by <paramref name="options"/>. Each cabinet temperature sensor
+    /// adds <c>cabinet_temperature_high</c> (critical), <c>cabinet_temperature_low</c> (warning) — their hysteresis is
+    /// the sensor's alarm band — and <c>sensor_unhealthy</c> with the sensor as source.
+    /// </summary>
+    public AlarmTracker(IReadOnlyList<string> sensorIds, IReadOnlyList<string> inverterIds, EdgePublisherOptions options,
+        IReadOnlyList<ITemperatureSensor>? temperatureSensors = null)
     {
         _sensorCount = sensorIds.Count;
+        _inverterCount = inverterIds.Count;
+        _thermometers = [.. temperatureSensors ?? []];
         long clearNs = (long)(options.AlarmClearDelayS * 1e9);
         long minActiveNs = (long)(options.AlarmMinActiveS * 1e9);
         long graceNs = (long)(options.AlarmStartupGraceS * 1e9);
@@ -80,13 +89,20 @@ public sealed class AlarmTracker
             list.Add(new AlarmState("inverter_unhealthy", id, AlarmSeverity.Critical));
         }
 
+        foreach (ITemperatureSensor t in _thermometers)
+        {
+            list.Add(new AlarmState("cabinet_temperature_high", t.Id, AlarmSeverity.Critical));
+            list.Add(new AlarmState("cabinet_temperature_low", t.Id, AlarmSeverity.Warning));
+            list.Add(new AlarmState("sensor_unhealthy", t.Id, AlarmSeverity.Warning));
+        }
+
         _alarms = [.. list];
         foreach (AlarmState a in _alarms)
         {
             a.Policy = a.Id switch
             {
                 "emergency_stop" => plain with { Latching = true },
-                "fault_mode" or "loop_overrun" or "handoff_drops" => plain,
+                "fault_mode" or "loop_overrun" or "handoff_drops" or "cabinet_temperature_high" or "cabinet_temperature_low" => plain,
                 _ => availability,
             };
         }
@@ -157,9 +173,20 @@ public sealed class AlarmTracker
             Update(FixedCount + i, snapshot.Sensors[i].Health != SensorHealth.Ok, nowNs, unixMs);
         }
 
-        for (int i = 0; FixedCount + _sensorCount + i < _alarms.Length && i < snapshot.Inverters.Length; i++)
+        for (int i = 0; i < _inverterCount && i < snapshot.Inverters.Length; i++)
         {
             Update(FixedCount + _sensorCount + i, snapshot.Inverters[i].Health != InverterHealth.Ok, nowNs, unixMs);
+        }
+
+        // Cabinet thermometers: their latest reading (a sequence lock, written by their bus's sampler); the band's
+        // hysteresis is the sensor's, the clear delay and dwell here apply on top as for every alarm.
+        int at = FixedCount + _sensorCount + _inverterCount;
+        for (int i = 0; i < _thermometers.Length; i++, at += 3)
+        {
+            _thermometers[i].TryRead(out TemperatureReading t);
+            Update(at, t.High, nowNs, unixMs);
+            Update(at + 1, t.Low, nowNs, unixMs);
+            Update(at + 2, t.Health != SensorHealth.Ok, nowNs, unixMs);
         }
     }
 

@@ -97,7 +97,7 @@ public sealed class EdgePublisher : IDisposable
             _inverterIds = inverters.Select(id => JsonEncodedText.Encode(id)).ToArray();
         }
 
-        Alarms = new AlarmTracker(sensors, inverters, options);
+        Alarms = new AlarmTracker(sensors, inverters, options, detail?.TemperatureSensors);
     }
 
     /// <summary>The topic names.</summary>

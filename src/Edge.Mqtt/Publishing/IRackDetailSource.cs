@@ -14,6 +14,9 @@ public interface IRackDetailSource
     /// <summary>Inverter ids, in the order of <see cref="RackSnapshot.Inverters"/>.</summary>
     IReadOnlyList<string> InverterIds { get; }
 
+    /// <summary>Cabinet temperature sensors whose alarms the publisher derives (read at the detail rate); none by default.</summary>
+    IReadOnlyList<ITemperatureSensor> TemperatureSensors => [];
+
     /// <summary>Copies the newest snapshot into <paramref name="destination"/> (sized for the ids above); false when none yet.</summary>
     bool TryCopyLatest(RackSnapshot destination);
 }

@@ -2,6 +2,7 @@ using Edge.Devices;
 using Edge.Devices.Gpio;
 using Edge.Devices.I2c;
 using Edge.Devices.Rig;
+using Edge.Simulation.Chips;
 using Edge.Simulation.Gpio;
 using Edge.Simulation.Ina;
 using Edge.Simulation.Profiles;
@@ -11,7 +12,9 @@ namespace Edge.Simulation.Sensors;
 /// <summary>
 /// Builds the physical side of a rig in simulation: one <see cref="SimulatedI2cBus"/> per bus, a register-level
 /// <see cref="SimulatedIna226"/>/<see cref="SimulatedIna228"/> per sensor at its address carrying its share of the
-/// cluster load profile, and simulated GPIO chips (the ALERT outputs wired to the lines named in "alertGpio"). The real
+/// cluster load profile, a register-level <see cref="SimulatedAds1115"/> per power channel (its input the Hall/CT
+/// transducer's voltage for its share of the load) and a <see cref="SimulatedLm75"/> per temperature sensor — the
+/// Iot.Device.Bindings bindings talk to those — and simulated GPIO chips (the ALERT outputs wired to the lines named in "alertGpio"). The real
 /// drivers run on top through <see cref="RigAssembler"/>. Tests reach the simulators through <see cref="Chip"/>,
 /// <see cref="Bus"/> and <see cref="Line"/> to inject faults.
 /// </summary>
@@ -21,6 +24,8 @@ public sealed class SimulatedRigBackend : IRigBackend
     private readonly Func<long> _clock;
     private readonly Dictionary<string, SimulatedI2cBus> _buses = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimulatedInaChip> _chips = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimulatedAds1115> _adcs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimulatedLm75> _thermometers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimulatedGpioChip> _gpioChips = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SimulatedGpioLine> _lines = new(StringComparer.Ordinal);
     private readonly SimulatedI2cBus[] _busList;
@@ -40,7 +45,7 @@ public sealed class SimulatedRigBackend : IRigBackend
         }
 
         _busList = [.. _buses.Values];
-        double totalWeight = rig.Sensors.Sum(s => s.Weight);
+        double totalWeight = rig.Sensors.Sum(s => s.Weight) + rig.PowerChannels.Sum(c => c.Weight);
         foreach (RigSensor sensor in rig.Sensors)
         {
             double share = double.IsNaN(sensor.Simulation.LoadShare) ? sensor.Weight / totalWeight : sensor.Simulation.LoadShare;
@@ -55,7 +60,38 @@ public sealed class SimulatedRigBackend : IRigBackend
             _buses[sensor.Bus].Attach(sensor.Address, chip);
             _chips[sensor.Id] = chip;
         }
+
+        foreach (RigPowerChannel channel in rig.PowerChannels)
+        {
+            // A Hall/CT transducer: its output voltage is the inverse of the channel's transfer function at its share of the load.
+            double share = double.IsNaN(channel.SimulatedLoadShare) ? channel.Weight / totalWeight : channel.SimulatedLoadShare;
+            double gain = channel.Channel.GainWPerV, offset = channel.Channel.OffsetW;
+            var adc = new SimulatedAds1115(clock, (ulong)(channel.Address + 1) * 0x9E3779B97F4A7C15UL + (ulong)_adcs.Count) { NoiseVolts = channel.SimulatedNoiseVolts };
+            int input = channel.Channel.Input switch
+            {
+                Iot.Device.Ads1115.InputMultiplexer.AIN0 or Iot.Device.Ads1115.InputMultiplexer.AIN0_AIN1 or Iot.Device.Ads1115.InputMultiplexer.AIN0_AIN3 => 0,
+                Iot.Device.Ads1115.InputMultiplexer.AIN1 or Iot.Device.Ads1115.InputMultiplexer.AIN1_AIN3 => 1,
+                Iot.Device.Ads1115.InputMultiplexer.AIN2 or Iot.Device.Ads1115.InputMultiplexer.AIN2_AIN3 => 2,
+                _ => 3,
+            };
+            adc.SetInput(input, tS => ((profile.PowerAt(tS) * share) - offset) / gain);
+            _buses[channel.Bus].Attach(channel.Address, adc);
+            _adcs[channel.Id] = adc;
+        }
+
+        foreach (RigTemperatureSensor t in rig.TemperatureSensors)
+        {
+            var lm75 = new SimulatedLm75(t.SimulatedTemperatureC);
+            _buses[t.Bus].Attach(t.Address, lm75);
+            _thermometers[t.Id] = lm75;
+        }
     }
+
+    /// <summary>The simulated ADS1115 of power channel <paramref name="channelId"/>.</summary>
+    public SimulatedAds1115 Adc(string channelId) => _adcs[channelId];
+
+    /// <summary>The simulated LM75 of temperature sensor <paramref name="sensorId"/>.</summary>
+    public SimulatedLm75 Thermometer(string sensorId) => _thermometers[sensorId];
 
     /// <summary>The simulated chip of sensor <paramref name="sensorId"/>.</summary>
     public SimulatedInaChip Chip(string sensorId) => _chips[sensorId];

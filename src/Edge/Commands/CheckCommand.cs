@@ -184,6 +184,21 @@ public sealed class CheckCommand : ICommand
                     ? new CheckResult($"sensor {s.Id}", CheckVerdict.Pass, Invariant($"{r.PowerW:0.0} W, {s.Monitor.GetType().Name.Replace("Driver", "", StringComparison.Ordinal)}"))
                     : new CheckResult($"sensor {s.Id}", CheckVerdict.Fail, $"{r.Health}: {s.HealthReason}"));
         }
+
+        foreach (TemperatureSensor t in rig.Devices.TemperatureSensors)
+        {
+            string? initFailure = failures.FirstOrDefault(f => f.StartsWith(t.Id + ":", StringComparison.Ordinal));
+            bool read = t.TryRead(out TemperatureReading r);
+            results.Add(initFailure is not null
+                ? new CheckResult($"thermometer {t.Id}", CheckVerdict.Fail, initFailure)
+                : !read
+                    ? new CheckResult($"thermometer {t.Id}", CheckVerdict.Fail, "no reading")
+                    : r.Health != SensorHealth.Ok
+                        ? new CheckResult($"thermometer {t.Id}", CheckVerdict.Fail, $"{r.Health}: {t.HealthTracker.Reason}")
+                        : r.High || r.Low
+                            ? new CheckResult($"thermometer {t.Id}", CheckVerdict.Warn, Invariant($"{r.TemperatureC:0.0} °C: {(r.High ? "at or above the high" : "at or below the low")} alarm threshold"))
+                            : new CheckResult($"thermometer {t.Id}", CheckVerdict.Pass, Invariant($"{r.TemperatureC:0.0} °C, {t.Chip.Model}")));
+        }
     }
 
     private static void CheckGpio(BuiltRig rig, List<CheckResult> results)

@@ -50,6 +50,9 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
     /// <inheritdoc />
     public IReadOnlyList<string> InverterIds { get; }
 
+    /// <inheritdoc />
+    public IReadOnlyList<ITemperatureSensor> TemperatureSensors { get; init; } = [];
+
     /// <summary>The latest figures, for the live view (any thread).</summary>
     public LatestValueMailbox<LiveFigures> Live { get; } = new();
 

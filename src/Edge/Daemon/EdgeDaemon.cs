@@ -188,6 +188,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         {
             // docs/agents.md: the tiered backstop, stepped with every period's load and grid beside the loop.
             Backstop = new TieredBackstop(BackstopPolicy.Default(Math.Min(controllerOptions.RampUpWPerS, controllerOptions.RampDownWPerS)), _loop.PeriodMs / 1000),
+            TemperatureSensors = _rig.Devices.TemperatureSensors,
         };
         _pump.DumpReady += WriteDump;
 

@@ -9,7 +9,8 @@ namespace Edge.Benchmarks.DotnetIot;
 /// <summary>
 /// <c>dotnet run -c Release --project tests/Edge.Benchmarks -- dotnet-iot [--n 20000] [--rounds 3] [--json out.json]</c>:
 /// the measurements behind docs/dotnet-iot.md, in one run — I²C and GPIO through the dotnet/iot faces vs Edge's loop
-/// paths, and MQTTnet 5.2 vs Edge's client publishing QoS 1 to a mosquitto started on a free loopback port.
+/// paths, the systemd notify path of Edge vs Microsoft.Extensions.Hosting.Systemd, and MQTTnet 5.2 vs Edge's client vs
+/// mosquitto_pub publishing QoS 1 to a mosquitto started on a free loopback port (alternating, same broker).
 /// </summary>
 internal static class DotnetIotBench
 {
@@ -23,9 +24,15 @@ internal static class DotnetIotBench
         Console.Error.WriteLine("I2C / GPIO (per operation, median of 5 rounds):");
         var hw = I2cGpioBench.Run(200_000);
 
-        Console.Error.WriteLine($"MQTT QoS 1, {n} messages of 300 B, inflight {inflight}, {rounds} alternating rounds:");
+        Console.Error.WriteLine("systemd notify (per datagram to a fake NOTIFY_SOCKET, median of 5 rounds):");
+        var notify = SystemdNotifyBench.Run(20_000);
+        hw.AddRange(notify);
+
+        Console.Error.WriteLine($"MQTT QoS 1, {n} messages of 300 B, inflight {inflight}, {rounds} alternating rounds (Edge, MQTTnet, mosquitto_pub):");
         var edge = new List<(double, double)>();
         var mqttnet = new List<(double, double)>();
+        var mosquittoPub = new List<double>();
+        string lines = Path.Combine(Path.GetTempPath(), $"edge-bench-mosquitto-pub-{Environment.ProcessId}.txt");
         byte[] payload = new byte[300];
         Array.Fill(payload, (byte)'x');
         using (var broker = Broker.Start())
@@ -34,9 +41,12 @@ internal static class DotnetIotBench
             {
                 edge.Add(await EdgeClientPublisher.RunAsync(broker.Port, n, inflight, payload));
                 mqttnet.Add(await MqttNetPublisher.RunAsync(broker.Port, n, inflight, payload));
-                Console.Error.WriteLine($"  round {r + 1}: edge {edge[^1].Item1:F0} msg/s {edge[^1].Item2:F0} B/msg; MQTTnet {mqttnet[^1].Item1:F0} msg/s {mqttnet[^1].Item2:F0} B/msg");
+                mosquittoPub.Add(await MosquittoPubPublisher.RunAsync(broker.Port, n, inflight, payload, lines));
+                Console.Error.WriteLine($"  round {r + 1}: edge {edge[^1].Item1:F0} msg/s {edge[^1].Item2:F0} B/msg; MQTTnet {mqttnet[^1].Item1:F0} msg/s {mqttnet[^1].Item2:F0} B/msg; mosquitto_pub {mosquittoPub[^1]:F0} msg/s");
             }
         }
+
+        File.Delete(lines);
 
         static double Median(IEnumerable<double> xs)
         {
@@ -53,6 +63,8 @@ internal static class DotnetIotBench
         Console.WriteLine($"{"MQTT QoS 1 publisher",-62} {"msg/s",10} {"B/msg",8}");
         Console.WriteLine($"{"Edge MqttClient.PublishAsync",-62} {Median(edge.Select(e => e.Item1)),10:F0} {Median(edge.Select(e => e.Item2)),8:F0}");
         Console.WriteLine($"{"MQTTnet 5.2 IMqttClient.PublishAsync",-62} {Median(mqttnet.Select(e => e.Item1)),10:F0} {Median(mqttnet.Select(e => e.Item2)),8:F0}");
+        Console.WriteLine($"{"mosquitto_pub -l (C, process start to exit)",-62} {Median(mosquittoPub),10:F0} {"-",8}");
+        Console.WriteLine($"rounds (msg/s): edge {string.Join(" / ", edge.Select(e => e.Item1.ToString("F0", CultureInfo.InvariantCulture)))}; MQTTnet {string.Join(" / ", mqttnet.Select(e => e.Item1.ToString("F0", CultureInfo.InvariantCulture)))}; mosquitto_pub {string.Join(" / ", mosquittoPub.Select(e => e.ToString("F0", CultureInfo.InvariantCulture)))}");
         if (json is not null)
         {
             File.WriteAllText(json, JsonSerializer.Serialize(new
@@ -63,6 +75,8 @@ internal static class DotnetIotBench
                     n, inflight, payload_bytes = payload.Length,
                     edge_msg_per_s = Median(edge.Select(e => e.Item1)), edge_bytes_per_msg = Median(edge.Select(e => e.Item2)),
                     mqttnet_msg_per_s = Median(mqttnet.Select(e => e.Item1)), mqttnet_bytes_per_msg = Median(mqttnet.Select(e => e.Item2)),
+                    mosquitto_pub_msg_per_s = Median(mosquittoPub),
+                    rounds = new { edge = edge.Select(e => e.Item1), mqttnet = mqttnet.Select(e => e.Item1), mosquitto_pub = mosquittoPub },
                 },
             }, new JsonSerializerOptions { WriteIndented = true }));
         }

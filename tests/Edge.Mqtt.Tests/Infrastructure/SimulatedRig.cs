@@ -77,6 +77,9 @@ internal sealed class SimulatedRig : IRackDetailSource
 
     public IReadOnlyList<string> InverterIds { get; } = ["inv1"];
 
+    /// <summary>Cabinet thermometers whose alarms the publisher derives (none unless a test sets them).</summary>
+    public IReadOnlyList<ITemperatureSensor> TemperatureSensors { get; init; } = [];
+
     /// <summary>One control period; returns the record handed off.</summary>
     public CycleRecord Step()
     {

@@ -66,6 +66,57 @@ public class AlarmTrackerTests
         Assert.Contains(("inverter_unhealthy", "inv1", AlarmEventKind.Raise), events);
     }
 
+    private sealed class Thermometer(string id) : ITemperatureSensor
+    {
+        public TemperatureReading Reading { get; set; } = TemperatureReading.Missing;
+
+        public string Id => id;
+
+        public bool TryRead(out TemperatureReading reading)
+        {
+            reading = Reading;
+            return reading.Sequence != 0;
+        }
+    }
+
+    [Fact]
+    public void A_cabinet_thermometer_raises_its_band_alarms_and_sensor_unhealthy()
+    {
+        var cabinet = new Thermometer("cabinet");
+        var t = new AlarmTracker(["rack1"], ["inv1"], new EdgePublisherOptions
+        {
+            AlarmClearDelayS = 0,
+            AlarmStartupGraceS = 0,
+            AlarmMinActiveS = 0,
+        }, [cabinet]);
+        var snapshot = new RackSnapshot(1, 1);
+        snapshot.Sensors[0] = new PowerReading(0, 1, 1, 1, 1, SensorHealth.Ok);
+        snapshot.Inverters[0] = InverterState.Missing;
+        long ns = 0;
+        void Detail(TemperatureReading r)
+        {
+            cabinet.Reading = r;
+            t.ObserveDetail(snapshot, ns += 1_000_000_000, 0);
+        }
+
+        Detail(TemperatureReading.Missing); // no reading yet: unhealthy (after the grace, here 0)
+        Assert.Contains(("sensor_unhealthy", "cabinet", AlarmEventKind.Raise), Take(t));
+        Detail(new TemperatureReading(1, 30, SensorHealth.Ok, High: false, Low: false, 1));
+        Assert.Equal([("sensor_unhealthy", "cabinet", AlarmEventKind.Clear)], Take(t));
+        Detail(new TemperatureReading(2, 46, SensorHealth.Ok, High: true, Low: false, 2));
+        Assert.Equal([("cabinet_temperature_high", "cabinet", AlarmEventKind.Raise)], Take(t));
+        Assert.Equal(AlarmSeverity.Critical, t.Alarms.Single(a => a.Id == "cabinet_temperature_high").Severity);
+        Detail(new TemperatureReading(3, 43, SensorHealth.Ok, High: true, Low: false, 3)); // inside the sensor's hysteresis
+        Assert.Empty(Take(t));
+        Detail(new TemperatureReading(4, 41, SensorHealth.Ok, High: false, Low: false, 4));
+        Assert.Equal([("cabinet_temperature_high", "cabinet", AlarmEventKind.Clear)], Take(t));
+        Detail(new TemperatureReading(5, 2, SensorHealth.Ok, High: false, Low: true, 5));
+        Assert.Equal([("cabinet_temperature_low", "cabinet", AlarmEventKind.Raise)], Take(t));
+        Detail(new TemperatureReading(6, 2, SensorHealth.BusError, High: false, Low: true, 5));
+        Assert.Equal([("sensor_unhealthy", "cabinet", AlarmEventKind.Raise)], Take(t));
+        Assert.Null(t.TryAcknowledge("cabinet_temperature_low", "cabinet", 0));
+    }
+
     [Fact]
     public void A_misconfigured_inverters_alarm_names_the_implausible_point()
     {

@@ -95,6 +95,65 @@ public class MqttNetPeerTests(ITestOutputHelper output)
             "the Will did not arrive");
     }
 
+    /// <summary>A thermometer whose reading a test sets from its thread while the publisher reads it from another.</summary>
+    private sealed class Thermometer(string id) : Edge.Core.Devices.ITemperatureSensor
+    {
+        private readonly object _gate = new();
+        private Edge.Core.Devices.TemperatureReading _reading = new(1, 25, Edge.Core.Devices.SensorHealth.Ok, false, false, 1);
+
+        public string Id => id;
+
+        public void Set(double celsius, bool high)
+        {
+            lock (_gate)
+            {
+                _reading = _reading with { TemperatureC = celsius, High = high, Sequence = _reading.Sequence + 1 };
+            }
+        }
+
+        public bool TryRead(out Edge.Core.Devices.TemperatureReading reading)
+        {
+            lock (_gate)
+            {
+                reading = _reading;
+            }
+
+            return true;
+        }
+    }
+
+    [Fact]
+    public async Task MqttNet_reads_the_cabinet_temperature_alarm_raised_and_cleared()
+    {
+        if (!Peers.Available(output, Peers.Mosquitto))
+        {
+            return;
+        }
+
+        using var broker = MosquittoBroker.Start();
+        var cabinet = new Thermometer("cabinet");
+        var rig = new SimulatedRig(periodMs: 1) { TemperatureSensors = [cabinet] };
+        using var client = new MqttClient(new TestLogger(output));
+        using var publisher = new EdgePublisher(new EdgePublisherOptions { Site = "lab", Node = "n1", AlarmClearDelayS = 0.2, AlarmStartupGraceS = 0, AlarmMinActiveS = 0 }, client, rig.Ring, rig);
+        publisher.Start(EdgeOptions(broker.Port, "edge-mqttnet-cabinet"));
+        using var driver = new LoopDriver(rig);
+        await using MqttNetSubscriber peer = await MqttNetSubscriber.StartAsync(broker.Port, "edge/lab/n1/alarm");
+
+        static bool Is(ReceivedMessage m, string evt) =>
+            m.Text.Contains("\"id\":\"cabinet_temperature_high\"", StringComparison.Ordinal) && m.Text.Contains($"\"event\":\"{evt}\"", StringComparison.Ordinal);
+
+        cabinet.Set(46, high: true);
+        Assert.True(peer.WaitFor(m => m.Any(x => Is(x, "raise")), Wait), "no cabinet_temperature_high raise");
+        cabinet.Set(41, high: false);
+        Assert.True(peer.WaitFor(m => m.Any(x => Is(x, "clear")), Wait), "no cabinet_temperature_high clear");
+        ReceivedMessage raise = peer.Snapshot().First(x => Is(x, "raise"));
+        Assert.Equal(1, raise.Qos);
+        using JsonDocument doc = JsonDocument.Parse(raise.Payload);
+        Assert.Equal("cabinet", doc.RootElement.GetProperty("source").GetString());
+        Assert.Equal("critical", doc.RootElement.GetProperty("severity").GetString());
+        Assert.DoesNotContain(peer.Snapshot(), x => x.Text.Contains("\"source\":\"cabinet\"", StringComparison.Ordinal) && x.Text.Contains("sensor_unhealthy", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task MqttNet_sees_sparkplug_births_data_and_the_death_will_with_the_specified_qos_and_retain()
     {

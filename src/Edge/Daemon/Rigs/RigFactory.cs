@@ -278,7 +278,7 @@ internal static class RigFactory
         }
 
         rig.Own(samplers);
-        rig.Notes.Add($"rig file {definition.Source}: {definition.Sensors.Count} sensors on {definition.Buses.Count} buses, {inverters.Count} inverters, {(siteMeter is null ? "no site meter" : "site meter " + siteMeter.Id)}");
+        rig.Notes.Add($"rig file {definition.Source}: {definition.Sensors.Count} sensors, {definition.PowerChannels.Count} binding power channels and {definition.TemperatureSensors.Count} thermometers on {definition.Buses.Count} buses, {inverters.Count} inverters, {(siteMeter is null ? "no site meter" : "site meter " + siteMeter.Id)}");
         return rig;
     }
 
