@@ -65,7 +65,7 @@ public sealed partial class StopSignalTests(ITestOutputHelper output)
 
         using var broker = new Mosquitto();
         using var state = new TempDir();
-        using ChildProcess edge = StartWorkingEdge(broker, state, rampWPerS: 20); // a ramp-out of a minute or more
+        using ChildProcess edge = StartWorkingEdge(broker, state, rampWPerS: 20, Profiles.Step); // a ramp-out of a minute or more
 
         edge.Signal(ChildProcess.SigInt);
         (_, string stopLine) = edge.WaitForLine(l => l.Contains("stopping (", StringComparison.Ordinal), Timeout, "the stop's first line");
@@ -87,14 +87,14 @@ public sealed partial class StopSignalTests(ITestOutputHelper output)
     }
 
     /// <summary>Starts edge on the sim rig with a swinging load and waits until a real subscriber sees the battery carry more than 500 W.</summary>
-    private static ChildProcess StartWorkingEdge(Mosquitto broker, TempDir state, double rampWPerS)
+    private static ChildProcess StartWorkingEdge(Mosquitto broker, TempDir state, double rampWPerS, string profile = Profiles.Swinging)
     {
         string port = broker.Port.ToString(CultureInfo.InvariantCulture);
         string ramp = rampWPerS.ToString(CultureInfo.InvariantCulture);
         ChildProcess edge = EdgeExecutable.Start(
         [
             "run", "--rig", "sim", $"Edge:StateDirectory={state.Path}", "Edge:LiveView=off", "Edge:Site=rig", "Edge:Node=stop",
-            "Mqtt:Host=127.0.0.1", $"Mqtt:Port={port}", $"Sim:Profile={Profiles.Swinging}",
+            "Mqtt:Host=127.0.0.1", $"Mqtt:Port={port}", $"Sim:Profile={profile}",
             $"Controller:RampUpWPerS={ramp}", $"Controller:RampDownWPerS={ramp}", "Loop:FaultAfterConsecutiveMisses=1000",
         ]);
         try

@@ -12,4 +12,14 @@ internal static class Profiles
         "ai-training:peak_w=3200,duration_s=120,seed=7,first_idle_s=0,start_ramp_s=0,iteration_min_s=2,iteration_max_s=3," +
         "comm_duty_min=0.4,comm_duty_max=0.5,crash_prob=0,stall_prob=0,job_mean_s=100000," +
         "checkpoint_every_min_s=3600,checkpoint_every_max_s=3600,noise_frac=0.005";
+
+    /// <summary>
+    /// Idle (~15 % of 3.2 kW) for 3 s, then one job that computes at ~95 % without a pause for the rest of the run: the
+    /// battery takes the step and carries ~2.5 kW while the grid ramps up, so a stop begun any time in the following
+    /// minute has a long ramp-out (the swinging profile's battery crosses 0 W twice per iteration).
+    /// </summary>
+    public const string Step =
+        "ai-training:peak_w=3200,duration_s=600,seed=7,first_idle_s=3,start_ramp_s=0,iteration_min_s=3600,iteration_max_s=3600," +
+        "comm_duty_min=0.01,comm_duty_max=0.02,crash_prob=0,stall_prob=0,job_mean_s=100000," +
+        "checkpoint_every_min_s=3600,checkpoint_every_max_s=3600,noise_frac=0.005";
 }
