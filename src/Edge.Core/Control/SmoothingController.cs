@@ -107,6 +107,7 @@ public sealed class SmoothingController : IGridController
     private double _loadMaxW;
     private double _loadMinW;
     private double _lastLoadW;
+    private GridPlan _plan;
 
     /// <summary>Creates the controller. Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public SmoothingController(ControllerOptions options)
@@ -226,6 +227,18 @@ public sealed class SmoothingController : IGridController
         return null;
     }
 
+    /// <summary>
+    /// Takes a planner's grid plan (read by the loop from the planner's latest-value mailbox, between or inside periods;
+    /// a copy, no allocation). In auto mode and while the plan applies, its reference replaces the low-pass reference
+    /// (cap and floor still bound it, the ramp limiter still tracks it, battery limits still clip the setpoint); when it
+    /// lapses the low-pass reference, which kept running, takes over. Either switch moves only the reference, never the
+    /// grid target, so it is bumpless.
+    /// </summary>
+    public void SetPlan(in GridPlan plan) => _plan = plan;
+
+    /// <summary>True when the last <see cref="Decide"/> tracked a plan.</summary>
+    public bool PlanInUse { get; private set; }
+
     /// <summary>Forgets all filter state; the next tick starts bumpless from the measured battery power.</summary>
     public void Reset() => _initialized = false;
 
@@ -267,6 +280,13 @@ public sealed class SmoothingController : IGridController
         double referenceW = Math.Clamp(PowerHeadroomClamp(_refStage2W, input, socTargetPct), _effectiveFloorW, _effectiveCapW);
         // The filter's slope is fed forward only while the filter itself is the reference (not a clamp bound).
         double referenceSlopeWPerS = referenceW == _refStage2W ? (_refStage1W - _refStage2W) / _tauRefS : 0;
+        PlanInUse = Mode == ControlMode.Auto && _plan.AppliesAt(input.NowNs);
+        if (PlanInUse)
+        {
+            double plannedW = _plan.ReferenceAt(input.NowNs);
+            referenceW = Math.Clamp(plannedW, _effectiveFloorW, _effectiveCapW);
+            referenceSlopeWPerS = referenceW == plannedW ? _plan.SlopeWPerS : 0;
+        }
 
         double setpointW;
         if ((input.Health & InputHealth.EmergencyStop) != 0)
