@@ -41,7 +41,10 @@ public sealed class ReplayCommand : ICommand
                     [--dynamic-range-w W] [--time-column NAME] [--power-column NAME] [--power-scale X]
                     [--max-gap-s S] [--max-periods N]
                     [--json OUT.json] [--series OUT.csv] [--plot OUT.svg|OUT.html] [--plot-from S] [--plot-to S] [--quiet]
+                    [--planner]
 
+        --planner adds "planner": the smoothing controller with the forecast-assisted grid planner beside it
+        (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms).
         Runs the controller(s) over the trace on virtual time with the battery model and prints the metrics
         (ramp violation, band energy ratio, battery throughput, SoC range …) side by side.
         Without flags the battery is sized from the trace: power = peak, energy = 120 s of peak, latency 0,
@@ -85,6 +88,7 @@ public sealed class ReplayCommand : ICommand
         double? plotFromS = args.Double("plot-from", 0);
         double? plotToS = args.Double("plot-to", 0);
         bool quiet = args.Has("quiet");
+        bool planner = args.Has("planner");
         args.ThrowOnUnused();
 
         if ((tracePath is null) == (profileSpec is null))
@@ -194,7 +198,14 @@ public sealed class ReplayCommand : ICommand
 
         var metricsOptions = new MetricsOptions(periodS, options.RampUpWPerS, options.RampDownWPerS, options.RampWindowS,
             options.DynamicRangeW, options.BandLowHz, options.BandHighHz, summary.NativeSampleRateHz);
-        var session = new ReplaySession([.. controllers.Select(name => Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods);
+        // --planner: the smoothing controller with the grid planner beside it (docs/planner.md), added as "planner".
+        if (planner && !controllers.Contains("planner"))
+        {
+            controllers = [.. controllers, "planner"];
+        }
+
+        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options) : null;
+        var session = new ReplaySession([.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods);
         PlotRecorder? recorder = plotPath is null ? null : new PlotRecorder(controllers, periodS, summary.Periods,
             plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth);
         string label = $"replay {summary.Name}: {string.Join(", ", controllers)}";
@@ -246,6 +257,14 @@ public sealed class ReplayCommand : ICommand
         var runs = controllers.Select((name, i) => (Name: name, Metrics: results[i])).ToList();
         string table = Table(summary, periodS, options, battery, runs);
         (OutputOption.TakesStandardOutput(jsonPath, seriesPath, plotPath) ? context.Error : context.Out).Write(table);
+        if (plannedController is not null)
+        {
+            // Wall-clock solve times vary from run to run; they go to stderr and never into the run or the json.
+            List<double> times = [.. plannedController.SolveTimesMs.Order()];
+            double P(double q) => times.Count == 0 ? double.NaN : times[Math.Min(times.Count - 1, (int)(q * times.Count))];
+            context.Error.WriteLine($"edge replay: planner: {times.Count} plans, {plannedController.FailedPlans} not optimal, plan tracked {plannedController.PlannedPeriods * periodS:F0} s; solve p50 {P(0.5):F2} ms, p99 {P(0.99):F2} ms, max {P(1):F2} ms (GLOP, wall clock, this machine)");
+            plannedController.Dispose();
+        }
         if (seriesPath is not null)
         {
             context.Error.WriteLine($"edge replay: wrote {seriesPath}");
