@@ -41,10 +41,11 @@ public sealed class ReplayCommand : ICommand
                     [--dynamic-range-w W] [--time-column NAME] [--power-column NAME] [--power-scale X]
                     [--max-gap-s S] [--max-periods N]
                     [--json OUT.json] [--series OUT.csv] [--plot OUT.svg|OUT.html] [--plot-from S] [--plot-to S] [--quiet]
-                    [--planner]
+                    [--planner] [--bound]
 
         --planner adds "planner": the smoothing controller with the forecast-assisted grid planner beside it
-        (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms).
+        (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms). --bound prints the
+        clairvoyant lower bound on battery throughput (an LP with perfect foresight) and each controller's ratio to it.
         Runs the controller(s) over the trace on virtual time with the battery model and prints the metrics
         (ramp violation, band energy ratio, battery throughput, SoC range …) side by side.
         Without flags the battery is sized from the trace: power = peak, energy = 120 s of peak, latency 0,
@@ -89,6 +90,7 @@ public sealed class ReplayCommand : ICommand
         double? plotToS = args.Double("plot-to", 0);
         bool quiet = args.Has("quiet");
         bool planner = args.Has("planner");
+        bool bound = args.Has("bound");
         args.ThrowOnUnused();
 
         if ((tracePath is null) == (profileSpec is null))
@@ -204,6 +206,7 @@ public sealed class ReplayCommand : ICommand
             controllers = [.. controllers, "planner"];
         }
 
+        Planning.ClairvoyantBound? boundLoad = bound ? new Planning.ClairvoyantBound(options, periodS) : null;
         Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options) : null;
         var session = new ReplaySession([.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods);
         PlotRecorder? recorder = plotPath is null ? null : new PlotRecorder(controllers, periodS, summary.Periods,
@@ -221,6 +224,7 @@ public sealed class ReplayCommand : ICommand
                 }
 
                 session.Step(loadW);
+                boundLoad?.Add(loadW);
                 writer?.Write(k, loadW, session.States);
                 recorder?.Add(k, loadW, session.States);
                 if (++k % reportEvery == 0)
@@ -257,6 +261,13 @@ public sealed class ReplayCommand : ICommand
         var runs = controllers.Select((name, i) => (Name: name, Metrics: results[i])).ToList();
         string table = Table(summary, periodS, options, battery, runs);
         (OutputOption.TakesStandardOutput(jsonPath, seriesPath, plotPath) ? context.Error : context.Out).Write(table);
+        if (boundLoad is not null)
+        {
+            double boundWh = boundLoad.SolveWh();
+            string ratios = string.Join(", ", runs.Select(r => $"{r.Name} {r.Metrics.BatteryThroughputWh / boundWh:F2}×"));
+            context.Error.WriteLine($"edge replay: clairvoyant bound on battery throughput {boundWh:F2} Wh (LP, 1 s means, perfect foresight, same limits); ratios: {ratios}");
+        }
+
         if (plannedController is not null)
         {
             // Wall-clock solve times vary from run to run; they go to stderr and never into the run or the json.

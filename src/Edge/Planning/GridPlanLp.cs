@@ -25,6 +25,8 @@ public sealed class GridPlanLp : IDisposable
     private readonly double _stepS;
     private readonly Variable[] _g;
     private readonly Variable[] _e;
+    private readonly Variable[] _charge;
+    private readonly Variable[] _discharge;
     private readonly Constraint[] _balance;
     private readonly Constraint _firstCurvature;
     private readonly Constraint _terminal;
@@ -54,7 +56,7 @@ public sealed class GridPlanLp : IDisposable
         _solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("GLOP is not available in this OR-Tools build.");
         _energyMinWh = energyWh * socMinPct / 100;
         _energyMaxWh = energyWh * socMaxPct / 100;
-        double tauS = 1 / (2 * Math.PI * bandLowHz);
+        double tauS = 4 / (2 * Math.PI * bandLowHz);
         _curvatureW = RampDerate * Math.Min(rampUpWPerS, rampDownWPerS) / tauS * stepS * stepS;
         double upW = RampDerate * rampUpWPerS * stepS;
         double downW = RampDerate * rampDownWPerS * stepS;
@@ -71,10 +73,14 @@ public sealed class GridPlanLp : IDisposable
         Objective objective = _solver.Objective();
         objective.SetMinimization();
         _balance = new Constraint[_n + 1];
+        _charge = new Variable[_n + 1];
+        _discharge = new Variable[_n + 1];
         for (int k = 1; k <= _n; k++)
         {
             Variable charge = _solver.MakeNumVar(0, maxChargeW, $"c{k}");
             Variable discharge = _solver.MakeNumVar(0, maxDischargeW, $"d{k}");
+            _charge[k] = charge;
+            _discharge[k] = discharge;
             objective.SetCoefficient(charge, hours);
             objective.SetCoefficient(discharge, hours);
 
@@ -137,6 +143,21 @@ public sealed class GridPlanLp : IDisposable
 
     /// <summary>The planned grid g_k after the last successful <see cref="Solve"/>, W.</summary>
     public double GridW(int k) => _g[k].SolutionValue();
+
+    /// <summary>Battery throughput of the last solution, Wh (the objective without its penalties).</summary>
+    public double ThroughputWh
+    {
+        get
+        {
+            double sumW = 0;
+            for (int k = 1; k <= _n; k++)
+            {
+                sumW += _charge[k].SolutionValue() + _discharge[k].SolutionValue();
+            }
+
+            return sumW * _stepS / 3600;
+        }
+    }
 
     /// <summary>Objective of the last solve (throughput Wh plus penalties).</summary>
     public double ObjectiveValue => _solver.Objective().Value();
