@@ -214,4 +214,76 @@ public sealed class ReplayCommandTests : IDisposable
         {
         }
     }
+
+    [Fact]
+    public void Levers_flex_load_agents_and_announcements_add_their_columns_costs_and_timeline()
+    {
+        string json = Path.Combine(_dir, "l.json"), svg = Path.Combine(_dir, "l.svg"), series = Path.Combine(_dir, "l.csv"), announce = Path.Combine(_dir, "a.jsonl");
+        File.WriteAllText(announce, """
+            {"id":"job:start","kind":"job_start","in_s":30,"power_w":3500,"received_s":5}
+
+            {"id":"ckpt:1","kind":"checkpoint_begin","in_s":0,"power_w":2000,"duration_s":20,"received_s":200.5}
+            """);
+        (int code, string stdout, string stderr) = Run("replay", "--profile", "ai-training:duration_s=300,seed=3", "--battery-power-w", "3000",
+            "--battery-energy-wh", "83.3", "--flex-load", "--agents", "nodes=4,latency_s=0.2", "--announce", announce,
+            "--json", json, "--series", series, "--plot", svg, "--quiet");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("flex-load rated_frac=0.3,count=1,transition_s=2,step_pct=5,min_frac=0", stdout, StringComparison.Ordinal);
+
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement levers = doc.RootElement.GetProperty("results")[0].GetProperty("levers");
+        foreach (string k in new[] { "flex_energy_wh", "curtailed_s", "gpu_capped_s", "gpu_energy_lost_wh" })
+        {
+            Assert.True(levers.GetProperty(k).GetDouble() >= 0, k);
+        }
+
+        Assert.True(levers.GetProperty("flex_energy_wh").GetDouble() > 0);
+
+        // load_w is the racks' load, grid_w the point of connection (racks + flexible loads − battery), one column per lever.
+        string[] lines = File.ReadAllLines(series);
+        Assert.Equal(Edge.Replay.SeriesWriter.Header + ",flex_w,tier,flex-1_w,gpu-1_w,gpu-2_w,gpu-3_w,gpu-4_w", lines[0]);
+        double flexMax = 0;
+        foreach (string line in lines.Skip(1).Take(5000))
+        {
+            string[] c = line.Split(',');
+            double load = double.Parse(c[2], System.Globalization.CultureInfo.InvariantCulture), grid = double.Parse(c[3], System.Globalization.CultureInfo.InvariantCulture);
+            double battery = double.Parse(c[5], System.Globalization.CultureInfo.InvariantCulture), flex = double.Parse(c[7], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(load + flex - battery, grid, 6);
+            flexMax = Math.Max(flexMax, flex);
+        }
+
+        Assert.True(flexMax > 0, "the flexible load never ran");
+        string plot = File.ReadAllText(svg);
+        Assert.Contains("Levers: flexible loads", plot, StringComparison.Ordinal);
+        Assert.Contains("Backstop tier", plot, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"power_w\":1,\"received_s\":1,\"bogus\":1}", "a.jsonl:2: ")]
+    [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"power_w\":-5,\"received_s\":1}", "$.power_w")]
+    [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"power_w\":1}", "$.received_s")]
+    [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"at\":\"2026-01-01T00:00:00Z\",\"power_w\":1,\"received_s\":1}", "$.at")]
+    [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"in_s\":4,\"power_w\":1,\"received_s\":1}", "a.jsonl:2: ")]
+    [InlineData("{\"id\":\"a\",\"kind\":\"iteration\",\"in_s\":3,\"power_w\":1,\"received_s\":\"1\"}", "$.received_s")]
+    public void A_bad_announcement_file_exits_2_naming_the_line_and_the_json_path(string badLine, string expected)
+    {
+        string announce = Path.Combine(_dir, "a.jsonl"), json = Path.Combine(_dir, "x.json");
+        File.WriteAllText(announce, "{\"id\":\"ok\",\"kind\":\"job_end\",\"in_s\":0,\"power_w\":1,\"received_s\":0}\n" + badLine + "\n");
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--flex-load", "--announce", announce, "--json", json);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+        Assert.Contains("a.jsonl:2: ", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(json));
+    }
+
+    [Theory]
+    [InlineData("--flex-load=rated_frac=0", "--flex-load: rated_frac=0 is out of range")]
+    [InlineData("--flex-load=speed=3", "--flex-load: unknown parameter 'speed'")]
+    [InlineData("--agents", "--agents needs a value")]
+    public void Bad_lever_specs_exit_2(string option, string expected)
+    {
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", option);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr, StringComparison.Ordinal);
+    }
 }

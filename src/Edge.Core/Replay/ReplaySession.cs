@@ -19,13 +19,19 @@ public sealed class ReplaySession
     private readonly BatteryModel[] _batteries;
     private readonly MetricsAccumulator[] _metrics;
     private readonly ReplayState[] _states;
+    private readonly IReplaySite?[] _sites;
     private readonly Welch _load;
     private readonly long _periodNs;
     private readonly double _periodS;
     private TickInput _input;
 
     /// <summary>Prepares a run of <paramref name="periods"/> periods (the count sizes the Welch segment, DESIGN §5).</summary>
-    public ReplaySession(IReadOnlyList<IGridController> controllers, BatteryModelOptions battery, MetricsOptions metrics, long periods)
+    /// <param name="controllers">The controllers, side by side.</param>
+    /// <param name="battery">Battery model parameters (each controller gets its own model).</param>
+    /// <param name="metrics">Parameters the metrics are judged against.</param>
+    /// <param name="periods">The number of periods of the run.</param>
+    /// <param name="sites">Optional, one per controller: the agents and levers between the trace and the grid.</param>
+    public ReplaySession(IReadOnlyList<IGridController> controllers, BatteryModelOptions battery, MetricsOptions metrics, long periods, IReadOnlyList<IReplaySite>? sites = null)
     {
         ArgumentNullException.ThrowIfNull(controllers);
         ArgumentNullException.ThrowIfNull(battery);
@@ -42,6 +48,19 @@ public sealed class ReplaySession
         _batteries = new BatteryModel[_controllers.Length];
         _metrics = new MetricsAccumulator[_controllers.Length];
         _states = new ReplayState[_controllers.Length];
+        _sites = new IReplaySite?[_controllers.Length];
+        if (sites is not null)
+        {
+            if (sites.Count != _controllers.Length)
+            {
+                throw new ArgumentException("One site per controller is needed.", nameof(sites));
+            }
+
+            for (int c = 0; c < _sites.Length; c++)
+            {
+                _sites[c] = sites[c];
+            }
+        }
         for (int c = 0; c < _controllers.Length; c++)
         {
             _batteries[c] = new BatteryModel(battery, _periodS);
@@ -64,7 +83,10 @@ public sealed class ReplaySession
     /// <summary>Each controller's latest period, in the order given.</summary>
     public ReadOnlySpan<ReplayState> States => _states;
 
-    /// <summary>Runs one period of every controller with load <paramref name="loadW"/>, W.</summary>
+    /// <summary>
+    /// Runs one period of every controller with load <paramref name="loadW"/>, W (with sites: the racks' demand; the
+    /// grid also sees the flexible loads, and GPU caps may hold the racks below their demand).
+    /// </summary>
     public void Step(double loadW)
     {
         long k = Stepped++;
@@ -72,16 +94,30 @@ public sealed class ReplaySession
         for (int c = 0; c < _controllers.Length; c++)
         {
             BatteryModel model = _batteries[c];
+            IReplaySite? site = _sites[c];
+            double racksW = loadW, flexW = 0;
+            if (site is not null)
+            {
+                site.Step(k * _periodNs, loadW);
+                racksW = site.RacksW;
+                flexW = site.FlexW;
+            }
+
+            double siteLoadW = racksW + flexW;
             _input.NowNs = k * _periodNs;
-            _input.LoadW = loadW;
+            _input.LoadW = siteLoadW;
             _input.BatteryMeasuredW = model.PowerW;
             _input.SocPct = model.SocPct;
             _input.AllowedChargeW = model.AllowedChargeW;
             _input.AllowedDischargeW = model.AllowedDischargeW;
             Decision d = _controllers[c].Decide(_input);
             double actualW = model.Step(d.BatterySetpointW, _periodS);
+            site?.Decided(_input, d, actualW);
             ref ReplayState s = ref _states[c];
-            s.GridW = loadW - actualW;
+            s.RacksW = racksW;
+            s.FlexW = flexW;
+            s.Tier = site?.Tier ?? 0;
+            s.GridW = siteLoadW - actualW;
             s.GridTargetW = d.GridTargetW;
             s.BatterySetpointW = d.BatterySetpointW;
             s.BatteryW = actualW;

@@ -3,7 +3,16 @@ namespace Edge.Core.Replay;
 /// <summary>One controller's latest period in a <see cref="ReplaySession"/>.</summary>
 public struct ReplayState
 {
-    /// <summary>Grid power over the period (load − actual battery power), W.</summary>
+    /// <summary>What the racks drew (their demand, held by GPU caps when a site has them), W.</summary>
+    public double RacksW;
+
+    /// <summary>What the flexible loads drew, W (0 without a site).</summary>
+    public double FlexW;
+
+    /// <summary>The backstop tier of the period (0 = none, or no site).</summary>
+    public int Tier;
+
+    /// <summary>Grid power over the period (racks + flexible loads − actual battery power), W.</summary>
     public double GridW;
 
     /// <summary>The controller's grid target, W.</summary>

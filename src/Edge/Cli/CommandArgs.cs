@@ -60,6 +60,16 @@ public sealed class CommandArgs
         return _options.ContainsKey(name);
     }
 
+    /// <summary>
+    /// A switch that may carry a value: <c>--name</c> (present, value null) or <c>--name=VALUE</c>. The name must be
+    /// among the command's switches. Returns whether it is present.
+    /// </summary>
+    public bool SwitchWithValue(string name, out string? value)
+    {
+        _used.Add(name);
+        return _options.TryGetValue(name, out value);
+    }
+
     /// <summary>The option's text, or null when absent.</summary>
     public string? String(string name)
     {

@@ -6,6 +6,8 @@ using Edge.Configuration;
 using Edge.Core;
 using Edge.Core.Battery;
 using Edge.Core.Control;
+using Edge.Core.Forecast;
+using Edge.Core.Levers;
 using Edge.Core.Metrics;
 using Edge.Core.Replay;
 using Edge.Output;
@@ -30,7 +32,7 @@ public sealed class ReplayCommand : ICommand
     public string Summary => "run controllers over a power trace or AI-load profile and compare them";
 
     /// <inheritdoc />
-    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "quiet" };
+    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "quiet", "flex-load", "planner", "bound" };
 
     /// <inheritdoc />
     public string Usage => """
@@ -40,6 +42,7 @@ public sealed class ReplayCommand : ICommand
                     [--battery-tau-ms MS] [--ramp-w-per-s R | --ramp-up-w-per-s R --ramp-down-w-per-s R]
                     [--dynamic-range-w W] [--time-column NAME] [--power-column NAME] [--power-scale X]
                     [--max-gap-s S] [--max-periods N]
+                    [--flex-load[=SPEC]] [--agents SPEC] [--announce FILE.jsonl]
                     [--json OUT.json] [--series OUT.csv] [--plot OUT.svg|OUT.html] [--plot-from S] [--plot-to S] [--quiet]
                     [--planner] [--bound]
 
@@ -61,6 +64,16 @@ public sealed class ReplayCommand : ICommand
         (default 3600 s), more than --max-periods periods (default 50 000 000, 5.8 days at 10 ms), binary files.
         Memory does not grow with the trace: it is read twice (a checking pass, then the replay), every metric is
         accumulated as the replay runs and --series is written as it goes.
+        Levers (docs/agents.md): --flex-load adds flexible loads commanded by the lever coordinator; bare, one
+        miner-like load of 30 % of the trace's peak, 2 s to curtail or restart, level in 5 % steps
+        (--flex-load=rated_frac=0.3,count=1,transition_s=2,step_pct=5,min_frac=0). --agents nodes=8[,share=1,
+        min_cap_frac=0.3,latency_s=0.1,release_frac=1] splits the racks' load over simulated GPU nodes that obey power
+        caps after their latency. The controller then sees the racks plus the flexible loads; when the battery cannot
+        take the excess, flexible loads and caps absorb it. --announce FILE: phase announcements as JSON lines, the
+        contract's fields (id, kind, in_s, power_w, duration_s, period_s) plus received_s, the trace time at which each
+        is received (seen from then on, never earlier). --series then has load_w = the racks' load, grid_w = the point
+        of connection (racks + flexible loads − battery), flex_w, tier and a column per lever; --json gains "levers"
+        (flex_energy_wh, curtailed_s, gpu_capped_s, gpu_energy_lost_wh); the plot a tier and lever timeline.
         Exit codes: 0 ok, 2 bad input (nothing is written).
         """;
 
@@ -91,7 +104,45 @@ public sealed class ReplayCommand : ICommand
         bool quiet = args.Has("quiet");
         bool planner = args.Has("planner");
         bool bound = args.Has("bound");
+        bool flexPresent = args.SwitchWithValue("flex-load", out string? flexSpec);
+        string? agentsSpec = args.String("agents");
+        string? announcePath = args.String("announce");
         args.ThrowOnUnused();
+        if (args.Positional.Count > 0)
+        {
+            throw new UsageException($"unexpected word '{args.Positional[0]}' (a SPEC for --flex-load is written --flex-load=SPEC).");
+        }
+
+        SiteLevers levers;
+        try
+        {
+            levers = SiteLevers.Parse(flexPresent, flexSpec, agentsSpec);
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException(e.Message, e);
+        }
+
+        IReadOnlyList<AnnouncedPhase> announcements = [];
+        if (announcePath is not null)
+        {
+            try
+            {
+                announcements = AnnouncementFile.Read(announcePath);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException("--announce " + e.Message, e);
+            }
+            catch (IOException e)
+            {
+                throw new UsageException($"--announce {announcePath}: {e.Message}", e);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new UsageException($"--announce {announcePath}: {e.Message}", e);
+            }
+        }
 
         if ((tracePath is null) == (profileSpec is null))
         {
@@ -207,14 +258,15 @@ public sealed class ReplayCommand : ICommand
         }
 
         Planning.ClairvoyantBound? boundLoad = bound ? new Planning.ClairvoyantBound(options, periodS) : null;
-        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options) : null;
-        var session = new ReplaySession([.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods);
+        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements) : null;
+        ReplaySite[]? sites = levers.IsEmpty ? null : [.. controllers.Select(_ => new ReplaySite(levers, peakW, options, announcements))];
+        var session = new ReplaySession([.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods, sites);
         PlotRecorder? recorder = plotPath is null ? null : new PlotRecorder(controllers, periodS, summary.Periods,
-            plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth);
+            plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth, sites is not null);
         string label = $"replay {summary.Name}: {string.Join(", ", controllers)}";
         void Replay(Stream? series)
         {
-            using SeriesWriter? writer = series is null ? null : new SeriesWriter(series, controllers, periodS);
+            using SeriesWriter? writer = series is null ? null : new SeriesWriter(series, controllers, periodS, sites);
             long k = 0, reportEvery = Math.Max(1, summary.Periods / 200);
             foreach (double loadW in TraceScan.Periods(trace.Samples(null), periodS, maxPeriods, summary.Name))
             {
@@ -259,7 +311,7 @@ public sealed class ReplayCommand : ICommand
         progress.Done();
         GridMetrics[] results = session.Results();
         var runs = controllers.Select((name, i) => (Name: name, Metrics: results[i])).ToList();
-        string table = Table(summary, periodS, options, battery, runs);
+        string table = Table(summary, periodS, options, battery, runs) + LeverTable(levers, runs, sites);
         (OutputOption.TakesStandardOutput(jsonPath, seriesPath, plotPath) ? context.Error : context.Out).Write(table);
         if (boundLoad is not null)
         {
@@ -283,7 +335,7 @@ public sealed class ReplayCommand : ICommand
 
         if (jsonPath is not null)
         {
-            OutputOption.Write("json", jsonPath, s => WriteJson(s, summary, periodS, options, battery, runs));
+            OutputOption.Write("json", jsonPath, s => WriteJson(s, summary, periodS, options, battery, runs, sites));
             context.Error.WriteLine($"edge replay: wrote {jsonPath}");
         }
 
@@ -411,7 +463,26 @@ public sealed class ReplayCommand : ICommand
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 
-    private static void WriteJson(Stream s, TraceSummary trace, double periodS, ControllerOptions o, BatteryModelOptions b, List<(string Name, GridMetrics Metrics)> runs)
+    private static string LeverTable(SiteLevers levers, List<(string Name, GridMetrics Metrics)> runs, ReplaySite[]? sites)
+    {
+        if (sites is null)
+        {
+            return string.Empty;
+        }
+
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"levers     {levers.Describe()}");
+        for (int i = 0; i < runs.Count; i++)
+        {
+            LeverCosts c = sites[i].Coordinator.Costs;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"  {runs[i].Name}: flex_energy_wh {c.FlexEnergyWh:0.##} ({100 * c.FlexEnergyWh / Math.Max(1e-12, sites[i].RacksEnergyWh):0.##} % of the load's), curtailed_s {c.CurtailedS:0.##}, gpu_capped_s {c.GpuCappedS:0.##}, gpu_energy_lost_wh {c.GpuEnergyLostWh:0.##}");
+        }
+
+        return sb.ToString();
+    }
+
+    private static void WriteJson(Stream s, TraceSummary trace, double periodS, ControllerOptions o, BatteryModelOptions b, List<(string Name, GridMetrics Metrics)> runs, ReplaySite[]? sites)
     {
         using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
@@ -457,8 +528,9 @@ public sealed class ReplayCommand : ICommand
         w.WriteNumber("soc_max_pct", o.SocMaxPct);
         w.WriteEndObject();
         w.WriteStartArray("results");
-        foreach ((string name, GridMetrics m) in runs)
+        for (int r = 0; r < runs.Count; r++)
         {
+            (string name, GridMetrics m) = runs[r];
             w.WriteStartObject();
             w.WriteString("controller", name);
             w.WriteNumber("max_rise_w_per_s", m.MaxRiseWPerS);
@@ -473,6 +545,18 @@ public sealed class ReplayCommand : ICommand
             w.WriteNumber("soc_final_pct", m.SocFinalPct);
             w.WriteNumber("saturated_s", m.SaturatedS);
             w.WriteNumber("dynamic_range_needed_w", m.DynamicRangeNeededW);
+            if (sites is not null)
+            {
+                LeverCosts c = sites[r].Coordinator.Costs;
+                w.WriteStartObject("levers");
+                w.WriteNumber("flex_energy_wh", c.FlexEnergyWh);
+                w.WriteNumber("curtailed_s", c.CurtailedS);
+                w.WriteNumber("gpu_capped_s", c.GpuCappedS);
+                w.WriteNumber("gpu_energy_lost_wh", c.GpuEnergyLostWh);
+                w.WriteNumber("racks_energy_wh", sites[r].RacksEnergyWh);
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         }
 

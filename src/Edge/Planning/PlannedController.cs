@@ -38,8 +38,11 @@ public sealed class PlannedController : IGridController, IDisposable
     private double _lastSlopeWPerS;
     private long _lastNs;
 
-    /// <summary>Creates the planner and its inner smoothing controller from <paramref name="options"/>.</summary>
-    public PlannedController(ControllerOptions options, double horizonS = 60)
+    /// <summary>
+    /// Creates the planner and its inner smoothing controller from <paramref name="options"/>. Replay's announcements
+    /// are given all at once: the forecast uses each only from its <see cref="AnnouncedPhase.ReceivedNs"/> on.
+    /// </summary>
+    public PlannedController(ControllerOptions options, IReadOnlyList<AnnouncedPhase>? announcements = null, double horizonS = 60)
     {
         ArgumentNullException.ThrowIfNull(options);
         _inner = new SmoothingController(options);
@@ -47,7 +50,12 @@ public sealed class PlannedController : IGridController, IDisposable
         _lp = new GridPlanLp(steps, PlanIntervalS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
             options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
             options.ChargeEfficiency, options.DischargeEfficiency);
-        _forecast = new LoadForecast(new PeriodicPredictor(BinS, 300, 1, 120, 3));
+        _forecast = new LoadForecast(new PeriodicPredictor(BinS, 300, 1, 120, 3), Math.Max(64, announcements?.Count ?? 0));
+        foreach (AnnouncedPhase a in announcements ?? [])
+        {
+            _forecast.Announce(a);
+        }
+
         _fine = new double[(int)Math.Round(horizonS / BinS)];
         _coarse = new double[steps];
         _energyWh = options.EnergyWh;

@@ -14,8 +14,16 @@ public sealed class PlotRecorder
     private readonly long _span;
 
     /// <summary>Prepares columns for the periods from <paramref name="fromS"/> to <paramref name="toS"/> of a run of <paramref name="periodCount"/>.</summary>
-    public PlotRecorder(IReadOnlyList<string> controllers, double periodS, long periodCount, double fromS, double toS, int columns)
+    /// <param name="controllers">The controllers, in the session's order.</param>
+    /// <param name="periodS">The period, s.</param>
+    /// <param name="periodCount">Periods of the run.</param>
+    /// <param name="fromS">First time drawn, s.</param>
+    /// <param name="toS">Last time drawn, s.</param>
+    /// <param name="columns">Pixel columns.</param>
+    /// <param name="levers">True when the run has levers (the plot then gets the lever and tier timeline).</param>
+    public PlotRecorder(IReadOnlyList<string> controllers, double periodS, long periodCount, double fromS, double toS, int columns, bool levers = false)
     {
+        HasLevers = levers;
         ArgumentNullException.ThrowIfNull(controllers);
         PeriodS = periodS;
         Columns = columns;
@@ -25,6 +33,9 @@ public sealed class PlotRecorder
         Load = new Envelope(columns);
         Runs = [.. controllers.Select(c => new RunColumns(c, columns))];
     }
+
+    /// <summary>True when the run has levers (flexible loads, GPU caps, the backstop tier).</summary>
+    public bool HasLevers { get; }
 
     /// <summary>Series period, s.</summary>
     public double PeriodS { get; }
@@ -68,6 +79,13 @@ public sealed class PlotRecorder
             r.RampW.Add(c, -s.FallW);
             r.Throughput.Add(c, s.ThroughputWh);
             r.Violating[c] |= s.Violating;
+            if (HasLevers)
+            {
+                r.Racks.Add(c, s.RacksW);
+                r.Flex.Add(c, s.FlexW);
+                r.Tier[c] = Math.Max(r.Tier[c], s.Tier);
+            }
+
             r.Saturated[c] |= s.Saturated;
         }
     }
@@ -98,6 +116,15 @@ public sealed class PlotRecorder
 
         /// <summary>Cumulative battery throughput, Wh.</summary>
         public Envelope Throughput { get; } = new(columns);
+
+        /// <summary>What the racks drew (below the load where GPU caps bound), W.</summary>
+        public Envelope Racks { get; } = new(columns);
+
+        /// <summary>What the flexible loads drew, W.</summary>
+        public Envelope Flex { get; } = new(columns);
+
+        /// <summary>Highest backstop tier per column (0 = none).</summary>
+        public int[] Tier { get; } = new int[columns];
 
         /// <summary>Columns holding a period whose ramp window violated the limit.</summary>
         public bool[] Violating { get; } = new bool[columns];

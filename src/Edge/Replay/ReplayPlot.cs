@@ -75,7 +75,9 @@ public static class ReplayPlot
         var axis = new TimeAxis(rec.FromS, rec.ToS);
         const int eventsHeight = 14;
         int[] heights = [300, 220, 200, 150, 150, (count * eventsHeight) + 6, 280];
-        int height = 78 + heights.Sum(h => h + 70) + 40 + (22 * (count + 1));
+        const int leversHeight = 200;
+        int tierHeight = (count * eventsHeight) + 6;
+        int height = 78 + heights.Sum(h => h + 70) + 40 + (22 * (count + 1)) + (rec.HasLevers ? leversHeight + 70 + tierHeight + 70 : 0);
         sb.Append(Inv($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"DejaVu Sans, Arial, sans-serif\" font-size=\"12\">\n"));
         sb.Append("<style>.halo{paint-order:stroke;stroke:#fff;stroke-width:3.5px;stroke-linejoin:round}</style>\n");
         sb.Append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
@@ -94,6 +96,20 @@ public static class ReplayPlot
 
         power.Add(new($"grid target · {studyName}", "#000000", study.GridTarget, 1.0, "5,4", 1));
         y = Panel(sb, "Power: load and grid", heights[0], y, axis, rec, power, Unit.Power, [], double.NaN, double.NaN, study);
+        if (rec.HasLevers)
+        {
+            // 1b. Levers: what the flexible loads drew and what the racks drew under GPU caps (below the load when they bind).
+            var levers = new List<Series> { new("racks' load (trace)", "#9e9e9e", rec.Load, 1.6, null, 1) };
+            foreach (int i in order)
+            {
+                PlotRecorder.RunColumns r = rec.Runs[i];
+                levers.Add(new($"racks drawn · {r.Controller}", ColorOf(r.Controller), r.Racks, i == 0 ? 1.4 : 0.9, "5,3", i == 0 ? 1 : DimOpacity));
+                levers.Add(new($"flexible loads · {r.Controller}", i == 0 ? "#2e7d32" : ColorOf(r.Controller), r.Flex, i == 0 ? 1.8 : 0.9, null, i == 0 ? 1 : DimOpacity));
+            }
+
+            y = Panel(sb, "Levers: flexible loads' level and the racks under GPU caps", leversHeight, y, axis, rec, levers, Unit.Power, [new(0, "0", "#9e9e9e", null)], double.NaN, double.NaN, study);
+            y = Tiers(sb, tierHeight, y, axis, rec, eventsHeight);
+        }
 
         // 2. Ramp in W/s, bounded at 4 × (limit + dynamic range) with clipping marked.
         double windowS = input.Metrics.RampWindowS;
@@ -392,6 +408,36 @@ public static class ReplayPlot
             sb.Append(Inv($"<line x1=\"{Left}\" x2=\"{Left + PlotWidth}\" y1=\"{rowTop + (rowHeight / 2) - 0.5:F1}\" y2=\"{rowTop + (rowHeight / 2) - 0.5:F1}\" stroke=\"#e0e0e0\"/>"));
             Spans(sb, r.Violating, rowTop, (rowHeight / 2) - 1, "#e53935", 0.9);
             Spans(sb, r.Saturated, rowTop + (rowHeight / 2), (rowHeight / 2) - 1, "#ffb300", 0.9);
+            sb.Append(Inv($"<text x=\"{Left + PlotWidth + 8}\" y=\"{rowTop + (rowHeight / 2) + 3:F1}\" fill=\"{ColorOf(r.Controller)}\"{(i == 0 ? " font-weight=\"bold\"" : string.Empty)}>{Esc(r.Controller)}</text>\n"));
+        }
+
+        sb.Append(Inv($"<text x=\"{Left + (PlotWidth / 2)}\" y=\"{plotTop + h + 30}\" text-anchor=\"middle\" fill=\"#555\">{Esc(axis.Label)}</text>\n"));
+        return plotTop + h + 45;
+    }
+
+    private static readonly string[] TierColors = ["#fdd835", "#fb8c00", "#e53935", "#6a1b9a"];
+
+    private static int Tiers(StringBuilder sb, int h, int top, TimeAxis axis, PlotRecorder rec, int rowHeight)
+    {
+        int plotTop = top + 22;
+        sb.Append(Inv($"<text x=\"{Left}\" y=\"{top + 14}\" font-weight=\"bold\">Backstop tier per controller: 1 alarm (yellow), 2 GPU smoothing (orange), 3 flexible loads (red), 4 request throttling (purple)</text>\n"));
+        sb.Append(Inv($"<rect x=\"{Left}\" y=\"{plotTop}\" width=\"{PlotWidth}\" height=\"{h}\" fill=\"#fafafa\" stroke=\"#9e9e9e\"/>\n"));
+        TimeTicks(sb, axis, plotTop, h);
+        for (int i = 0; i < rec.Runs.Count; i++)
+        {
+            PlotRecorder.RunColumns r = rec.Runs[i];
+            double rowTop = plotTop + 3 + (i * rowHeight);
+            for (int tier = 1; tier <= TierColors.Length; tier++)
+            {
+                bool[] at = new bool[r.Tier.Length];
+                for (int c = 0; c < at.Length; c++)
+                {
+                    at[c] = r.Tier[c] == tier;
+                }
+
+                Spans(sb, at, rowTop, rowHeight - 2, TierColors[tier - 1], 0.9);
+            }
+
             sb.Append(Inv($"<text x=\"{Left + PlotWidth + 8}\" y=\"{rowTop + (rowHeight / 2) + 3:F1}\" fill=\"{ColorOf(r.Controller)}\"{(i == 0 ? " font-weight=\"bold\"" : string.Empty)}>{Esc(r.Controller)}</text>\n"));
         }
 

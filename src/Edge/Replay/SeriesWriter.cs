@@ -18,15 +18,38 @@ public sealed class SeriesWriter : IDisposable
     private readonly StreamWriter _writer;
     private readonly string[] _controllers;
     private readonly double _periodS;
-    private readonly char[] _row = new char[512];
+    private readonly char[] _row;
+    private readonly ReplaySite[]? _sites;
 
     /// <summary>Starts the file on <paramref name="stream"/> (left open) and writes the header.</summary>
-    public SeriesWriter(Stream stream, IReadOnlyList<string> controllers, double periodS)
+    /// <param name="stream">Where to write.</param>
+    /// <param name="controllers">The controllers, in the session's order.</param>
+    /// <param name="periodS">The period, s.</param>
+    /// <param name="sites">
+    /// With levers, one site per controller: then <c>load_w</c> is what the racks drew and <c>grid_w</c> includes the
+    /// flexible loads, and the row goes on with <c>flex_w,tier</c> and one <c>{lever}_w</c> column per lever (its
+    /// level or cap).
+    /// </param>
+    public SeriesWriter(Stream stream, IReadOnlyList<string> controllers, double periodS, ReplaySite[]? sites = null)
     {
         _writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         _controllers = [.. controllers];
         _periodS = periodS;
+        _sites = sites;
+        int levers = sites is { Length: > 0 } ? sites[0].Names.Count : 0;
+        _row = new char[512 + (levers * 32)];
         _writer.Write(Header);
+        if (sites is { Length: > 0 })
+        {
+            _writer.Write(",flex_w,tier");
+            foreach (string name in sites[0].Names)
+            {
+                _writer.Write(',');
+                _writer.Write(name);
+                _writer.Write("_w");
+            }
+        }
+
         _writer.Write('\n');
     }
 
@@ -43,7 +66,7 @@ public sealed class SeriesWriter : IDisposable
             _controllers[c].AsSpan().CopyTo(row[n..]);
             n += _controllers[c].Length;
             row[n++] = ',';
-            n += Format(row[n..], loadW, "R");
+            n += Format(row[n..], _sites is null ? loadW : s.RacksW, "R");
             row[n++] = ',';
             n += Format(row[n..], s.GridW, "R");
             row[n++] = ',';
@@ -52,6 +75,19 @@ public sealed class SeriesWriter : IDisposable
             n += Format(row[n..], s.BatteryW, "R");
             row[n++] = ',';
             n += Format(row[n..], s.SocPct, "R");
+            if (_sites is not null)
+            {
+                row[n++] = ',';
+                n += Format(row[n..], s.FlexW, "R");
+                row[n++] = ',';
+                n += Format(row[n..], s.Tier, "0");
+                foreach (double v in _sites[c].LeverValues)
+                {
+                    row[n++] = ',';
+                    n += Format(row[n..], v, "R");
+                }
+            }
+
             row[n++] = '\n';
             _writer.Write(_row, 0, n);
         }

@@ -1,0 +1,22 @@
+namespace Edge.Core.Levers;
+
+/// <summary>
+/// What the coordinator wants of one lever after a period: a value held until <see cref="ExpiresNs"/>, or a release
+/// (the agent ramps back to its free value with its <see cref="ReleaseRamp"/>). <see cref="Changed"/> says when a
+/// command must be (re)sent: the value moved by at least half a step, the state changed, or the command in force
+/// passed half its lifetime. Replay applies every period's command; the daemon sends the changed ones.
+/// </summary>
+public struct LeverCommand
+{
+    /// <summary>The commanded value (flex: level; GPU: node cap), W. Meaningless when <see cref="Release"/>.</summary>
+    public double ValueW;
+
+    /// <summary>True when the lever is not needed: release it (along its ramp).</summary>
+    public bool Release;
+
+    /// <summary>Expiry of the command (monotonic ns), when not a release.</summary>
+    public long ExpiresNs;
+
+    /// <summary>True when this period's command differs from the last one sent (or must be renewed).</summary>
+    public bool Changed;
+}
