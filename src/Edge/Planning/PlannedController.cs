@@ -77,6 +77,9 @@ public sealed class PlannedController : IGridController, IDisposable
     /// <summary>Measured wall-clock solve time of every plan, ms (for the report only).</summary>
     public List<double> SolveTimesMs { get; }
 
+    /// <summary>Managed bytes allocated by the solves so far (GLOP's own native memory is not counted).</summary>
+    public long AllocatedBytes { get; private set; }
+
     /// <summary>Plans that were not optimal (the controller fell back).</summary>
     public long FailedPlans { get; private set; }
 
@@ -136,9 +139,12 @@ public sealed class PlannedController : IGridController, IDisposable
         double targetWh = _inner.Limits.SocTargetPct / 100 * _energyWh;
         double horizonS = _coarse.Length * PlanIntervalS;
         double terminalWh = energyWh + ((targetWh - energyWh) * Math.Min(1, horizonS / _socRecoveryS));
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         long started = Stopwatch.GetTimestamp();
         bool ok = _lp.Solve(_coarse, _lastTargetW, _lastSlopeWPerS, energyWh, terminalWh);
-        SolveTimesMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        AllocatedBytes += GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        SolveTimesMs.Add(elapsedMs);
         if (!ok)
         {
             FailedPlans++;
