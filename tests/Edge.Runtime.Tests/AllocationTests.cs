@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Edge.Core.Control;
 using Edge.Core.Fakes;
 using Edge.Runtime.Cycle;
+using Edge.Runtime.Handoff;
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Timing;
 using Edge.Core.Timing;
@@ -35,6 +36,50 @@ public sealed class AllocationTests
             cycle.HandOffRing.Release();
         }
     }
+
+    [Fact]
+    public void Cycles_reading_a_planners_mailbox_allocate_zero_bytes()
+    {
+        var clock = new VirtualClock(1_000_000_000);
+        var sensors = new ClockedSensor[4];
+        for (int i = 0; i < sensors.Length; i++)
+        {
+            sensors[i] = new ClockedSensor(clock, 2_000 + i, 8_000 - i, 200_000_000 + (i * 10_000_000), $"r{i}");
+        }
+
+        FakeBatteryInverter[] inverters = [new("i1", 2_000, 10_000), new("i2", 3_000, 10_000)];
+        var plans = new LatestValueMailbox<GridPlan>();
+        var cycle = new ControlCycle(sensors, inverters, new SmoothingController(Options(1)), null, new FakeDigitalInput("estop"), 64) { Plans = plans };
+        var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
+
+        for (int i = 0; i < 12_000; i++) // warm-up, then measured: a new plan every 1 000 periods (1 Hz at 1 ms)
+        {
+            if (i == 2_000)
+            {
+                _ = exec.Statistics.Snapshot();
+            }
+
+            long before = i == 2_000 ? GC.GetAllocatedBytesForCurrentThread() : 0;
+            if (i % 1_000 == 0)
+            {
+                long nowNs = clock.NowNs;
+                plans.Write(new GridPlan(nowNs, 20_000 + i, 1, nowNs + 2_000_000_000), nowNs);
+            }
+
+            exec.RunCycles(1);
+            Drain(cycle);
+            if (i == 2_000)
+            {
+                _measureFrom = before;
+            }
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - _measureFrom;
+        Assert.Equal(0, allocated);
+        Assert.True(cycle.Controller.PlanInUse);
+    }
+
+    private long _measureFrom;
 
     [Fact]
     public void Ten_thousand_steady_state_cycles_on_virtual_time_allocate_zero_bytes()

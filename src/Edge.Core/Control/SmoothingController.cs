@@ -107,6 +107,7 @@ public sealed class SmoothingController : IGridController
     private double _loadMaxW;
     private double _loadMinW;
     private double _lastLoadW;
+    private GridPlan _plan;
 
     /// <summary>Creates the controller. Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public SmoothingController(ControllerOptions options)
@@ -226,6 +227,18 @@ public sealed class SmoothingController : IGridController
         return null;
     }
 
+    /// <summary>
+    /// Takes a planner's grid plan (read by the loop from the planner's latest-value mailbox, between or inside periods;
+    /// a copy, no allocation). In auto mode and while the plan applies, its reference replaces the low-pass reference
+    /// (cap and floor still bound it, the ramp limiter still tracks it, battery limits still clip the setpoint); when it
+    /// lapses the low-pass reference, which kept running, takes over. Either switch moves only the reference, never the
+    /// grid target, so it is bumpless.
+    /// </summary>
+    public void SetPlan(in GridPlan plan) => _plan = plan;
+
+    /// <summary>True when the last <see cref="Decide"/> tracked a plan.</summary>
+    public bool PlanInUse { get; private set; }
+
     /// <summary>Forgets all filter state; the next tick starts bumpless from the measured battery power.</summary>
     public void Reset() => _initialized = false;
 
@@ -264,9 +277,16 @@ public sealed class SmoothingController : IGridController
         double referenceInW = Math.Clamp(effectiveLoadW + socPowerW, _effectiveFloorW, _effectiveCapW);
         _refStage1W += _alphaRef * (referenceInW - _refStage1W);
         _refStage2W += _alphaRef * (_refStage1W - _refStage2W);
-        double referenceW = Math.Clamp(PowerHeadroomClamp(_refStage2W, input), _effectiveFloorW, _effectiveCapW);
+        double referenceW = Math.Clamp(PowerHeadroomClamp(_refStage2W, input, socTargetPct), _effectiveFloorW, _effectiveCapW);
         // The filter's slope is fed forward only while the filter itself is the reference (not a clamp bound).
         double referenceSlopeWPerS = referenceW == _refStage2W ? (_refStage1W - _refStage2W) / _tauRefS : 0;
+        PlanInUse = Mode == ControlMode.Auto && _plan.AppliesAt(input.NowNs);
+        if (PlanInUse)
+        {
+            double plannedW = _plan.ReferenceAt(input.NowNs);
+            referenceW = Math.Clamp(plannedW, _effectiveFloorW, _effectiveCapW);
+            referenceSlopeWPerS = referenceW == plannedW ? _plan.SlopeWPerS : 0;
+        }
 
         double setpointW;
         if ((input.Health & InputHealth.EmergencyStop) != 0)
@@ -397,14 +417,62 @@ public sealed class SmoothingController : IGridController
     /// Keeps the reference where the battery's power can cover the swing seen recently: the grid must stay within
     /// [recent max − discharge power, recent min + charge power], else the next peak (or dip) saturates the battery
     /// and the grid takes a step. When the swing exceeds what the battery can cover both ways, the middle.
+    /// <para>
+    /// Energy balance: a bound that holds the grid above the load charges the battery for as long as it binds (and one
+    /// below it discharges it). With a battery smaller than the swing (40 % of peak power) the lower bound sits above
+    /// the mean load, so it would charge the battery steadily to its SoC ceiling, where it can no longer absorb the
+    /// job's end. So each bound yields as SoC nears the level beyond which the battery could no longer carry the
+    /// largest move the other way: the lower bound (charging) fades out linearly, over half the span between the SoC
+    /// target and SocMaxPct, as SoC approaches the highest SoC from which the battery can still absorb a drop from the
+    /// grid target to the learnt load minimum at the ramp limit (energy limited by its charge power, SwingEnergyJ);
+    /// the upper bound (discharging) likewise towards the lowest SoC that still carries a rise to the learnt maximum.
+    /// Power headroom thus yields to energy headroom instead of overriding it.
+    /// </para>
     /// </summary>
-    private double PowerHeadroomClamp(double referenceW, in TickInput input)
+    private double PowerHeadroomClamp(double referenceW, in TickInput input, double socTargetPct)
     {
         double dischargeW = Math.Min(_configured.MaxDischargeW, Math.Max(0, input.AllowedDischargeW)) * (1 - PowerMargin);
         double chargeW = Math.Min(_configured.MaxChargeW, Math.Max(0, input.AllowedChargeW)) * (1 - PowerMargin);
         double lowestW = _recent.Max - dischargeW;
         double highestW = _recent.Min + chargeW;
-        return lowestW <= highestW ? Math.Clamp(referenceW, lowestW, highestW) : 0.5 * (lowestW + highestW);
+        double boundedW = lowestW <= highestW ? Math.Clamp(referenceW, lowestW, highestW) : 0.5 * (lowestW + highestW);
+        if (!double.IsFinite(input.SocPct) || boundedW == referenceW)
+        {
+            return boundedW;
+        }
+
+        // boundedW > referenceW: the bound makes the battery charge; < : discharge. The SoC limit it may push to is the
+        // one from which the battery can still carry the largest move the other way (power-limited, see below).
+        double weight = boundedW > referenceW
+            ? EnergyWeight(_configured.SocMaxPct - 100 * _configured.ChargeEfficiency * SwingEnergyJ(_gridTargetW - _loadMinW, chargeW, _rampDownWPerS) / _energyJ - input.SocPct, _configured.SocMaxPct - socTargetPct)
+            : EnergyWeight(input.SocPct - _configured.SocMinPct - 100 * SwingEnergyJ(_loadMaxW - _gridTargetW, dischargeW, _rampUpWPerS) / _configured.DischargeEfficiency / _energyJ, socTargetPct - _configured.SocMinPct);
+        return referenceW + weight * (boundedW - referenceW);
+    }
+
+    /// <summary>
+    /// Energy the battery moves while the grid follows a step of <paramref name="stepW"/> at <paramref name="rampWPerS"/>
+    /// with at most <paramref name="powerW"/> of battery power: ΔP²/2R up to the power limit, then P·(ΔP − P)/R + P²/2R
+    /// (beyond it the battery saturates anyway, so the energy it can use is bounded by its power).
+    /// </summary>
+    private static double SwingEnergyJ(double stepW, double powerW, double rampWPerS)
+    {
+        if (!(stepW > 0) || !(powerW > 0))
+        {
+            return 0;
+        }
+
+        double p = Math.Min(stepW, powerW);
+        return (p * (stepW - p) + 0.5 * p * p) / rampWPerS;
+    }
+
+    /// <summary>
+    /// 1 while SoC keeps at least half of <paramref name="spanPct"/> away from the limit the bound pushes it to, falling
+    /// linearly to 0 at that limit (<paramref name="roomPct"/> = distance left).
+    /// </summary>
+    private static double EnergyWeight(double roomPct, double spanPct)
+    {
+        double releasePct = Math.Max(1.0, 0.5 * spanPct);
+        return Math.Clamp(roomPct / releasePct, 0, 1);
     }
 
     private void RampLimitsIn(double dtS, ref ControlFlags flags)

@@ -40,6 +40,7 @@ public sealed class ControlCycle : IControlCycle
     private readonly double _socMaxPct;
     private TickInput _input;
     private Decision _decision;
+    private long _planSequence;
 
     /// <summary>Wires the cycle to a plain list of rack sensors (their sum is the load).</summary>
     /// <param name="rackSensors">Rack power sensors; their sum is the load.</param>
@@ -101,6 +102,13 @@ public sealed class ControlCycle : IControlCycle
 
     /// <summary>The controller.</summary>
     public SmoothingController Controller => _controller;
+
+    /// <summary>
+    /// Optional: the planner's latest-value mailbox (docs/planner.md). Read in the Decide phase of every period (a
+    /// wait-free copy, no allocation); the controller tracks the plan while it applies and falls back bumplessly when
+    /// it lapses. Set before the loop starts.
+    /// </summary>
+    public LatestValueMailbox<GridPlan>? Plans { get; init; }
 
     /// <summary>The current period's snapshot (loop thread only).</summary>
     public RackSnapshot Snapshot => _snapshot;
@@ -187,6 +195,11 @@ public sealed class ControlCycle : IControlCycle
         }
 
         _commands?.ApplyPending(_controller);
+        if (Plans is not null && Plans.TryReadNewer(ref _planSequence, out GridPlan plan, out _))
+        {
+            _controller.SetPlan(plan);
+        }
+
         _decision = _controller.Decide(in _input);
     }
 

@@ -32,7 +32,7 @@ public sealed class ReplayCommand : ICommand
     public string Summary => "run controllers over a power trace or AI-load profile and compare them";
 
     /// <inheritdoc />
-    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "quiet", "flex-load" };
+    public IReadOnlySet<string> Switches { get; } = new HashSet<string>(StringComparer.Ordinal) { "quiet", "flex-load", "planner", "bound" };
 
     /// <inheritdoc />
     public string Usage => """
@@ -44,7 +44,11 @@ public sealed class ReplayCommand : ICommand
                     [--max-gap-s S] [--max-periods N]
                     [--flex-load[=SPEC]] [--agents SPEC] [--announce FILE.jsonl]
                     [--json OUT.json] [--series OUT.csv] [--plot OUT.svg|OUT.html] [--plot-from S] [--plot-to S] [--quiet]
+                    [--planner] [--bound]
 
+        --planner adds "planner": the smoothing controller with the forecast-assisted grid planner beside it
+        (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms). --bound prints the
+        clairvoyant lower bound on battery throughput (an LP with perfect foresight) and each controller's ratio to it.
         Runs the controller(s) over the trace on virtual time with the battery model and prints the metrics
         (ramp violation, band energy ratio, battery throughput, SoC range …) side by side.
         Without flags the battery is sized from the trace: power = peak, energy = 120 s of peak, latency 0,
@@ -98,6 +102,8 @@ public sealed class ReplayCommand : ICommand
         double? plotFromS = args.Double("plot-from", 0);
         double? plotToS = args.Double("plot-to", 0);
         bool quiet = args.Has("quiet");
+        bool planner = args.Has("planner");
+        bool bound = args.Has("bound");
         bool flexPresent = args.SwitchWithValue("flex-load", out string? flexSpec);
         string? agentsSpec = args.String("agents");
         string? announcePath = args.String("announce");
@@ -245,8 +251,16 @@ public sealed class ReplayCommand : ICommand
 
         var metricsOptions = new MetricsOptions(periodS, options.RampUpWPerS, options.RampDownWPerS, options.RampWindowS,
             options.DynamicRangeW, options.BandLowHz, options.BandHighHz, summary.NativeSampleRateHz);
+        // --planner: the smoothing controller with the grid planner beside it (docs/planner.md), added as "planner".
+        if (planner && !controllers.Contains("planner"))
+        {
+            controllers = [.. controllers, "planner"];
+        }
+
+        Planning.ClairvoyantBound? boundLoad = bound ? new Planning.ClairvoyantBound(options, periodS) : null;
+        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements) : null;
         ReplaySite[]? sites = levers.IsEmpty ? null : [.. controllers.Select(_ => new ReplaySite(levers, peakW, options, announcements))];
-        var session = new ReplaySession([.. controllers.Select(name => Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods, sites);
+        var session = new ReplaySession([.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods, sites);
         PlotRecorder? recorder = plotPath is null ? null : new PlotRecorder(controllers, periodS, summary.Periods,
             plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth, sites is not null);
         string label = $"replay {summary.Name}: {string.Join(", ", controllers)}";
@@ -262,6 +276,7 @@ public sealed class ReplayCommand : ICommand
                 }
 
                 session.Step(loadW);
+                boundLoad?.Add(loadW);
                 writer?.Write(k, loadW, session.States);
                 recorder?.Add(k, loadW, session.States);
                 if (++k % reportEvery == 0)
@@ -298,6 +313,21 @@ public sealed class ReplayCommand : ICommand
         var runs = controllers.Select((name, i) => (Name: name, Metrics: results[i])).ToList();
         string table = Table(summary, periodS, options, battery, runs) + LeverTable(levers, runs, sites);
         (OutputOption.TakesStandardOutput(jsonPath, seriesPath, plotPath) ? context.Error : context.Out).Write(table);
+        if (boundLoad is not null)
+        {
+            double boundWh = boundLoad.SolveWh();
+            string ratios = string.Join(", ", runs.Select(r => $"{r.Name} {r.Metrics.BatteryThroughputWh / boundWh:F2}×"));
+            context.Error.WriteLine($"edge replay: clairvoyant bound on battery throughput {boundWh:F2} Wh (LP, 1 s means, perfect foresight, same limits); ratios: {ratios}");
+        }
+
+        if (plannedController is not null)
+        {
+            // Wall-clock solve times vary from run to run; they go to stderr and never into the run or the json.
+            List<double> times = [.. plannedController.SolveTimesMs.Order()];
+            double P(double q) => times.Count == 0 ? double.NaN : times[Math.Min(times.Count - 1, (int)(q * times.Count))];
+            context.Error.WriteLine($"edge replay: planner: {times.Count} plans, {plannedController.FailedPlans} not optimal, plan tracked {plannedController.PlannedPeriods * periodS:F0} s; solve p50 {P(0.5):F2} ms, p99 {P(0.99):F2} ms, max {P(1):F2} ms (GLOP, wall clock, this machine); {plannedController.AllocatedBytes / Math.Max(1, times.Count)} B managed per solve");
+            plannedController.Dispose();
+        }
         if (seriesPath is not null)
         {
             context.Error.WriteLine($"edge replay: wrote {seriesPath}");
