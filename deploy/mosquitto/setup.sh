@@ -182,6 +182,7 @@ ACL
         echo "setup.sh: bench $1"
         for a in "$1-pub" "$1-sub"; do add "$a"; done
         echo "  edge bench mqtt ... --user $1-pub --password-file $secrets/$1-pub.password --sub-user $1-sub --sub-password-file $secrets/$1-sub.password"
+        ;;
     agent)
         # Node agents (issue 15): each publishes only its own tree and reads only commands to itself.
         [ $# -eq 2 ] || usage
