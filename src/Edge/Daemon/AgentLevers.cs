@@ -53,13 +53,24 @@ internal sealed class AgentLevers
     // Sender thread.
     private long _sent;
 
-    public AgentLevers(LeverCoordinatorOptions options, string site, string account, IMonotonicClock clock)
+    // Loop thread: each slot's last reported power if it is a flexible load (0 otherwise).
+    private readonly double[] _flexPowerW = new double[Capacity];
+
+    public AgentLevers(LeverCoordinatorOptions options, string site, string account, IMonotonicClock clock, bool flexInLoad = false)
     {
+        FlexInLoad = flexInLoad;
         _coordinator = LeverCoordinator.WithSlots(Capacity, options);
         _site = site;
         _account = account;
         _clock = clock;
     }
+
+    /// <summary>
+    /// True when the load sensors measure the flexible loads too (they are on the measured feeders): the coordinator's
+    /// racks' load is then the measured load less their reported power. False (the sim rig, and flexible loads on their
+    /// own feeders): the controller does not see them, so the grid carries them on top of its target.
+    /// </summary>
+    public bool FlexInLoad { get; }
 
     /// <summary>The coordinator (loop thread only).</summary>
     public LeverCoordinator Coordinator => _coordinator;
@@ -167,8 +178,15 @@ internal sealed class AgentLevers
         Decision last = cycle.LastDecision;
         ControllerLimits limits = controller.Limits;
         input.NowNs = _clock.NowNs;
-        input.LoadW = sample.LoadW;
-        input.GridTargetW = last.GridTargetW;
+        double flexW = 0;
+        for (int i = 0; i < Capacity; i++)
+        {
+            flexW += _flexPowerW[i];
+        }
+
+        // The coordinator's contract: racks' load without flexible loads; the grid target with them (the grid sees both).
+        input.LoadW = FlexInLoad ? sample.LoadW - flexW : sample.LoadW;
+        input.GridTargetW = FlexInLoad ? last.GridTargetW : last.GridTargetW + flexW;
         input.AllowedDischargeW = last.AllowedDischargeW;
         input.AllowedChargeW = last.AllowedChargeW;
         input.SocPct = sample.SocPct;
@@ -189,6 +207,7 @@ internal sealed class AgentLevers
             }
 
             _coordinator.Report(u.Slot, u.PowerW, double.NaN, u.Online);
+            _flexPowerW[u.Slot] = u.Online && _coordinator.Levers[u.Slot].Kind == LeverKind.Flex && double.IsFinite(u.PowerW) ? Math.Max(0, u.PowerW) : 0;
         }
 
         while (_announcements.TryRead(out AnnouncedPhase p))

@@ -185,7 +185,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
                 ExpectedLoadMaxW = _edge.LeverExpectedLoadMaxW > 0 ? _edge.LeverExpectedLoadMaxW : double.NaN,
                 CommandLifetimeS = _edge.LeverCommandLifetimeS,
             },
-            _edge.Site, string.IsNullOrEmpty(_mqtt.Credentials.Username) ? _edge.Node : _mqtt.Credentials.Username, clock);
+            _edge.Site, string.IsNullOrEmpty(_mqtt.Credentials.Username) ? _edge.Node : _mqtt.Credentials.Username, clock, _edge.LeverFlexInLoad);
         if (_siteLimits is not null)
         {
             _siteLimits.Levers = _levers;

@@ -40,6 +40,9 @@ public sealed class EdgeOptions
     /// <summary>Lifetime of a command to an agent, s: the coordinator re-sends it at half this while it wants it kept; after it the agent releases along its ramp.</summary>
     public double LeverCommandLifetimeS { get; set; } = 10;
 
+    /// <summary>True when the load sensors measure the flexible loads too (docs/agents.md); false (default, and the sim rig): they are on feeders of their own, seen by the grid, not by the controller.</summary>
+    public bool LeverFlexInLoad { get; set; }
+
     /// <summary>Validates the section.</summary>
     public IReadOnlyList<OptionError> Validate(string section = "Edge")
     {
