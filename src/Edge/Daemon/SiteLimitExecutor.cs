@@ -50,7 +50,7 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
     public ControlCycle? Cycle { set => _cycle = value; }
 
     /// <inheritdoc />
-    public string? Accept(ref SiteLimitRequest request, SmoothingController controller)
+    public string? Accept(ref SiteLimitCommand request, SmoothingController controller)
     {
         if (_cycle is null)
         {
