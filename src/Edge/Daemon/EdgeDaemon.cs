@@ -565,6 +565,12 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"agents {fleet.Active}/{fleet.Known} counted on ({fleet.PowerW:0} W)"));
         }
 
+        if (_levers?.Figures.TryRead(out LeverFigures lf, out _, out _) == true)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"levers{(lf.Absorbing ? " absorbing" : "")}: flex {lf.FlexCommandW:0} W, curtailed {lf.Costs.CurtailedS:0} s, GPU capped {lf.Costs.GpuCappedS:0} s"));
+        }
+
         if (_pump?.BackstopState.TryRead(out BackstopFigures b, out _, out _) == true)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"backstop tier {b.Tier}"));
