@@ -205,6 +205,19 @@ public sealed class AgentRegistry
         return fleet;
     }
 
+    /// <summary>Calls <paramref name="visit"/> for every agent as of the last sweep, under the registry's lock (keep it short).</summary>
+    public void Visit(Action<AgentEntry> visit)
+    {
+        ArgumentNullException.ThrowIfNull(visit);
+        lock (_gate)
+        {
+            foreach (AgentEntry a in _agents.Values)
+            {
+                visit(a);
+            }
+        }
+    }
+
     /// <summary>A copy of the agents as of the last sweep (for state and the live view), ordered by id.</summary>
     public IReadOnlyList<AgentView> Snapshot()
     {

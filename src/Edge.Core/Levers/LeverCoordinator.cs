@@ -98,6 +98,56 @@ public sealed class LeverCoordinator
         _flexCommandW = SumFlex(min: true);
     }
 
+    /// <summary>
+    /// A coordinator with <paramref name="capacity"/> empty lever slots, all offline: the daemon's fixed-capacity lever
+    /// table, whose slots the agents fill (<see cref="SetLever"/>) and leave (<see cref="Report"/> with online false) at
+    /// run time without a rebuild.
+    /// </summary>
+    public static LeverCoordinator WithSlots(int capacity, LeverCoordinatorOptions options)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        var slots = new LeverSpec[capacity];
+        for (int i = 0; i < capacity; i++)
+        {
+            slots[i] = new LeverSpec("slot-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), LeverKind.Gpu, 0, 1, 0, 0, 1);
+        }
+
+        var c = new LeverCoordinator(slots, options);
+        for (int i = 0; i < capacity; i++)
+        {
+            c._online[i] = false;
+        }
+
+        c._flexCommandW = 0;
+        return c;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="spec"/> into slot <paramref name="index"/> (an agent taking a slot of the table, or its
+    /// capabilities changing), online, with nothing sent yet (its first command is sent in the next update).
+    /// <paramref name="spec"/> must be valid (<see cref="LeverSpec.Problems"/> empty: check it off the loop); an
+    /// invalid one or an index out of range is ignored and returns false. Allocation-free.
+    /// </summary>
+    public bool SetLever(int index, in LeverSpec spec)
+    {
+        if ((uint)index >= (uint)_levers.Length || string.IsNullOrEmpty(spec.Id) || !(spec.MaxW > 0) || !(spec.MinW >= 0)
+            || spec.MinW > spec.MaxW || !double.IsFinite(spec.MaxW) || !(spec.ReleaseWPerS > 0) || !double.IsFinite(spec.ReleaseWPerS)
+            || !(spec.StepW >= 0) || !double.IsFinite(spec.StepW) || !(spec.ResponseS >= 0) || !double.IsFinite(spec.ResponseS))
+        {
+            return false;
+        }
+
+        _levers[index] = spec;
+        _online[index] = true;
+        _powerW[index] = spec.Kind == LeverKind.Gpu ? 0 : spec.MinW;
+        _demandW[index] = double.NaN;
+        _sentRelease[index] = true;
+        _sentW[index] = 0;
+        _sentExpiresNs[index] = 0;
+        _commands[index] = new LeverCommand { Release = true };
+        return true;
+    }
+
     /// <summary>The levers, in the order of <see cref="Commands"/> and <see cref="Report"/>.</summary>
     public IReadOnlyList<LeverSpec> Levers => _levers;
 
@@ -567,9 +617,10 @@ public sealed class LeverCoordinator
     private double SumFlex(bool min)
     {
         double w = 0;
-        foreach (LeverSpec l in _levers)
+        for (int i = 0; i < _levers.Length; i++)
         {
-            if (l.Kind == LeverKind.Flex)
+            ref readonly LeverSpec l = ref _levers[i];
+            if (_online[i] && l.Kind == LeverKind.Flex)
             {
                 w += min ? l.MinW : l.MaxW;
             }

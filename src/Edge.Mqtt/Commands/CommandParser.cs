@@ -37,7 +37,7 @@ public static class CommandParser
             var c = new EdgeCommand { Kind = kind };
             bool haveId = false, haveExpiry = false, haveMode = false, haveAlarm = false, haveSource = false;
             bool haveMax = false, haveReduce = false, haveStart = false, haveDuration = false, haveRamp = false, haveCancel = false;
-            c.SiteLimit = new SiteLimitRequest { MaxW = double.NaN, ReducePct = double.NaN, EmergencyRampWPerS = double.NaN, DurationS = double.NaN };
+            c.SiteLimit = new SiteLimitCommand { MaxW = double.NaN, ReducePct = double.NaN, EmergencyRampWPerS = double.NaN, DurationS = double.NaN };
             double rampUp = double.NaN, rampDown = double.NaN, cap = double.NaN, floor = double.NaN, soc = double.NaN;
             while (true)
             {

@@ -36,7 +36,7 @@ public struct EdgeCommand
     public long ExpiresUnixMs;
 
     /// <summary>The grid request (<see cref="CommandKind.SiteLimit"/>) and, once the loop took it, its grant.</summary>
-    public SiteLimitRequest SiteLimit;
+    public SiteLimitCommand SiteLimit;
 
     /// <summary>The limits the command leaves after merging into <paramref name="current"/>.</summary>
     public readonly ControllerLimits MergeInto(in ControllerLimits current) => new(

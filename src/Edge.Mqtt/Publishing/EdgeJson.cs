@@ -239,7 +239,7 @@ public sealed class EdgeJson : IDisposable
     /// The reply to an accepted <c>site-limit</c>: <c>{"id","ok":true,"error":null,"feasible","from_w","target_w",
     /// "ramp_w_per_s","starts_in_s","reach_s","duration_s","battery_holds_s","levers_w"}</c>.
     /// </summary>
-    public ReadOnlySpan<byte> WriteSiteLimitReply(string id, in Commands.SiteLimitRequest r)
+    public ReadOnlySpan<byte> WriteSiteLimitReply(string id, in Commands.SiteLimitCommand r)
     {
         Utf8JsonWriter j = Begin();
         j.WriteString(Id, id);

@@ -4,10 +4,10 @@ namespace Edge.Daemon;
 
 /// <summary>
 /// The commands the control loop applies between cycles: the daemon's own (standby on shutdown) first, then the
-/// operators' (from MQTT), then the site limit in force (every period). Both reach the controller only on the loop thread, so a mode change never lands in the
+/// operators' (from MQTT), then the site limit in force and the lever coordinator (every period). Both reach the controller only on the loop thread, so a mode change never lands in the
 /// middle of a period.
 /// </summary>
-internal sealed class DaemonCommands(IControllerCommandSource? operators, SiteLimitExecutor? siteLimits = null) : IControllerCommandSource
+internal sealed class DaemonCommands(IControllerCommandSource? operators, SiteLimitExecutor? siteLimits = null, AgentLevers? levers = null) : IControllerCommandSource
 {
     private volatile bool _standbyRequested;
     private volatile bool _standbyApplied;
@@ -41,6 +41,7 @@ internal sealed class DaemonCommands(IControllerCommandSource? operators, SiteLi
 
         n += operators?.ApplyPending(controller) ?? 0;
         siteLimits?.Step(controller);
+        levers?.Step(controller);
         return n;
     }
 }

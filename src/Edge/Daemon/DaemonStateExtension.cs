@@ -9,10 +9,11 @@ namespace Edge.Daemon;
 /// <summary>
 /// The daemon's sections of the state message: <c>site_limit</c> (progress and compliance of the grid request, from
 /// the loop's mailbox), <c>backstop</c> (tier and band amplitudes, from the pump's mailbox) and <c>agents</c> (the
-/// registry's view: counted on or dropped, and why). Publisher thread.
+/// registry's view: counted on or dropped, and why) and <c>levers</c> (the coordinator's costs and plan). Publisher thread.
 /// </summary>
 internal sealed class DaemonStateExtension(
-    LatestValueMailbox<SiteLimitStatus>? siteLimit, LatestValueMailbox<BackstopFigures>? backstop, AgentRegistry? agents) : IStateExtension
+    LatestValueMailbox<SiteLimitStatus>? siteLimit, LatestValueMailbox<BackstopFigures>? backstop, AgentRegistry? agents,
+    LatestValueMailbox<LeverFigures>? levers = null) : IStateExtension
 {
     private static readonly string[] Phases = ["none", "scheduled", "active", "done", "cancelled"];
 
@@ -54,6 +55,23 @@ internal sealed class DaemonStateExtension(
             }
 
             j.WriteEndArray();
+            j.WriteEndObject();
+        }
+
+        if (levers is not null && levers.TryRead(out LeverFigures l, out _, out _))
+        {
+            // docs/agents.md: what the levers cost so far, and the plan.
+            j.WriteStartObject("levers"u8);
+            Number(j, "flex_energy_wh"u8, l.Costs.FlexEnergyWh);
+            Number(j, "curtailed_s"u8, l.Costs.CurtailedS);
+            Number(j, "gpu_capped_s"u8, l.Costs.GpuCappedS);
+            Number(j, "gpu_energy_lost_wh"u8, l.Costs.GpuEnergyLostWh);
+            Number(j, "flex_command_w"u8, l.FlexCommandW);
+            Number(j, "flex_reserve_w"u8, l.FlexReserveW);
+            Number(j, "gpu_allowed_w"u8, l.GpuAllowedW);
+            Number(j, "battery_budget_w"u8, l.BatteryBudgetW);
+            j.WriteBoolean("absorbing"u8, l.Absorbing);
+            j.WriteNumber("commands_dropped"u8, l.CommandsDropped);
             j.WriteEndObject();
         }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime;
 using Edge.Agents.Registry;
 using Edge.Core.Backstop;
+using Edge.Core.Levers;
 using Edge.Core.Control;
 using Edge.Core.Devices;
 using Edge.Daemon.Rigs;
@@ -84,6 +85,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private SiteLimitExecutor? _siteLimits;
     private AgentRegistry? _agents;
     private Thread? _agentThread;
+    private Thread? _leverSender;
+    private AgentLevers? _levers;
     private SimAgents? _simAgents;
 
     public EdgeDaemon(
@@ -171,12 +174,34 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             mailbox.SiteLimits = _siteLimits;
         }
 
-        _commands = new DaemonCommands(mailbox, _siteLimits);
+        // docs/agents.md: the lever coordinator on the loop thread, fed by the agent registry, its commands sent on the MQTT side.
+        _levers = mailbox is null ? null : new AgentLevers(
+            new LeverCoordinatorOptions
+            {
+                BatteryDischargeW = controllerOptions.MaxDischargeW,
+                BatteryChargeW = controllerOptions.MaxChargeW,
+                BatteryEnergyWh = controllerOptions.EnergyWh,
+                SocMinPct = controllerOptions.SocMinPct,
+                ExpectedLoadMaxW = _edge.LeverExpectedLoadMaxW > 0 ? _edge.LeverExpectedLoadMaxW : double.NaN,
+                CommandLifetimeS = _edge.LeverCommandLifetimeS,
+            },
+            _edge.Site, string.IsNullOrEmpty(_mqtt.Credentials.Username) ? _edge.Node : _mqtt.Credentials.Username, clock, _edge.LeverFlexInLoad);
+        if (_siteLimits is not null)
+        {
+            _siteLimits.Levers = _levers;
+        }
+
+        _commands = new DaemonCommands(mailbox, _siteLimits, _levers);
         int ringCapacity = Math.Max(1024, (int)(2000 / _loop.PeriodMs));
         _cycle = new ControlCycle(_rig.Devices, _rig.Inverters, controller, _rig.GridMeter, _rig.Devices.EmergencyStop, _rig.Devices.InverterEnable, _commands, ringCapacity);
         if (_siteLimits is not null)
         {
             _siteLimits.Cycle = _cycle;
+        }
+
+        if (_levers is not null)
+        {
+            _levers.Cycle = _cycle;
         }
 
         _executive = new CyclicExecutive(_cycle, _loop, DeadlineSleepers.Create(SleeperKind.Auto), _realtime);
@@ -279,6 +304,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _liveView?.Dispose();
         _simAgents?.Dispose(); // they release along their ramps and say offline while Edge is still connected
         _agentThread?.Join(TimeSpan.FromSeconds(1));
+        _leverSender?.Join(TimeSpan.FromSeconds(1));
         if (_publisher is not null)
         {
             await _publisher.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
@@ -540,6 +566,12 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"agents {fleet.Active}/{fleet.Known} counted on ({fleet.PowerW:0} W)"));
         }
 
+        if (_levers?.Figures.TryRead(out LeverFigures lf, out _, out _) == true)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"levers{(lf.Absorbing ? " absorbing" : "")}: flex {lf.FlexCommandW:0} W, curtailed {lf.Costs.CurtailedS:0} s, GPU capped {lf.Costs.GpuCappedS:0} s"));
+        }
+
         if (_pump?.BackstopState.TryRead(out BackstopFigures b, out _, out _) == true)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"backstop tier {b.Tier}"));
@@ -581,13 +613,32 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             return Task.CompletedTask;
         };
         _ = _client.SubscribeAsync(registry.Filter, Edge.Mqtt.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
-        _publisher!.StateExtension = new DaemonStateExtension(_siteLimits?.Status, _pump!.BackstopState, registry);
+        _publisher!.StateExtension = new DaemonStateExtension(_siteLimits?.Status, _pump!.BackstopState, registry, _levers?.Figures);
+        AgentLevers? levers = _levers;
+        if (levers is not null)
+        {
+            levers.Log = m => _log.LogWarning("{Message}", m);
+            MqttClient client = _client;
+            _leverSender = new Thread(() =>
+            {
+                // The MQTT side of the lever coordinator: drains its bounded queue, never blocks the loop.
+                while (!_stopping)
+                {
+                    levers.SendPending(client, TimeProvider.System);
+                    Thread.Sleep(20);
+                }
+            })
+            { IsBackground = true, Name = "agent-commands" };
+            _leverSender.Start();
+        }
+
         _agentThread = new Thread(() =>
         {
             while (!_stopping)
             {
                 long now = clock.NowNs;
                 _fleet.Write(registry.Sweep(now), now);
+                levers?.Publish(registry);
                 Thread.Sleep(100);
             }
         })

@@ -34,6 +34,16 @@ public sealed class EdgeOptions
     public string LiveView { get; set; } = "auto";
 
     /// <summary>Checks every option; returns the errors.</summary>
+    /// <summary>The racks' rated (expected peak) power the lever coordinator plans flexible loads' reserve for, W; 0: learnt from the highest load seen (docs/agents.md).</summary>
+    public double LeverExpectedLoadMaxW { get; set; }
+
+    /// <summary>Lifetime of a command to an agent, s: the coordinator re-sends it at half this while it wants it kept; after it the agent releases along its ramp.</summary>
+    public double LeverCommandLifetimeS { get; set; } = 10;
+
+    /// <summary>True when the load sensors measure the flexible loads too (docs/agents.md); false (default, and the sim rig): they are on feeders of their own, seen by the grid, not by the controller.</summary>
+    public bool LeverFlexInLoad { get; set; }
+
+    /// <summary>Validates the section.</summary>
     public IReadOnlyList<OptionError> Validate(string section = "Edge")
     {
         var c = new OptionChecks(section);
@@ -56,6 +66,8 @@ public sealed class EdgeOptions
         c.Range(nameof(FlightRecorderS), FlightRecorderS, 1, 3600, "s");
         c.Range(nameof(ShutdownTimeoutS), ShutdownTimeoutS, 1, 3600, "s");
         c.Range(nameof(StateSaveIntervalS), StateSaveIntervalS, 10, 3600, "s");
+        c.Range(nameof(LeverExpectedLoadMaxW), LeverExpectedLoadMaxW, 0, 1e9, "W");
+        c.Range(nameof(LeverCommandLifetimeS), LeverCommandLifetimeS, 1, 3600, "s");
         if (LiveView is not ("auto" or "on" or "off"))
         {
             c.Fail(nameof(LiveView), LiveView, "must be auto, on or off");

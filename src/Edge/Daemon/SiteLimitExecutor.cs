@@ -39,11 +39,18 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
     /// <summary>The published progress (written every period).</summary>
     public LatestValueMailbox<SiteLimitStatus> Status { get; } = new();
 
+    /// <summary>
+    /// The lever coordinator (loop thread, like this executor): its <see cref="Edge.Core.Levers.LeverCoordinator.Estimate"/>
+    /// is the one feasibility estimate, and the limit accepted here is set in it so that the levers take over as the
+    /// battery's energy runs out. Null without agents (then the battery alone is counted).
+    /// </summary>
+    public AgentLevers? Levers { get; set; }
+
     /// <summary>The cycle whose input and last decision the request is sized from (set once the cycle exists).</summary>
     public ControlCycle? Cycle { set => _cycle = value; }
 
     /// <inheritdoc />
-    public string? Accept(ref SiteLimitRequest request, SmoothingController controller)
+    public string? Accept(ref SiteLimitCommand request, SmoothingController controller)
     {
         if (_cycle is null)
         {
@@ -114,6 +121,16 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
         {
             // A new request replaces the one in force: back to the base first (moves nothing when the new limit is lower).
             End(controller, SiteLimitPhase.Done);
+        }
+
+        if (Levers is { } levers)
+        {
+            // One estimate: the coordinator's (battery energy over the duration + what the levers counted on can take).
+            var grid = new Edge.Core.Levers.SiteLimitRequest("site-limit", targetW, nowNs + (long)((request.StartsInS + reachS) * 1e9),
+                (long)(request.DurationS * 1e9), double.IsNaN(request.EmergencyRampWPerS) ? 0 : request.EmergencyRampWPerS);
+            Edge.Core.Levers.SiteLimitFeasibility f = levers.Coordinator.SetSiteLimit(grid, levers.Input(controller));
+            request.Feasible = f.Feasible;
+            request.LeversW = f.LeverW;
         }
 
         _startNs = nowNs + (long)(request.StartsInS * 1e9);
@@ -197,6 +214,7 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
 
     private void End(SmoothingController controller, SiteLimitPhase phase)
     {
+        Levers?.Coordinator.ClearSiteLimit();
         if (_status.Phase == SiteLimitPhase.Active)
         {
             ControllerLimits limits = controller.Limits;

@@ -136,6 +136,73 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_site_limit_deeper_than_the_battery_can_hold_makes_Edge_curtail_the_miner_and_its_expired_command_is_released_along_the_ramp()
+    {
+        if (!Available())
+        {
+            return;
+        }
+
+        using var broker = new ShippedBroker("sim-gpu-0", "sim-gpu-1", "sim-miner-0");
+        using var alice = new OperatorConsole(broker, "alice");
+        _state.Create();
+        // The racks' rated power set high keeps the miner running (its reserve) until a limit needs it curtailed; the limit
+        // asked for a day, which the battery's energy cannot hold (its budget is what its energy sustains over the time
+        // left). Commands live 2 s.
+        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides(
+            "Controller:RampUpWPerS=200", "Controller:RampDownWPerS=200", "Edge:LeverExpectedLoadMaxW=1000000", "Edge:LeverCommandLifetimeS=2", $"Sim:AgentPasswordDirectory={broker.SecretsDirectory}"));
+        using var states = new StateRecorder(broker);
+        // An independent subscriber (another node's account, which reads the site's agents) records the miner's telemetry
+        // and the commands Edge sends it.
+        using var miner = new ChildProcess("/usr/bin/stdbuf", ["-oL", Peers.MosquittoSub, .. broker.As($"edge-{ShippedBroker.Site}-edge2"), "-v", "-t", $"edge/{ShippedBroker.Site}/agents/sim-miner-0/#"]);
+        alice.Ready();
+
+        double Level(string line) => JsonDocument.Parse(line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]).RootElement.GetProperty("level_pct").GetDouble();
+        List<(TimeSpan At, double Level)> Telemetry() => miner.Lines.Where(l => l.Line.Contains("/telemetry {", StringComparison.Ordinal)).Select(l => (l.At, Level(l.Line))).ToList();
+        TimeSpan Now() => miner.Lines[^1].At;
+        List<string> Commands() => miner.Lines.Where(l => l.Line.Contains("/cmd/", StringComparison.Ordinal)).Select(l => l.Line).ToList();
+
+        states.WaitFor(s => Agent(s, "sim-miner-0") is { } a && a.GetProperty("active").GetBoolean(), "the miner counted on");
+        Wait.Until(() => Commands().Count > 0, Timeout, "Edge's first command to the miner", () => edge.Log.Text);
+        Wait.Until(() => Telemetry().Count > 20 && Telemetry().TakeLast(5).All(t => t.Level >= 90), Timeout, "the miner running (its reserve)", () => string.Join('\n', Commands().TakeLast(5)));
+        double before = Telemetry()[^1].Level;
+
+        string id = OperatorConsole.NewId();
+        JsonElement reply = alice.TryRequest("site-limit", $$"""{"id":"{{id}}","expires_at":"{{OperatorConsole.Expires(60)}}","reduce_pct":30,"duration_s":86400}""")
+            ?? throw new Xunit.Sdk.XunitException("no reply to site-limit\n" + edge.Log.Text);
+        output.WriteLine($"reply: {reply}");
+        Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
+        Assert.True(reply.GetProperty("levers_w").GetDouble() > 0, reply.ToString());
+        Assert.True(reply.GetProperty("battery_holds_s").GetDouble() < 86400, reply.ToString());
+        TimeSpan sentAt = Now();
+        DateTimeOffset sent = DateTimeOffset.UtcNow;
+
+        // The battery's energy cannot cover the cut: Edge commands the miner down (seen in the miner's own telemetry).
+        Wait.Until(() => Telemetry().Any(t => t.At > sentAt && t.Level <= before - 20), Timeout, "the miner's level to drop",
+            () => string.Join('\n', Commands().TakeLast(10)) + "\n" + edge.Log.Text[^Math.Min(edge.Log.Text.Length, 3000)..]);
+        string curtail = Commands().Last(c => c.Contains($"/cmd/edge-{ShippedBroker.Site}-{ShippedBroker.Node}/level {{", StringComparison.Ordinal));
+        output.WriteLine($"miner {before:F0} % → {Telemetry()[^1].Level:F0} %; last command {curtail}");
+        JsonElement costs = states.WaitFor(s => Ts(s) > sent && s.TryGetProperty("levers", out JsonElement l) && l.GetProperty("curtailed_s").GetDouble() > 0,
+            "curtailed time in state").GetProperty("levers");
+        output.WriteLine($"levers: {costs}");
+        Assert.True(costs.GetProperty("flex_energy_wh").GetDouble() > 0, costs.ToString());
+        Assert.True(costs.TryGetProperty("gpu_capped_s", out _) && costs.TryGetProperty("gpu_energy_lost_wh", out _), costs.ToString());
+
+        // Edge stops commanding (the controller on hold: the coordinator is not stepped, nothing is renewed): the command
+        // in force expires after its 2 s and the miner releases along its ramp — in level steps, never all at once.
+        double low = Telemetry()[^1].Level;
+        JsonElement hold = alice.TryRequest("mode", OperatorConsole.Mode(OperatorConsole.NewId(), "hold")) ?? throw new Xunit.Sdk.XunitException("no reply to mode");
+        Assert.True(hold.GetProperty("ok").GetBoolean(), hold.ToString());
+        TimeSpan stopped = Now();
+        Wait.Until(() => Telemetry().Any(t => t.At > stopped && t.Level >= 99), TimeSpan.FromSeconds(60), "the miner released back to 100 %",
+            () => string.Join(' ', Telemetry().TakeLast(40).Select(t => t.Level)));
+        var release = Telemetry().Where(t => t.At > stopped).ToList();
+        double largestStep = release.Zip(release.Skip(1), (a, b) => b.Level - a.Level).Max();
+        output.WriteLine($"released {low:F0} → 100 % in {(release.First(t => t.Level >= 99).At - stopped).TotalSeconds:F1} s, largest step {largestStep:F0} %");
+        Assert.True(largestStep <= 10 + 1e-9, $"the miner released in a step of {largestStep} %");
+    }
+
+    [Fact]
     public void A_site_limit_is_refused_with_a_reason_when_malformed_or_beyond_the_hard_ramp_limit()
     {
         if (!Available())

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Text;
+using Edge.Core.Levers;
 using Edge.Agents.Registry;
 using Edge.Core.Control;
 using Edge.Core.Devices;
@@ -88,12 +90,12 @@ public sealed class SiteLimitLoopTests
             Kind = CommandKind.SiteLimit,
             Operator = "alice",
             RequestId = "r1",
-            SiteLimit = new SiteLimitRequest { MaxW = double.NaN, ReducePct = 30, DurationS = 1_000, EmergencyRampWPerS = double.NaN },
+            SiteLimit = new SiteLimitCommand { MaxW = double.NaN, ReducePct = 30, DurationS = 1_000, EmergencyRampWPerS = double.NaN },
         }));
         Run(1);
         Assert.True(mailbox.TryTakeOutcome(out CommandOutcome outcome));
         Assert.Null(outcome.Error);
-        SiteLimitRequest grant = outcome.Command.SiteLimit;
+        SiteLimitCommand grant = outcome.Command.SiteLimit;
         Assert.Equal(0.7 * fromW, grant.TargetW, 1e-6);
         Assert.Equal(2_000, grant.RampWPerS);
         Assert.Equal(0.3 * fromW / 2_000, grant.ReachS, 1e-6);
@@ -110,5 +112,104 @@ public sealed class SiteLimitLoopTests
         Assert.Equal(SiteLimitPhase.Active, status.Phase);
         Assert.Equal(grant.TargetW, cycle.LastDecision.GridTargetW, 1.0); // W: the target sits at the cap
         Assert.Equal(grant.TargetW, controller.Limits.GridCapW);
+    }
+
+    [Fact]
+    public void The_lever_coordinator_on_the_loop_costs_zero_bytes_per_cycle_with_agents_a_site_limit_and_an_announcement()
+    {
+        var clock = new VirtualClock(1_000_000_000);
+        var sensors = new FakePowerSensor[8];
+        for (int i = 0; i < sensors.Length; i++)
+        {
+            sensors[i] = new FakePowerSensor($"r{i}");
+        }
+
+        var meter = new FakePowerSensor("site");
+        FakeBatteryInverter[] inverters = [new("i1", 20_000, 15_000), new("i2", 20_000, 15_000)];
+        var mailbox = new CommandMailbox(4);
+        var options = Options();
+        var levers = new AgentLevers(new LeverCoordinatorOptions
+        {
+            BatteryDischargeW = options.MaxDischargeW,
+            BatteryChargeW = options.MaxChargeW,
+            BatteryEnergyWh = options.EnergyWh,
+            SocMinPct = options.SocMinPct,
+            ExpectedLoadMaxW = 80_000,
+        }, "site1", "edge-site1-edge1", clock);
+        var executor = new SiteLimitExecutor(options, clock, new LatestValueMailbox<AgentFleet>()) { Levers = levers };
+        mailbox.SiteLimits = executor;
+        var controller = new SmoothingController(options);
+        var cycle = new ControlCycle(new SummingRackSampler(sensors), inverters, controller, meter, new FakeDigitalInput("estop"), null, new DaemonCommands(mailbox, executor, levers), 64);
+        executor.Cycle = cycle;
+        levers.Cycle = cycle;
+        var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
+
+        // The registry as the daemon feeds it (its own thread there; here between runs): a miner and a GPU node.
+        var registry = new AgentRegistry("site1", TimeProvider.System);
+        void Send(string agent, string leaf, string json) => registry.Handle($"edge/site1/agents/{agent}/{leaf}", Encoding.UTF8.GetBytes(json), false, clock.NowNs);
+        Send("m1", "status", """{"state":"online","ts_ms":1}""");
+        Send("m1", "capabilities", """{"kind":"flex","min_w":0,"max_w":8000,"response_ms":2000,"knobs":["level"],"telemetry_hz":10,"release_w_per_s":100,"release_jitter_s":0,"level_step_pct":5,"max_command_lifetime_s":300}""");
+        Send("g1", "status", """{"state":"online","ts_ms":1}""");
+        Send("g1", "capabilities", """{"kind":"gpu","min_w":2000,"max_w":10000,"response_ms":100,"knobs":["power-cap"],"telemetry_hz":10,"release_w_per_s":500,"release_jitter_s":0,"max_command_lifetime_s":300}""");
+        Send("fw", "announce", """{"id":"job:start","kind":"job_start","in_s":30,"power_w":30000}""");
+        long seq = 0;
+        void Sweep()
+        {
+            seq++;
+            Send("m1", "telemetry", $$"""{"seq":{{seq}},"ts_ms":1,"power_w":6000,"level_pct":75,"state":"free"}""");
+            Send("g1", "telemetry", $$"""{"seq":{{seq}},"ts_ms":1,"power_w":9000,"cap_w":10000,"state":"free"}""");
+            registry.Sweep(clock.NowNs);
+            levers.Publish(registry);
+        }
+
+        void Run(int cycles)
+        {
+            for (int i = 0; i < cycles; i++)
+            {
+                foreach (FakePowerSensor s in sensors)
+                {
+                    s.Set(5_000, clock.NowNs);
+                }
+
+                meter.Set(40_000 - inverters[0].LastSetpointW - inverters[1].LastSetpointW, clock.NowNs);
+                exec.RunCycles(1);
+                Drain(cycle);
+            }
+        }
+
+        for (int k = 0; k < 50; k++)
+        {
+            Sweep();
+            Run(100); // warm-up: JIT tiers, first-use paths, the controller settles at 40 kW
+        }
+
+        Assert.True(2 == levers.Coordinator.Levers.Count(l => !l.Id.StartsWith("slot-", StringComparison.Ordinal)), string.Join("; ", registry.Snapshot()));
+        double fromW = cycle.LastDecision.GridTargetW;
+        Assert.True(mailbox.TryPost(new EdgeCommand
+        {
+            Kind = CommandKind.SiteLimit,
+            Operator = "alice",
+            RequestId = "r1",
+            SiteLimit = new SiteLimitCommand { MaxW = double.NaN, ReducePct = 30, DurationS = 1_000, EmergencyRampWPerS = double.NaN },
+        }));
+        Run(1);
+        Assert.True(mailbox.TryTakeOutcome(out CommandOutcome outcome));
+        Assert.Null(outcome.Error);
+        Assert.True(outcome.Command.SiteLimit.LeversW > 0, "the coordinator's estimate counts the levers");
+
+        // The sweeps' updates wait in the ring (the registry side allocates; the loop's side must not).
+        for (int k = 0; k < 100; k++)
+        {
+            Sweep();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Run(10_000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        Assert.True(levers.Figures.TryRead(out LeverFigures figures, out _, out _));
+        Assert.True(figures.Costs.FlexEnergyWh > 0);
+        Assert.True(levers.Coordinator.Commands[0].ExpiresNs > 0 || levers.Coordinator.Commands[1].ExpiresNs > 0, "the levers are commanded");
+        Assert.Equal(fromW * 0.7, outcome.Command.SiteLimit.TargetW, 1e-6);
     }
 }

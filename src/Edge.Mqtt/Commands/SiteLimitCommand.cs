@@ -1,13 +1,16 @@
 namespace Edge.Mqtt.Commands;
 
 /// <summary>
-/// A <c>site-limit</c> grid request as parsed (plain values, copied through the mailbox) and the loop's answer to it.
+/// A <c>site-limit</c> command as parsed (plain values, copied through the mailbox) and the loop's answer to it: the
+/// wire form only. The loop resolves it into the one grid request type, <c>Edge.Core.Levers.SiteLimitRequest</c>
+/// (absolute limit in W, monotonic start and duration), and sizes it with the one estimate,
+/// <c>LeverCoordinator.Estimate</c> (docs/site-limit.md).
 /// Request: exactly one of <see cref="MaxW"/> ("at most P W") and <see cref="ReducePct"/> ("−X %" of the grid power
 /// when it starts), from <see cref="StartUnixMs"/> (0: now) for <see cref="DurationS"/>; <see cref="EmergencyRampWPerS"/>
 /// authorises a faster ramp than the one in force (never beyond the configured hard limit). <see cref="Cancel"/> ends
 /// the limit in force. The grant fields are filled by the loop when it takes the request.
 /// </summary>
-public struct SiteLimitRequest
+public struct SiteLimitCommand
 {
     /// <summary>At most this grid power, W (NaN: not given).</summary>
     public double MaxW;

@@ -1,0 +1,286 @@
+using System.Globalization;
+using Edge.Agents.Contract;
+using Edge.Agents.Registry;
+using Edge.Core.Control;
+using Edge.Core.Forecast;
+using Edge.Core.Levers;
+using Edge.Core.Timing;
+using Edge.Mqtt.Client;
+using Edge.Mqtt.Protocol;
+using Edge.Runtime.Handoff;
+
+namespace Edge.Daemon;
+
+/// <summary>
+/// The lever coordinator in the daemon (docs/agents.md, "The lever coordinator in the daemon"). Three threads, joined
+/// by bounded non-blocking rings:
+/// <list type="bullet">
+/// <item><b>Registry thread</b> (<see cref="Publish"/>, after every sweep): each counted-on agent with a lever
+/// (a flexible load with <c>level</c>, a GPU node with <c>power_cap</c>) keeps one slot of a fixed table of
+/// <see cref="Capacity"/> for as long as Edge runs; its spec (from its published capabilities), its power and whether
+/// it is counted on go to the loop as slot updates; announcements not yet handed over go too.</item>
+/// <item><b>Loop thread</b> (<see cref="Step"/>, every period before the controller decides): applies the updates
+/// (<see cref="LeverCoordinator.SetLever"/>, <see cref="LeverCoordinator.Report"/>, <see cref="LeverCoordinator.Announce"/>),
+/// runs <see cref="LeverCoordinator.Update"/> with this period's sample and the last decision, and queues the changed
+/// commands; costs go to the publisher through a latest-value mailbox. Allocation-free.</item>
+/// <item><b>Sender thread</b> (<see cref="SendPending"/>): turns queued commands into agent commands (<c>level</c> or
+/// <c>power-cap</c>, with an id and a wall-clock expiry; <c>null</c> = release along the agent's ramp) on
+/// <c>edge/{site}/agents/{agent}/cmd/{account}/…</c>.</item>
+/// </list>
+/// </summary>
+internal sealed class AgentLevers
+{
+    /// <summary>Lever slots (agents with a lever Edge can command at once).</summary>
+    public const int Capacity = 64;
+
+    private readonly LeverCoordinator _coordinator;
+    private readonly SpscRing<SlotUpdate> _updates = new(4096);
+    private readonly SpscRing<AnnouncedPhase> _announcements = new(256);
+    private readonly SpscRing<OutCommand> _outbox = new(1024);
+    private readonly string _site;
+    private readonly string _account;
+    private readonly IMonotonicClock _clock;
+
+    // Registry thread (slot metadata is written before the slot's first update; the loop and the sender read it after).
+    private readonly Dictionary<string, int> _slotOf = new(StringComparer.Ordinal);
+    private readonly string?[] _slotId = new string?[Capacity];
+    private readonly LeverSpec[] _slotSpec = new LeverSpec[Capacity];
+    private readonly bool[] _slotActive = new bool[Capacity];
+    private readonly HashSet<(string, long)> _handedOver = [];
+    private readonly bool[] _seen = new bool[Capacity];
+    private bool _saidFull;
+
+    // Sender thread.
+    private long _sent;
+
+    // Loop thread: each slot's last reported power if it is a flexible load (0 otherwise).
+    private readonly double[] _flexPowerW = new double[Capacity];
+
+    public AgentLevers(LeverCoordinatorOptions options, string site, string account, IMonotonicClock clock, bool flexInLoad = false)
+    {
+        FlexInLoad = flexInLoad;
+        _coordinator = LeverCoordinator.WithSlots(Capacity, options);
+        _site = site;
+        _account = account;
+        _clock = clock;
+    }
+
+    /// <summary>
+    /// True when the load sensors measure the flexible loads too (they are on the measured feeders): the coordinator's
+    /// racks' load is then the measured load less their reported power. False (the sim rig, and flexible loads on their
+    /// own feeders): the controller does not see them, so the grid carries them on top of its target.
+    /// </summary>
+    public bool FlexInLoad { get; }
+
+    /// <summary>The coordinator (loop thread only).</summary>
+    public LeverCoordinator Coordinator => _coordinator;
+
+    /// <summary>Costs and the plan, written every period (publisher and live view read it).</summary>
+    public LatestValueMailbox<LeverFigures> Figures { get; } = new();
+
+    /// <summary>Commands sent so far.</summary>
+    public long Sent => Interlocked.Read(ref _sent);
+
+    /// <summary>Called with a message for the log (registry and sender threads).</summary>
+    public Action<string>? Log { get; set; }
+
+    /// <summary>Registry thread, after each sweep: slot updates and new announcements to the loop.</summary>
+    public void Publish(AgentRegistry registry)
+    {
+        Array.Clear(_seen);
+        registry.Visit(a =>
+        {
+            if (!a.Active || a.Capabilities is not { } c || a.Telemetry is not { } t)
+            {
+                return;
+            }
+
+            LeverKind kind;
+            if (c.Kind == AgentKind.Flex && c.Knobs.Contains(AgentKnob.Level))
+            {
+                kind = LeverKind.Flex;
+            }
+            else if (c.Kind == AgentKind.Gpu && c.Knobs.Contains(AgentKnob.PowerCap))
+            {
+                kind = LeverKind.Gpu;
+            }
+            else
+            {
+                return;
+            }
+
+            var spec = new LeverSpec(a.Id, kind, c.MinW, c.MaxW, kind == LeverKind.Flex ? (c.LevelStepPct ?? 0) / 100 * c.MaxW : 0,
+                c.ResponseMs / 1000, c.ReleaseWPerS);
+            if (spec.Problems().Any())
+            {
+                return;
+            }
+
+            if (!_slotOf.TryGetValue(a.Id, out int slot))
+            {
+                slot = Array.IndexOf(_slotId, null);
+                if (slot < 0)
+                {
+                    if (!_saidFull)
+                    {
+                        _saidFull = true;
+                        Log?.Invoke($"lever table full ({Capacity}): agent {a.Id} is not commanded");
+                    }
+
+                    return;
+                }
+
+                _slotId[slot] = a.Id;
+                _slotOf[a.Id] = slot;
+            }
+
+            _seen[slot] = true;
+            bool newSpec = !_slotActive[slot] || _slotSpec[slot] != spec;
+            _slotSpec[slot] = spec;
+            _slotActive[slot] = true;
+            _updates.TryWrite(new SlotUpdate(slot, newSpec, spec, true, t.PowerW));
+        });
+
+        for (int i = 0; i < Capacity; i++)
+        {
+            if (_slotActive[i] && !_seen[i])
+            {
+                _slotActive[i] = false;
+                _updates.TryWrite(new SlotUpdate(i, false, default, false, 0));
+            }
+        }
+
+        foreach (AnnouncedPhase p in registry.Announcements())
+        {
+            if (_handedOver.Add((p.Id, p.ReceivedNs)))
+            {
+                _announcements.TryWrite(p);
+            }
+        }
+    }
+
+    /// <summary>The cycle whose sample and last decision the coordinator reads (set once it exists).</summary>
+    public Edge.Runtime.Cycle.ControlCycle? Cycle { get; set; }
+
+    /// <summary>This period's coordinator input: the sample, the last decision, the limits in force.</summary>
+    public LeverInput Input(SmoothingController controller)
+    {
+        var input = default(LeverInput);
+        if (Cycle is not { } cycle)
+        {
+            input.NowNs = _clock.NowNs;
+            input.LoadW = double.NaN;
+            input.GridTargetW = double.NaN;
+            return input;
+        }
+
+        ref readonly TickInput sample = ref cycle.Input;
+        Decision last = cycle.LastDecision;
+        ControllerLimits limits = controller.Limits;
+        input.NowNs = _clock.NowNs;
+        double flexW = 0;
+        for (int i = 0; i < Capacity; i++)
+        {
+            flexW += _flexPowerW[i];
+        }
+
+        // The coordinator's contract: racks' load without flexible loads; the grid target with them (the grid sees both).
+        input.LoadW = FlexInLoad ? sample.LoadW - flexW : sample.LoadW;
+        input.GridTargetW = FlexInLoad ? last.GridTargetW : last.GridTargetW + flexW;
+        input.AllowedDischargeW = last.AllowedDischargeW;
+        input.AllowedChargeW = last.AllowedChargeW;
+        input.SocPct = sample.SocPct;
+        input.SocTargetPct = last.SocTargetPct;
+        input.RampUpWPerS = limits.RampUpWPerS;
+        input.RampDownWPerS = limits.RampDownWPerS;
+        return input;
+    }
+
+    /// <summary>Loop thread, every period before the controller decides (after the site limit's step). Allocation-free.</summary>
+    public void Step(SmoothingController controller)
+    {
+        while (_updates.TryRead(out SlotUpdate u))
+        {
+            if (u.NewSpec)
+            {
+                _coordinator.SetLever(u.Slot, u.Spec);
+            }
+
+            _coordinator.Report(u.Slot, u.PowerW, double.NaN, u.Online);
+            _flexPowerW[u.Slot] = u.Online && _coordinator.Levers[u.Slot].Kind == LeverKind.Flex && double.IsFinite(u.PowerW) ? Math.Max(0, u.PowerW) : 0;
+        }
+
+        while (_announcements.TryRead(out AnnouncedPhase p))
+        {
+            _coordinator.Announce(p);
+        }
+
+        if (Cycle is null || controller.Mode != ControlMode.Auto)
+        {
+            // Without a controller in auto the battery is not covering anything: the levers are released (the
+            // coordinator is not stepped; commands in force expire and the agents ramp back).
+            return;
+        }
+
+        LeverInput input = Input(controller);
+        _coordinator.Update(input);
+        ReadOnlySpan<LeverCommand> commands = _coordinator.Commands;
+        for (int i = 0; i < commands.Length; i++)
+        {
+            ref readonly LeverCommand c = ref commands[i];
+            if (c.Changed)
+            {
+                _outbox.TryWrite(new OutCommand(i, c.ValueW, c.Release, c.ExpiresNs));
+            }
+        }
+
+        LeverCosts costs = _coordinator.Costs;
+        Figures.Write(new LeverFigures
+        {
+            Costs = costs,
+            FlexCommandW = _coordinator.FlexCommandW,
+            FlexReserveW = _coordinator.FlexReserveW,
+            GpuAllowedW = _coordinator.GpuAllowedW,
+            BatteryBudgetW = _coordinator.BatteryBudgetW,
+            Absorbing = _coordinator.Absorbing,
+            CommandsDropped = _outbox.Dropped,
+        }, input.NowNs);
+    }
+
+    /// <summary>Sender thread: publishes the queued commands. Returns how many were sent.</summary>
+    public int SendPending(MqttClient client, TimeProvider wall)
+    {
+        int n = 0;
+        while (_outbox.TryRead(out OutCommand c))
+        {
+            LeverSpec spec = _slotSpec[c.Slot];
+            string? agent = _slotId[c.Slot];
+            if (agent is null)
+            {
+                continue;
+            }
+
+            long leftNs = c.ExpiresNs - _clock.NowNs;
+            DateTimeOffset expires = wall.GetUtcNow().AddMilliseconds(Math.Max(1000, leftNs / 1e6));
+            var topics = new AgentTopics(_site, agent);
+            string name = spec.Kind == LeverKind.Flex ? "level" : "power-cap";
+            var command = new AgentCommand
+            {
+                Id = Guid.NewGuid().ToString("N"),
+                ExpiresAt = expires,
+                LevelPct = spec.Kind == LeverKind.Flex && !c.Release ? Math.Clamp(Math.Round(c.ValueW / spec.MaxW * 100, 2), 0, 100) : null,
+                CapW = spec.Kind == LeverKind.Gpu && !c.Release ? Math.Round(Math.Max(c.ValueW, spec.MinW), 1) : null,
+            };
+            _ = client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topics.Command(_account, name))
+                .WithPayload(AgentJson.Serialize(command)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            Interlocked.Increment(ref _sent);
+            n++;
+        }
+
+        return n;
+    }
+
+    private readonly record struct SlotUpdate(int Slot, bool NewSpec, LeverSpec Spec, bool Online, double PowerW);
+
+    private readonly record struct OutCommand(int Slot, double ValueW, bool Release, long ExpiresNs);
+}
