@@ -1,0 +1,137 @@
+namespace Edge.Core.Control;
+
+/// <summary>
+/// Predicts the load one actuator latency ahead, at the control period's resolution, for latency compensation
+/// (docs/planner.md, "Latency compensation"): the battery is commanded L̂(t+Δ) − g*(t+Δ) instead of L(t) − g*(t), so
+/// an actuator that acts Δ late meets the load edge it was meant for instead of leaking it to the grid.
+/// <para>
+/// Method: a ring of the last <c>MaxLag</c> load samples (one per period) and, for every lag m from the latency
+/// D = round(Δ / period) to <c>MaxLag</c>, an exponentially weighted mean of |L(t) − L(t − m)| — the error the predictor
+/// "L̂(t+Δ) = L(t+Δ−m)" would have made Δ ago. Lag D is persistence (L̂(t+Δ) = L(t), today's behaviour); any other lag is
+/// a period of the load (or a multiple of it), found as the lag of least measured error: no period detector at 0.1 s
+/// resolution is needed, the comparison is at sample resolution. The prediction is confidence-weighted by the two
+/// measured errors: the best lag's change L(t+Δ−m) − L(t) is applied in full when its error is at most
+/// <see cref="FullWeightErrorRatio"/> of persistence's, not at all when it is not better than persistence, linearly
+/// in between — so a predictor that has recently been wrong falls back to persistence.
+/// </para>
+/// <para>O(MaxLag) arithmetic per period, no allocation after construction, deterministic. Assumes one sample per
+/// nominal period (a skipped period shifts the ring by one sample, a small transient).</para>
+/// </summary>
+public sealed class LatencyCompensator
+{
+    /// <summary>Error ratio (best lag / persistence) at and below which the prediction gets full weight.</summary>
+    public const double FullWeightErrorRatio = 0.5;
+
+    private readonly double[] _ring;
+    private readonly double[] _errorW;
+    private readonly int _delay;
+    private readonly double _alpha;
+    private int _head;
+    private long _count;
+
+    /// <summary>Creates a compensator for a latency of <paramref name="latencyS"/> at a control period of <paramref name="periodS"/>.</summary>
+    /// <param name="latencyS">Actuator latency Δ, s (&gt; 0).</param>
+    /// <param name="periodS">Control period, s (&gt; 0).</param>
+    /// <param name="maxPeriodS">Longest load period searched, s.</param>
+    /// <param name="errorTimeConstantS">Time constant of the error averages, s.</param>
+    public LatencyCompensator(double latencyS, double periodS, double maxPeriodS, double errorTimeConstantS)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(latencyS);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(periodS);
+        _delay = Math.Max(1, (int)Math.Round(latencyS / periodS));
+        int maxLag = Math.Max(_delay + 1, (int)Math.Ceiling(maxPeriodS / periodS) + _delay);
+        _ring = new double[maxLag + 1];
+        _errorW = new double[maxLag + 1];
+        _alpha = Math.Min(1.0, periodS / errorTimeConstantS);
+    }
+
+    /// <summary>Latency in periods (D).</summary>
+    public int DelayPeriods => _delay;
+
+    /// <summary>Longest lag searched, periods.</summary>
+    public int MaxLagPeriods => _ring.Length - 1;
+
+    /// <summary>The lag of least error after the last <see cref="Predict"/> (== <see cref="DelayPeriods"/> for persistence).</summary>
+    public int BestLagPeriods { get; private set; }
+
+    /// <summary>Weight (0–1) the last prediction was given.</summary>
+    public double Weight { get; private set; }
+
+    /// <summary>Persistence's mean absolute error over the latency, W (after the last <see cref="Predict"/>).</summary>
+    public double PersistenceErrorW => _errorW[_delay];
+
+    /// <summary>The best lag's mean absolute error, W.</summary>
+    public double BestErrorW => _errorW[BestLagPeriods];
+
+    /// <summary>Forgets the history (the next samples start over from persistence).</summary>
+    public void Reset()
+    {
+        Array.Clear(_ring);
+        Array.Clear(_errorW);
+        _head = 0;
+        _count = 0;
+        Weight = 0;
+        BestLagPeriods = _delay;
+    }
+
+    /// <summary>
+    /// Adds this period's load <paramref name="loadW"/> and returns the predicted change of the load over the latency,
+    /// L̂(t+Δ) − L(t), W (0 until a full ring has been seen, and whenever persistence is as good).
+    /// </summary>
+    public double Predict(double loadW)
+    {
+        int n = _ring.Length;
+        _head = _head + 1 == n ? 0 : _head + 1;
+        _ring[_head] = loadW;
+        _count++;
+        int maxLag = n - 1;
+        if (_count <= maxLag)
+        {
+            Weight = 0;
+            BestLagPeriods = _delay;
+            return 0;
+        }
+
+        // Update every lag's error and find the least (ties keep the shortest lag). Split at the ring's wrap so the
+        // inner loop has no modulo.
+        double alpha = _alpha;
+        int best = _delay;
+        double bestErrorW = double.PositiveInfinity;
+        for (int m = _delay; m <= maxLag; m++)
+        {
+            int i = _head - m;
+            if (i < 0)
+            {
+                i += n;
+            }
+
+            double e = _errorW[m] + alpha * (Math.Abs(loadW - _ring[i]) - _errorW[m]);
+            _errorW[m] = e;
+            if (e < bestErrorW)
+            {
+                bestErrorW = e;
+                best = m;
+            }
+        }
+
+        BestLagPeriods = best;
+        double persistenceW = _errorW[_delay];
+        if (best == _delay || !(persistenceW > 0))
+        {
+            Weight = 0;
+            return 0;
+        }
+
+        double ratio = bestErrorW / persistenceW;
+        double weight = Math.Clamp((1 - ratio) / (1 - FullWeightErrorRatio), 0, 1);
+        Weight = weight;
+        // L(t+Δ−m): m − D samples back from now.
+        int j = _head - (best - _delay);
+        if (j < 0)
+        {
+            j += n;
+        }
+
+        return weight * (_ring[j] - loadW);
+    }
+}
