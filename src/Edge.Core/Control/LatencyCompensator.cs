@@ -22,10 +22,14 @@ public sealed class LatencyCompensator
     /// <summary>Error ratio (best lag / persistence) at and below which the prediction gets full weight.</summary>
     public const double FullWeightErrorRatio = 0.5;
 
+    /// <summary>History a lag needs before it may be chosen, s (its error must rest on more than a couple of edges).</summary>
+    public const double MinHistoryS = 3;
+
     private readonly double[] _ring;
     private readonly double[] _errorW;
     private readonly int _delay;
     private readonly double _alpha;
+    private readonly long _minAge;
     private int _head;
     private long _count;
 
@@ -43,6 +47,7 @@ public sealed class LatencyCompensator
         _ring = new double[maxLag + 1];
         _errorW = new double[maxLag + 1];
         _alpha = Math.Min(1.0, periodS / errorTimeConstantS);
+        _minAge = Math.Max(1, (long)Math.Round(MinHistoryS / periodS));
     }
 
     /// <summary>Latency in periods (D).</summary>
@@ -76,7 +81,7 @@ public sealed class LatencyCompensator
 
     /// <summary>
     /// Adds this period's load <paramref name="loadW"/> and returns the predicted change of the load over the latency,
-    /// L̂(t+Δ) − L(t), W (0 until a full ring has been seen, and whenever persistence is as good).
+    /// L̂(t+Δ) − L(t), W (0 until a lag other than persistence has <see cref="MinHistoryS"/> of history and beats persistence).
     /// </summary>
     public double Predict(double loadW)
     {
@@ -84,17 +89,20 @@ public sealed class LatencyCompensator
         _head = _head + 1 == n ? 0 : _head + 1;
         _ring[_head] = loadW;
         _count++;
-        int maxLag = n - 1;
-        if (_count <= maxLag)
+        // Lags with history: m < count. Each lag's error is a plain running mean while it is younger than the error
+        // time constant (so a young lag is judged on what it has seen, not biased towards 0), an exponential one after.
+        int maxLag = (int)Math.Min(n - 1, _count - 1);
+        if (maxLag < _delay)
         {
             Weight = 0;
             BestLagPeriods = _delay;
             return 0;
         }
 
-        // Update every lag's error and find the least (ties keep the shortest lag). Split at the ring's wrap so the
-        // inner loop has no modulo.
-        double alpha = _alpha;
+        // Update every lag's error and find the least among lags with at least MinAgeSamples of history (ties keep
+        // the shortest lag).
+        double invAlpha = 1 / _alpha;
+        long eligibleUpTo = _count - _minAge;
         int best = _delay;
         double bestErrorW = double.PositiveInfinity;
         for (int m = _delay; m <= maxLag; m++)
@@ -105,9 +113,10 @@ public sealed class LatencyCompensator
                 i += n;
             }
 
-            double e = _errorW[m] + alpha * (Math.Abs(loadW - _ring[i]) - _errorW[m]);
+            double age = _count - m;
+            double e = _errorW[m] + (Math.Abs(loadW - _ring[i]) - _errorW[m]) / Math.Min(age, invAlpha);
             _errorW[m] = e;
-            if (e < bestErrorW)
+            if (m <= eligibleUpTo && e < bestErrorW)
             {
                 bestErrorW = e;
                 best = m;
