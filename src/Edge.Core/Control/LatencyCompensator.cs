@@ -25,6 +25,9 @@ public sealed class LatencyCompensator
     /// <summary>History a lag needs before it may be chosen, s (its error must rest on more than a couple of edges).</summary>
     public const double MinHistoryS = 3;
 
+    /// <summary>Past periods averaged into a prediction (fewer when the ring holds fewer).</summary>
+    public const int FoldPeriods = 3;
+
     private readonly double[] _ring;
     private readonly double[] _errorW;
     private readonly int _delay;
@@ -134,13 +137,50 @@ public sealed class LatencyCompensator
         double ratio = bestErrorW / persistenceW;
         double weight = Math.Clamp((1 - ratio) / (1 - FullWeightErrorRatio), 0, 1);
         Weight = weight;
-        // L(t+Δ−m): m − D samples back from now.
-        int j = _head - (best - _delay);
-        if (j < 0)
+        // Sub-sample period: the error of |L(t) − L(t − lag)| is V-shaped around the true period P (linear in the
+        // distance to it), so the two neighbours of the best lag place P between samples.
+        double periodSamples = best;
+        if (best - 1 >= _delay && best + 1 <= maxLag)
         {
-            j += n;
+            double left = _errorW[best - 1], right = _errorW[best + 1];
+            double slope = Math.Max(left, right) - bestErrorW;
+            if (slope > 0)
+            {
+                periodSamples += Math.Clamp(0.5 * (left - right) / slope, -0.5, 0.5);
+            }
         }
 
-        return weight * (_ring[j] - loadW);
+        // Fold up to FoldPeriods past periods: the average of L(t + Δ − k·P), each read between samples by linear
+        // interpolation, so an edge that falls between samples is predicted in proportion instead of a sample off.
+        double sumW = 0;
+        int folded = 0;
+        for (int k = 1; k <= FoldPeriods; k++)
+        {
+            double back = k * periodSamples - _delay;
+            if (back < 0 || back + 1 > _count - 1 || back + 1 > n - 1)
+            {
+                break;
+            }
+
+            int b0 = (int)back;
+            double frac = back - b0;
+            int i0 = _head - b0;
+            if (i0 < 0)
+            {
+                i0 += n;
+            }
+
+            int i1 = i0 == 0 ? n - 1 : i0 - 1;
+            sumW += _ring[i0] + frac * (_ring[i1] - _ring[i0]);
+            folded++;
+        }
+
+        if (folded == 0)
+        {
+            Weight = 0;
+            return 0;
+        }
+
+        return weight * (sumW / folded - loadW);
     }
 }
