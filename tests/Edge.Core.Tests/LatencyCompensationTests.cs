@@ -126,6 +126,11 @@ public sealed class LatencyCompensationTests
             }
         }
 
+        if (Environment.GetEnvironmentVariable("LC_DEBUG") is not null)
+        {
+            Console.Error.WriteLine($"compensation {compensationMs} ms: dyn range needed after {WarmupS} s {ramp.DynamicRangeNeededW:F1} W, violating periods {ramp.ViolatingPeriods}");
+        }
+
         return ramp.DynamicRangeNeededW;
     }
 

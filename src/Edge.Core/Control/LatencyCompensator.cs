@@ -25,6 +25,9 @@ public sealed class LatencyCompensator
     /// <summary>History a lag needs before it may be chosen, s (its error must rest on more than a couple of edges).</summary>
     public const double MinHistoryS = 3;
 
+    /// <summary>Error ratio (best lag / persistence) below which the best lag is taken as the exact period.</summary>
+    public const double ExactErrorRatio = 0.01;
+
     /// <summary>Past periods averaged into a prediction (fewer when the ring holds fewer).</summary>
     public const int FoldPeriods = 3;
 
@@ -140,7 +143,8 @@ public sealed class LatencyCompensator
         // Sub-sample period: the error of |L(t) − L(t − lag)| is V-shaped around the true period P (linear in the
         // distance to it), so the two neighbours of the best lag place P between samples.
         double periodSamples = best;
-        if (best - 1 >= _delay && best + 1 <= maxLag)
+        // A lag that already predicts within ExactErrorRatio of persistence's error is the period itself: no shift.
+        if (best - 1 >= _delay && best + 1 <= maxLag && bestErrorW > ExactErrorRatio * persistenceW)
         {
             double left = _errorW[best - 1], right = _errorW[best + 1];
             double slope = Math.Max(left, right) - bestErrorW;
