@@ -87,6 +87,20 @@ public sealed class LatencyCompensationTests
         Assert.Equal(1, controller.Compensator.Weight);
     }
 
+    [Theory]
+    [InlineData(-1, 10, "Controller:LatencyCompensationMs")]
+    [InlineData(double.NaN, 10, "Controller:LatencyCompensationMs")]
+    [InlineData(50, 0, "Controller:LatencyCompensationMaxPeriodS")]
+    [InlineData(50, 1e6, "Controller:LatencyCompensationMaxPeriodS")]
+    public void BadOptionsAreRefusedWithTheirPath(double compensationMs, double maxPeriodS, string path)
+    {
+        ControllerOptions o = Options(compensationMs);
+        o.LatencyCompensationMaxPeriodS = maxPeriodS;
+        IReadOnlyList<OptionError> errors = o.Validate();
+        Assert.Contains(errors, e => e.ToString().Contains(path, StringComparison.Ordinal));
+        Assert.Throws<ArgumentException>(() => new SmoothingController(o));
+    }
+
     private static ControllerOptions Options(double compensationMs) => new()
     {
         PeriodMs = PeriodS * 1000,
