@@ -410,7 +410,7 @@ public sealed class ReplayCommand : ICommand
 
     private static string Subtitle(TraceSummary trace, double periodS, ControllerOptions o, BatteryModelOptions b) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{trace.Format}, {trace.Periods * periodS:0.#} s at {periodS * 1000:0.##} ms, peak {PowerText(trace.PeakW)} · battery {PowerText(o.MaxDischargeW)} / {ReplayPlot.Unit.Energy(o.EnergyWh)}, latency {b.LatencyMs:0.##} ms, τ {b.TimeConstantMs:0.##} ms · ramp ↑{PowerText(o.RampUpWPerS)}/s ↓{PowerText(o.RampDownWPerS)}/s, dynamic range {PowerText(o.DynamicRangeW)}");
+            $"{trace.Format}, {trace.Periods * periodS:0.#} s at {periodS * 1000:0.##} ms, peak {PowerText(trace.PeakW)} · battery {PowerText(o.MaxDischargeW)} / {ReplayPlot.Unit.Energy(o.EnergyWh)}, latency {b.LatencyMs:0.##} ms{(o.LatencyCompensationMs > 0 ? $" (compensated {o.LatencyCompensationMs:0.##} ms)" : "")}, τ {b.TimeConstantMs:0.##} ms · ramp ↑{PowerText(o.RampUpWPerS)}/s ↓{PowerText(o.RampDownWPerS)}/s, dynamic range {PowerText(o.DynamicRangeW)}");
 
     private static string PowerText(double w) => ReplayPlot.Unit.Power.Format(w);
 
@@ -515,6 +515,7 @@ public sealed class ReplayCommand : ICommand
         w.WriteNumber("power_w", o.MaxDischargeW);
         w.WriteNumber("energy_wh", o.EnergyWh);
         w.WriteNumber("latency_ms", b.LatencyMs);
+        w.WriteNumber("latency_compensation_ms", o.LatencyCompensationMs);
         w.WriteNumber("time_constant_ms", b.TimeConstantMs);
         w.WriteNumber("charge_efficiency", o.ChargeEfficiency);
         w.WriteNumber("discharge_efficiency", o.DischargeEfficiency);
