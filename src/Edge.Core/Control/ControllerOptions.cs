@@ -82,6 +82,16 @@ public sealed class ControllerOptions
     /// <summary>Expected lowest load, W, for headroom planning (NaN = learn from what is seen).</summary>
     public double ExpectedLoadMinW { get; set; } = double.NaN;
 
+    /// <summary>
+    /// Actuator latency to compensate, ms (0 = off, today's behaviour): the battery is commanded the load predicted
+    /// this far ahead minus the grid target there (docs/planner.md, "Latency compensation"). Set it to the inverters'
+    /// measured command-to-power latency.
+    /// </summary>
+    public double LatencyCompensationMs { get; set; }
+
+    /// <summary>Longest load period the latency compensator searches, s (its cost per period is linear in it).</summary>
+    public double LatencyCompensationMaxPeriodS { get; set; } = 10;
+
     /// <summary>Checks every option; returns the errors (empty when valid). Paths are prefixed with <paramref name="section"/>.</summary>
     public IReadOnlyList<OptionError> Validate(string section = "Controller")
     {
@@ -126,6 +136,8 @@ public sealed class ControllerOptions
         c.Above(nameof(SocRecoveryMaxFraction), SocRecoveryMaxFraction, 0, 1, "");
         c.Above(nameof(SocGuardS), SocGuardS, 0, 3600, "s");
         c.Above(nameof(PowerHeadroomMemoryS), PowerHeadroomMemoryS, 0, 86_400, "s");
+        c.Range(nameof(LatencyCompensationMs), LatencyCompensationMs, 0, 1000, "ms (0 = off)");
+        c.Range(nameof(LatencyCompensationMaxPeriodS), LatencyCompensationMaxPeriodS, 0.01, 120, "s");
         if (!double.IsNaN(ExpectedLoadMaxW))
         {
             c.Range(nameof(ExpectedLoadMaxW), ExpectedLoadMaxW, -1e12, 1e12, "W (or NaN to learn)");

@@ -108,6 +108,8 @@ public sealed class SmoothingController : IGridController
     private double _loadMinW;
     private double _lastLoadW;
     private GridPlan _plan;
+    private readonly LatencyCompensator? _compensator;
+    private readonly double _compensationS;
 
     /// <summary>Creates the controller. Throws <see cref="ArgumentException"/> listing every invalid option.</summary>
     public SmoothingController(ControllerOptions options)
@@ -132,7 +134,18 @@ public sealed class SmoothingController : IGridController
         _capTargetW = limits.GridCapW;
         _floorTargetW = limits.GridFloorW;
         _socTargetPct = limits.SocTargetPct;
+        _compensationS = _configured.LatencyCompensationMs * 1e-3;
+        if (_compensationS > 0)
+        {
+            _compensator = new LatencyCompensator(_compensationS, _nominalDtS, _configured.LatencyCompensationMaxPeriodS, LatencyCompensationErrorTauS);
+        }
     }
+
+    /// <summary>Time constant of the latency compensator's error averages, s (its confidence gate).</summary>
+    public const double LatencyCompensationErrorTauS = 20;
+
+    /// <summary>The latency compensator (null when <see cref="ControllerOptions.LatencyCompensationMs"/> is 0).</summary>
+    public LatencyCompensator? Compensator => _compensator;
 
     /// <inheritdoc />
     public string Name => "smoothing";
@@ -288,6 +301,8 @@ public sealed class SmoothingController : IGridController
             referenceSlopeWPerS = referenceW == plannedW ? _plan.SlopeWPerS : 0;
         }
 
+        // Latency compensation: the predicted change of the load over the actuator latency (0 when off or not confident).
+        double loadAheadW = _compensator is not null && loadUsable ? _compensator.Predict(effectiveLoadW) : 0;
         double setpointW;
         if ((input.Health & InputHealth.EmergencyStop) != 0)
         {
@@ -326,7 +341,7 @@ public sealed class SmoothingController : IGridController
                 referenceSlopeWPerS = 0;
             }
 
-            setpointW = Track(effectiveLoadW, referenceW, referenceSlopeWPerS, dtS, ref d.Flags);
+            setpointW = Track(effectiveLoadW, loadAheadW, referenceW, referenceSlopeWPerS, dtS, ref d.Flags);
         }
 
         _lastSetpointW = setpointW;
@@ -364,6 +379,7 @@ public sealed class SmoothingController : IGridController
         _effectiveCapW = Math.Max(_capTargetW, gridW);
         _effectiveFloorW = Math.Min(_floorTargetW, gridW);
         _lastNs = input.NowNs;
+        _compensator?.Reset();
         _initialized = true;
     }
 
@@ -537,7 +553,7 @@ public sealed class SmoothingController : IGridController
         return Math.Clamp(powerW, -fraction * _configured.MaxDischargeW, fraction * _configured.MaxChargeW);
     }
 
-    private double Track(double effectiveLoadW, double referenceW, double referenceSlopeWPerS, double dtS, ref ControlFlags flags)
+    private double Track(double effectiveLoadW, double loadAheadW, double referenceW, double referenceSlopeWPerS, double dtS, ref ControlFlags flags)
     {
         double previousW = _gridTargetW;
         double desiredSlope = referenceSlopeWPerS + (referenceW - previousW) / _tauGridS;
@@ -570,7 +586,9 @@ public sealed class SmoothingController : IGridController
             flags |= ControlFlags.AtGridFloor;
         }
 
-        double setpointW = _envelope.Clamp(effectiveLoadW - gridW, ref flags);
+        // The setpoint acts one latency later: command L̂(t+Δ) − g*(t+Δ) (with compensation off both terms are 0).
+        double gridAheadW = _compensationS > 0 ? Math.Clamp(gridW + _slopeWPerS * _compensationS, _effectiveFloorW, _effectiveCapW) : gridW;
+        double setpointW = _envelope.Clamp(effectiveLoadW + loadAheadW - gridAheadW, ref flags);
         if ((flags & ControlFlags.Saturated) != 0)
         {
             // Anti-windup: the grid will really be load − setpoint; continue from there at the least-bad ramp.

@@ -39,7 +39,7 @@ public sealed class ReplayCommand : ICommand
         edge replay (--trace FILE.csv | --profile ai-training[:k=v,…] | --profile inference[:k=v,…])
                     [--controller smoothing|none|moving-average|low-pass|peak-shave|all] [--period-ms 10]
                     [--config FILE.json] [--battery-power-w W] [--battery-energy-wh WH] [--battery-latency-ms MS]
-                    [--battery-tau-ms MS] [--ramp-w-per-s R | --ramp-up-w-per-s R --ramp-down-w-per-s R]
+                    [--battery-tau-ms MS] [--latency-compensation-ms MS] [--ramp-w-per-s R | --ramp-up-w-per-s R --ramp-down-w-per-s R]
                     [--dynamic-range-w W] [--time-column NAME] [--power-column NAME] [--power-scale X]
                     [--max-gap-s S] [--max-periods N]
                     [--flex-load[=SPEC]] [--agents SPEC] [--announce FILE.jsonl]
@@ -49,6 +49,9 @@ public sealed class ReplayCommand : ICommand
         --planner adds "planner": the smoothing controller with the forecast-assisted grid planner beside it
         (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms). --bound prints the
         clairvoyant lower bound on battery throughput (an LP with perfect foresight) and each controller's ratio to it.
+        --latency-compensation-ms MS (Controller:LatencyCompensationMs; 0 = off) commands the load predicted MS ahead
+        (a per-period periodic predictor, gated by its measured error) so a battery with --battery-latency-ms MS meets
+        the load's edges instead of leaking them to the grid (docs/planner.md, "Latency compensation").
         Runs the controller(s) over the trace on virtual time with the battery model and prints the metrics
         (ramp violation, band energy ratio, battery throughput, SoC range …) side by side.
         Without flags the battery is sized from the trace: power = peak, energy = 120 s of peak, latency 0,
@@ -89,6 +92,7 @@ public sealed class ReplayCommand : ICommand
         double? batteryEnergyWh = args.Double("battery-energy-wh", 1e-6, 1e13);
         double? batteryLatencyMs = args.Double("battery-latency-ms", 0, 60_000);
         double? batteryTauMs = args.Double("battery-tau-ms", 0, 600_000);
+        double? latencyCompensationMs = args.Double("latency-compensation-ms", 0, 1000);
         double? rampW = args.Double("ramp-w-per-s", 1e-9, 1e12);
         double? rampUpW = args.Double("ramp-up-w-per-s", 1e-9, 1e12);
         double? rampDownW = args.Double("ramp-down-w-per-s", 1e-9, 1e12);
@@ -236,6 +240,7 @@ public sealed class ReplayCommand : ICommand
         options.RampDownWPerS = rampW ?? rampDownW ?? options.RampDownWPerS;
         options.DynamicRangeW = dynamicRangeW ?? options.DynamicRangeW;
         battery.LatencyMs = batteryLatencyMs ?? battery.LatencyMs;
+        options.LatencyCompensationMs = latencyCompensationMs ?? options.LatencyCompensationMs;
         battery.TimeConstantMs = batteryTauMs ?? battery.TimeConstantMs;
         battery.EnergyWh = options.EnergyWh;
         battery.MaxChargeW = options.MaxChargeW;
@@ -405,7 +410,7 @@ public sealed class ReplayCommand : ICommand
 
     private static string Subtitle(TraceSummary trace, double periodS, ControllerOptions o, BatteryModelOptions b) =>
         string.Create(CultureInfo.InvariantCulture,
-            $"{trace.Format}, {trace.Periods * periodS:0.#} s at {periodS * 1000:0.##} ms, peak {PowerText(trace.PeakW)} · battery {PowerText(o.MaxDischargeW)} / {ReplayPlot.Unit.Energy(o.EnergyWh)}, latency {b.LatencyMs:0.##} ms, τ {b.TimeConstantMs:0.##} ms · ramp ↑{PowerText(o.RampUpWPerS)}/s ↓{PowerText(o.RampDownWPerS)}/s, dynamic range {PowerText(o.DynamicRangeW)}");
+            $"{trace.Format}, {trace.Periods * periodS:0.#} s at {periodS * 1000:0.##} ms, peak {PowerText(trace.PeakW)} · battery {PowerText(o.MaxDischargeW)} / {ReplayPlot.Unit.Energy(o.EnergyWh)}, latency {b.LatencyMs:0.##} ms{(o.LatencyCompensationMs > 0 ? $" (compensated {o.LatencyCompensationMs:0.##} ms)" : "")}, τ {b.TimeConstantMs:0.##} ms · ramp ↑{PowerText(o.RampUpWPerS)}/s ↓{PowerText(o.RampDownWPerS)}/s, dynamic range {PowerText(o.DynamicRangeW)}");
 
     private static string PowerText(double w) => ReplayPlot.Unit.Power.Format(w);
 
@@ -510,6 +515,7 @@ public sealed class ReplayCommand : ICommand
         w.WriteNumber("power_w", o.MaxDischargeW);
         w.WriteNumber("energy_wh", o.EnergyWh);
         w.WriteNumber("latency_ms", b.LatencyMs);
+        w.WriteNumber("latency_compensation_ms", o.LatencyCompensationMs);
         w.WriteNumber("time_constant_ms", b.TimeConstantMs);
         w.WriteNumber("charge_efficiency", o.ChargeEfficiency);
         w.WriteNumber("discharge_efficiency", o.DischargeEfficiency);
