@@ -317,8 +317,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         _drainThread?.Join(TimeSpan.FromSeconds(2));
         _rig?.Dispose();
-        _lease?.Dispose();
-        _lease = null;
+        Interlocked.Exchange(ref _lease, null)?.Dispose();
         _broker?.Dispose(); // last: the offline status and NDEATH went out through it
         _log.LogInformation("stopped after {Seconds} s; state saved to {Path}", F(_sinceStart.Elapsed.TotalSeconds), StatePath);
     }
@@ -336,7 +335,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _executive?.Dispose();
         _notifier?.Dispose();
         _rig?.Dispose();
-        _lease?.Dispose();
+        Interlocked.Exchange(ref _lease, null)?.Dispose();
         _broker?.Dispose();
     }
 

@@ -36,6 +36,7 @@ internal sealed unsafe class OwnershipBoard : IDisposable
     private const int SlotSize = 64;
     private const int IdBytes = 56;
 
+    private int _disposed;
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _base;
@@ -203,6 +204,12 @@ internal sealed unsafe class OwnershipBoard : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        // Idempotent: the daemon is disposed by the host both as itself and as its hosted service.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _file.Dispose();
