@@ -45,6 +45,8 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         public void Dispose() => _sub.Dispose();
     }
 
+    private const double SimPeriodS = 0.01; // Loop:PeriodMs of the sim rig
+
     private static DateTimeOffset Ts(JsonElement state) => DateTimeOffset.Parse(state.GetProperty("ts").GetString()!, CultureInfo.InvariantCulture);
 
     private static JsonElement? Agent(JsonElement state, string id) =>
@@ -97,14 +99,15 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         JsonElement reached = states.WaitFor(s => Ts(s) > sent && s.GetProperty("grid_target_w").GetDouble() <= targetW + 1, "the grid target at the limit");
         double reachedS = (Ts(reached) - sent).TotalSeconds;
         var during = states.States.Where(s => Ts(s) >= Ts(started).AddSeconds(-0.2) && Ts(s) <= Ts(reached)).ToList();
-        // The steepest fall over any 0.5 s or more of state (a state's ts is when the publisher took its last period:
-        // over shorter spans its jitter of a few ms would dominate).
+        // The steepest fall over any 0.5 s or more of loop time: a state's seq counts the loop's periods (10 ms on the
+        // sim rig), so the span is the loop's own time — its wall-clock ts is when the publisher ran, which on a
+        // loaded box jitters by tens of ms and made a 200 W/s ramp look like 233 W/s.
         double steepest = 0;
         for (int i = 0; i < during.Count; i++)
         {
             for (int k = i + 1; k < during.Count; k++)
             {
-                double dt = (Ts(during[k]) - Ts(during[i])).TotalSeconds;
+                double dt = (during[k].GetProperty("seq").GetInt64() - during[i].GetProperty("seq").GetInt64()) * SimPeriodS;
                 if (dt >= 0.5)
                 {
                     steepest = Math.Max(steepest, (during[i].GetProperty("grid_target_w").GetDouble() - during[k].GetProperty("grid_target_w").GetDouble()) / dt);
