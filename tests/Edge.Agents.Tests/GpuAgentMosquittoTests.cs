@@ -236,6 +236,34 @@ public sealed class GpuAgentMosquittoTests(ITestOutputHelper output) : IDisposab
         Assert.Contains("NVML_FI_DEV_POWER_INSTANT", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task An_agent_that_never_reached_its_broker_stops_promptly_without_an_error()
+    {
+        // A port that accepts TCP and never answers CONNECT: the agent has no session, so it has no one to say
+        // "offline" to (the Will would say it); its stop must end, not fail on a publish that cannot be acknowledged.
+        var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        try
+        {
+            int port = ((System.Net.IPEndPoint)silent.LocalEndpoint).Port;
+            var lever = new GpuLever(new FakeNvml(1, 200_000, 700_000, 500_000), new GpuAgentOptions { MaxCapW = 700, Identity = "gpu-09" });
+            using var host = new AgentHost(lever, new AgentTopics("site1", "gpu-09"), MonotonicClock.Instance, TimeProvider.System, NullLogger.Instance);
+            using var stop = new CancellationTokenSource();
+            Task run = Task.Run(() => host.Run(Options(port, "gpu-09"), TimeSpan.FromSeconds(1), stop.Token));
+            await Until(() => host.TelemetrySent > 3, "the agent's sampling loop");
+            Assert.False(run.IsCompleted);
+            var sw = Stopwatch.StartNew();
+            await stop.CancelAsync();
+            await run.WaitAsync(Wait); // throws if the stop failed
+            output.WriteLine($"stopped in {sw.Elapsed.TotalSeconds:0.00} s without a broker session");
+            Assert.True(sw.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {sw.Elapsed.TotalSeconds:0.0} s");
+        }
+        finally
+        {
+            silent.Stop();
+        }
+    }
+
     public void Dispose()
     {
         _stop.Cancel();

@@ -104,8 +104,31 @@ public sealed class AgentHost : IDisposable
         }
 
         PublishSample();
-        // The stop token has fired already: the last words go out with their own bounds.
-        await _client.PublishAsync(Retained(Topics.Status, Status("offline")), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false);
+        await SayOffline().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The last words, with their own bounds (the stop token has fired already). Without a broker session there is no
+    /// one to tell: the broker publishes the Will when the session it holds times out, so this is no failure of the stop.
+    /// </summary>
+    private async Task SayOffline()
+    {
+        if (_client.IsConnected)
+        {
+            try
+            {
+                await _client.PublishAsync(Retained(Topics.Status, Status("offline")), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                _log.LogWarning("The broker did not acknowledge the offline status within 2 s; it publishes the Will when the session ends.");
+            }
+        }
+        else
+        {
+            _log.LogInformation("Not connected at stop: the offline status is left to the Will.");
+        }
+
         await _client.DisconnectAsync(TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
     }
 

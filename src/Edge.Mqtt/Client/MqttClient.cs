@@ -64,6 +64,7 @@ public sealed class MqttClient : IDisposable
     private Thread? _sessionThread;
     private volatile Connection? _connection;
     private volatile bool _stopping;
+    private Connection? _opening; // the attempt in progress, so a stop aborts a CONNECT the broker never answers
     private TaskCompletionSource<MqttClientConnectResult>? _firstConnect;
     private TaskCompletionSource? _stopped;
     private long _drainDeadlineTs;
@@ -282,6 +283,7 @@ public sealed class MqttClient : IDisposable
         _stopping = true;
         _stopSignal.Set();
         _connection?.Close("client stopped", null);
+        Volatile.Read(ref _opening)?.Close("client stopped while connecting", null);
         _wake.Set();
     }
 
@@ -387,8 +389,14 @@ public sealed class MqttClient : IDisposable
         using var timeout = new CancellationTokenSource(options.ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var connection = new Connection(socket, options.MaxIncomingPacketBytes, this);
+        Volatile.Write(ref _opening, connection);
         try
         {
+            if (_stopping)
+            {
+                throw new OperationCanceledException("the client was stopped");
+            }
+
             socket.ConnectAsync(options.Host, options.Port, timeout.Token).AsTask().GetAwaiter().GetResult();
             Stream stream = new NetworkStream(socket, ownsSocket: false);
             if (options.Tls.UseTls)
@@ -432,6 +440,10 @@ public sealed class MqttClient : IDisposable
         {
             connection.Close("connect failed", null);
             throw;
+        }
+        finally
+        {
+            Volatile.Write(ref _opening, null);
         }
     }
 

@@ -21,9 +21,11 @@ internal sealed class SimAgents : IDisposable
     private readonly List<AgentHost> _hosts = [];
     private readonly List<Task> _runs = [];
     private readonly CancellationTokenSource _stop = new();
+    private readonly ILogger _log;
 
     public SimAgents(string site, SimOptions sim, ILoadProfile profile, MqttSettings mqtt, IMonotonicClock clock, ILogger log)
     {
+        _log = log;
         int gpus = sim.GpuAgents, miners = sim.MinerAgents;
         double share = profile.PeakW / Math.Max(1, gpus + miners);
         long t0 = clock.NowNs;
@@ -49,7 +51,19 @@ internal sealed class SimAgents : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        Task.WaitAll([.. _runs], TimeSpan.FromSeconds(5));
+        try
+        {
+            if (!Task.WaitAll([.. _runs], TimeSpan.FromSeconds(6)))
+            {
+                _log.LogWarning("The simulated agents did not finish their stop within 6 s.");
+            }
+        }
+        catch (AggregateException e)
+        {
+            // A simulated agent's failure must not turn the daemon's stop into a crash: the battery's ramp-out is done.
+            _log.LogWarning("A simulated agent failed while stopping: {Error}", e.InnerException?.Message);
+        }
+
         foreach (AgentHost h in _hosts)
         {
             h.Dispose();
