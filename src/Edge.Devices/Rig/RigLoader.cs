@@ -14,7 +14,9 @@ namespace Edge.Devices.Rig;
 /// <summary>
 /// Loads and validates rig files in three passes, collecting every fault with its JSON path, the value and the fix
 /// (<c>$.inverters[0].unitId = 300: must be an integer from 1 to 247 (…)</c>) and throwing the whole list as one
-/// <see cref="RigException"/>; nothing half-valid is returned:
+/// <see cref="RigException"/> — the faults of all passes in one report (the third pass runs over a file the schema
+/// refused whenever the records can hold it, and adds what is not about a value already refused); nothing half-valid
+/// is returned:
 /// <list type="number">
 /// <item>JSON syntax (line and column) and the JSON Schema <c>hardware/rigs/rig.schema.json</c> (types, ranges,
 /// required and unknown keys — all at once);</item>
@@ -216,35 +218,72 @@ public static class RigLoader
         using (document)
         {
             IReadOnlyList<RigError> schemaErrors = RigSchema.Validate(document.RootElement);
-            if (schemaErrors.Count > 0)
-            {
-                throw new RigException(source, schemaErrors);
-            }
-
-            RigFileJson file;
+            RigFileJson? file;
             try
             {
-                file = document.RootElement.Deserialize<RigFileJson>(SerializerOptions)
-                    ?? throw new RigException(source, [new RigError("$", "must be an object { … }", "null")]);
+                file = document.RootElement.Deserialize<RigFileJson>(SerializerOptions);
             }
             catch (JsonException e)
             {
+                if (schemaErrors.Count > 0)
+                {
+                    // The schema's words say it better, and the records cannot hold the file: nothing more to check.
+                    throw new RigException(source, schemaErrors);
+                }
+
                 // The schema passed, so this is a value the schema allows but the record cannot hold (e.g. 2.0 for an integer).
                 string message = e.Message;
                 int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
                 throw new RigException(source, [new RigError(e.Path ?? "$", (cut > 0 ? message[..cut] : message) + " — write it as the schema shows (whole numbers without a fraction)")]);
             }
 
-            var errors = new List<RigError>();
-            RigDefinition rig = Build(file, source, errors);
-            if (errors.Count > 0)
+            if (file is null)
             {
-                throw new RigException(source, errors);
+                throw new RigException(source, [.. schemaErrors, new RigError("$", "must be an object { … }", "null")]);
             }
 
-            return rig;
+            var errors = new List<RigError>();
+            RigDefinition? rig = null;
+            try
+            {
+                rig = Build(file, source, errors);
+            }
+            catch (Exception) when (schemaErrors.Count > 0)
+            {
+                // The cross-reference pass is best-effort over values the schema refused (it may meet one it cannot
+                // take); the schema's faults are reported either way.
+            }
+
+            if (schemaErrors.Count > 0 || errors.Count > 0)
+            {
+                // Every fault at once: the schema's, then the cross references' of the entries it found no fault in
+                // (within an entry with a refused value, pass 3 would only repeat its consequences).
+                var all = new List<RigError>(schemaErrors);
+                foreach (RigError e in errors)
+                {
+                    if (!schemaErrors.Any(s => Covers(EntryOf(s.Path), e.Path)))
+                    {
+                        all.Add(e);
+                    }
+                }
+
+                throw new RigException(source, all);
+            }
+
+            return rig!;
         }
     }
+
+    /// <summary>The entry a path is in: <c>$.sensors[3].shuntOhm</c> → <c>$.sensors[3]</c>; a top-level key is its own entry.</summary>
+    private static string EntryOf(string path)
+    {
+        int cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+        return cut > 1 ? path[..cut] : path;
+    }
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="outer"/> or inside it (<c>$.a[1]</c> covers <c>$.a[1].b</c>, not <c>$.a[10]</c>).</summary>
+    private static bool Covers(string outer, string path) =>
+        path.StartsWith(outer, StringComparison.Ordinal) && (path.Length == outer.Length || path[outer.Length] is '.' or '[');
 
     private static RigDefinition Build(RigFileJson file, string source, List<RigError> errors)
     {
