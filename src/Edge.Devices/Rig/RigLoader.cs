@@ -151,10 +151,12 @@ public static class RigLoader
     };
 
     /// <summary>Loads the rig file at <paramref name="path"/>. Throws <see cref="RigException"/> listing every fault.</summary>
-    public static RigDefinition Load(string path)
+    /// <param name="path">The rig file.</param>
+    /// <param name="rules">The drivers' rules for inverter and meter entries, applied in pass 3; null: none.</param>
+    public static RigDefinition Load(string path, IRigEntryRules? rules = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Parse(ReadBounded(path), path);
+        return Parse(ReadBounded(path), path, rules);
     }
 
     /// <summary>
@@ -201,8 +203,8 @@ public static class RigLoader
         }
     }
 
-    /// <summary>Parses rig JSON; <paramref name="source"/> names it in messages.</summary>
-    public static RigDefinition Parse(string json, string source = "inline")
+    /// <summary>Parses rig JSON; <paramref name="source"/> names it in messages; <paramref name="rules"/> as for <see cref="Load"/>.</summary>
+    public static RigDefinition Parse(string json, string source = "inline", IRigEntryRules? rules = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         JsonDocument document;
@@ -227,14 +229,24 @@ public static class RigLoader
             {
                 if (schemaErrors.Count > 0)
                 {
-                    // The schema's words say it better, and the records cannot hold the file: nothing more to check.
-                    throw new RigException(source, schemaErrors);
+                    // The records cannot hold a refused value (2.9 for an integer, "true" for a bool, an unknown key):
+                    // the third pass reads the file without the refused members, so the faults of every other entry
+                    // are in this report too. If that cannot be held either (a required member refused), the schema's
+                    // words stand alone.
+                    file = WithoutRefusedMembers(document.RootElement, schemaErrors);
+                    if (file is null)
+                    {
+                        throw new RigException(source, schemaErrors);
+                    }
                 }
+                else
+                {
 
                 // The schema passed, so this is a value the schema allows but the record cannot hold (e.g. 2.0 for an integer).
                 string message = e.Message;
                 int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
                 throw new RigException(source, [new RigError(e.Path ?? "$", (cut > 0 ? message[..cut] : message) + " — write it as the schema shows (whole numbers without a fraction)")]);
+                }
             }
 
             if (file is null)
@@ -252,6 +264,25 @@ public static class RigLoader
             {
                 // The cross-reference pass is best-effort over values the schema refused (it may meet one it cannot
                 // take); the schema's faults are reported either way.
+            }
+
+            if (rig is not null && rules is not null)
+            {
+                foreach (RigInverterEntry e in rig.Inverters)
+                {
+                    if (!schemaErrors.Any(s => Covers(EntryOf(s.Path), e.Path)))
+                    {
+                        errors.AddRange(rules.Check(e));
+                    }
+                }
+
+                foreach (RigMeterEntry e in rig.Meters)
+                {
+                    if (!schemaErrors.Any(s => Covers(EntryOf(s.Path), e.Path)))
+                    {
+                        errors.AddRange(rules.Check(e));
+                    }
+                }
             }
 
             if (schemaErrors.Count > 0 || errors.Count > 0)
@@ -272,6 +303,70 @@ public static class RigLoader
 
             return rig!;
         }
+    }
+
+    /// <summary>
+    /// The file read onto the records for the third pass without the members they cannot hold (2.9 for an integer,
+    /// <c>"true"</c> for a bool, an unknown key): each is removed where the reader stops, and the reading retried. Null
+    /// when that does not succeed (e.g. a required member cannot be held).
+    /// </summary>
+    private static RigFileJson? WithoutRefusedMembers(JsonElement root, IReadOnlyList<RigError> refused)
+    {
+        if (System.Text.Json.Nodes.JsonNode.Parse(root.GetRawText(), null, DocumentOptions) is not System.Text.Json.Nodes.JsonObject pruned)
+        {
+            return null;
+        }
+
+        for (int attempt = 0; attempt <= refused.Count; attempt++)
+        {
+            try
+            {
+                return pruned.Deserialize<RigFileJson>(SerializerOptions);
+            }
+            catch (JsonException e)
+            {
+                // Only a member the schema refused too is left out (the reader names where it stopped).
+                string? path = e.Path;
+                int dot = path?.LastIndexOf('.') ?? -1;
+                if (path is null || dot <= 1 || !refused.Any(r => r.Path == path)
+                    || Find(pruned, path[..dot]) is not System.Text.Json.Nodes.JsonObject owner || !owner.Remove(path[(dot + 1)..]))
+                {
+                    return null;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The node at a simple JSON path (<c>$.a[1].b</c>), or null.</summary>
+    private static System.Text.Json.Nodes.JsonNode? Find(System.Text.Json.Nodes.JsonNode root, string path)
+    {
+        System.Text.Json.Nodes.JsonNode? node = root;
+        int i = 1; // after "$"
+        while (node is not null && i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                int end = path.IndexOfAny(['.', '['], i + 1);
+                end = end < 0 ? path.Length : end;
+                node = node is System.Text.Json.Nodes.JsonObject o && o.TryGetPropertyValue(path[(i + 1)..end], out var child) ? child : null;
+                i = end;
+            }
+            else if (path[i] == '[')
+            {
+                int end = path.IndexOf(']', i);
+                node = end > i && int.TryParse(path.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+                    && node is System.Text.Json.Nodes.JsonArray a && k < a.Count ? a[k] : null;
+                i = end < 0 ? path.Length : end + 1;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return node;
     }
 
     /// <summary>The entry a path is in: <c>$.sensors[3].shuntOhm</c> → <c>$.sensors[3]</c>; a top-level key is its own entry.</summary>

@@ -43,7 +43,7 @@ internal static class RigFactory
             using Stream s = typeof(RigFactory).Assembly.GetManifestResourceStream(SimRigResource)
                 ?? throw new InvalidOperationException($"The embedded rig {SimRigResource} is missing from the build.");
             using var reader = new StreamReader(s);
-            return RigLoader.Parse(reader.ReadToEnd(), "sim-8x-ina226.json (embedded)");
+            return RigLoader.Parse(reader.ReadToEnd(), "sim-8x-ina226.json (embedded)", EntryRules.Instance);
         }
 
         if (!File.Exists(rig) && !Directory.Exists(rig) && Spelling.Closest(rig, ["sim", "hil"]) is { } close
@@ -52,7 +52,7 @@ internal static class RigFactory
             throw new RigException(rig, [new RigError("Edge:Rig", $"there is no built-in rig \"{rig}\" and no such file: did you mean \"{close}\"? (--rig takes sim, hil or the path of a rig file)")]);
         }
 
-        return RigLoader.Load(rig);
+        return RigLoader.Load(rig, EntryRules.Instance);
     }
 
     /// <summary>Validates <c>Edge:Rig</c>: the rig file and its inverter and meter entries. Errors name JSON paths.</summary>
@@ -60,25 +60,8 @@ internal static class RigFactory
     {
         try
         {
-            RigDefinition definition = LoadDefinition(rig);
-            var errors = new List<OptionError>();
-            foreach (RigInverterEntry e in definition.Inverters)
-            {
-                foreach (string problem in InverterEntry.Check(e))
-                {
-                    errors.Add(new OptionError("Edge:Rig", rig, problem));
-                }
-            }
-
-            foreach (RigMeterEntry e in definition.Meters)
-            {
-                foreach (string problem in MeterEntry.Check(e))
-                {
-                    errors.Add(new OptionError("Edge:Rig", rig, problem));
-                }
-            }
-
-            return errors;
+            _ = LoadDefinition(rig);
+            return [];
         }
         catch (RigException e)
         {
@@ -357,11 +340,36 @@ internal static class RigFactory
         private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The drivers' rules for the rig file's inverter and meter entries, applied by the loader's third pass.</summary>
+    private sealed class EntryRules : IRigEntryRules
+    {
+        public static readonly EntryRules Instance = new();
+
+        public IEnumerable<RigError> Check(RigInverterEntry entry) => InverterEntry.Check(entry);
+
+        public IEnumerable<RigError> Check(RigMeterEntry entry) => MeterEntry.Check(entry);
+
+        /// <summary>A driver option's fault at its rig-file path: <c>$.inverters[0]:RevertTimeoutS</c> → <c>$.inverters[0].revertTimeoutS</c>.</summary>
+        public static RigError Error(OptionError x)
+        {
+            string[] parts = x.Path.Split(':');
+            var path = new System.Text.StringBuilder(parts[0]);
+            foreach (string part in parts.Skip(1))
+            {
+                if (part != "Modbus" && part.Length > 0)
+                {
+                    path.Append('.').Append(char.ToLowerInvariant(part[0])).Append(part.AsSpan(1));
+                }
+            }
+
+            return new RigError(path.ToString(), "is invalid: " + x.Allowed, x.Value);
+        }
+    }
+
     /// <summary>An inverter entry of a rig file, typed and range-checked by the loader; here only the driver's own rules.</summary>
     private static class InverterEntry
     {
-        public static IEnumerable<string> Check(RigInverterEntry e) =>
-            Options(e).Validate(e.Path).Select(x => $"{x.Path}: {x.Value} is invalid: {x.Allowed}");
+        public static IEnumerable<RigError> Check(RigInverterEntry e) => Options(e).Validate(e.Path).Select(EntryRules.Error);
 
         public static ModbusInverter Create(RigInverterEntry e, IMonotonicClock clock, DaemonLease? lease) => new SunSpecInverter(Options(e), () => clock.NowNs, lease);
 
@@ -388,16 +396,16 @@ internal static class RigFactory
     /// <summary>A meter entry, typed and range-checked by the loader; here the register map and the driver's own rules.</summary>
     private static class MeterEntry
     {
-        public static IEnumerable<string> Check(RigMeterEntry e)
+        public static IEnumerable<RigError> Check(RigMeterEntry e)
         {
-            string? error = null;
+            RigError? error = null;
             try
             {
                 _ = Map(e);
             }
             catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
             {
-                error = $"{e.Path}.map = \"{e.Map}\": {ex.Message} (use one of {string.Join(", ", ModbusMeterMap.BuiltIn)} or the path of a map file)";
+                error = new RigError($"{e.Path}.map", $"{ex.Message} (use one of {string.Join(", ", ModbusMeterMap.BuiltIn)} or the path of a map file)", $"\"{e.Map}\"");
             }
 
             if (error is not null)
@@ -407,7 +415,7 @@ internal static class RigFactory
 
             foreach (OptionError x in Options(e).Validate(e.Path))
             {
-                yield return $"{x.Path}: {x.Value} is invalid: {x.Allowed}";
+                yield return EntryRules.Error(x);
             }
         }
 
