@@ -506,9 +506,9 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         {
             _log.LogInformation("sim rig: the simulated agents are not started: the broker wants accounts (Mqtt:Credentials) and Sim:AgentPasswordDirectory names none (setup.sh agent {Site} sim-gpu-0 …)", _edge.Site);
         }
-        else if (_edge.Rig == "sim" && _rig?.Profile is { } profile && _sim.GpuAgents + _sim.MinerAgents > 0)
+        else if (_edge.Rig == "sim" && _rig?.Site is { } simSite && _sim.GpuAgents + _sim.MinerAgents > 0)
         {
-            _simAgents = new SimAgents(_edge.Site, _sim, profile, _mqtt, MonotonicClock.Instance, _loggers.CreateLogger("sim-agents"));
+            _simAgents = new SimAgents(_edge.Site, _sim, simSite, _mqtt, MonotonicClock.Instance, _loggers.CreateLogger("sim-agents"));
             _log.LogInformation("sim rig: {Gpus} simulated GPU-node agents and {Miners} simulated miners run as MQTT agents (edge/{Site}/agents/#)",
                 _sim.GpuAgents, _sim.MinerAgents, _edge.Site);
         }
