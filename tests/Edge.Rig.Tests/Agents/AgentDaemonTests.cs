@@ -146,16 +146,16 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
             return;
         }
 
-        using var broker = new ShippedBroker("sim-miner-0");
+        using var broker = new ShippedBroker("sim-gpu-0", "sim-gpu-1", "sim-miner-0");
         using var alice = new OperatorConsole(broker, "alice");
         _state.Create();
         // The racks' rated power set high keeps the miner running (its reserve) until a limit needs it curtailed; the limit
         // asked for a day, which the battery's energy cannot hold (its budget is what its energy sustains over the time
-        // left). Commands live 2 s. No GPU agents: on the sim rig their caps lower the racks' load, and the coordinator
-        // would meet the limit with them before it curtails the miner (the other test shows the caps at work).
+        // left), and deeper (−60 %) than the GPU nodes' caps can shed on their own (on the sim rig a cap lowers the racks'
+        // load by what it withholds: the coordinator meets a shallower limit with the caps alone). Commands live 2 s.
         using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides(
             "Controller:RampUpWPerS=200", "Controller:RampDownWPerS=200", "Edge:LeverExpectedLoadMaxW=1000000", "Edge:LeverCommandLifetimeS=2",
-            "Sim:GpuAgents=0", $"Sim:AgentPasswordDirectory={broker.SecretsDirectory}"));
+            $"Sim:AgentPasswordDirectory={broker.SecretsDirectory}"));
         using var states = new StateRecorder(broker);
         // An independent subscriber (another node's account, which reads the site's agents) records the miner's telemetry
         // and the commands Edge sends it.
@@ -173,7 +173,7 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         double before = Telemetry()[^1].Level;
 
         string id = OperatorConsole.NewId();
-        JsonElement reply = alice.TryRequest("site-limit", $$"""{"id":"{{id}}","expires_at":"{{OperatorConsole.Expires(60)}}","reduce_pct":30,"duration_s":86400}""")
+        JsonElement reply = alice.TryRequest("site-limit", $$"""{"id":"{{id}}","expires_at":"{{OperatorConsole.Expires(60)}}","reduce_pct":60,"duration_s":86400}""")
             ?? throw new Xunit.Sdk.XunitException("no reply to site-limit\n" + edge.Log.Text);
         output.WriteLine($"reply: {reply}");
         Assert.True(reply.GetProperty("ok").GetBoolean(), reply.ToString());
