@@ -16,8 +16,9 @@ namespace Edge.Daemon;
 /// exactly as it would see <c>edge agent</c> processes (identities <c>sim-gpu-N</c>, <c>sim-miner-N</c>). The devices
 /// are part of the simulated site (<see cref="AddDevices"/>, when the rig is built): a cap lowers the racks' load the
 /// sensors measure by what it withholds, and the miners draw on the grid (and on the measured feeders with
-/// <c>Edge:LeverFlexInLoad</c>). Until the agents run (or without them) the devices keep their free values: GPU
-/// nodes uncapped, miners at their rated power.
+/// <c>Edge:LeverFlexInLoad</c>). The devices exist from the rig's first sample when the agents will run (no step when
+/// they start); until their agents step them they keep their free values: GPU nodes uncapped, miners at rated power.
+/// Without agents (MQTT off, no accounts) the sim rig is the profile alone.
 /// </summary>
 internal sealed class SimAgents : IDisposable
 {

@@ -97,11 +97,12 @@ internal static class RigFactory
     /// <param name="initialSocPct">SoC of simulated batteries at start, %.</param>
     /// <param name="clock">The loop clock.</param>
     /// <param name="lease">The daemon's ownership of the inverters (docs/guard.md), or null (no guard protocol).</param>
-    public static BuiltRig Build(EdgeOptions edge, SimOptions sim, double initialSocPct, IMonotonicClock clock, DaemonLease? lease = null)
+    /// <param name="simAgents">Sim rig: its agents will run, so their devices (<see cref="SimAgents.AddDevices"/>) are part of the site.</param>
+    public static BuiltRig Build(EdgeOptions edge, SimOptions sim, double initialSocPct, IMonotonicClock clock, DaemonLease? lease = null, bool simAgents = false)
     {
         RigDefinition definition = LoadDefinition(edge.Rig);
         return edge.Rig is "sim" or "hil"
-            ? BuildSimulated(definition, sim, edge.Rig == "hil", initialSocPct, clock, lease, edge.StateDirectory, edge.LeverFlexInLoad)
+            ? BuildSimulated(definition, sim, edge.Rig == "hil", initialSocPct, clock, lease, edge.StateDirectory, edge.LeverFlexInLoad, simAgents)
             : BuildFromFile(definition, clock, lease, edge.StateDirectory);
     }
 
@@ -114,14 +115,14 @@ internal static class RigFactory
     }
 
     private static BuiltRig BuildSimulated(RigDefinition definition, SimOptions sim, bool hil, double initialSocPct, IMonotonicClock clock,
-        DaemonLease? lease, string stateDirectory, bool flexInLoad)
+        DaemonLease? lease, string stateDirectory, bool flexInLoad, bool simAgents)
     {
         SampledProfile generated = LoadProfiles.Create(sim.Profile);
         var profile = new ShiftedProfile(generated, clock.NowNs * 1e-9);
         // The sim rig's agents are part of the site: caps lower the racks' load, the miners draw on the grid (the hil
-        // rig runs no agents).
+        // rig runs no agents; without them the site is the profile alone).
         var site = new SimulatedSiteLoad(profile, flexInLoad);
-        if (!hil)
+        if (!hil && simAgents)
         {
             SimAgents.AddDevices(site, sim);
         }
