@@ -53,8 +53,10 @@ internal sealed class AgentLevers
     // Sender thread.
     private long _sent;
 
-    // Loop thread: each slot's last reported power if it is a flexible load (0 otherwise).
+    // Loop thread: each slot's last reported power if it is a flexible load (0 otherwise); whether a GPU agent has
+    // reported its demand (the energy lost under caps is known only then).
     private readonly double[] _flexPowerW = new double[Capacity];
+    private bool _gpuDemandKnown;
 
     public AgentLevers(LeverCoordinatorOptions options, string site, string account, IMonotonicClock clock, bool flexInLoad = false)
     {
@@ -138,7 +140,7 @@ internal sealed class AgentLevers
             bool newSpec = !_slotActive[slot] || _slotSpec[slot] != spec;
             _slotSpec[slot] = spec;
             _slotActive[slot] = true;
-            _updates.TryWrite(new SlotUpdate(slot, newSpec, spec, true, t.PowerW));
+            _updates.TryWrite(new SlotUpdate(slot, newSpec, spec, true, t.PowerW, t.DemandW ?? double.NaN));
         });
 
         for (int i = 0; i < Capacity; i++)
@@ -146,7 +148,7 @@ internal sealed class AgentLevers
             if (_slotActive[i] && !_seen[i])
             {
                 _slotActive[i] = false;
-                _updates.TryWrite(new SlotUpdate(i, false, default, false, 0));
+                _updates.TryWrite(new SlotUpdate(i, false, default, false, 0, double.NaN));
             }
         }
 
@@ -206,7 +208,8 @@ internal sealed class AgentLevers
                 _coordinator.SetLever(u.Slot, u.Spec);
             }
 
-            _coordinator.Report(u.Slot, u.PowerW, double.NaN, u.Online);
+            _coordinator.Report(u.Slot, u.PowerW, u.DemandW, u.Online);
+            _gpuDemandKnown |= u.Online && double.IsFinite(u.DemandW) && _coordinator.Levers[u.Slot].Kind == LeverKind.Gpu;
             _flexPowerW[u.Slot] = u.Online && _coordinator.Levers[u.Slot].Kind == LeverKind.Flex && double.IsFinite(u.PowerW) ? Math.Max(0, u.PowerW) : 0;
         }
 
@@ -244,6 +247,7 @@ internal sealed class AgentLevers
             BatteryBudgetW = _coordinator.BatteryBudgetW,
             Absorbing = _coordinator.Absorbing,
             CommandsDropped = _outbox.Dropped,
+            GpuEnergyLostKnown = _gpuDemandKnown,
         }, input.NowNs);
     }
 
@@ -280,7 +284,7 @@ internal sealed class AgentLevers
         return n;
     }
 
-    private readonly record struct SlotUpdate(int Slot, bool NewSpec, LeverSpec Spec, bool Online, double PowerW);
+    private readonly record struct SlotUpdate(int Slot, bool NewSpec, LeverSpec Spec, bool Online, double PowerW, double DemandW);
 
     private readonly record struct OutCommand(int Slot, double ValueW, bool Release, long ExpiresNs);
 }

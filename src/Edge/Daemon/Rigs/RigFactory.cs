@@ -9,6 +9,7 @@ using Edge.Guard;
 using Edge.Modbus.Inverter;
 using Edge.Modbus.Meters;
 using Edge.Runtime.Timing;
+using Edge.Simulation.Agents;
 using Edge.Simulation.Inverter;
 using Edge.Simulation.Profiles;
 using Edge.Core.Timing;
@@ -79,11 +80,12 @@ internal static class RigFactory
     /// <param name="initialSocPct">SoC of simulated batteries at start, %.</param>
     /// <param name="clock">The loop clock.</param>
     /// <param name="lease">The daemon's ownership of the inverters (docs/guard.md), or null (no guard protocol).</param>
-    public static BuiltRig Build(EdgeOptions edge, SimOptions sim, double initialSocPct, IMonotonicClock clock, DaemonLease? lease = null)
+    /// <param name="simAgents">Sim rig: its agents will run, so their devices (<see cref="SimAgents.AddDevices"/>) are part of the site.</param>
+    public static BuiltRig Build(EdgeOptions edge, SimOptions sim, double initialSocPct, IMonotonicClock clock, DaemonLease? lease = null, bool simAgents = false)
     {
         RigDefinition definition = LoadDefinition(edge.Rig);
         return edge.Rig is "sim" or "hil"
-            ? BuildSimulated(definition, sim, edge.Rig == "hil", initialSocPct, clock, lease, edge.StateDirectory)
+            ? BuildSimulated(definition, sim, edge.Rig == "hil", initialSocPct, clock, lease, edge.StateDirectory, edge.LeverFlexInLoad, simAgents)
             : BuildFromFile(definition, clock, lease, edge.StateDirectory);
     }
 
@@ -96,11 +98,19 @@ internal static class RigFactory
     }
 
     private static BuiltRig BuildSimulated(RigDefinition definition, SimOptions sim, bool hil, double initialSocPct, IMonotonicClock clock,
-        DaemonLease? lease, string stateDirectory)
+        DaemonLease? lease, string stateDirectory, bool flexInLoad, bool simAgents)
     {
         SampledProfile generated = LoadProfiles.Create(sim.Profile);
         var profile = new ShiftedProfile(generated, clock.NowNs * 1e-9);
-        var backend = new SimulatedRigBackend(definition, profile, () => clock.NowNs);
+        // The sim rig's agents are part of the site: caps lower the racks' load, the miners draw on the grid (the hil
+        // rig runs no agents; without them the site is the profile alone).
+        var site = new SimulatedSiteLoad(profile, flexInLoad);
+        if (!hil && simAgents)
+        {
+            SimAgents.AddDevices(site, sim);
+        }
+
+        var backend = new SimulatedRigBackend(definition, site, () => clock.NowNs);
         RigDevices devices = RigAssembler.Build(definition, backend);
         (double powerW, double energyWh) = SimInverterSize(sim, generated);
 
@@ -168,7 +178,7 @@ internal static class RigFactory
         }
 
         SimulatedSiteMeter? meter = sim.SiteMeter && !hil
-            ? new SimulatedSiteMeter(profile, hosts.Select(h => h.Simulator).ToList(), sim.UnmeasuredFraction, sim.SiteMeterRateHz, clock)
+            ? new SimulatedSiteMeter(site, hosts.Select(h => h.Simulator).ToList(), sim.UnmeasuredFraction, sim.SiteMeterRateHz, clock)
             : null;
         var samplers = new RackSamplers(devices, backend, definition.SamplingPeriodMs);
         var rig = new BuiltRig
@@ -182,6 +192,7 @@ internal static class RigFactory
             Simulation = backend,
             SimulatedInverters = hosts,
             Profile = profile,
+            Site = site,
         };
         rig.Own(backend);
         rig.Own(devices);
@@ -198,6 +209,10 @@ internal static class RigFactory
         rig.Own(samplers);
         rig.Notes.Add($"{definition.Sensors.Count} simulated {definition.Sensors[0].Type} sensors on {definition.Buses.Count} buses, sampled every {definition.SamplingPeriodMs} ms by one thread per bus");
         rig.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"load: {generated.Description} (peak {generated.PeakW:0} W)"));
+        if (site.GpuNodes.Length + site.Miners.Length > 0)
+        {
+            rig.Notes.Add($"{site.GpuNodes.Length} simulated GPU nodes within the racks' load, {site.Miners.Length} simulated miners on {(flexInLoad ? "the measured feeders" : "feeders of their own (the grid carries them)")}");
+        }
         string where = attached.Count > 0
             ? $"attached to running inverters at {string.Join(", ", attached.Select(e => $"{e.Host}:{e.Port}"))} (they outlive Edge)"
             : hil
