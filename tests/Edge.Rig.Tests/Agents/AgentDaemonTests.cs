@@ -151,13 +151,14 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         using var broker = new ShippedBroker("sim-gpu-0", "sim-gpu-1", "sim-miner-0");
         using var alice = new OperatorConsole(broker, "alice");
         _state.Create();
-        // The racks' rated power set high keeps the miner running (its reserve) until a limit needs it curtailed; the limit
+        // A flat load (no training swings for the battery to cover, which curtail the miner at every rise) and the racks'
+        // rated power set high keep the miner running (its reserve) until a limit needs it curtailed; the limit
         // asked for a day, which the battery's energy cannot hold (its budget is what its energy sustains over the time
         // left), and deeper (−60 %) than the GPU nodes' caps can shed on their own (on the sim rig a cap lowers the racks'
         // load by what it withholds: the coordinator meets a shallower limit with the caps alone). Commands live 2 s.
         using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides(
             "Controller:RampUpWPerS=200", "Controller:RampDownWPerS=200", "Edge:LeverExpectedLoadMaxW=1000000", "Edge:LeverCommandLifetimeS=2",
-            $"Sim:AgentPasswordDirectory={broker.SecretsDirectory}"));
+            $"Sim:Profile={Flat}", $"Sim:AgentPasswordDirectory={broker.SecretsDirectory}"));
         using var states = new StateRecorder(broker);
         // An independent subscriber (another node's account, which reads the site's agents) records the miner's telemetry
         // and the commands Edge sends it.
