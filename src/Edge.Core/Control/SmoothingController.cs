@@ -252,6 +252,9 @@ public sealed class SmoothingController : IGridController
     /// <summary>True when the last <see cref="Decide"/> tracked a plan.</summary>
     public bool PlanInUse { get; private set; }
 
+    /// <summary>The battery setpoint of the last decision, W (what the next one moves from; standby ramps it to 0).</summary>
+    public double LastSetpointW => _lastSetpointW;
+
     /// <summary>Forgets all filter state; the next tick starts bumpless from the measured battery power.</summary>
     public void Reset() => _initialized = false;
 

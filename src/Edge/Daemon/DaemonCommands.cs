@@ -11,9 +11,17 @@ internal sealed class DaemonCommands(IControllerCommandSource? operators, SiteLi
 {
     private volatile bool _standbyRequested;
     private volatile bool _standbyApplied;
+    private double _standbyFromW = double.NaN;
 
     /// <summary>True once the loop has switched the controller to standby (or fault, which also ramps out).</summary>
     public bool StandbyApplied => _standbyApplied;
+
+    /// <summary>
+    /// The battery setpoint the ramp-out started from (the controller's, in the period standby was applied; NaN before):
+    /// what the stop's estimate is made from. The pump's last record can lag the loop, and a training load's edge can
+    /// move the setpoint by kilowatts within the period the request waits for.
+    /// </summary>
+    public double StandbyFromW => Volatile.Read(ref _standbyFromW);
 
     /// <summary>Asks the loop to ramp the battery out (any thread).</summary>
     public void RequestStandby() => _standbyRequested = true;
@@ -27,6 +35,7 @@ internal sealed class DaemonCommands(IControllerCommandSource? operators, SiteLi
             // In fault the battery is already ramping out; otherwise standby does it within the ramp limits.
             if (controller.Mode == ControlMode.Fault || controller.TrySetMode(ControlMode.Standby) is null)
             {
+                Volatile.Write(ref _standbyFromW, controller.LastSetpointW);
                 _standbyApplied = true;
             }
 

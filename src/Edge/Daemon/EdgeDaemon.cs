@@ -765,7 +765,16 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     {
         _commands!.RequestStandby();
         ControllerLimits limits = _cycle!.Controller.Limits;
-        double startW = _pump!.LastSetpointW;
+        // The estimate starts from the setpoint the controller ramps out from, once the loop has applied standby (a
+        // period or two); a loop that does not answer within 1 s leaves the last published setpoint.
+        var applying = Stopwatch.StartNew();
+        while (!_commands.StandbyApplied && applying.Elapsed < TimeSpan.FromSeconds(1) && _executive!.Failure is null)
+        {
+            await Task.Delay(2).ConfigureAwait(false);
+        }
+
+        CyclePump pump = _pump!;
+        double startW = _commands.StandbyApplied && double.IsFinite(_commands.StandbyFromW) ? _commands.StandbyFromW : pump.LastSetpointW;
         (double rampWPerS, string which) = RampOutRate(startW, limits);
         double estimateS = Math.Abs(startW) / rampWPerS;
         string why = DescribeStop?.Invoke() ?? "stop requested";
@@ -789,7 +798,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         var nextNote = Stopwatch.StartNew();
         while (elapsed.Elapsed.TotalSeconds < boundS && _executive!.Failure is null)
         {
-            double nowW = _pump.LastSetpointW;
+            double nowW = pump.LastSetpointW;
             if (_commands.StandbyApplied && Math.Abs(nowW) < 0.5)
             {
                 _log.LogInformation("battery setpoint at 0 W after {Seconds} s (estimated {Estimate} s)", F1(elapsed.Elapsed.TotalSeconds), F1(estimateS));
@@ -808,7 +817,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
 
         _log.LogWarning("ramp-down not finished within {Timeout} s (Edge:ShutdownTimeoutS; setpoint {Power} W): {Revert}",
-            F(boundS), F0(_pump.LastSetpointW), InverterReversion());
+            F(boundS), F0(pump.LastSetpointW), InverterReversion());
     }
 
     private static (double RateWPerS, string Which) RampOutRate(double setpointW, in ControllerLimits limits) =>

@@ -99,10 +99,11 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         JsonElement reached = states.WaitFor(s => Ts(s) > sent && s.GetProperty("grid_target_w").GetDouble() <= targetW + 1, "the grid target at the limit");
         double reachedS = (Ts(reached) - sent).TotalSeconds;
         var during = states.States.Where(s => Ts(s) >= Ts(started).AddSeconds(-0.2) && Ts(s) <= Ts(reached)).ToList();
-        // The steepest fall over any 1 s or more. Neither clock in a state message is the loop's time on a loaded box:
+        // The steepest fall over any 2 s or more. Neither clock in a state message is the loop's time on a loaded box:
         // seq counts the cycles run (10 ms each on the sim rig) and misses the slots an overrun skipped (the span looks
-        // shorter), and ts is when the publisher ran, which jitters by tens of ms (a 200 W/s ramp read as 233 W/s over
-        // 0.5 s). Both err short, so the longer of the two spans, over at least 1 s, is the closer one.
+        // shorter), and ts is when the publisher ran, which jitters by up to ~100 ms (a 200 W/s ramp read as 233 W/s over
+        // 0.5 s, 220 W/s over 1 s). The longer of the two spans over at least 2 s is the closer one; the ramp law itself
+        // is held to the watt on virtual time (SiteLimitLoopTests).
         double steepest = 0;
         for (int i = 0; i < during.Count; i++)
         {
@@ -110,7 +111,7 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
             {
                 double seqS = (during[k].GetProperty("seq").GetInt64() - during[i].GetProperty("seq").GetInt64()) * SimPeriodS;
                 double dt = Math.Max(seqS, (Ts(during[k]) - Ts(during[i])).TotalSeconds);
-                if (dt >= 1)
+                if (dt >= 2)
                 {
                     steepest = Math.Max(steepest, (during[i].GetProperty("grid_target_w").GetDouble() - during[k].GetProperty("grid_target_w").GetDouble()) / dt);
                 }
