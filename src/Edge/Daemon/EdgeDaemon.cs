@@ -184,6 +184,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
                 SocMinPct = controllerOptions.SocMinPct,
                 ExpectedLoadMaxW = _edge.LeverExpectedLoadMaxW > 0 ? _edge.LeverExpectedLoadMaxW : double.NaN,
                 CommandLifetimeS = _edge.LeverCommandLifetimeS,
+                SmoothingProfile = _edge.LeverSmoothingProfile,
+                BackstopCapMarginFraction = _edge.LeverBackstopMarginFraction,
             },
             _edge.Site, string.IsNullOrEmpty(_mqtt.Credentials.Username) ? _edge.Node : _mqtt.Credentials.Username, clock, _edge.LeverFlexInLoad);
         if (_siteLimits is not null)
@@ -216,6 +218,11 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             TemperatureSensors = _rig.Devices.TemperatureSensors,
         };
         _pump.DumpReady += WriteDump;
+        if (_levers is not null)
+        {
+            // docs/agents.md "What each tier does": the coordinator acts on the backstop's tier (read on the loop thread).
+            _levers.BackstopTier = _pump.BackstopTier;
+        }
 
         if (brokerAnswers is not null)
         {
@@ -470,6 +477,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _publisher.Alarms.RestoreAcknowledged(_state.AcknowledgedAlarms);
         IReadOnlyList<IBatteryInverter> inverters = _rig!.Inverters;
         _publisher.Alarms.DeviceReason = id => inverters.FirstOrDefault(i => i.Id == id) is ModbusInverter { LastError.Length: > 0 } m ? m.LastError : null;
+        WireBackstopMessages(_pump!, _client, topics);
         StartAgentRegistry();
         bool everConnected = false;
         bool saidNoBroker = false;
@@ -552,6 +560,36 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             _log.LogWarning("cannot serve {Host}:{Port} with the embedded MQTT broker ({Message}); Edge keeps controlling and retries the broker in the background",
                 _mqtt.Host, _mqtt.Port, e.Message);
         }
+    }
+
+    /// <summary>
+    /// Backstop tiers 1 and 4 on MQTT (docs/agents.md, "What each tier does"): the <c>oscillation</c> alarm's detail, and
+    /// the retained throttle request for the workload orchestrator on <c>…/throttle</c> — "ended" at start (a request
+    /// left retained by an Edge that died is withdrawn), "requested"/"ended" as tier 4 is entered and left.
+    /// </summary>
+    private void WireBackstopMessages(CyclePump pump, MqttClient client, EdgeTopics topics)
+    {
+        _publisher!.Alarms.AlarmReason = id => id == "oscillation" ? pump.OscillationDetail() : null;
+        if (pump.Backstop is not { } backstop)
+        {
+            return;
+        }
+
+        string topic = topics.Root + "/" + ThrottleRequest.Leaf;
+        IReadOnlyList<BandSpec> bands = backstop.Policy.Bands;
+        void Send(bool requested, BackstopFigures f)
+        {
+            _ = client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic)
+                .WithPayload(ThrottleRequest.Payload(requested, f, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+                .WithQualityOfServiceLevel(Edge.Mqtt.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
+            if (requested)
+            {
+                _log.LogWarning("oscillation backstop tier 4: request throttling asked of the workload orchestrator on {Topic}", topic);
+            }
+        }
+
+        Send(false, default);
+        pump.ThrottleChanged = Send;
     }
 
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);
