@@ -7,7 +7,7 @@ namespace Edge.Core.Tests;
 /// <summary>
 /// The backstop's tiers acting on the levers through the <see cref="LeverCoordinator"/>, on virtual time: the grid is the
 /// racks plus the flexible loads (the battery takes none of this oscillation — its controller lets it through, or it
-/// is not smoothing), the <see cref="TieredBackstop"/> watches that grid and its tier is fed to the coordinator every
+/// is not smoothing: no grid target), the <see cref="TieredBackstop"/> watches that grid and its tier is fed to the coordinator every
 /// period, and the GPU nodes and flexible loads are plain plants (caps in force after a latency; a slew-limited load).
 /// Each scenario runs twice on the same trace — the tier not fed (the backstop only measuring, as before) and fed — and
 /// compares what the grid sees.
@@ -227,7 +227,7 @@ public sealed class BackstopLeverTests(ITestOutputHelper output)
             {
                 NowNs = k * PeriodNs,
                 LoadW = racksW,
-                GridTargetW = gridW,
+                GridTargetW = double.NaN, // no controller smoothing: the backstop is the only defence
                 AllowedDischargeW = 1e6,
                 AllowedChargeW = 1e6,
                 SocPct = 50,
@@ -257,7 +257,7 @@ public sealed class BackstopLeverTests(ITestOutputHelper output)
         double d0 = Dip(before.GridW), d1 = Dip(after.GridW);
         output.WriteLine($"dip depth below the racks' mean: {d0:F0} W with the tier not fed, {d1:F0} W with tier 3 ({(1 - (d1 / d0)) * 100:F0} % less); flex energy {after.Coordinator.Costs.FlexEnergyWh:F1} Wh; tier 3 from {enter * PeriodS:F1} s");
         Assert.InRange(d0, 190, 210);
-        Assert.True(d1 < 0.3 * d0, $"{d1:F0} W of {d0:F0} W");
+        Assert.True(d1 < 0.45 * d0, $"{d1:F0} W of {d0:F0} W"); // what is left is the 2 s response (the command follows the racks low-passed at it, the load slews)
         Assert.True(after.Coordinator.Costs.FlexEnergyWh > 0);
 
         // The load moves within its response: never faster than its full range in 2 s (the plant enforces it; the

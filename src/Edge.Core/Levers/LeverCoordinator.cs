@@ -61,6 +61,7 @@ public sealed class LeverCoordinator
     private double _gpuAllowedW = double.PositiveInfinity;
     private double _backstopAllowedW = double.PositiveInfinity;
     private double _demandSlowW;
+    private double _racksFillW;
     private int _tier;
     private LeverCosts _costs;
     private bool _hasSiteLimit;
@@ -337,6 +338,7 @@ public sealed class LeverCoordinator
             _loadSlowW = loadW;
             _loadSeenMaxW = loadW;
             _demandSlowW = loadW;
+            _racksFillW = loadW;
         }
         else
         {
@@ -353,7 +355,7 @@ public sealed class LeverCoordinator
 
         // Measured lever state (online levers only); "plain" GPUs are those without a smoothing profile (tier 2 caps them).
         _tier = input.BackstopTier is >= 0 and <= 4 ? input.BackstopTier : 0;
-        double flexW = 0, flexMinW = 0, flexMaxW = 0, flexReleaseWPerS = 0, gpuW = 0, gpuMinW = 0, gpuMaxW = 0, gpuReleaseWPerS = 0;
+        double flexW = 0, flexMinW = 0, flexMaxW = 0, flexReleaseWPerS = 0, flexResponseS = 0, gpuW = 0, gpuMinW = 0, gpuMaxW = 0, gpuReleaseWPerS = 0;
         double plainW = 0, plainMinW = 0, plainMaxW = 0, plainReleaseWPerS = 0, withheldW = 0;
         for (int i = 0; i < _levers.Length; i++)
         {
@@ -369,6 +371,7 @@ public sealed class LeverCoordinator
                 flexMinW += l.MinW;
                 flexMaxW += l.MaxW;
                 flexReleaseWPerS += l.ReleaseWPerS;
+                flexResponseS = Math.Max(flexResponseS, l.ResponseS);
             }
             else
             {
@@ -394,6 +397,10 @@ public sealed class LeverCoordinator
         // The racks' slow mean as they would draw uncapped (a reported demand counts what the caps withhold, so the
         // plateau does not sink under its own clipping).
         _demandSlowW += (loadW + withheldW - _demandSlowW) * -double.ExpM1(-dtS / _options.LoadTimeConstantS);
+
+        // The racks as a flexible load can follow them: low-passed at its response time (a load that needs 2 s to move
+        // cannot fill a dip of an iteration; chasing one would add its lag to the grid).
+        _racksFillW += flexResponseS > 0 ? (loadW - _racksFillW) * -double.ExpM1(-dtS / flexResponseS) : loadW - _racksFillW;
 
         // The battery's power now (SoC guard included); under a site limit, only what its energy sustains.
         double dischargeW = Math.Max(0, input.AllowedDischargeW);
@@ -439,10 +446,13 @@ public sealed class LeverCoordinator
         }
         else if (_tier >= 3 && flexMaxW > flexMinW)
         {
-            // Backstop tier 3: fill the dips — racks + flex towards the racks' slow mean plus the plan, as fast as the
-            // loads move (the command is where they should be; they slew there within their response and steps).
+            // Backstop tier 3: fill the dips — racks + flex towards the racks' slow mean plus the plan, following the
+            // racks as fast as the loads can (low-passed at their response time). With a controller smoothing, only
+            // the part of the dip beyond the battery's share of its charge power: the battery keeps recharging (taking
+            // that over would leave it empty for the next rise), the grid is never pushed above its target.
             filling = true;
-            _flexCommandW = Math.Clamp(_demandSlowW + planned - loadW, flexMinW, flexMaxW);
+            double fillToW = double.IsFinite(input.GridTargetW) ? Math.Min(_demandSlowW + planned, input.GridTargetW - (share * chargeW)) : _demandSlowW + planned;
+            _flexCommandW = Math.Clamp(Math.Max(planned, fillToW - _racksFillW), flexMinW, flexMaxW);
         }
         else
         {
