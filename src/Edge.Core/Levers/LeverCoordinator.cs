@@ -356,7 +356,7 @@ public sealed class LeverCoordinator
         // Measured lever state (online levers only); "plain" GPUs are those without a smoothing profile (tier 2 caps them).
         _tier = input.BackstopTier is >= 0 and <= 4 ? input.BackstopTier : 0;
         double flexW = 0, flexMinW = 0, flexMaxW = 0, flexReleaseWPerS = 0, flexResponseS = 0, gpuW = 0, gpuMinW = 0, gpuMaxW = 0, gpuReleaseWPerS = 0;
-        double plainW = 0, plainMinW = 0, plainMaxW = 0, plainReleaseWPerS = 0, withheldW = 0;
+        double plainW = 0, plainMinW = 0, plainMaxW = 0, plainReleasePerS = double.PositiveInfinity, withheldW = 0;
         for (int i = 0; i < _levers.Length; i++)
         {
             if (!_online[i])
@@ -389,7 +389,8 @@ public sealed class LeverCoordinator
                     plainW += _powerW[i];
                     plainMinW += l.MinW;
                     plainMaxW += l.MaxW;
-                    plainReleaseWPerS += l.ReleaseWPerS;
+                    // The caps share one fraction of each node's maximum: it rises at the slowest node's rate.
+                    plainReleasePerS = Math.Min(plainReleasePerS, l.ReleaseWPerS / l.MaxW);
                 }
             }
         }
@@ -487,7 +488,7 @@ public sealed class LeverCoordinator
             }
         }
 
-        StepBackstopCap(loadW, plainW, plainMinW, plainMaxW, plainReleaseWPerS, dtS);
+        StepBackstopCap(loadW, plainW, plainMinW, plainMaxW, plainMaxW > 0 ? plainReleasePerS * plainMaxW : 0, dtS);
         Absorbing = curtailing || burning || filling || double.IsFinite(_gpuAllowedW) || double.IsFinite(_backstopAllowedW);
         WriteCommands(input.NowNs, flexMinW, flexMaxW, gpuMaxW, plainMaxW);
         Account(dtS, reserveW, flexW);
@@ -498,8 +499,8 @@ public sealed class LeverCoordinator
     /// Backstop tier 2's cap on the plain GPU levers (no smoothing profile): the racks at most their slow mean plus the
     /// margin. It engages once the plain GPUs draw no more than their share of that plateau (the racks pass through it
     /// — an oscillation does within one period of it), so it clips the next peak instead of stepping the racks down;
-    /// then it follows the plateau down at once and up at the levers' release rate, and when the tier ends it rises at
-    /// the release rate until it is free.
+    /// then it follows the plateau down at once and up at the levers' release rate (no node faster than its own), and
+    /// when the tier ends it rises at that rate until it is free.
     /// </summary>
     private void StepBackstopCap(double loadW, double plainW, double plainMinW, double plainMaxW, double plainReleaseWPerS, double dtS)
     {
