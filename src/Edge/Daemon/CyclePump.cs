@@ -63,6 +63,12 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
     /// </summary>
     public TieredBackstop? Backstop { get; init; }
 
+    /// <summary>
+    /// True when the backstop acts (<c>Edge:BackstopActs</c>): the records carry its tier, so the publisher's alarms raise
+    /// <c>oscillation</c>. False: they carry 0 (the tier is still published in state).
+    /// </summary>
+    public bool BackstopActs { get; init; }
+
     /// <summary>The backstop's tier and bands after the last period (when <see cref="Backstop"/> is set).</summary>
     public LatestValueMailbox<BackstopFigures> BackstopState { get; } = new();
 
@@ -183,7 +189,7 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
             StepBackstop(backstop, s.LoadW, gridW, s.TimestampNs);
         }
 
-        record.BackstopTier = _backstop.Tier;
+        record.BackstopTier = BackstopActs ? _backstop.Tier : 0;
 
         Volatile.Write(ref _lastSetpointW, d.BatterySetpointW);
         Volatile.Write(ref _lastBatteryW, batteryW);

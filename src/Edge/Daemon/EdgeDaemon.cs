@@ -216,9 +216,10 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             // docs/agents.md: the tiered backstop, stepped with every period's load and grid beside the loop.
             Backstop = new TieredBackstop(BackstopPolicy.Default(Math.Min(controllerOptions.RampUpWPerS, controllerOptions.RampDownWPerS)), _loop.PeriodMs / 1000),
             TemperatureSensors = _rig.Devices.TemperatureSensors,
+            BackstopActs = _edge.BackstopActs,
         };
         _pump.DumpReady += WriteDump;
-        if (_levers is not null)
+        if (_levers is not null && _edge.BackstopActs)
         {
             // docs/agents.md "What each tier does": the coordinator acts on the backstop's tier (read on the loop thread).
             _levers.BackstopTier = _pump.BackstopTier;
@@ -477,7 +478,10 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _publisher.Alarms.RestoreAcknowledged(_state.AcknowledgedAlarms);
         IReadOnlyList<IBatteryInverter> inverters = _rig!.Inverters;
         _publisher.Alarms.DeviceReason = id => inverters.FirstOrDefault(i => i.Id == id) is ModbusInverter { LastError.Length: > 0 } m ? m.LastError : null;
-        WireBackstopMessages(_pump!, _client, topics);
+        if (_edge.BackstopActs)
+        {
+            WireBackstopMessages(_pump!, _client, topics);
+        }
         StartAgentRegistry();
         bool everConnected = false;
         bool saidNoBroker = false;
@@ -564,8 +568,9 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
     /// <summary>
     /// Backstop tiers 1 and 4 on MQTT (docs/agents.md, "What each tier does"): the <c>oscillation</c> alarm's detail, and
-    /// the retained throttle request for the workload orchestrator on <c>…/throttle</c> — "ended" at start (a request
-    /// left retained by an Edge that died is withdrawn), "requested"/"ended" as tier 4 is entered and left.
+    /// the retained throttle request for the workload orchestrator on <c>…/throttle</c> — "requested"/"ended" as tier 4
+    /// is entered and left, and the one in force again on every (re)connection: "ended" at the first one, so a request
+    /// left retained by an Edge that died is withdrawn.
     /// </summary>
     private void WireBackstopMessages(CyclePump pump, MqttClient client, EdgeTopics topics)
     {
@@ -577,19 +582,31 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         string topic = topics.Root + "/" + ThrottleRequest.Leaf;
         IReadOnlyList<BandSpec> bands = backstop.Policy.Bands;
-        void Send(bool requested, BackstopFigures f)
+        byte[] inForce = ThrottleRequest.Payload(false, default, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        void Publish()
         {
-            _ = client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic)
-                .WithPayload(ThrottleRequest.Payload(requested, f, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+            _ = client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Volatile.Read(ref inForce))
                 .WithQualityOfServiceLevel(Edge.Mqtt.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
+        }
+
+        client.ConnectedAsync += _ =>
+        {
+            Publish();
+            return Task.CompletedTask;
+        };
+        pump.ThrottleChanged = (requested, f) =>
+        {
+            Volatile.Write(ref inForce, ThrottleRequest.Payload(requested, f, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            if (client.IsConnected)
+            {
+                Publish(); // else the next connection publishes it
+            }
+
             if (requested)
             {
                 _log.LogWarning("oscillation backstop tier 4: request throttling asked of the workload orchestrator on {Topic}", topic);
             }
-        }
-
-        Send(false, default);
-        pump.ThrottleChanged = Send;
+        };
     }
 
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);

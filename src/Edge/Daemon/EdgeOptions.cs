@@ -40,6 +40,14 @@ public sealed class EdgeOptions
     /// <summary>Lifetime of a command to an agent, s: the coordinator re-sends it at half this while it wants it kept; after it the agent releases along its ramp.</summary>
     public double LeverCommandLifetimeS { get; set; } = 10;
 
+    /// <summary>
+    /// True: the tiered oscillation backstop acts (docs/agents.md, "What each tier does": the <c>oscillation</c> alarm,
+    /// GPU smoothing profiles and caps, flexible loads filling dips, the throttle request). False (default): it measures
+    /// and publishes its tier only — its default policy reaches tier 4 on the sim rig from a 10 Hz meter's staircase and
+    /// sensor noise (20–30 W at 2–5 Hz on 3.2 kW), which must not cap GPUs or ask for throttling.
+    /// </summary>
+    public bool BackstopActs { get; set; }
+
     /// <summary>Backstop tier 2: the preset power-smoothing profile (0–63) commanded to GPU agents with the smoothing-profile knob (docs/agents.md, "What each tier does").</summary>
     public int LeverSmoothingProfile { get; set; }
 
