@@ -63,6 +63,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private CyclePump? _pump;
     private DaemonCommands? _commands;
     private MqttClient? _client;
+    private Func<Task>? _withdrawThrottle;
     private EdgePublisher? _publisher;
     private MqttClient? _sparkplugClient;
     private SparkplugNode? _sparkplugNode;
@@ -313,6 +314,12 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _simAgents?.Dispose(); // they release along their ramps and say offline while Edge is still connected
         _agentThread?.Join(TimeSpan.FromSeconds(1));
         _leverSender?.Join(TimeSpan.FromSeconds(1));
+        if (_withdrawThrottle is { } withdraw)
+        {
+            // A throttle request in force is withdrawn before Edge goes: nothing acts on the backstop after it.
+            await withdraw().WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
         if (_publisher is not null)
         {
             await _publisher.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
@@ -583,23 +590,35 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         string topic = topics.Root + "/" + ThrottleRequest.Leaf;
         IReadOnlyList<BandSpec> bands = backstop.Policy.Bands;
         byte[] inForce = ThrottleRequest.Payload(false, default, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        void Publish()
-        {
-            _ = client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Volatile.Read(ref inForce))
+        bool requestedInForce = false;
+        Task Publish() =>
+            client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Volatile.Read(ref inForce))
                 .WithQualityOfServiceLevel(Edge.Mqtt.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
-        }
 
-        client.ConnectedAsync += _ =>
+        _withdrawThrottle = () =>
         {
-            Publish();
+            if (!Volatile.Read(ref requestedInForce))
+            {
+                return Task.CompletedTask;
+            }
+
+            Volatile.Write(ref inForce, ThrottleRequest.Payload(false, default, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            _log.LogInformation("oscillation backstop: throttle request withdrawn on stop ({Topic})", topic);
+            return Publish();
+        };
+
+        client.ConnectedAsync += connected =>
+        {
+            _ = Publish();
             return Task.CompletedTask;
         };
         pump.ThrottleChanged = (requested, f) =>
         {
             Volatile.Write(ref inForce, ThrottleRequest.Payload(requested, f, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            Volatile.Write(ref requestedInForce, requested);
             if (client.IsConnected)
             {
-                Publish(); // else the next connection publishes it
+                _ = Publish(); // else the next connection publishes it
             }
 
             if (requested)

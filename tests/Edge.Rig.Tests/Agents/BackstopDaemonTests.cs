@@ -55,5 +55,11 @@ public sealed class BackstopDaemonTests(ITestOutputHelper output) : IDisposable
         using var late = new ChildProcess("/usr/bin/stdbuf", ["-oL", Peers.MosquittoSub, .. broker.As("grafana"), "-v", "-C", "1", "-t", root + "/throttle"]);
         string retained = late.WaitForLine(l => l.StartsWith(root + "/throttle ", StringComparison.Ordinal), Timeout, "the retained throttle request").Line;
         Assert.Contains("\"requested\"", retained, StringComparison.Ordinal);
+
+        // A clean stop withdraws it (retained "ended"), before the offline status.
+        edge.Stop();
+        viewer.WaitForLine(l => l.StartsWith(root + "/throttle ", StringComparison.Ordinal) && l.Contains("\"ended\"", StringComparison.Ordinal), Timeout, "the withdrawal on stop");
+        using var after = new ChildProcess("/usr/bin/stdbuf", ["-oL", Peers.MosquittoSub, .. broker.As("grafana"), "-v", "-C", "1", "-t", root + "/throttle"]);
+        Assert.Contains("\"ended\"", after.WaitForLine(l => l.StartsWith(root + "/throttle ", StringComparison.Ordinal), Timeout, "the retained withdrawal").Line, StringComparison.Ordinal);
     }
 }
