@@ -18,6 +18,13 @@ public class ContractTests
         Assert.Equal(512.5, t.Value!.PowerW);
         Assert.Equal(AgentState.Commanded, t.Value.State);
         Assert.Equal(t.Value, AgentJson.Parse<AgentTelemetry>(AgentJson.Serialize(t.Value)).Value);
+        Assert.Null(t.Value.DemandW); // optional: absent when the agent cannot know it
+        Assert.DoesNotContain("demand_w", Encoding.UTF8.GetString(AgentJson.Serialize(t.Value)), StringComparison.Ordinal);
+
+        ParseResult<AgentTelemetry> d = Parse<AgentTelemetry>("""{"seq":6,"ts_ms":1764680000100,"power_w":600,"demand_w":750.5,"cap_w":600,"state":"commanded"}""");
+        Assert.True(d.Ok, d.Error);
+        Assert.Equal(750.5, d.Value!.DemandW);
+        Assert.Equal(d.Value, AgentJson.Parse<AgentTelemetry>(AgentJson.Serialize(d.Value)).Value);
 
         ParseResult<AgentCapabilities> c = Parse<AgentCapabilities>("""
             {"kind":"gpu","min_w":800,"max_w":5600,"response_ms":100,"knobs":["power-cap","smoothing-profile"],
@@ -42,6 +49,23 @@ public class ContractTests
         Assert.True(r.Ok, r.Error);
     }
 
+    [Fact]
+    public void The_NVML_agent_reports_no_demand_even_under_a_binding_cap()
+    {
+        // Two GPUs wanting 500 W each under a 600 W node cap: the board draws the cap; what it would draw uncapped is
+        // not something NVML can read, so the telemetry leaves demand_w out.
+        var lever = new Edge.Agents.Nvml.GpuLever(new Edge.Agents.Nvml.FakeNvml(2, 100_000, 700_000, 500_000), new Edge.Agents.Nvml.GpuAgentOptions { MaxCapW = 1400, Identity = "gpu-01" });
+        Assert.Null(lever.Sample(900_000_000, 1, 1).DemandW); // the first sample takes over the caps found (as the host's loop does)
+        (double? applied, string? error) = lever.Apply("power-cap", new AgentCommand { Id = "c1", ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(30), CapW = 600 }, 1_000_000_000, 31_000_000_000);
+        Assert.True(error is null, error);
+        Assert.Equal(600, applied);
+        AgentTelemetry t = lever.Sample(1_100_000_000, 2, 1);
+        Assert.Equal(600, t.CapW);
+        Assert.True(t.PowerW <= 600 + 1e-9, $"{t.PowerW} W");
+        Assert.Null(t.DemandW);
+        Assert.DoesNotContain("demand_w", Encoding.UTF8.GetString(AgentJson.Serialize(t)), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("""{"seq":5,"ts_ms":1,"power_w":1,"state":"free","extra":1}""", "extra")]
     [InlineData("""{"seq":5,"ts_ms":1,"power_w":1,"state":"free","seq":6}""", "$")]
@@ -57,6 +81,10 @@ public class ContractTests
     [InlineData("""[1]""", "$")]
     [InlineData("""null""", "$")]
     [InlineData("""{"seq":5,"ts_ms":1,"power_w":null,"state":"free"}""", "power_w")]
+    [InlineData("""{"seq":5,"ts_ms":1,"power_w":1,"demand_w":-1,"state":"free"}""", "$.demand_w")]
+    [InlineData("""{"seq":5,"ts_ms":1,"power_w":1,"demand_w":1e400,"state":"free"}""", "$.demand_w")]
+    [InlineData("""{"seq":5,"ts_ms":1,"power_w":1,"demand_w":2e9,"state":"free"}""", "$.demand_w")]
+    [InlineData("""{"seq":5,"ts_ms":1,"power_w":1,"demand_w":"600","state":"free"}""", "$.demand_w")]
     public void Bad_telemetry_is_refused_with_its_path(string json, string expected)
     {
         ParseResult<AgentTelemetry> t = Parse<AgentTelemetry>(json);

@@ -192,9 +192,14 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         Inverter(rig)["revertTimeoutSec"] = 3;
         Inverter(rig)["revertTimeoutS"] = 2.9;
         Sensor(rig)["shuntOhm"] = -1;
+        rig["sensors"]![1]!["bus"] = "nowhere"; // a cross reference (pass 3)
+        MeterEntry(rig)["map"] = "no-such-map"; // the meter driver's own rule (pass 3, through IRigEntryRules)
         OptionValidationTests.Outcome o = OptionValidationTests.Run(["--rig", Write(dir, rig)]);
         output.WriteLine(o.Error);
         OptionValidationTests.AssertRefused(o, "$.inverters[0].unitId = 300 is invalid");
+        Assert.Contains("$.sensors[1].bus = \"nowhere\" is invalid: no such bus", o.Error, StringComparison.Ordinal);
+        Assert.Contains("$.meters[0].map = \"no-such-map\" is invalid", o.Error, StringComparison.Ordinal);
+        Assert.Contains("use one of", o.Error, StringComparison.Ordinal);
         Assert.Contains("$.inverters[0].invertSign = \"true\" is invalid", o.Error, StringComparison.Ordinal);
         Assert.Contains("$.inverters[0].revertTimeoutSec = 3 is invalid: unknown key: did you mean \"revertTimeoutS\"", o.Error, StringComparison.Ordinal);
         Assert.Contains("$.inverters[0].revertTimeoutS = 2.9 is invalid", o.Error, StringComparison.Ordinal);

@@ -221,6 +221,8 @@ public sealed class GpuLever : IAgentLever
             _ when !IsFree => AgentState.Releasing,
             _ => AgentState.Free,
         };
+        // No demand_w: under a cap the board draws at most the cap, and nothing NVML reads says what it would draw
+        // without one (docs/agents.md). The field stays absent rather than carry a guess.
         return new AgentTelemetry { Seq = seq, TsMs = tsMs, PowerW = powerW, CapW = _cap is null ? null : _writtenW, State = state };
     }
 

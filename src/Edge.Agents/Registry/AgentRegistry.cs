@@ -223,16 +223,37 @@ public sealed class AgentRegistry
     {
         lock (_gate)
         {
-            var list = new List<AgentView>(_agents.Count);
-            foreach (AgentEntry a in _agents.Values)
-            {
-                list.Add(new AgentView(a.Id, a.Capabilities?.Kind, a.Online, a.Active, a.DroppedBecause, a.Telemetry?.PowerW, a.Telemetry?.CapW,
-                    a.Telemetry?.LevelPct, a.Telemetry?.State, a.Capabilities?.MinW, a.Capabilities?.MaxW, a.TelemetryGaps, a.Refused, a.LastError));
-            }
-
-            list.Sort((x, y) => string.CompareOrdinal(x.Id, y.Id));
+            var list = new AgentView[_agents.Count];
+            CopyTo(list);
             return list;
         }
+    }
+
+    /// <summary>
+    /// Copies the agents as of the last sweep into <paramref name="into"/> (room for <see cref="MaxAgents"/>), ordered
+    /// by id; returns how many. Allocation-free (the publisher calls it for every state message).
+    /// </summary>
+    public int CopyTo(Span<AgentView> into)
+    {
+        int n = 0;
+        lock (_gate)
+        {
+            foreach (AgentEntry a in _agents.Values)
+            {
+                if (n == into.Length)
+                {
+                    break;
+                }
+
+                AgentTelemetry? t = a.Telemetry;
+                AgentCapabilities? c = a.Capabilities;
+                into[n++] = new AgentView(a.Id, c?.Kind, a.Online, a.Active, a.DroppedBecause, t?.PowerW, t?.CapW, t?.LevelPct, t?.State,
+                    c?.MinW, c?.MaxW, a.TelemetryGaps, a.Refused, a.LastError, t?.DemandW);
+            }
+        }
+
+        into[..n].Sort(static (x, y) => string.CompareOrdinal(x.Id, y.Id));
+        return n;
     }
 
     /// <summary>The announcements held (a copy), earliest first.</summary>

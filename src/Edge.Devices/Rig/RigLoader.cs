@@ -14,7 +14,9 @@ namespace Edge.Devices.Rig;
 /// <summary>
 /// Loads and validates rig files in three passes, collecting every fault with its JSON path, the value and the fix
 /// (<c>$.inverters[0].unitId = 300: must be an integer from 1 to 247 (…)</c>) and throwing the whole list as one
-/// <see cref="RigException"/>; nothing half-valid is returned:
+/// <see cref="RigException"/> — the faults of all passes in one report (the third pass runs over a file the schema
+/// refused whenever the records can hold it, and adds what is not about a value already refused); nothing half-valid
+/// is returned:
 /// <list type="number">
 /// <item>JSON syntax (line and column) and the JSON Schema <c>hardware/rigs/rig.schema.json</c> (types, ranges,
 /// required and unknown keys — all at once);</item>
@@ -149,10 +151,12 @@ public static class RigLoader
     };
 
     /// <summary>Loads the rig file at <paramref name="path"/>. Throws <see cref="RigException"/> listing every fault.</summary>
-    public static RigDefinition Load(string path)
+    /// <param name="path">The rig file.</param>
+    /// <param name="rules">The drivers' rules for inverter and meter entries, applied in pass 3; null: none.</param>
+    public static RigDefinition Load(string path, IRigEntryRules? rules = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Parse(ReadBounded(path), path);
+        return Parse(ReadBounded(path), path, rules);
     }
 
     /// <summary>
@@ -199,8 +203,8 @@ public static class RigLoader
         }
     }
 
-    /// <summary>Parses rig JSON; <paramref name="source"/> names it in messages.</summary>
-    public static RigDefinition Parse(string json, string source = "inline")
+    /// <summary>Parses rig JSON; <paramref name="source"/> names it in messages; <paramref name="rules"/> as for <see cref="Load"/>.</summary>
+    public static RigDefinition Parse(string json, string source = "inline", IRigEntryRules? rules = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         JsonDocument document;
@@ -216,35 +220,165 @@ public static class RigLoader
         using (document)
         {
             IReadOnlyList<RigError> schemaErrors = RigSchema.Validate(document.RootElement);
-            if (schemaErrors.Count > 0)
-            {
-                throw new RigException(source, schemaErrors);
-            }
-
-            RigFileJson file;
+            RigFileJson? file;
             try
             {
-                file = document.RootElement.Deserialize<RigFileJson>(SerializerOptions)
-                    ?? throw new RigException(source, [new RigError("$", "must be an object { … }", "null")]);
+                file = document.RootElement.Deserialize<RigFileJson>(SerializerOptions);
             }
             catch (JsonException e)
             {
+                if (schemaErrors.Count > 0)
+                {
+                    // The records cannot hold a refused value (2.9 for an integer, "true" for a bool, an unknown key):
+                    // the third pass reads the file without the refused members, so the faults of every other entry
+                    // are in this report too. If that cannot be held either (a required member refused), the schema's
+                    // words stand alone.
+                    file = WithoutRefusedMembers(document.RootElement, schemaErrors);
+                    if (file is null)
+                    {
+                        throw new RigException(source, schemaErrors);
+                    }
+                }
+                else
+                {
+
                 // The schema passed, so this is a value the schema allows but the record cannot hold (e.g. 2.0 for an integer).
                 string message = e.Message;
                 int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
                 throw new RigException(source, [new RigError(e.Path ?? "$", (cut > 0 ? message[..cut] : message) + " — write it as the schema shows (whole numbers without a fraction)")]);
+                }
+            }
+
+            if (file is null)
+            {
+                throw new RigException(source, [.. schemaErrors, new RigError("$", "must be an object { … }", "null")]);
             }
 
             var errors = new List<RigError>();
-            RigDefinition rig = Build(file, source, errors);
-            if (errors.Count > 0)
+            RigDefinition? rig = null;
+            try
             {
-                throw new RigException(source, errors);
+                rig = Build(file, source, errors);
+            }
+            catch (Exception) when (schemaErrors.Count > 0)
+            {
+                // The cross-reference pass is best-effort over values the schema refused (it may meet one it cannot
+                // take); the schema's faults are reported either way.
             }
 
-            return rig;
+            if (rig is not null && rules is not null)
+            {
+                foreach (RigInverterEntry e in rig.Inverters)
+                {
+                    if (!schemaErrors.Any(s => Covers(EntryOf(s.Path), e.Path)))
+                    {
+                        errors.AddRange(rules.Check(e));
+                    }
+                }
+
+                foreach (RigMeterEntry e in rig.Meters)
+                {
+                    if (!schemaErrors.Any(s => Covers(EntryOf(s.Path), e.Path)))
+                    {
+                        errors.AddRange(rules.Check(e));
+                    }
+                }
+            }
+
+            if (schemaErrors.Count > 0 || errors.Count > 0)
+            {
+                // Every fault at once: the schema's, then the cross references' of the entries it found no fault in
+                // (within an entry with a refused value, pass 3 would only repeat its consequences).
+                var all = new List<RigError>(schemaErrors);
+                foreach (RigError e in errors)
+                {
+                    if (!schemaErrors.Any(s => Covers(EntryOf(s.Path), e.Path)))
+                    {
+                        all.Add(e);
+                    }
+                }
+
+                throw new RigException(source, all);
+            }
+
+            return rig!;
         }
     }
+
+    /// <summary>
+    /// The file read onto the records for the third pass without the members they cannot hold (2.9 for an integer,
+    /// <c>"true"</c> for a bool, an unknown key): each is removed where the reader stops, and the reading retried. Null
+    /// when that does not succeed (e.g. a required member cannot be held).
+    /// </summary>
+    private static RigFileJson? WithoutRefusedMembers(JsonElement root, IReadOnlyList<RigError> refused)
+    {
+        if (System.Text.Json.Nodes.JsonNode.Parse(root.GetRawText(), null, DocumentOptions) is not System.Text.Json.Nodes.JsonObject pruned)
+        {
+            return null;
+        }
+
+        for (int attempt = 0; attempt <= refused.Count; attempt++)
+        {
+            try
+            {
+                return pruned.Deserialize<RigFileJson>(SerializerOptions);
+            }
+            catch (JsonException e)
+            {
+                // Only a member the schema refused too is left out (the reader names where it stopped).
+                string? path = e.Path;
+                int dot = path?.LastIndexOf('.') ?? -1;
+                if (path is null || dot <= 1 || !refused.Any(r => r.Path == path)
+                    || Find(pruned, path[..dot]) is not System.Text.Json.Nodes.JsonObject owner || !owner.Remove(path[(dot + 1)..]))
+                {
+                    return null;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The node at a simple JSON path (<c>$.a[1].b</c>), or null.</summary>
+    private static System.Text.Json.Nodes.JsonNode? Find(System.Text.Json.Nodes.JsonNode root, string path)
+    {
+        System.Text.Json.Nodes.JsonNode? node = root;
+        int i = 1; // after "$"
+        while (node is not null && i < path.Length)
+        {
+            if (path[i] == '.')
+            {
+                int end = path.IndexOfAny(['.', '['], i + 1);
+                end = end < 0 ? path.Length : end;
+                node = node is System.Text.Json.Nodes.JsonObject o && o.TryGetPropertyValue(path[(i + 1)..end], out var child) ? child : null;
+                i = end;
+            }
+            else if (path[i] == '[')
+            {
+                int end = path.IndexOf(']', i);
+                node = end > i && int.TryParse(path.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out int k)
+                    && node is System.Text.Json.Nodes.JsonArray a && k < a.Count ? a[k] : null;
+                i = end < 0 ? path.Length : end + 1;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return node;
+    }
+
+    /// <summary>The entry a path is in: <c>$.sensors[3].shuntOhm</c> → <c>$.sensors[3]</c>; a top-level key is its own entry.</summary>
+    private static string EntryOf(string path)
+    {
+        int cut = Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+        return cut > 1 ? path[..cut] : path;
+    }
+
+    /// <summary>True when <paramref name="path"/> is <paramref name="outer"/> or inside it (<c>$.a[1]</c> covers <c>$.a[1].b</c>, not <c>$.a[10]</c>).</summary>
+    private static bool Covers(string outer, string path) =>
+        path.StartsWith(outer, StringComparison.Ordinal) && (path.Length == outer.Length || path[outer.Length] is '.' or '[');
 
     private static RigDefinition Build(RigFileJson file, string source, List<RigError> errors)
     {

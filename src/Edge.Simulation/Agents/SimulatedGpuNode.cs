@@ -17,6 +17,7 @@ public sealed class SimulatedGpuNode
     private readonly double[] _capW = new double[256];
     private int _head, _count;
     private long _lastNs = -1;
+    private double _effectiveCapW, _powerW, _demandNowW;
 
     /// <summary>Creates the node.</summary>
     /// <param name="lever">The cap lever (its free value is the node's maximum cap), W.</param>
@@ -40,11 +41,29 @@ public sealed class SimulatedGpuNode
     /// <summary>The cap lever the agent drives.</summary>
     public ReleaseRamp Lever { get; }
 
-    /// <summary>The cap the hardware enforces now, W.</summary>
-    public double EffectiveCapW { get; private set; }
+    /// <summary>The cap the hardware enforces now, W. Written by <see cref="Step"/>, readable from any thread.</summary>
+    public double EffectiveCapW
+    {
+        get => Volatile.Read(ref _effectiveCapW);
+        private set => Volatile.Write(ref _effectiveCapW, value);
+    }
 
-    /// <summary>Power drawn at the last step, W.</summary>
-    public double PowerW { get; private set; }
+    /// <summary>Power drawn at the last step, W. Readable from any thread.</summary>
+    public double PowerW
+    {
+        get => Volatile.Read(ref _powerW);
+        private set => Volatile.Write(ref _powerW, value);
+    }
+
+    /// <summary>What the workload wanted at the last step (uncapped), W. Readable from any thread.</summary>
+    public double DemandW
+    {
+        get => Volatile.Read(ref _demandNowW);
+        private set => Volatile.Write(ref _demandNowW, value);
+    }
+
+    /// <summary>What the workload would draw uncapped at <paramref name="timeS"/>, W (pure; any thread).</summary>
+    public double DemandAt(double timeS) => _demandW(timeS);
 
     /// <summary>Time spent with the cap below the demand, s.</summary>
     public double CappedS { get; private set; }
@@ -82,6 +101,7 @@ public sealed class SimulatedGpuNode
         }
 
         _lastNs = nowNs;
+        DemandW = demand;
         PowerW = power;
         return power;
     }

@@ -12,6 +12,7 @@ public sealed class SimulatedMiner
 {
     private readonly double _ratedW, _stepW, _slewWPerS;
     private long _lastNs = -1;
+    private double _powerW;
 
     /// <summary>Creates the miner running at its lever's free value.</summary>
     /// <param name="lever">Level lever in W (0 … rated).</param>
@@ -40,8 +41,12 @@ public sealed class SimulatedMiner
     /// <summary>The quantised level in force, W.</summary>
     public double LevelW { get; private set; }
 
-    /// <summary>Power drawn now, W.</summary>
-    public double PowerW { get; private set; }
+    /// <summary>Power drawn now, W. Written by <see cref="Step"/>, readable from any thread.</summary>
+    public double PowerW
+    {
+        get => Volatile.Read(ref _powerW);
+        private set => Volatile.Write(ref _powerW, value);
+    }
 
     /// <summary>Energy drawn so far, Wh.</summary>
     public double EnergyWh { get; private set; }

@@ -57,12 +57,7 @@ public sealed class AgentCommand : ICommand
 
         string host = args.String("host") ?? "localhost";
         int port = (int)(args.Long("port", 1, 65535) ?? 1883);
-        string? username = args.String("username");
-        string? passwordFile = args.String("password-file");
-        if ((username is null) != (passwordFile is null))
-        {
-            throw new UsageException("Give --username and --password-file together.");
-        }
+        MqttCredentials? account = MqttAccountOption.Read(args, "username", "password-file");
 
         var gpus = new List<uint>();
         if (args.String("gpus") is { } list)
@@ -107,9 +102,9 @@ public sealed class AgentCommand : ICommand
         }
 
         MqttClientOptionsBuilder mqtt = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"edge-agent-{agent}");
-        if (username is not null)
+        if (account is not null)
         {
-            mqtt.WithCredentialsFromFile(username, passwordFile!);
+            mqtt.WithCredentialsFromFile(account.Username!, account.PasswordFile!);
         }
 
         using var timeout = duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();

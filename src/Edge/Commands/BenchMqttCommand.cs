@@ -58,8 +58,8 @@ public sealed class BenchMqttCommand : ICommand
         double rateHz = args.Double("rate", 1e-3, 1e7) ?? 0;
         string? jsonPath = args.String("json");
         string? payloadPath = args.String("payload-file");
-        MqttCredentials? pubAccount = Account(args, "user", "password-file");
-        MqttCredentials? subAccount = Account(args, "sub-user", "sub-password-file");
+        MqttCredentials? pubAccount = MqttAccountOption.Read(args, "user", "password-file");
+        MqttCredentials? subAccount = MqttAccountOption.Read(args, "sub-user", "sub-password-file");
         if ((pubAccount is null) != (subAccount is null))
         {
             throw new UsageException("give --user/--password-file and --sub-user/--sub-password-file together: the publisher and the subscriber need an account each (a broker with use_username_as_clientid keeps one connection per account; setup.sh bench NAME makes both).");
@@ -245,29 +245,6 @@ public sealed class BenchMqttCommand : ICommand
         }
 
         return options;
-    }
-
-    /// <summary>An account from --USER and --PASSWORD-FILE (both or neither; the file must be readable).</summary>
-    private static MqttCredentials? Account(CommandArgs args, string userOption, string passwordOption)
-    {
-        string? user = args.String(userOption);
-        string? passwordFile = args.String(passwordOption);
-        if (user is null && passwordFile is null)
-        {
-            return null;
-        }
-
-        if (user is null || passwordFile is null)
-        {
-            throw new UsageException($"give --{userOption} and --{passwordOption} together.");
-        }
-
-        if (WritablePath.ReadProblem(passwordFile) is { } problem)
-        {
-            throw new UsageException($"--{passwordOption} {passwordFile}: {problem}");
-        }
-
-        return new MqttCredentials { Username = user, PasswordFile = passwordFile };
     }
 
     /// <summary>A state message as the publisher writes it, with seq widened to a fixed 10 digits; returns where seq's digits start.</summary>

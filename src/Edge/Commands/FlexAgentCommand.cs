@@ -79,12 +79,7 @@ public sealed class FlexAgentCommand : ICommand
 
         string host = args.String("host") ?? "localhost";
         int port = (int)(args.Long("port", 1, 65535) ?? 1883);
-        string? username = args.String("username");
-        string? passwordFile = args.String("password-file");
-        if ((username is null) != (passwordFile is null))
-        {
-            throw new UsageException("Give --username and --password-file together.");
-        }
+        MqttCredentials? account = MqttAccountOption.Read(args, "username", "password-file");
 
         (int? slot, int slots) = (null, 1);
         if (args.String("release-slot") is { } slotText)
@@ -152,9 +147,9 @@ public sealed class FlexAgentCommand : ICommand
         using IDisposable? _ = owned;
         var lever = new FlexLever(actuator, options, initialPct);
         MqttClientOptionsBuilder mqtt = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"edge-agent-{agent}");
-        if (username is not null)
+        if (account is not null)
         {
-            mqtt.WithCredentialsFromFile(username, passwordFile!);
+            mqtt.WithCredentialsFromFile(account.Username!, account.PasswordFile!);
         }
 
         using var timeout = duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();

@@ -55,8 +55,10 @@ internal sealed class AgentLevers
     // Sender thread.
     private long _sent;
 
-    // Loop thread: each slot's last reported power if it is a flexible load (0 otherwise).
+    // Loop thread: each slot's last reported power if it is a flexible load (0 otherwise); whether a GPU agent has
+    // reported its demand (the energy lost under caps is known only then).
     private readonly double[] _flexPowerW = new double[Capacity];
+    private bool _gpuDemandKnown;
 
     public AgentLevers(LeverCoordinatorOptions options, string site, string account, IMonotonicClock clock, bool flexInLoad = false)
     {
@@ -154,7 +156,7 @@ internal sealed class AgentLevers
             bool newSpec = !_slotActive[slot] || _slotSpec[slot] != spec;
             _slotSpec[slot] = spec;
             _slotActive[slot] = true;
-            _updates.TryWrite(new SlotUpdate(slot, newSpec, spec, true, t.PowerW));
+            _updates.TryWrite(new SlotUpdate(slot, newSpec, spec, true, t.PowerW, t.DemandW ?? double.NaN));
         });
 
         for (int i = 0; i < Capacity; i++)
@@ -162,7 +164,7 @@ internal sealed class AgentLevers
             if (_slotActive[i] && !_seen[i])
             {
                 _slotActive[i] = false;
-                _updates.TryWrite(new SlotUpdate(i, false, default, false, 0));
+                _updates.TryWrite(new SlotUpdate(i, false, default, false, 0, double.NaN));
             }
         }
 
@@ -227,7 +229,8 @@ internal sealed class AgentLevers
                 _coordinator.SetLever(u.Slot, u.Spec);
             }
 
-            _coordinator.Report(u.Slot, u.PowerW, double.NaN, u.Online);
+            _coordinator.Report(u.Slot, u.PowerW, u.DemandW, u.Online);
+            _gpuDemandKnown |= u.Online && double.IsFinite(u.DemandW) && _coordinator.Levers[u.Slot].Kind == LeverKind.Gpu;
             _flexPowerW[u.Slot] = u.Online && _coordinator.Levers[u.Slot].Kind == LeverKind.Flex && double.IsFinite(u.PowerW) ? Math.Max(0, u.PowerW) : 0;
         }
 
@@ -265,6 +268,7 @@ internal sealed class AgentLevers
             BatteryBudgetW = _coordinator.BatteryBudgetW,
             Absorbing = _coordinator.Absorbing,
             CommandsDropped = _outbox.Dropped,
+            GpuEnergyLostKnown = _gpuDemandKnown,
         }, input.NowNs);
     }
 
@@ -320,7 +324,7 @@ internal sealed class AgentLevers
         Interlocked.Increment(ref _sent);
     }
 
-    private readonly record struct SlotUpdate(int Slot, bool NewSpec, LeverSpec Spec, bool Online, double PowerW);
+    private readonly record struct SlotUpdate(int Slot, bool NewSpec, LeverSpec Spec, bool Online, double PowerW, double DemandW);
 
     private readonly record struct OutCommand(int Slot, LeverCommand Command);
 }

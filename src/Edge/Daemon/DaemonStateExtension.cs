@@ -9,20 +9,31 @@ namespace Edge.Daemon;
 /// <summary>
 /// The daemon's sections of the state message: <c>site_limit</c> (progress and compliance of the grid request, from
 /// the loop's mailbox), <c>backstop</c> (tier and band amplitudes, from the pump's mailbox) and <c>agents</c> (the
-/// registry's view: counted on or dropped, and why) and <c>levers</c> (the coordinator's costs and plan). Publisher thread.
+/// registry's view: counted on or dropped, and why) and <c>levers</c> (the coordinator's costs and plan). Publisher thread,
+/// 10 Hz: allocation-free once warm — the agents are copied into an array sized for the registry's bound, their ids
+/// encoded once and kept, names and enum values are UTF-8 literals (<c>DaemonStateAllocationTests</c>: 0 B per message).
 /// </summary>
 internal sealed class DaemonStateExtension(
     LatestValueMailbox<SiteLimitStatus>? siteLimit, LatestValueMailbox<BackstopFigures>? backstop, AgentRegistry? agents,
     LatestValueMailbox<LeverFigures>? levers = null) : IStateExtension
 {
-    private static readonly string[] Phases = ["none", "scheduled", "active", "done", "cancelled"];
+    // Publisher thread only.
+    private readonly AgentView[] _agents = agents is null ? [] : new AgentView[AgentRegistry.MaxAgents];
+    private readonly Dictionary<string, JsonEncodedText> _ids = new(StringComparer.Ordinal);
 
     public void WriteState(Utf8JsonWriter j)
     {
         if (siteLimit is not null && siteLimit.TryRead(out SiteLimitStatus s, out _, out _))
         {
             j.WriteStartObject("site_limit"u8);
-            j.WriteString("state"u8, Phases[(int)s.Phase]);
+            j.WriteString("state"u8, s.Phase switch
+            {
+                SiteLimitPhase.None => "none"u8,
+                SiteLimitPhase.Scheduled => "scheduled"u8,
+                SiteLimitPhase.Active => "active"u8,
+                SiteLimitPhase.Done => "done"u8,
+                _ => "cancelled"u8,
+            });
             Number(j, "from_w"u8, s.FromW);
             Number(j, "target_w"u8, s.TargetW);
             Number(j, "ramp_w_per_s"u8, s.RampWPerS);
@@ -65,7 +76,8 @@ internal sealed class DaemonStateExtension(
             Number(j, "flex_energy_wh"u8, l.Costs.FlexEnergyWh);
             Number(j, "curtailed_s"u8, l.Costs.CurtailedS);
             Number(j, "gpu_capped_s"u8, l.Costs.GpuCappedS);
-            Number(j, "gpu_energy_lost_wh"u8, l.Costs.GpuEnergyLostWh);
+            // Unknown (null) until a GPU agent reports what it would draw uncapped (demand_w): not 0.
+            Number(j, "gpu_energy_lost_wh"u8, l.GpuEnergyLostKnown ? l.Costs.GpuEnergyLostWh : double.NaN);
             Number(j, "flex_command_w"u8, l.FlexCommandW);
             Number(j, "flex_reserve_w"u8, l.FlexReserveW);
             Number(j, "gpu_allowed_w"u8, l.GpuAllowedW);
@@ -77,22 +89,23 @@ internal sealed class DaemonStateExtension(
 
         if (agents is not null)
         {
-            IReadOnlyList<AgentView> list = agents.Snapshot();
+            int n = agents.CopyTo(_agents);
+            ReadOnlySpan<AgentView> list = _agents.AsSpan(0, n);
             j.WriteStartObject("agents"u8);
             int active = 0;
-            foreach (AgentView a in list)
+            foreach (ref readonly AgentView a in list)
             {
                 active += a.Active ? 1 : 0;
             }
 
-            j.WriteNumber("known"u8, list.Count);
+            j.WriteNumber("known"u8, n);
             j.WriteNumber("active"u8, active);
             j.WriteStartArray("list"u8);
-            foreach (AgentView a in list)
+            foreach (ref readonly AgentView a in list)
             {
                 j.WriteStartObject();
-                j.WriteString("id"u8, a.Id);
-                j.WriteString("kind"u8, a.Kind switch { AgentKind.Gpu => "gpu", AgentKind.Flex => "flex", AgentKind.Framework => "framework", _ => "unknown" });
+                j.WriteString("id"u8, Encoded(a.Id));
+                j.WriteString("kind"u8, a.Kind switch { AgentKind.Gpu => "gpu"u8, AgentKind.Flex => "flex"u8, AgentKind.Framework => "framework"u8, _ => "unknown"u8 });
                 j.WriteBoolean("active"u8, a.Active);
                 if (a.DroppedBecause is { } why)
                 {
@@ -100,6 +113,11 @@ internal sealed class DaemonStateExtension(
                 }
 
                 Number(j, "power_w"u8, a.PowerW ?? double.NaN);
+                if (a.DemandW is { } demand)
+                {
+                    Number(j, "demand_w"u8, demand);
+                }
+
                 if (a.CapW is { } cap)
                 {
                     Number(j, "cap_w"u8, cap);
@@ -112,7 +130,13 @@ internal sealed class DaemonStateExtension(
 
                 if (a.State is { } state)
                 {
-                    j.WriteString("state"u8, state.ToString().ToLowerInvariant());
+                    j.WriteString("state"u8, state switch
+                    {
+                        AgentState.Free => "free"u8,
+                        AgentState.Commanded => "commanded"u8,
+                        AgentState.Releasing => "releasing"u8,
+                        _ => "fault"u8,
+                    });
                 }
 
                 if (a.Refused > 0)
@@ -127,6 +151,23 @@ internal sealed class DaemonStateExtension(
             j.WriteEndArray();
             j.WriteEndObject();
         }
+    }
+
+    /// <summary>The agent id's JSON text, encoded the first time it is seen (bounded: the cache starts afresh past twice the registry's bound).</summary>
+    private JsonEncodedText Encoded(string id)
+    {
+        if (!_ids.TryGetValue(id, out JsonEncodedText text))
+        {
+            if (_ids.Count >= 2 * AgentRegistry.MaxAgents)
+            {
+                _ids.Clear();
+            }
+
+            text = JsonEncodedText.Encode(id);
+            _ids.Add(id, text);
+        }
+
+        return text;
     }
 
     private static void Number(Utf8JsonWriter j, ReadOnlySpan<byte> name, double value)

@@ -148,7 +148,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         IMonotonicClock clock = MonotonicClock.Instance;
         _lease = DaemonLease.Take(_edge.StateDirectory, _log); // docs/guard.md: every inverter write checks this epoch
-        _rig = RigFactory.Build(_edge, _sim, initialSocPct, clock, _lease);
+        _rig = RigFactory.Build(_edge, _sim, initialSocPct, clock, _lease, SimAgentsRun);
         _healthLog = new DeviceHealthLog(_rig.Inverters, _log);
         _log.LogInformation("rig {Rig}: {Notes}", _rig.Name, string.Join("; ", _rig.Notes));
         foreach (string failure in _rig.Devices.InitializeAll())
@@ -525,9 +525,9 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         {
             _log.LogInformation("sim rig: the simulated agents are not started: the broker wants accounts (Mqtt:Credentials) and Sim:AgentPasswordDirectory names none (setup.sh agent {Site} sim-gpu-0 …)", _edge.Site);
         }
-        else if (_edge.Rig == "sim" && _rig?.Profile is { } profile && _sim.GpuAgents + _sim.MinerAgents > 0)
+        else if (SimAgentsRun && _rig?.Site is { } simSite)
         {
-            _simAgents = new SimAgents(_edge.Site, _sim, profile, _mqtt, MonotonicClock.Instance, _loggers.CreateLogger("sim-agents"));
+            _simAgents = new SimAgents(_edge.Site, _sim, simSite, _mqtt, MonotonicClock.Instance, _loggers.CreateLogger("sim-agents"));
             _log.LogInformation("sim rig: {Gpus} simulated GPU-node agents and {Miners} simulated miners run as MQTT agents (edge/{Site}/agents/#)",
                 _sim.GpuAgents, _sim.MinerAgents, _edge.Site);
         }
@@ -629,6 +629,13 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     }
 
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);
+
+    /// <summary>
+    /// True when the sim rig's agents will run (MQTT on, agents configured, accounts for them): their devices are then
+    /// part of the simulated site from its first sample (docs/agents.md); otherwise the sim rig is the profile alone.
+    /// </summary>
+    private bool SimAgentsRun => _mqtt.Enabled && _edge.Rig == "sim" && _sim.GpuAgents + _sim.MinerAgents > 0
+        && (string.IsNullOrEmpty(_mqtt.Credentials.Username) || !string.IsNullOrEmpty(_sim.AgentPasswordDirectory));
 
     /// <summary>Agents, backstop tier and site limit in one line (live view and the plain status line).</summary>
     private string LeverLine()

@@ -25,4 +25,7 @@ internal struct LeverFigures
 
     /// <summary>Commands dropped because the sender's queue was full.</summary>
     public long CommandsDropped;
+
+    /// <summary>True once a GPU agent has reported its demand (<c>demand_w</c>): before, the energy lost under caps is unknown.</summary>
+    public bool GpuEnergyLostKnown;
 }

@@ -13,8 +13,12 @@ namespace Edge.Daemon;
 /// The sim rig's node agents: <see cref="SimulatedGpuNode"/>s that draw their share of the training profile and obey
 /// caps with a response latency, and <see cref="SimulatedMiner"/>s that take 2 s to curtail or restart — each behind
 /// the real <see cref="AgentHost"/> on its own MQTT connection to the same broker as Edge, so Edge's registry sees them
-/// exactly as it would see <c>edge agent</c> processes (identities <c>sim-gpu-N</c>, <c>sim-miner-N</c>). Their power
-/// is a demonstration of the contract: it is not added to the simulated rack load.
+/// exactly as it would see <c>edge agent</c> processes (identities <c>sim-gpu-N</c>, <c>sim-miner-N</c>). The devices
+/// are part of the simulated site (<see cref="AddDevices"/>, when the rig is built): a cap lowers the racks' load the
+/// sensors measure by what it withholds, and the miners draw on the grid (and on the measured feeders with
+/// <c>Edge:LeverFlexInLoad</c>). The devices exist from the rig's first sample when the agents will run (no step when
+/// they start); until their agents step them they keep their free values: GPU nodes uncapped, miners at rated power.
+/// Without agents (MQTT off, no accounts) the sim rig is the profile alone.
 /// </summary>
 internal sealed class SimAgents : IDisposable
 {
@@ -23,26 +27,45 @@ internal sealed class SimAgents : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _log;
 
-    public SimAgents(string site, SimOptions sim, ILoadProfile profile, MqttSettings mqtt, IMonotonicClock clock, ILogger log)
+    /// <summary>
+    /// Builds the devices of <paramref name="sim"/>'s agents into <paramref name="site"/>: each agent's rated power is
+    /// the racks' peak shared between all agents; a GPU node's demand is that share of the racks' load.
+    /// </summary>
+    public static void AddDevices(SimulatedSiteLoad site, SimOptions sim)
     {
-        _log = log;
         int gpus = sim.GpuAgents, miners = sim.MinerAgents;
-        double share = profile.PeakW / Math.Max(1, gpus + miners);
-        long t0 = clock.NowNs;
+        double share = ShareW(site, sim);
+        int parts = Math.Max(1, gpus + miners);
+        ILoadProfile racks = site.Racks;
         for (int i = 0; i < gpus; i++)
         {
-            string id = $"sim-gpu-{i}";
-            var lever = new ReleaseRamp(0.3 * share, share, share, share / 20, 2, ReleaseRamp.SeedOf(id));
-            var node = new SimulatedGpuNode(lever, t => profile.PowerAt(t - (t0 * 1e-9)) / Math.Max(1, gpus + miners), 0.1);
-            Add(site, id, new SimGpuLever(node), sim, mqtt, clock, log);
+            var lever = new ReleaseRamp(0.3 * share, share, share, share / 20, 2, ReleaseRamp.SeedOf(GpuId(i)));
+            site.Attach(new SimulatedGpuNode(lever, t => racks.PowerAt(t) / parts, 0.1));
         }
 
         for (int i = 0; i < miners; i++)
         {
-            string id = $"sim-miner-{i}";
             double stepW = 0.05 * share;
-            var lever = new ReleaseRamp(0, share, share, share / 20, 0, ReleaseRamp.SeedOf(id), ReleaseRamp.SlotDelayS(i, miners, stepW, share / 20));
-            Add(site, id, new SimMinerLever(new SimulatedMiner(lever, share, 5, 2), share), sim, mqtt, clock, log);
+            var lever = new ReleaseRamp(0, share, share, share / 20, 0, ReleaseRamp.SeedOf(MinerId(i)), ReleaseRamp.SlotDelayS(i, miners, stepW, share / 20));
+            site.Attach(new SimulatedMiner(lever, share, 5, 2), share);
+        }
+    }
+
+    /// <summary>Runs the agents of the devices <see cref="AddDevices"/> built into <paramref name="site"/>.</summary>
+    public SimAgents(string site, SimOptions sim, SimulatedSiteLoad devices, MqttSettings mqtt, IMonotonicClock clock, ILogger log)
+    {
+        _log = log;
+        double share = ShareW(devices, sim);
+        ReadOnlySpan<SimulatedGpuNode> gpus = devices.GpuNodes;
+        for (int i = 0; i < gpus.Length; i++)
+        {
+            Add(site, GpuId(i), new SimGpuLever(gpus[i]), sim, mqtt, clock, log);
+        }
+
+        ReadOnlySpan<SimulatedMiner> miners = devices.Miners;
+        for (int i = 0; i < miners.Length; i++)
+        {
+            Add(site, MinerId(i), new SimMinerLever(miners[i], share), sim, mqtt, clock, log);
         }
     }
 
@@ -123,7 +146,8 @@ internal sealed class SimAgents : IDisposable
         public AgentTelemetry Sample(long nowNs, long seq, long tsMs)
         {
             double powerW = node.Step(nowNs);
-            return new AgentTelemetry { Seq = seq, TsMs = tsMs, PowerW = powerW, CapW = node.EffectiveCapW, State = State(node.Lever.Phase) };
+            // The simulation knows what the node would draw uncapped (NVML cannot): Edge accounts the energy lost from it.
+            return new AgentTelemetry { Seq = seq, TsMs = tsMs, PowerW = powerW, DemandW = node.DemandW, CapW = node.EffectiveCapW, State = State(node.Lever.Phase) };
         }
 
         public void ReleaseAll(long nowNs) => node.Lever.Release(nowNs);
@@ -172,6 +196,12 @@ internal sealed class SimAgents : IDisposable
 
         public void ReleaseAll(long nowNs) => miner.Lever.Release(nowNs);
     }
+
+    private static string GpuId(int i) => $"sim-gpu-{i}";
+
+    private static string MinerId(int i) => $"sim-miner-{i}";
+
+    private static double ShareW(SimulatedSiteLoad site, SimOptions sim) => site.Racks.PeakW / Math.Max(1, sim.GpuAgents + sim.MinerAgents);
 
     private static AgentState State(LeverPhase phase) => phase switch
     {

@@ -26,19 +26,33 @@ public sealed class ReplaySiteTests
     [Fact]
     public void A_period_with_levers_allocates_nothing()
     {
-        (ReplaySession session, _) = Create(200_000, [new AnnouncedPhase("a", PhaseKind.JobStart, 500_000_000, 30_000_000_000, 3000, 0, 0)]);
+        (ReplaySession session, _) = Create(310_000, [new AnnouncedPhase("a", PhaseKind.JobStart, 500_000_000, 30_000_000_000, 3000, 0, 0)]);
         for (long k = 0; k < 2000; k++)
         {
             session.Step(Load(k));
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (long k = 2000; k < 102_000; k++)
+        // Measured in passes of 100 000 periods: on a loaded machine the runtime may charge its own tiered-JIT/OSR
+        // bookkeeping to this thread while the hot loop is promoted (once); an allocation of the period itself shows
+        // in every pass, so the last of three passes is the steady state.
+        long allocated = 0;
+        long k0 = 2000;
+        for (int pass = 0; pass < 3; pass++, k0 += 100_000)
         {
-            session.Step(Load(k));
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (long k = k0; k < k0 + 100_000; k++)
+            {
+                session.Step(Load(k));
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (allocated == 0)
+            {
+                break;
+            }
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, allocated);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Edge.Core.Devices;
 using Edge.Devices.Rig;
+using Edge.Simulation.Agents;
 using Edge.Simulation.Inverter;
 using Edge.Simulation.Profiles;
 using Edge.Simulation.Sensors;
@@ -33,8 +34,11 @@ internal sealed class BuiltRig : IDisposable
     /// <summary>The simulated inverters (sim rig, in-process), for the site meter and fault injection.</summary>
     public IReadOnlyList<SimulatedInverterHost> SimulatedInverters { get; init; } = [];
 
-    /// <summary>The load profile driving the simulation.</summary>
+    /// <summary>The load profile driving the simulation (the racks, uncapped).</summary>
     public ILoadProfile? Profile { get; init; }
+
+    /// <summary>The simulated site (sim and hil rigs): the racks less what the simulated GPU agents' caps withhold, and the simulated miners.</summary>
+    public SimulatedSiteLoad? Site { get; init; }
 
     /// <summary>Lines that describe how the rig was built (shown at start and by edge check).</summary>
     public List<string> Notes { get; } = [];

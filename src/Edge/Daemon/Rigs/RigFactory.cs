@@ -9,6 +9,7 @@ using Edge.Guard;
 using Edge.Modbus.Inverter;
 using Edge.Modbus.Meters;
 using Edge.Runtime.Timing;
+using Edge.Simulation.Agents;
 using Edge.Simulation.Inverter;
 using Edge.Simulation.Profiles;
 using Edge.Core.Timing;
@@ -43,7 +44,7 @@ internal static class RigFactory
             using Stream s = typeof(RigFactory).Assembly.GetManifestResourceStream(SimRigResource)
                 ?? throw new InvalidOperationException($"The embedded rig {SimRigResource} is missing from the build.");
             using var reader = new StreamReader(s);
-            return RigLoader.Parse(reader.ReadToEnd(), "sim-8x-ina226.json (embedded)");
+            return RigLoader.Parse(reader.ReadToEnd(), "sim-8x-ina226.json (embedded)", EntryRules.Instance);
         }
 
         if (!File.Exists(rig) && !Directory.Exists(rig) && Spelling.Closest(rig, ["sim", "hil"]) is { } close
@@ -52,7 +53,7 @@ internal static class RigFactory
             throw new RigException(rig, [new RigError("Edge:Rig", $"there is no built-in rig \"{rig}\" and no such file: did you mean \"{close}\"? (--rig takes sim, hil or the path of a rig file)")]);
         }
 
-        return RigLoader.Load(rig);
+        return RigLoader.Load(rig, EntryRules.Instance);
     }
 
     /// <summary>Validates <c>Edge:Rig</c>: the rig file and its inverter and meter entries. Errors name JSON paths.</summary>
@@ -60,25 +61,8 @@ internal static class RigFactory
     {
         try
         {
-            RigDefinition definition = LoadDefinition(rig);
-            var errors = new List<OptionError>();
-            foreach (RigInverterEntry e in definition.Inverters)
-            {
-                foreach (string problem in InverterEntry.Check(e))
-                {
-                    errors.Add(new OptionError("Edge:Rig", rig, problem));
-                }
-            }
-
-            foreach (RigMeterEntry e in definition.Meters)
-            {
-                foreach (string problem in MeterEntry.Check(e))
-                {
-                    errors.Add(new OptionError("Edge:Rig", rig, problem));
-                }
-            }
-
-            return errors;
+            _ = LoadDefinition(rig);
+            return [];
         }
         catch (RigException e)
         {
@@ -96,11 +80,12 @@ internal static class RigFactory
     /// <param name="initialSocPct">SoC of simulated batteries at start, %.</param>
     /// <param name="clock">The loop clock.</param>
     /// <param name="lease">The daemon's ownership of the inverters (docs/guard.md), or null (no guard protocol).</param>
-    public static BuiltRig Build(EdgeOptions edge, SimOptions sim, double initialSocPct, IMonotonicClock clock, DaemonLease? lease = null)
+    /// <param name="simAgents">Sim rig: its agents will run, so their devices (<see cref="SimAgents.AddDevices"/>) are part of the site.</param>
+    public static BuiltRig Build(EdgeOptions edge, SimOptions sim, double initialSocPct, IMonotonicClock clock, DaemonLease? lease = null, bool simAgents = false)
     {
         RigDefinition definition = LoadDefinition(edge.Rig);
         return edge.Rig is "sim" or "hil"
-            ? BuildSimulated(definition, sim, edge.Rig == "hil", initialSocPct, clock, lease, edge.StateDirectory)
+            ? BuildSimulated(definition, sim, edge.Rig == "hil", initialSocPct, clock, lease, edge.StateDirectory, edge.LeverFlexInLoad, simAgents)
             : BuildFromFile(definition, clock, lease, edge.StateDirectory);
     }
 
@@ -113,11 +98,19 @@ internal static class RigFactory
     }
 
     private static BuiltRig BuildSimulated(RigDefinition definition, SimOptions sim, bool hil, double initialSocPct, IMonotonicClock clock,
-        DaemonLease? lease, string stateDirectory)
+        DaemonLease? lease, string stateDirectory, bool flexInLoad, bool simAgents)
     {
         SampledProfile generated = LoadProfiles.Create(sim.Profile);
         var profile = new ShiftedProfile(generated, clock.NowNs * 1e-9);
-        var backend = new SimulatedRigBackend(definition, profile, () => clock.NowNs);
+        // The sim rig's agents are part of the site: caps lower the racks' load, the miners draw on the grid (the hil
+        // rig runs no agents; without them the site is the profile alone).
+        var site = new SimulatedSiteLoad(profile, flexInLoad);
+        if (!hil && simAgents)
+        {
+            SimAgents.AddDevices(site, sim);
+        }
+
+        var backend = new SimulatedRigBackend(definition, site, () => clock.NowNs);
         RigDevices devices = RigAssembler.Build(definition, backend);
         (double powerW, double energyWh) = SimInverterSize(sim, generated);
 
@@ -185,7 +178,7 @@ internal static class RigFactory
         }
 
         SimulatedSiteMeter? meter = sim.SiteMeter && !hil
-            ? new SimulatedSiteMeter(profile, hosts.Select(h => h.Simulator).ToList(), sim.UnmeasuredFraction, sim.SiteMeterRateHz, clock)
+            ? new SimulatedSiteMeter(site, hosts.Select(h => h.Simulator).ToList(), sim.UnmeasuredFraction, sim.SiteMeterRateHz, clock)
             : null;
         var samplers = new RackSamplers(devices, backend, definition.SamplingPeriodMs);
         var rig = new BuiltRig
@@ -199,6 +192,7 @@ internal static class RigFactory
             Simulation = backend,
             SimulatedInverters = hosts,
             Profile = profile,
+            Site = site,
         };
         rig.Own(backend);
         rig.Own(devices);
@@ -215,6 +209,10 @@ internal static class RigFactory
         rig.Own(samplers);
         rig.Notes.Add($"{definition.Sensors.Count} simulated {definition.Sensors[0].Type} sensors on {definition.Buses.Count} buses, sampled every {definition.SamplingPeriodMs} ms by one thread per bus");
         rig.Notes.Add(string.Create(CultureInfo.InvariantCulture, $"load: {generated.Description} (peak {generated.PeakW:0} W)"));
+        if (site.GpuNodes.Length + site.Miners.Length > 0)
+        {
+            rig.Notes.Add($"{site.GpuNodes.Length} simulated GPU nodes within the racks' load, {site.Miners.Length} simulated miners on {(flexInLoad ? "the measured feeders" : "feeders of their own (the grid carries them)")}");
+        }
         string where = attached.Count > 0
             ? $"attached to running inverters at {string.Join(", ", attached.Select(e => $"{e.Host}:{e.Port}"))} (they outlive Edge)"
             : hil
@@ -357,11 +355,36 @@ internal static class RigFactory
         private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The drivers' rules for the rig file's inverter and meter entries, applied by the loader's third pass.</summary>
+    private sealed class EntryRules : IRigEntryRules
+    {
+        public static readonly EntryRules Instance = new();
+
+        public IEnumerable<RigError> Check(RigInverterEntry entry) => InverterEntry.Check(entry);
+
+        public IEnumerable<RigError> Check(RigMeterEntry entry) => MeterEntry.Check(entry);
+
+        /// <summary>A driver option's fault at its rig-file path: <c>$.inverters[0]:RevertTimeoutS</c> → <c>$.inverters[0].revertTimeoutS</c>.</summary>
+        public static RigError Error(OptionError x)
+        {
+            string[] parts = x.Path.Split(':');
+            var path = new System.Text.StringBuilder(parts[0]);
+            foreach (string part in parts.Skip(1))
+            {
+                if (part != "Modbus" && part.Length > 0)
+                {
+                    path.Append('.').Append(char.ToLowerInvariant(part[0])).Append(part.AsSpan(1));
+                }
+            }
+
+            return new RigError(path.ToString(), "is invalid: " + x.Allowed, x.Value);
+        }
+    }
+
     /// <summary>An inverter entry of a rig file, typed and range-checked by the loader; here only the driver's own rules.</summary>
     private static class InverterEntry
     {
-        public static IEnumerable<string> Check(RigInverterEntry e) =>
-            Options(e).Validate(e.Path).Select(x => $"{x.Path}: {x.Value} is invalid: {x.Allowed}");
+        public static IEnumerable<RigError> Check(RigInverterEntry e) => Options(e).Validate(e.Path).Select(EntryRules.Error);
 
         public static ModbusInverter Create(RigInverterEntry e, IMonotonicClock clock, DaemonLease? lease) => new SunSpecInverter(Options(e), () => clock.NowNs, lease);
 
@@ -388,16 +411,16 @@ internal static class RigFactory
     /// <summary>A meter entry, typed and range-checked by the loader; here the register map and the driver's own rules.</summary>
     private static class MeterEntry
     {
-        public static IEnumerable<string> Check(RigMeterEntry e)
+        public static IEnumerable<RigError> Check(RigMeterEntry e)
         {
-            string? error = null;
+            RigError? error = null;
             try
             {
                 _ = Map(e);
             }
             catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or IOException or UnauthorizedAccessException)
             {
-                error = $"{e.Path}.map = \"{e.Map}\": {ex.Message} (use one of {string.Join(", ", ModbusMeterMap.BuiltIn)} or the path of a map file)";
+                error = new RigError($"{e.Path}.map", $"{ex.Message} (use one of {string.Join(", ", ModbusMeterMap.BuiltIn)} or the path of a map file)", $"\"{e.Map}\"");
             }
 
             if (error is not null)
@@ -407,7 +430,7 @@ internal static class RigFactory
 
             foreach (OptionError x in Options(e).Validate(e.Path))
             {
-                yield return $"{x.Path}: {x.Value} is invalid: {x.Allowed}";
+                yield return EntryRules.Error(x);
             }
         }
 

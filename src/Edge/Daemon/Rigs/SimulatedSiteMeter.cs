@@ -1,20 +1,21 @@
 using Edge.Core.Devices;
 using Edge.Runtime.Handoff;
 using Edge.Runtime.Timing;
+using Edge.Simulation.Agents;
 using Edge.Simulation.Inverter;
-using Edge.Simulation.Profiles;
 using Edge.Core.Timing;
 
 namespace Edge.Daemon.Rigs;
 
 /// <summary>
-/// The simulated site meter of the sim rig: grid = rack load × (1 + unmeasured share) − Σ simulated inverter power,
+/// The simulated site meter of the sim rig: grid = racks' draw × (1 + unmeasured share) + flexible loads − Σ simulated
+/// inverter power (<see cref="SimulatedSiteLoad.GridLoadW"/>: the simulated agents' caps and miners included),
 /// updated at a meter's rate on its own thread (a real meter is polled over Modbus by its own worker), read by the
 /// loop through a latest-value mailbox: lock-free and allocation-free on the loop side.
 /// </summary>
 internal sealed class SimulatedSiteMeter : IPowerSensor, IDisposable
 {
-    private readonly ILoadProfile _profile;
+    private readonly SimulatedSiteLoad _site;
     private readonly IReadOnlyList<SunSpecInverterSimulator> _inverters;
     private readonly double _unmeasuredFraction;
     private readonly IMonotonicClock _clock;
@@ -24,9 +25,9 @@ internal sealed class SimulatedSiteMeter : IPowerSensor, IDisposable
     private volatile bool _stop;
     private uint _sequence;
 
-    public SimulatedSiteMeter(ILoadProfile profile, IReadOnlyList<SunSpecInverterSimulator> inverters, double unmeasuredFraction, double rateHz, IMonotonicClock clock)
+    public SimulatedSiteMeter(SimulatedSiteLoad site, IReadOnlyList<SunSpecInverterSimulator> inverters, double unmeasuredFraction, double rateHz, IMonotonicClock clock)
     {
-        _profile = profile;
+        _site = site;
         _inverters = inverters;
         _unmeasuredFraction = unmeasuredFraction;
         _clock = clock;
@@ -64,7 +65,7 @@ internal sealed class SimulatedSiteMeter : IPowerSensor, IDisposable
             batteryW += inverter.Snapshot().PowerW;
         }
 
-        double gridW = (_profile.PowerAt(nowNs * 1e-9) * (1 + _unmeasuredFraction)) - batteryW;
+        double gridW = _site.GridLoadW(nowNs * 1e-9, _unmeasuredFraction) - batteryW;
         _latest.Write(new PowerReading(nowNs, gridW, double.NaN, double.NaN, ++_sequence, SensorHealth.Ok), nowNs);
     }
 }

@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Edge.Agents.Registry;
+using Edge.Core.Control;
+using Edge.Core.Devices;
+using Edge.Core.Fakes;
+using Edge.Core.Levers;
+using Edge.Core.Timing;
+using Edge.Daemon;
+using Edge.Mqtt.Commands;
+using Edge.Runtime.Cycle;
+using Edge.Runtime.Handoff;
+using Edge.Runtime.Scheduling;
+using Edge.Runtime.Timing;
+
+namespace Edge.Tests.Daemon;
+
+/// <summary>
+/// The daemon's sections of the state message (<see cref="DaemonStateExtension"/>): written allocation-free by the
+/// publisher thread, and the GPU energy lost under caps published as unknown (null) until an agent reports its demand,
+/// then accounted from it — on virtual time, the daemon's own wiring of registry, lever coordinator and cycle.
+/// </summary>
+public sealed class DaemonStateTests
+{
+    private static void Send(AgentRegistry registry, string agent, string leaf, string json, long nowNs) =>
+        Assert.True(registry.Handle($"edge/site1/agents/{agent}/{leaf}", Encoding.UTF8.GetBytes(json), false, nowNs) || leaf == "telemetry", $"{agent}/{leaf}");
+
+    private static void Online(AgentRegistry registry, string agent, string capabilities, long nowNs)
+    {
+        Send(registry, agent, "status", """{"state":"online","ts_ms":1}""", nowNs);
+        Send(registry, agent, "capabilities", capabilities, nowNs);
+    }
+
+    private const string GpuCapabilities = """{"kind":"gpu","min_w":2000,"max_w":10000,"response_ms":100,"knobs":["power-cap"],"telemetry_hz":10,"release_w_per_s":500,"release_jitter_s":0,"max_command_lifetime_s":300}""";
+
+    private const string FlexCapabilities = """{"kind":"flex","min_w":0,"max_w":8000,"response_ms":2000,"knobs":["level"],"telemetry_hz":10,"release_w_per_s":100,"release_jitter_s":0,"level_step_pct":5,"max_command_lifetime_s":300}""";
+
+    private static JsonElement State(DaemonStateExtension extension)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var j = new Utf8JsonWriter(buffer))
+        {
+            j.WriteStartObject();
+            extension.WriteState(j);
+            j.WriteEndObject();
+        }
+
+        return JsonDocument.Parse(buffer.WrittenMemory).RootElement.Clone();
+    }
+
+    [Fact]
+    public void A_state_message_with_agents_levers_backstop_and_a_site_limit_allocates_nothing_once_warm()
+    {
+        long nowNs = 1_000_000_000;
+        var registry = new AgentRegistry("site1", TimeProvider.System);
+        for (int i = 0; i < 4; i++)
+        {
+            Online(registry, $"gpu-node-{i:00}", GpuCapabilities, nowNs);
+            Send(registry, $"gpu-node-{i:00}", "telemetry", $$"""{"seq":1,"ts_ms":1,"power_w":{{7000 + i}},"demand_w":9000,"cap_w":7000,"state":"commanded"}""", nowNs);
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Online(registry, $"miner-{i}", FlexCapabilities, nowNs);
+            Send(registry, $"miner-{i}", "telemetry", """{"seq":1,"ts_ms":1,"power_w":6000,"level_pct":75,"state":"releasing"}""", nowNs);
+        }
+
+        Online(registry, "flex-9", FlexCapabilities, nowNs);
+        Send(registry, "flex-9", "telemetry", """{"seq":1,"ts_ms":1,"power_w":-5,"state":"free"}""", nowNs); // refused: a last_error
+        Send(registry, "gpu-node-00", "status", """{"state":"offline","ts_ms":2}""", nowNs); // dropped: offline
+        registry.Sweep(nowNs);
+
+        var siteLimit = new LatestValueMailbox<SiteLimitStatus>();
+        siteLimit.Write(new SiteLimitStatus { Phase = SiteLimitPhase.Active, FromW = 40_000, TargetW = 28_000, RampWPerS = 200, ReachS = 60, DurationS = 600, ElapsedS = 12.5, GridW = 35_000, GridTargetW = 34_000, Feasible = true }, nowNs);
+        var backstop = new LatestValueMailbox<BackstopFigures>();
+        var b = new BackstopFigures { Tier = 2, Transitions = 3, Bands = 3 };
+        for (int i = 0; i < 3; i++)
+        {
+            b.GridW[i] = 100 * i;
+            b.GridHz[i] = 0.1 * (i + 1);
+            b.LoadW[i] = 200 * i;
+            b.LoadHz[i] = 0.2 * (i + 1);
+        }
+
+        backstop.Write(b, nowNs);
+        var levers = new LatestValueMailbox<LeverFigures>();
+        levers.Write(new LeverFigures { Costs = new LeverCosts { GpuEnergyLostWh = 1.5, GpuCappedS = 4 }, GpuAllowedW = double.PositiveInfinity, GpuEnergyLostKnown = true }, nowNs);
+        var extension = new DaemonStateExtension(siteLimit, backstop, registry, levers);
+
+        // What it writes: every part, the agents by id with their kind, demand, state, drop reason and refusals.
+        JsonElement state = State(extension);
+        Assert.Equal("active", state.GetProperty("site_limit").GetProperty("state").GetString());
+        Assert.Equal(3, state.GetProperty("backstop").GetProperty("bands").GetArrayLength());
+        Assert.Equal(1.5, state.GetProperty("levers").GetProperty("gpu_energy_lost_wh").GetDouble());
+        Assert.Equal(JsonValueKind.Null, state.GetProperty("levers").GetProperty("gpu_allowed_w").ValueKind);
+        JsonElement agents = state.GetProperty("agents");
+        Assert.Equal(8, agents.GetProperty("known").GetInt32());
+        Assert.Equal(6, agents.GetProperty("active").GetInt32());
+        JsonElement[] list = [.. agents.GetProperty("list").EnumerateArray()];
+        Assert.Equal(["flex-9", "gpu-node-00", "gpu-node-01", "gpu-node-02", "gpu-node-03", "miner-0", "miner-1", "miner-2"], list.Select(a => a.GetProperty("id").GetString()));
+        Assert.Equal("offline", list[1].GetProperty("dropped").GetString());
+        Assert.Equal("gpu", list[2].GetProperty("kind").GetString());
+        Assert.Equal(9000, list[2].GetProperty("demand_w").GetDouble());
+        Assert.Equal(7001, list[2].GetProperty("power_w").GetDouble());
+        Assert.Equal("commanded", list[2].GetProperty("state").GetString());
+        Assert.Equal("releasing", list[5].GetProperty("state").GetString());
+        Assert.False(list[5].TryGetProperty("demand_w", out _));
+        Assert.Equal(1, list[0].GetProperty("refused").GetInt32());
+        Assert.StartsWith("telemetry: $.power_w", list[0].GetProperty("last_error").GetString(), StringComparison.Ordinal);
+
+        // As the publisher writes it: one writer over one reused buffer, reset per message.
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using var j = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        void Write(int messages)
+        {
+            for (int i = 0; i < messages; i++)
+            {
+                buffer.ResetWrittenCount();
+                j.Reset();
+                j.WriteStartObject();
+                extension.WriteState(j);
+                j.WriteEndObject();
+                j.Flush();
+            }
+        }
+
+        Write(200); // warm-up: JIT tiers, the ids' encodings
+        const int Messages = 10_000;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Write(Messages);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{allocated} B over {Messages} state messages ({(double)allocated / Messages:F1} B per message)");
+        Assert.True(buffer.WrittenCount > 1000, $"{buffer.WrittenCount} B per message");
+    }
+
+    private static ControllerOptions Options() => new()
+    {
+        PeriodMs = 1,
+        RampUpWPerS = 2_000,
+        RampDownWPerS = 2_000,
+        EnergyWh = 50_000,
+        MaxChargeW = 30_000,
+        MaxDischargeW = 30_000,
+    };
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_GPU_energy_lost_is_null_until_an_agent_reports_its_demand_then_grows_at_what_the_cap_withholds(bool reportsDemand)
+    {
+        var clock = new VirtualClock(1_000_000_000);
+        var sensors = new FakePowerSensor[8];
+        for (int i = 0; i < sensors.Length; i++)
+        {
+            sensors[i] = new FakePowerSensor($"r{i}");
+        }
+
+        var meter = new FakePowerSensor("site");
+        FakeBatteryInverter[] inverters = [new("i1", 20_000, 15_000), new("i2", 20_000, 15_000)];
+        var mailbox = new CommandMailbox(4);
+        ControllerOptions options = Options();
+        var levers = new AgentLevers(new LeverCoordinatorOptions
+        {
+            BatteryDischargeW = options.MaxDischargeW,
+            BatteryChargeW = options.MaxChargeW,
+            BatteryEnergyWh = options.EnergyWh,
+            SocMinPct = options.SocMinPct,
+            ExpectedLoadMaxW = 80_000,
+        }, "site1", "edge-site1-edge1", clock);
+        var executor = new SiteLimitExecutor(options, clock, new LatestValueMailbox<AgentFleet>()) { Levers = levers };
+        mailbox.SiteLimits = executor;
+        var controller = new SmoothingController(options);
+        var cycle = new ControlCycle(new SummingRackSampler(sensors), inverters, controller, meter, new FakeDigitalInput("estop"), null, new DaemonCommands(mailbox, executor, levers), 64);
+        executor.Cycle = cycle;
+        levers.Cycle = cycle;
+        var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
+        var registry = new AgentRegistry("site1", TimeProvider.System);
+        var extension = new DaemonStateExtension(null, null, registry, levers.Figures);
+
+        // A GPU node held 3 kW below what it wants (an operator's cap, a site limit's): it draws 7 kW of 10 kW.
+        Online(registry, "g1", GpuCapabilities, clock.NowNs);
+        long seq = 0;
+        void Run(double seconds)
+        {
+            for (int period = 0; period < seconds * 1000; period++)
+            {
+                if (period % 100 == 0)
+                {
+                    // The registry thread's 100 ms sweep, between the loop's periods.
+                    seq++;
+                    string demand = reportsDemand ? ""","demand_w":10000""" : "";
+                    Send(registry, "g1", "telemetry", $$"""{"seq":{{seq}},"ts_ms":1,"power_w":7000{{demand}},"cap_w":7000,"state":"commanded"}""", clock.NowNs);
+                    registry.Sweep(clock.NowNs);
+                    levers.Publish(registry);
+                }
+
+                foreach (FakePowerSensor s in sensors)
+                {
+                    s.Set(5_000, clock.NowNs);
+                }
+
+                meter.Set(40_000 - inverters[0].LastSetpointW - inverters[1].LastSetpointW, clock.NowNs);
+                exec.RunCycles(1);
+                while (!Unsafe.IsNullRef(ref cycle.HandOffRing.TryPeek()))
+                {
+                    cycle.HandOffRing.Release();
+                }
+            }
+        }
+
+        Run(2);
+        JsonElement first = State(extension).GetProperty("levers");
+        Run(10);
+        JsonElement later = State(extension).GetProperty("levers");
+        Assert.True(later.GetProperty("gpu_capped_s").GetDouble() >= 10, later.ToString()); // bound either way: it draws at its cap
+        if (!reportsDemand)
+        {
+            // The node cannot say what it would draw uncapped (as NVML cannot): the energy lost is unknown, not 0.
+            Assert.Equal(JsonValueKind.Null, first.GetProperty("gpu_energy_lost_wh").ValueKind);
+            Assert.Equal(JsonValueKind.Null, later.GetProperty("gpu_energy_lost_wh").ValueKind);
+            return;
+        }
+
+        // 3 kW withheld for 10 s of virtual time: 8.33 Wh more.
+        double grownWh = later.GetProperty("gpu_energy_lost_wh").GetDouble() - first.GetProperty("gpu_energy_lost_wh").GetDouble();
+        Assert.Equal(3_000 * 10 / 3600.0, grownWh, 0.02);
+    }
+}
