@@ -99,6 +99,7 @@ topic deny edge/+/+/cmd/$base/#
 topic write edge/$site/$node/status
 topic write edge/$site/$node/state
 topic write edge/$site/$node/alarm
+topic write edge/$site/$node/throttle
 topic write edge/$site/$node/sensors/#
 topic write edge/$site/$node/inverters/#
 topic write edge/$site/$node/reply/#
@@ -137,6 +138,7 @@ user $1
 topic read edge/+/+/status
 topic read edge/+/+/state
 topic read edge/+/+/alarm
+topic read edge/+/+/throttle
 topic read edge/+/+/sensors/#
 topic read edge/+/+/inverters/#
 topic read spBv1.0/#
@@ -157,6 +159,7 @@ topic deny edge/+/+/cmd/$1/#
 topic read edge/+/+/status
 topic read edge/+/+/state
 topic read edge/+/+/alarm
+topic read edge/+/+/throttle
 topic read edge/+/+/sensors/#
 topic read edge/+/+/inverters/#
 topic read spBv1.0/#

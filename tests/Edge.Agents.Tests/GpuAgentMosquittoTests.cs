@@ -228,6 +228,27 @@ public sealed class GpuAgentMosquittoTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact]
+    public void A_smoothing_profile_is_activated_on_every_gpu_and_a_null_profile_releases_it()
+    {
+        // What Edge sends under backstop tier 2 and when it ends (docs/agents.md, "What each tier does").
+        var nvml = new FakeNvml(2, 200_000, 700_000, 500_000);
+        nvml.Answers["ActivateSmoothingProfile"] = NvmlReturn.Success;
+        var lever = new GpuLever(nvml, new GpuAgentOptions { SmoothingProfiles = 4 });
+        Assert.Contains(AgentKnob.SmoothingProfile, lever.Capabilities.Knobs);
+        var on = new AgentCommand { Id = "a", ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(10), Profile = 2 };
+        Assert.Equal((2.0, (string?)null), lever.Apply("smoothing-profile", on, 0, 10));
+        Assert.Equal(new Dictionary<uint, int> { [0] = 2, [1] = 2 }, nvml.SmoothingProfiles);
+        Assert.Equal(((double?)null, (string?)null), lever.Apply("smoothing-profile", on with { Profile = null }, 0, 10));
+        Assert.Empty(nvml.SmoothingProfiles);
+        (double? _, string? error) = lever.Apply("smoothing-profile", on with { Profile = 4 }, 0, 10);
+        Assert.Contains("profile must be 0 to 3", error!, StringComparison.Ordinal);
+        nvml.Answers["SetSmoothingState"] = NvmlReturn.NoPermission;
+        lever.Apply("smoothing-profile", on, 0, 10);
+        (_, error) = lever.Apply("smoothing-profile", on with { Profile = null }, 0, 10);
+        Assert.Contains("nvmlDevicePowerSmoothingSetState", error!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_gpu_without_instantaneous_power_is_refused_at_start()
     {
         var nvml = new FakeNvml(1, 200_000, 700_000, 500_000);

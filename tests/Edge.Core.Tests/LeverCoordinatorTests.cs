@@ -381,8 +381,9 @@ public sealed class LeverCoordinatorTests
     [Fact]
     public void A_period_allocates_nothing()
     {
-        var levers = new[] { Flex(), new LeverSpec("gpu-1", LeverKind.Gpu, 100, 500, 0, 0.1, 10) };
-        var c = new LeverCoordinator(levers, new LeverCoordinatorOptions { BatteryDischargeW = 300, BatteryChargeW = 300, BatteryEnergyWh = 10 });
+        // Every backstop tier in turn (0–4, 5 s each): caps, smoothing profiles and dip filling cost nothing either.
+        var levers = new[] { Flex(), new LeverSpec("gpu-1", LeverKind.Gpu, 100, 500, 0, 0.1, 10), new LeverSpec("gpu-2", LeverKind.Gpu, 100, 500, 0, 0.1, 10, SmoothingProfile: true) };
+        var c = new LeverCoordinator(levers, new LeverCoordinatorOptions { BatteryDischargeW = 300, BatteryChargeW = 300, BatteryEnergyWh = 10, SmoothingProfile = 2 });
         c.Announce(new AnnouncedPhase("a", PhaseKind.JobStart, 0, 3600 * S, 500, 0, 0));
         var x = new LeverInput { AllowedDischargeW = 300, AllowedChargeW = 300, SocPct = 50, RampDownWPerS = 10, RampUpWPerS = 10 };
         void Loop(int from, int to)
@@ -394,6 +395,8 @@ public sealed class LeverCoordinatorTests
                 x.GridTargetW = 600;
                 c.Report(0, c.Commands[0].ValueW);
                 c.Report(1, Math.Min(x.LoadW, 500), x.LoadW);
+                c.Report(2, 400);
+                x.BackstopTier = k / 500 % 5;
                 c.Announce(new AnnouncedPhase("a", PhaseKind.JobStart, 0, 3600 * S, 500, 0, 0));
                 c.Update(x);
             }
@@ -403,6 +406,7 @@ public sealed class LeverCoordinatorTests
         long before = GC.GetAllocatedBytesForCurrentThread();
         Loop(1000, 101_000);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(c.Costs.GpuCappedS > 0 && c.Costs.FlexEnergyWh > 0);
     }
 
     [Fact]

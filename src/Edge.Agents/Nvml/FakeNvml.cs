@@ -110,7 +110,38 @@ public sealed class FakeNvml : INvml
     }
 
     /// <inheritdoc />
-    public NvmlReturn ActivateSmoothingProfile(uint index, uint profile) => Answers.TryGetValue(nameof(ActivateSmoothingProfile), out NvmlReturn r) ? r : NvmlReturn.NotSupported;
+    public NvmlReturn ActivateSmoothingProfile(uint index, uint profile)
+    {
+        lock (_gate)
+        {
+            NvmlReturn r = Answers.TryGetValue(nameof(ActivateSmoothingProfile), out NvmlReturn a) ? a : NvmlReturn.NotSupported;
+            if (r == NvmlReturn.Success)
+            {
+                SmoothingProfiles[index] = (int)profile;
+            }
+
+            return r;
+        }
+    }
+
+    /// <inheritdoc />
+    public NvmlReturn SetSmoothingState(uint index, bool enabled)
+    {
+        lock (_gate)
+        {
+            NvmlReturn r = Answers.TryGetValue(nameof(SetSmoothingState), out NvmlReturn a) ? a
+                : Answers.TryGetValue(nameof(ActivateSmoothingProfile), out NvmlReturn b) ? b : NvmlReturn.NotSupported;
+            if (r == NvmlReturn.Success && !enabled)
+            {
+                SmoothingProfiles.Remove(index);
+            }
+
+            return r;
+        }
+    }
+
+    /// <summary>The smoothing profile active per GPU (absent: smoothing disabled).</summary>
+    public Dictionary<uint, int> SmoothingProfiles { get; } = [];
 
     private NvmlReturn Answer(string call)
     {

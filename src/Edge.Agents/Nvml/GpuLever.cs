@@ -144,6 +144,21 @@ public sealed class GpuLever : IAgentLever
                     return (null, "smoothing-profile is not supported on this hardware");
                 }
 
+                if (command.Profile is null)
+                {
+                    // Released: power smoothing off (the hardware's default), on every GPU.
+                    foreach (uint g in _gpus)
+                    {
+                        NvmlReturn off = _nvml.SetSmoothingState(g, false);
+                        if (off != NvmlReturn.Success)
+                        {
+                            return (null, Describe(off, $"nvmlDevicePowerSmoothingSetState on GPU {g}"));
+                        }
+                    }
+
+                    return (null, null);
+                }
+
                 if (command.Profile is not { } profile || profile >= _profiles)
                 {
                     return (null, $"profile must be 0 to {_profiles - 1}");

@@ -32,4 +32,7 @@ public interface INvml
 
     /// <summary><c>nvmlDevicePowerSmoothingActivatePresetProfile</c> (Blackwell; NOT_SUPPORTED elsewhere).</summary>
     NvmlReturn ActivateSmoothingProfile(uint index, uint profile);
+
+    /// <summary><c>nvmlDevicePowerSmoothingSetState</c>: enables or disables power smoothing (a released profile disables it).</summary>
+    NvmlReturn SetSmoothingState(uint index, bool enabled);
 }

@@ -23,6 +23,7 @@ public sealed unsafe class NativeNvml : INvml
     private delegate* unmanaged<IntPtr, uint*, int> _limit;
     private delegate* unmanaged<IntPtr, uint, int> _setLimit;
     private delegate* unmanaged<IntPtr, SmoothingProfile*, int> _activateProfile;
+    private delegate* unmanaged<IntPtr, SmoothingState*, int> _smoothingState;
 
     /// <inheritdoc />
     public NvmlReturn Init()
@@ -41,6 +42,7 @@ public sealed unsafe class NativeNvml : INvml
         _limit = (delegate* unmanaged<IntPtr, uint*, int>)Export("nvmlDeviceGetPowerManagementLimit");
         _setLimit = (delegate* unmanaged<IntPtr, uint, int>)Export("nvmlDeviceSetPowerManagementLimit");
         _activateProfile = (delegate* unmanaged<IntPtr, SmoothingProfile*, int>)Export("nvmlDevicePowerSmoothingActivatePresetProfile");
+        _smoothingState = (delegate* unmanaged<IntPtr, SmoothingState*, int>)Export("nvmlDevicePowerSmoothingSetState");
         return _init == null ? NvmlReturn.FunctionNotFound : (NvmlReturn)_init();
     }
 
@@ -141,6 +143,15 @@ public sealed unsafe class NativeNvml : INvml
         return r == NvmlReturn.Success ? (NvmlReturn)_activateProfile(h, &p) : r;
     }
 
+    /// <inheritdoc />
+    public NvmlReturn SetSmoothingState(uint index, bool enabled)
+    {
+        // nvmlPowerSmoothingState_v1_t {version, state}; nvmlEnableState_t: 0 disabled, 1 enabled.
+        var s = new SmoothingState { Version = (uint)sizeof(SmoothingState) | (1u << 24), State = enabled ? 1u : 0u };
+        NvmlReturn r = Handle(index, _smoothingState == null, out IntPtr h);
+        return r == NvmlReturn.Success ? (NvmlReturn)_smoothingState(h, &s) : r;
+    }
+
     private NvmlReturn Handle(uint index, bool missing, out IntPtr handle)
     {
         handle = IntPtr.Zero;
@@ -160,6 +171,13 @@ public sealed unsafe class NativeNvml : INvml
         public int ValueType;
         public int Return;
         public ulong Value;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct SmoothingState
+    {
+        public uint Version;
+        public uint State;
     }
 
     [StructLayout(LayoutKind.Sequential)]

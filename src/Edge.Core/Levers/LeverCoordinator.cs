@@ -19,6 +19,11 @@ namespace Edge.Core.Levers;
 /// <item><b>Site limit.</b> A grid limit (<see cref="SetSiteLimit"/>) is met at the ramp limit (or an authorised
 /// emergency ramp) by the controller's cap (<see cref="SiteLimitCapW"/>); the battery covers what it can sustain with
 /// its energy over the remaining duration, and the levers take the rest — as energy runs out they take over.</item>
+/// <item><b>Backstop tiers</b> (<see cref="LeverInput.BackstopTier"/>, docs/agents.md "What each tier does"): from tier 2
+/// GPU levers with the smoothing-profile knob get the configured profile and the others are capped so the racks stay at
+/// most their slow mean plus a margin (peaks clipped; the cap engages as the racks pass through that plateau, so never
+/// in a step, and rises at the release rate when the tier ends); from tier 3 the flexible loads fill the dips (racks +
+/// flex towards the slow mean + their plan), as fast as they move, and go back to their plan at their release rate.</item>
 /// </list>
 /// Costs (flexible-load energy, curtailed time, GPU capped time and lost energy) are accounted every period.
 /// Deterministic; <see cref="Update"/>, <see cref="Report"/> and <see cref="Announce"/> allocate nothing.
@@ -43,6 +48,8 @@ public sealed class LeverCoordinator
     private readonly double[] _sentW;
     private readonly bool[] _sentRelease;
     private readonly long[] _sentExpiresNs;
+    private readonly int[] _sentProfile;
+    private readonly long[] _sentProfileExpiresNs;
     private readonly AnnouncedPhase[] _announced = new AnnouncedPhase[MaxAnnouncements];
     private readonly long _lifetimeNs;
     private int _announcedCount;
@@ -52,6 +59,10 @@ public sealed class LeverCoordinator
     private double _loadSeenMaxW;
     private double _flexCommandW;
     private double _gpuAllowedW = double.PositiveInfinity;
+    private double _backstopAllowedW = double.PositiveInfinity;
+    private double _demandSlowW;
+    private double _racksFillW;
+    private int _tier;
     private LeverCosts _costs;
     private bool _hasSiteLimit;
     private SiteLimitRequest _siteLimit;
@@ -85,6 +96,8 @@ public sealed class LeverCoordinator
         _sentW = new double[n];
         _sentRelease = new bool[n];
         _sentExpiresNs = new long[n];
+        _sentProfile = new int[n];
+        _sentProfileExpiresNs = new long[n];
         _lifetimeNs = (long)(options.CommandLifetimeS * 1e9);
         for (int i = 0; i < n; i++)
         {
@@ -92,7 +105,9 @@ public sealed class LeverCoordinator
             _powerW[i] = _levers[i].Kind == LeverKind.Gpu ? 0 : _levers[i].MinW;
             _demandW[i] = double.NaN;
             _sentRelease[i] = true;
+            _sentProfile[i] = -1;
             _commands[i].Release = true;
+            _commands[i].SmoothingProfile = -1;
         }
 
         _flexCommandW = SumFlex(min: true);
@@ -144,7 +159,9 @@ public sealed class LeverCoordinator
         _sentRelease[index] = true;
         _sentW[index] = 0;
         _sentExpiresNs[index] = 0;
-        _commands[index] = new LeverCommand { Release = true };
+        _sentProfile[index] = -1;
+        _sentProfileExpiresNs[index] = 0;
+        _commands[index] = new LeverCommand { Release = true, SmoothingProfile = -1 };
         return true;
     }
 
@@ -165,6 +182,12 @@ public sealed class LeverCoordinator
 
     /// <summary>What the GPU nodes together may draw after the last update (∞ = uncapped), W.</summary>
     public double GpuAllowedW => _gpuAllowedW;
+
+    /// <summary>What the GPU levers without a smoothing profile may draw together under backstop tier 2 (∞ = not capped by it), W.</summary>
+    public double BackstopGpuAllowedW => _backstopAllowedW;
+
+    /// <summary>The backstop tier of the last update (0–4).</summary>
+    public int BackstopTier => _tier;
 
     /// <summary>The battery power the coordinator assumed it could use in the last update, W (discharge).</summary>
     public double BatteryBudgetW { get; private set; }
@@ -314,6 +337,8 @@ public sealed class LeverCoordinator
             _initialized = true;
             _loadSlowW = loadW;
             _loadSeenMaxW = loadW;
+            _demandSlowW = loadW;
+            _racksFillW = loadW;
         }
         else
         {
@@ -328,8 +353,10 @@ public sealed class LeverCoordinator
             _hasSiteLimit = false;
         }
 
-        // Measured lever state (online levers only).
-        double flexW = 0, flexMinW = 0, flexMaxW = 0, flexReleaseWPerS = 0, gpuW = 0, gpuMinW = 0, gpuMaxW = 0, gpuReleaseWPerS = 0;
+        // Measured lever state (online levers only); "plain" GPUs are those without a smoothing profile (tier 2 caps them).
+        _tier = input.BackstopTier is >= 0 and <= 4 ? input.BackstopTier : 0;
+        double flexW = 0, flexMinW = 0, flexMaxW = 0, flexReleaseWPerS = 0, flexResponseS = 0, gpuW = 0, gpuMinW = 0, gpuMaxW = 0, gpuReleaseWPerS = 0;
+        double plainW = 0, plainMinW = 0, plainMaxW = 0, plainReleasePerS = double.PositiveInfinity, withheldW = 0;
         for (int i = 0; i < _levers.Length; i++)
         {
             if (!_online[i])
@@ -344,6 +371,7 @@ public sealed class LeverCoordinator
                 flexMinW += l.MinW;
                 flexMaxW += l.MaxW;
                 flexReleaseWPerS += l.ReleaseWPerS;
+                flexResponseS = Math.Max(flexResponseS, l.ResponseS);
             }
             else
             {
@@ -351,8 +379,29 @@ public sealed class LeverCoordinator
                 gpuMinW += l.MinW;
                 gpuMaxW += l.MaxW;
                 gpuReleaseWPerS += l.ReleaseWPerS;
+                if (double.IsFinite(_demandW[i]))
+                {
+                    withheldW += Math.Max(0, _demandW[i] - _powerW[i]);
+                }
+
+                if (!l.SmoothingProfile)
+                {
+                    plainW += _powerW[i];
+                    plainMinW += l.MinW;
+                    plainMaxW += l.MaxW;
+                    // The caps share one fraction of each node's maximum: it rises at the slowest node's rate.
+                    plainReleasePerS = Math.Min(plainReleasePerS, l.ReleaseWPerS / l.MaxW);
+                }
             }
         }
+
+        // The racks' slow mean as they would draw uncapped (a reported demand counts what the caps withhold, so the
+        // plateau does not sink under its own clipping).
+        _demandSlowW += (loadW + withheldW - _demandSlowW) * -double.ExpM1(-dtS / _options.LoadTimeConstantS);
+
+        // The racks as a flexible load can follow them: low-passed at its response time (a load that needs 2 s to move
+        // cannot fill a dip of an iteration; chasing one would add its lag to the grid).
+        _racksFillW += flexResponseS > 0 ? (loadW - _racksFillW) * -double.ExpM1(-dtS / flexResponseS) : loadW - _racksFillW;
 
         // The battery's power now (SoC guard included); under a site limit, only what its energy sustains.
         double dischargeW = Math.Max(0, input.AllowedDischargeW);
@@ -385,7 +434,7 @@ public sealed class LeverCoordinator
         double burnBelowW = -share * chargeW;
         double planned = Math.Clamp(reserveW, flexMinW, flexMaxW);
         double stepW = flexReleaseWPerS * dtS;
-        bool curtailing = false, burning = false;
+        bool curtailing = false, burning = false, filling = false;
         if (batteryNeedW > curtailAboveW && _flexCommandW > flexMinW)
         {
             curtailing = true;
@@ -395,6 +444,16 @@ public sealed class LeverCoordinator
         {
             burning = true;
             _flexCommandW = Math.Min(flexMaxW, Math.Max(_flexCommandW, flexW + (AbsorbGain * (burnBelowW - batteryNeedW))));
+        }
+        else if (_tier >= 3 && flexMaxW > flexMinW)
+        {
+            // Backstop tier 3: fill the dips — racks + flex towards the racks' slow mean plus the plan, following the
+            // racks as fast as the loads can (low-passed at their response time). With a controller smoothing, only
+            // the part of the dip beyond the battery's share of its charge power: the battery keeps recharging (taking
+            // that over would leave it empty for the next rise), the grid is never pushed above its target.
+            filling = true;
+            double fillToW = double.IsFinite(input.GridTargetW) ? Math.Min(_demandSlowW + planned, input.GridTargetW - (share * chargeW)) : _demandSlowW + planned;
+            _flexCommandW = Math.Clamp(Math.Max(planned, fillToW - _racksFillW), flexMinW, flexMaxW);
         }
         else
         {
@@ -429,16 +488,52 @@ public sealed class LeverCoordinator
             }
         }
 
-        Absorbing = curtailing || burning || double.IsFinite(_gpuAllowedW);
-        WriteCommands(input.NowNs, flexMinW, flexMaxW, gpuMaxW);
+        StepBackstopCap(loadW, plainW, plainMinW, plainMaxW, plainMaxW > 0 ? plainReleasePerS * plainMaxW : 0, dtS);
+        Absorbing = curtailing || burning || filling || double.IsFinite(_gpuAllowedW) || double.IsFinite(_backstopAllowedW);
+        WriteCommands(input.NowNs, flexMinW, flexMaxW, gpuMaxW, plainMaxW);
         Account(dtS, reserveW, flexW);
         DropPastAnnouncements(input.NowNs);
     }
 
-    private void WriteCommands(long nowNs, double flexMinW, double flexMaxW, double gpuMaxW)
+    /// <summary>
+    /// Backstop tier 2's cap on the plain GPU levers (no smoothing profile): the racks at most their slow mean plus the
+    /// margin. It engages once the plain GPUs draw no more than their share of that plateau (the racks pass through it
+    /// — an oscillation does within one period of it), so it clips the next peak instead of stepping the racks down;
+    /// then it follows the plateau down at once and up at the levers' release rate (no node faster than its own), and
+    /// when the tier ends it rises at that rate until it is free.
+    /// </summary>
+    private void StepBackstopCap(double loadW, double plainW, double plainMinW, double plainMaxW, double plainReleaseWPerS, double dtS)
+    {
+        if (_tier >= 2 && plainMaxW > 0)
+        {
+            double marginW = _options.BackstopCapMarginFraction * ExpectedLoadMaxW(loadW);
+            double targetW = _demandSlowW + marginW - (loadW - plainW);
+            if (double.IsFinite(_backstopAllowedW))
+            {
+                double from = _backstopAllowedW;
+                _backstopAllowedW = targetW < from ? Math.Max(plainMinW, targetW) : Math.Min(targetW, from + (plainReleaseWPerS * dtS));
+            }
+            else if (plainW <= targetW && targetW < plainMaxW)
+            {
+                _backstopAllowedW = Math.Max(plainMinW, targetW);
+            }
+        }
+        else if (double.IsFinite(_backstopAllowedW))
+        {
+            _backstopAllowedW += plainReleaseWPerS * dtS;
+        }
+
+        if (_backstopAllowedW >= plainMaxW)
+        {
+            _backstopAllowedW = double.PositiveInfinity;
+        }
+    }
+
+    private void WriteCommands(long nowNs, double flexMinW, double flexMaxW, double gpuMaxW, double plainMaxW)
     {
         double flexFraction = flexMaxW > flexMinW ? (_flexCommandW - flexMinW) / (flexMaxW - flexMinW) : 0;
         double gpuFraction = double.IsFinite(_gpuAllowedW) && gpuMaxW > 0 ? Math.Clamp(_gpuAllowedW / gpuMaxW, 0, 1) : 1;
+        double plainFraction = double.IsFinite(_backstopAllowedW) && plainMaxW > 0 ? Math.Clamp(_backstopAllowedW / plainMaxW, 0, 1) : 1;
         for (int i = 0; i < _levers.Length; i++)
         {
             ref readonly LeverSpec l = ref _levers[i];
@@ -459,9 +554,12 @@ public sealed class LeverCoordinator
             }
             else
             {
-                release = !double.IsFinite(_gpuAllowedW);
-                valueW = release ? l.MaxW : Math.Max(l.MinW, gpuFraction * l.MaxW);
+                double fraction = l.SmoothingProfile ? gpuFraction : Math.Min(gpuFraction, plainFraction);
+                release = fraction >= 1;
+                valueW = release ? l.MaxW : Math.Max(l.MinW, fraction * l.MaxW);
             }
+
+            WriteProfile(i, nowNs, _online[i] && l.Kind == LeverKind.Gpu && l.SmoothingProfile && _tier >= 2 ? _options.SmoothingProfile : -1);
 
             double deadbandW = Math.Max(l.StepW * 0.5, 1e-6 * l.MaxW);
             bool renew = !release && nowNs >= _sentExpiresNs[i] - (_lifetimeNs / 2);
@@ -477,6 +575,21 @@ public sealed class LeverCoordinator
 
             c.ExpiresNs = _sentExpiresNs[i];
         }
+    }
+
+    private void WriteProfile(int i, long nowNs, int profile)
+    {
+        ref LeverCommand c = ref _commands[i];
+        bool renew = profile >= 0 && nowNs >= _sentProfileExpiresNs[i] - (_lifetimeNs / 2);
+        c.SmoothingChanged = profile != _sentProfile[i] || renew;
+        c.SmoothingProfile = profile;
+        if (c.SmoothingChanged)
+        {
+            _sentProfile[i] = profile;
+            _sentProfileExpiresNs[i] = profile >= 0 ? nowNs + _lifetimeNs : 0;
+        }
+
+        c.SmoothingExpiresNs = _sentProfileExpiresNs[i];
     }
 
     private void Account(double dtS, double reserveW, double flexW)

@@ -50,6 +50,19 @@ public sealed class LeverCoordinatorOptions
     /// </summary>
     public double AnnounceLeadMaxS { get; set; } = 120;
 
+    /// <summary>
+    /// Backstop tier 2: the preset power-smoothing profile (0–63) commanded to GPU agents that advertise the
+    /// <c>smoothing-profile</c> knob (an agent refuses a profile beyond its own count and the lever is then capped like the others
+    /// — see docs/agents.md).
+    /// </summary>
+    public int SmoothingProfile { get; set; }
+
+    /// <summary>
+    /// Backstop tier 2: GPU levers without a smoothing profile are capped so that the racks stay at most their slow mean
+    /// (τ <see cref="LoadTimeConstantS"/>) plus this fraction of the racks' expected peak (0–0.5): the peaks are clipped.
+    /// </summary>
+    public double BackstopCapMarginFraction { get; set; } = 0.02;
+
     /// <summary>The problems of these options (empty when valid).</summary>
     public IEnumerable<string> Problems()
     {
@@ -71,6 +84,11 @@ public sealed class LeverCoordinatorOptions
         if (!(CommandLifetimeS is >= 1 and <= 3600) || !(LoadTimeConstantS is > 0 and <= 3600) || !(AnnounceLeadMaxS is >= 0 and <= 3600))
         {
             yield return "CommandLifetimeS in [1, 3600], LoadTimeConstantS in (0, 3600], AnnounceLeadMaxS in [0, 3600]";
+        }
+
+        if (SmoothingProfile is < 0 or > 63 || !(BackstopCapMarginFraction is >= 0 and <= 0.5))
+        {
+            yield return "SmoothingProfile must be in [0, 63], BackstopCapMarginFraction in [0, 0.5]";
         }
 
         if (!(SocMinPct is >= 0 and < 100))

@@ -34,4 +34,11 @@ public struct LeverInput
 
     /// <summary>The controller's ramp-down limit now, W/s (needed for a site limit: without it, only an emergency ramp moves the grid).</summary>
     public double RampDownWPerS;
+
+    /// <summary>
+    /// The tiered oscillation backstop's active tier this period (0 = none, 1–4 = <c>Edge.Core.Backstop.BackstopAction</c>):
+    /// from 2 the GPU levers smooth (profile or caps), from 3 the flexible loads fill the dips (docs/agents.md, "What each
+    /// tier does"). Values outside 0–4 count as 0.
+    /// </summary>
+    public int BackstopTier;
 }

@@ -10,7 +10,8 @@ namespace Edge.Core.Levers;
 /// <param name="StepW">Resolution of the lever (flex: one level step), W; 0 = continuous.</param>
 /// <param name="ResponseS">Flex: time to curtail or restart the full range; GPU: time for a new cap to take effect, s.</param>
 /// <param name="ReleaseWPerS">The lever's release rate, W/s: the coordinator never raises it faster when it is not absorbing.</param>
-public readonly record struct LeverSpec(string Id, LeverKind Kind, double MinW, double MaxW, double StepW, double ResponseS, double ReleaseWPerS)
+/// <param name="SmoothingProfile">GPU: the agent advertises the <c>smoothing-profile</c> knob (backstop tier 2 sets a profile instead of capping).</param>
+public readonly record struct LeverSpec(string Id, LeverKind Kind, double MinW, double MaxW, double StepW, double ResponseS, double ReleaseWPerS, bool SmoothingProfile = false)
 {
     /// <summary>The problems of this spec (empty when valid).</summary>
     public IEnumerable<string> Problems()

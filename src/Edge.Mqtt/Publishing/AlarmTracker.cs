@@ -18,7 +18,8 @@ namespace Edge.Mqtt.Publishing;
 public sealed class AlarmTracker
 {
     /// <summary>Index of the first per-sensor alarm.</summary>
-    private const int FixedCount = 8;
+    private const int FixedCount = 9;
+    private const int OscillationIndex = 8;
 
     private readonly AlarmState[] _alarms;
     private readonly int _sensorCount;
@@ -78,6 +79,7 @@ public sealed class AlarmTracker
             new("fault_mode", null, AlarmSeverity.Critical),
             new("loop_overrun", null, AlarmSeverity.Warning),
             new("handoff_drops", null, AlarmSeverity.Warning),
+            new("oscillation", null, AlarmSeverity.Warning),
         };
         foreach (string id in sensorIds)
         {
@@ -102,7 +104,7 @@ public sealed class AlarmTracker
             a.Policy = a.Id switch
             {
                 "emergency_stop" => plain with { Latching = true },
-                "fault_mode" or "loop_overrun" or "handoff_drops" or "cabinet_temperature_high" or "cabinet_temperature_low" => plain,
+                "fault_mode" or "loop_overrun" or "handoff_drops" or "oscillation" or "cabinet_temperature_high" or "cabinet_temperature_low" => plain,
                 _ => availability,
             };
         }
@@ -113,6 +115,12 @@ public sealed class AlarmTracker
     /// the alarm names the cause — e.g. the implausible SunSpec point of a misconfigured inverter. Null: no details.
     /// </summary>
     public Func<string, string?>? DeviceReason { get; set; }
+
+    /// <summary>
+    /// The detail of a site-wide alarm (alarm id → text, or null), asked once when it is raised — e.g. the band, amplitude
+    /// and dominant frequency of an <c>oscillation</c>. Null: no details.
+    /// </summary>
+    public Func<string, string?>? AlarmReason { get; set; }
 
     /// <summary>Every alarm this tracker knows.</summary>
     public IReadOnlyList<AlarmState> Alarms => _alarms;
@@ -156,6 +164,10 @@ public sealed class AlarmTracker
         bool hold = overrunNow || (_lastOverrunNs != long.MinValue && r.TimestampNs - _lastOverrunNs <= _overrunWindowNs);
         Update(6, _alarms[6].Active ? hold : raise, r.TimestampNs, unixMs);
         Update(7, _lastRingDrops >= 0 && r.RingDrops > _lastRingDrops, r.TimestampNs, unixMs);
+
+        // The tiered oscillation backstop (docs/agents.md): raised while any tier is active; its own entry/exit
+        // thresholds and dwell are the hysteresis.
+        Update(OscillationIndex, r.BackstopTier >= 1, r.TimestampNs, unixMs);
         _lastOverruns = r.Overruns;
         _lastRingDrops = r.RingDrops;
     }
@@ -257,7 +269,9 @@ public sealed class AlarmTracker
                 a.AcknowledgedBeforeRestart = false;
                 a.RaisedUnixMs = unixMs;
                 a.RaisedNs = nowNs;
-                a.Detail = a.Source is { } source && DeviceReason is { } reason ? reason(source) : null;
+                a.Detail = a.Source is { } source
+                    ? (DeviceReason is { } reason ? reason(source) : null)
+                    : AlarmReason is { } why ? why(a.Id) : null;
                 a.Raises++;
                 _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Raise, unixMs));
             }

@@ -52,4 +52,7 @@ public struct CycleRecord
 
     /// <summary>Records the hand-off ring dropped since start (cumulative; the loop counts them).</summary>
     public long RingDrops;
+
+    /// <summary>The tiered oscillation backstop's active tier after this period (0 = none; ≥ 1 raises <c>oscillation</c>).</summary>
+    public int BackstopTier;
 }

@@ -24,7 +24,8 @@ namespace Edge.Daemon;
 /// runs <see cref="LeverCoordinator.Update"/> with this period's sample and the last decision, and queues the changed
 /// commands; costs go to the publisher through a latest-value mailbox. Allocation-free.</item>
 /// <item><b>Sender thread</b> (<see cref="SendPending"/>): turns queued commands into agent commands (<c>level</c> or
-/// <c>power-cap</c>, with an id and a wall-clock expiry; <c>null</c> = release along the agent's ramp) on
+/// <c>power-cap</c>, with an id and a wall-clock expiry; <c>null</c> = release along the agent's ramp; and
+/// <c>smoothing-profile</c> under backstop tier 2, <c>null</c> when it ends) on
 /// <c>edge/{site}/agents/{agent}/cmd/{account}/…</c>.</item>
 /// </list>
 /// </summary>
@@ -37,6 +38,7 @@ internal sealed class AgentLevers
     private readonly SpscRing<SlotUpdate> _updates = new(4096);
     private readonly SpscRing<AnnouncedPhase> _announcements = new(256);
     private readonly SpscRing<OutCommand> _outbox = new(1024);
+    private readonly int _smoothingProfile;
     private readonly string _site;
     private readonly string _account;
     private readonly IMonotonicClock _clock;
@@ -62,6 +64,7 @@ internal sealed class AgentLevers
     {
         FlexInLoad = flexInLoad;
         _coordinator = LeverCoordinator.WithSlots(Capacity, options);
+        _smoothingProfile = options.SmoothingProfile;
         _site = site;
         _account = account;
         _clock = clock;
@@ -79,6 +82,16 @@ internal sealed class AgentLevers
 
     /// <summary>Costs and the plan, written every period (publisher and live view read it).</summary>
     public LatestValueMailbox<LeverFigures> Figures { get; } = new();
+
+    /// <summary>
+    /// The backstop's tier (the pump's <see cref="CyclePump.BackstopTier"/>, read on the loop thread — this is its one
+    /// reader). A tier older than <see cref="BackstopTierMaxAgeNs"/> counts as 0: with the pump stopped the tier is
+    /// unknown and its actions end along their release ramps. Null: no backstop.
+    /// </summary>
+    public LatestValueMailbox<int>? BackstopTier { get; set; }
+
+    /// <summary>Oldest backstop tier the loop acts on, ns.</summary>
+    public const long BackstopTierMaxAgeNs = 2_000_000_000;
 
     /// <summary>Commands sent so far.</summary>
     public long Sent => Interlocked.Read(ref _sent);
@@ -111,8 +124,11 @@ internal sealed class AgentLevers
                 return;
             }
 
+            // A GPU agent with the smoothing-profile knob and the configured profile among its presets gets the profile
+            // under tier 2; one without (or with too few presets: it would refuse the number) is capped instead.
+            bool profile = kind == LeverKind.Gpu && c.Knobs.Contains(AgentKnob.SmoothingProfile) && c.SmoothingProfiles > _smoothingProfile;
             var spec = new LeverSpec(a.Id, kind, c.MinW, c.MaxW, kind == LeverKind.Flex ? (c.LevelStepPct ?? 0) / 100 * c.MaxW : 0,
-                c.ResponseMs / 1000, c.ReleaseWPerS);
+                c.ResponseMs / 1000, c.ReleaseWPerS, profile);
             if (spec.Problems().Any())
             {
                 return;
@@ -195,6 +211,11 @@ internal sealed class AgentLevers
         input.SocTargetPct = last.SocTargetPct;
         input.RampUpWPerS = limits.RampUpWPerS;
         input.RampDownWPerS = limits.RampDownWPerS;
+        if (BackstopTier is { } tier && tier.TryRead(out int t, out _, out long tierNs) && input.NowNs - tierNs <= BackstopTierMaxAgeNs)
+        {
+            input.BackstopTier = t;
+        }
+
         return input;
     }
 
@@ -231,9 +252,9 @@ internal sealed class AgentLevers
         for (int i = 0; i < commands.Length; i++)
         {
             ref readonly LeverCommand c = ref commands[i];
-            if (c.Changed)
+            if (c.Changed || c.SmoothingChanged)
             {
-                _outbox.TryWrite(new OutCommand(i, c.ValueW, c.Release, c.ExpiresNs));
+                _outbox.TryWrite(new OutCommand(i, c));
             }
         }
 
@@ -255,36 +276,55 @@ internal sealed class AgentLevers
     public int SendPending(MqttClient client, TimeProvider wall)
     {
         int n = 0;
-        while (_outbox.TryRead(out OutCommand c))
+        while (_outbox.TryRead(out OutCommand o))
         {
-            LeverSpec spec = _slotSpec[c.Slot];
-            string? agent = _slotId[c.Slot];
+            LeverSpec spec = _slotSpec[o.Slot];
+            string? agent = _slotId[o.Slot];
             if (agent is null)
             {
                 continue;
             }
 
-            long leftNs = c.ExpiresNs - _clock.NowNs;
-            DateTimeOffset expires = wall.GetUtcNow().AddMilliseconds(Math.Max(1000, leftNs / 1e6));
+            LeverCommand c = o.Command;
             var topics = new AgentTopics(_site, agent);
-            string name = spec.Kind == LeverKind.Flex ? "level" : "power-cap";
-            var command = new AgentCommand
+            if (c.Changed)
             {
-                Id = Guid.NewGuid().ToString("N"),
-                ExpiresAt = expires,
-                LevelPct = spec.Kind == LeverKind.Flex && !c.Release ? Math.Clamp(Math.Round(c.ValueW / spec.MaxW * 100, 2), 0, 100) : null,
-                CapW = spec.Kind == LeverKind.Gpu && !c.Release ? Math.Round(Math.Max(c.ValueW, spec.MinW), 1) : null,
-            };
-            _ = client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topics.Command(_account, name))
-                .WithPayload(AgentJson.Serialize(command)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
-            Interlocked.Increment(ref _sent);
-            n++;
+                Send(client, topics, spec.Kind == LeverKind.Flex ? "level" : "power-cap", new AgentCommand
+                {
+                    Id = Guid.NewGuid().ToString("N"),
+                    ExpiresAt = Expiry(wall, c.ExpiresNs),
+                    LevelPct = spec.Kind == LeverKind.Flex && !c.Release ? Math.Clamp(Math.Round(c.ValueW / spec.MaxW * 100, 2), 0, 100) : null,
+                    CapW = spec.Kind == LeverKind.Gpu && !c.Release ? Math.Round(Math.Max(c.ValueW, spec.MinW), 1) : null,
+                });
+                n++;
+            }
+
+            if (c.SmoothingChanged && spec.Kind == LeverKind.Gpu)
+            {
+                Send(client, topics, "smoothing-profile", new AgentCommand
+                {
+                    Id = Guid.NewGuid().ToString("N"),
+                    ExpiresAt = Expiry(wall, c.SmoothingExpiresNs),
+                    Profile = c.SmoothingProfile >= 0 ? c.SmoothingProfile : null,
+                });
+                n++;
+            }
         }
 
         return n;
     }
 
+    private DateTimeOffset Expiry(TimeProvider wall, long expiresNs) =>
+        wall.GetUtcNow().AddMilliseconds(Math.Max(1000, (expiresNs - _clock.NowNs) / 1e6));
+
+    private void Send(MqttClient client, AgentTopics topics, string name, AgentCommand command)
+    {
+        _ = client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topics.Command(_account, name))
+            .WithPayload(AgentJson.Serialize(command)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        Interlocked.Increment(ref _sent);
+    }
+
     private readonly record struct SlotUpdate(int Slot, bool NewSpec, LeverSpec Spec, bool Online, double PowerW, double DemandW);
 
-    private readonly record struct OutCommand(int Slot, double ValueW, bool Release, long ExpiresNs);
+    private readonly record struct OutCommand(int Slot, LeverCommand Command);
 }

@@ -63,8 +63,27 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
     /// </summary>
     public TieredBackstop? Backstop { get; init; }
 
+    /// <summary>
+    /// True when the backstop acts (<c>Edge:BackstopActs</c>): the records carry its tier, so the publisher's alarms raise
+    /// <c>oscillation</c>. False: they carry 0 (the tier is still published in state).
+    /// </summary>
+    public bool BackstopActs { get; init; }
+
     /// <summary>The backstop's tier and bands after the last period (when <see cref="Backstop"/> is set).</summary>
     public LatestValueMailbox<BackstopFigures> BackstopState { get; } = new();
+
+    /// <summary>
+    /// The backstop's tier after the last period, for the loop thread (the lever coordinator acts on it): a mailbox of
+    /// its own, because a <see cref="LatestValueMailbox{T}"/> has one reader and <see cref="BackstopState"/>'s is the
+    /// publisher. Its timestamp tells the reader how old the tier is.
+    /// </summary>
+    public LatestValueMailbox<int> BackstopTier { get; } = new();
+
+    /// <summary>
+    /// Called on the consumer's thread when the backstop enters tier 4 (true) or leaves it (false), with its figures:
+    /// the daemon publishes the throttle request for the workload orchestrator. Rare; the handler may allocate.
+    /// </summary>
+    public Action<bool, BackstopFigures>? ThrottleChanged { get; set; }
 
     /// <summary>The latest decision's battery setpoint, W (any thread).</summary>
     public double LastSetpointW => Volatile.Read(ref _lastSetpointW);
@@ -84,6 +103,8 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
     /// <summary>Raised (on the consumer's thread) with the records to dump and the reason; the handler writes the file.</summary>
     public event Action<FlightRecord[], string>? DumpReady;
 
+    private BackstopFigures _backstop;
+    private bool _throttling;
     private double _lastSetpointW;
     private double _lastBatteryW;
     private double _lastSocPct = double.NaN;
@@ -168,6 +189,8 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
             StepBackstop(backstop, s.LoadW, gridW, s.TimestampNs);
         }
 
+        record.BackstopTier = BackstopActs ? _backstop.Tier : 0;
+
         Volatile.Write(ref _lastSetpointW, d.BatterySetpointW);
         Volatile.Write(ref _lastBatteryW, batteryW);
         Volatile.Write(ref _lastSocPct, socPct);
@@ -199,6 +222,39 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
         }
 
         BackstopState.Write(f, nowNs);
+        BackstopTier.Write(f.Tier, nowNs);
+        _backstop = f;
+        bool throttling = f.Tier >= (int)BackstopAction.RequestThrottling;
+        if (throttling != _throttling)
+        {
+            _throttling = throttling;
+            ThrottleChanged?.Invoke(throttling, f);
+        }
+    }
+
+    /// <summary>
+    /// The backstop's last figures in words, for the <c>oscillation</c> alarm's detail (consumer's thread; allocates,
+    /// asked once per raise): the grid band with the strongest slope equivalent, its amplitude and dominant frequency.
+    /// </summary>
+    public string? OscillationDetail()
+    {
+        if (Backstop is not { } backstop || _backstop.Bands == 0)
+        {
+            return null;
+        }
+
+        int best = 0;
+        for (int i = 1; i < _backstop.Bands; i++)
+        {
+            if (_backstop.GridW[i] * _backstop.GridHz[i] > _backstop.GridW[best] * _backstop.GridHz[best])
+            {
+                best = i;
+            }
+        }
+
+        BandSpec band = backstop.Policy.Bands[best];
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"tier {_backstop.Tier}: grid band {band.LowHz:0.###}–{band.HighHz:0.###} Hz, amplitude {_backstop.GridW[best]:0} W at {_backstop.GridHz[best]:0.00} Hz");
     }
 
     private static double ReportedSocPct(RackSnapshot s)

@@ -63,6 +63,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private CyclePump? _pump;
     private DaemonCommands? _commands;
     private MqttClient? _client;
+    private Func<Task>? _withdrawThrottle;
     private EdgePublisher? _publisher;
     private MqttClient? _sparkplugClient;
     private SparkplugNode? _sparkplugNode;
@@ -184,6 +185,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
                 SocMinPct = controllerOptions.SocMinPct,
                 ExpectedLoadMaxW = _edge.LeverExpectedLoadMaxW > 0 ? _edge.LeverExpectedLoadMaxW : double.NaN,
                 CommandLifetimeS = _edge.LeverCommandLifetimeS,
+                SmoothingProfile = _edge.LeverSmoothingProfile,
+                BackstopCapMarginFraction = _edge.LeverBackstopMarginFraction,
             },
             _edge.Site, string.IsNullOrEmpty(_mqtt.Credentials.Username) ? _edge.Node : _mqtt.Credentials.Username, clock, _edge.LeverFlexInLoad);
         if (_siteLimits is not null)
@@ -214,8 +217,14 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             // docs/agents.md: the tiered backstop, stepped with every period's load and grid beside the loop.
             Backstop = new TieredBackstop(BackstopPolicy.Default(Math.Min(controllerOptions.RampUpWPerS, controllerOptions.RampDownWPerS)), _loop.PeriodMs / 1000),
             TemperatureSensors = _rig.Devices.TemperatureSensors,
+            BackstopActs = _edge.BackstopActs,
         };
         _pump.DumpReady += WriteDump;
+        if (_levers is not null && _edge.BackstopActs)
+        {
+            // docs/agents.md "What each tier does": the coordinator acts on the backstop's tier (read on the loop thread).
+            _levers.BackstopTier = _pump.BackstopTier;
+        }
 
         if (brokerAnswers is not null)
         {
@@ -305,6 +314,12 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _simAgents?.Dispose(); // they release along their ramps and say offline while Edge is still connected
         _agentThread?.Join(TimeSpan.FromSeconds(1));
         _leverSender?.Join(TimeSpan.FromSeconds(1));
+        if (_withdrawThrottle is { } withdraw)
+        {
+            // A throttle request in force is withdrawn before Edge goes: nothing acts on the backstop after it.
+            await withdraw().WaitAsync(TimeSpan.FromSeconds(1), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
         if (_publisher is not null)
         {
             await _publisher.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
@@ -470,6 +485,10 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _publisher.Alarms.RestoreAcknowledged(_state.AcknowledgedAlarms);
         IReadOnlyList<IBatteryInverter> inverters = _rig!.Inverters;
         _publisher.Alarms.DeviceReason = id => inverters.FirstOrDefault(i => i.Id == id) is ModbusInverter { LastError.Length: > 0 } m ? m.LastError : null;
+        if (_edge.BackstopActs)
+        {
+            WireBackstopMessages(_pump!, _client, topics);
+        }
         StartAgentRegistry();
         bool everConnected = false;
         bool saidNoBroker = false;
@@ -552,6 +571,61 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             _log.LogWarning("cannot serve {Host}:{Port} with the embedded MQTT broker ({Message}); Edge keeps controlling and retries the broker in the background",
                 _mqtt.Host, _mqtt.Port, e.Message);
         }
+    }
+
+    /// <summary>
+    /// Backstop tiers 1 and 4 on MQTT (docs/agents.md, "What each tier does"): the <c>oscillation</c> alarm's detail, and
+    /// the retained throttle request for the workload orchestrator on <c>…/throttle</c> — "requested"/"ended" as tier 4
+    /// is entered and left, and the one in force again on every (re)connection: "ended" at the first one, so a request
+    /// left retained by an Edge that died is withdrawn.
+    /// </summary>
+    private void WireBackstopMessages(CyclePump pump, MqttClient client, EdgeTopics topics)
+    {
+        _publisher!.Alarms.AlarmReason = id => id == "oscillation" ? pump.OscillationDetail() : null;
+        if (pump.Backstop is not { } backstop)
+        {
+            return;
+        }
+
+        string topic = topics.Root + "/" + ThrottleRequest.Leaf;
+        IReadOnlyList<BandSpec> bands = backstop.Policy.Bands;
+        byte[] inForce = ThrottleRequest.Payload(false, default, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        bool requestedInForce = false;
+        Task Publish() =>
+            client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(Volatile.Read(ref inForce))
+                .WithQualityOfServiceLevel(Edge.Mqtt.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag().Build());
+
+        _withdrawThrottle = () =>
+        {
+            if (!Volatile.Read(ref requestedInForce))
+            {
+                return Task.CompletedTask;
+            }
+
+            Volatile.Write(ref inForce, ThrottleRequest.Payload(false, default, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            _log.LogInformation("oscillation backstop: throttle request withdrawn on stop ({Topic})", topic);
+            return Publish();
+        };
+
+        client.ConnectedAsync += connected =>
+        {
+            _ = Publish();
+            return Task.CompletedTask;
+        };
+        pump.ThrottleChanged = (requested, f) =>
+        {
+            Volatile.Write(ref inForce, ThrottleRequest.Payload(requested, f, bands, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            Volatile.Write(ref requestedInForce, requested);
+            if (client.IsConnected)
+            {
+                _ = Publish(); // else the next connection publishes it
+            }
+
+            if (requested)
+            {
+                _log.LogWarning("oscillation backstop tier 4: request throttling asked of the workload orchestrator on {Topic}", topic);
+            }
+        };
     }
 
     private MqttClientOptions ClientOptions(string clientId) => _mqtt.ToClientOptions(clientId);

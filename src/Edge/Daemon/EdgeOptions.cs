@@ -40,6 +40,20 @@ public sealed class EdgeOptions
     /// <summary>Lifetime of a command to an agent, s: the coordinator re-sends it at half this while it wants it kept; after it the agent releases along its ramp.</summary>
     public double LeverCommandLifetimeS { get; set; } = 10;
 
+    /// <summary>
+    /// True: the tiered oscillation backstop acts (docs/agents.md, "What each tier does": the <c>oscillation</c> alarm,
+    /// GPU smoothing profiles and caps, flexible loads filling dips, the throttle request). False (default): it measures
+    /// and publishes its tier only — its default policy reaches tier 4 on the sim rig from a 10 Hz meter's staircase and
+    /// sensor noise (20–30 W at 2–5 Hz on 3.2 kW), which must not cap GPUs or ask for throttling.
+    /// </summary>
+    public bool BackstopActs { get; set; }
+
+    /// <summary>Backstop tier 2: the preset power-smoothing profile (0–63) commanded to GPU agents with the smoothing-profile knob (docs/agents.md, "What each tier does").</summary>
+    public int LeverSmoothingProfile { get; set; }
+
+    /// <summary>Backstop tier 2: GPU nodes without a smoothing profile are capped so the racks stay at most their slow mean plus this fraction of their expected peak (0–0.5).</summary>
+    public double LeverBackstopMarginFraction { get; set; } = 0.02;
+
     /// <summary>True when the load sensors measure the flexible loads too (docs/agents.md); false (default, and the sim rig): they are on feeders of their own, seen by the grid, not by the controller.</summary>
     public bool LeverFlexInLoad { get; set; }
 
@@ -68,6 +82,8 @@ public sealed class EdgeOptions
         c.Range(nameof(StateSaveIntervalS), StateSaveIntervalS, 10, 3600, "s");
         c.Range(nameof(LeverExpectedLoadMaxW), LeverExpectedLoadMaxW, 0, 1e9, "W");
         c.Range(nameof(LeverCommandLifetimeS), LeverCommandLifetimeS, 1, 3600, "s");
+        c.Range(nameof(LeverSmoothingProfile), LeverSmoothingProfile, 0, 63, "");
+        c.Range(nameof(LeverBackstopMarginFraction), LeverBackstopMarginFraction, 0, 0.5, "");
         if (LiveView is not ("auto" or "on" or "off"))
         {
             c.Fail(nameof(LiveView), LiveView, "must be auto, on or off");

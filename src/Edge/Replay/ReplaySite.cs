@@ -11,7 +11,8 @@ namespace Edge.Replay;
 /// One controller's site in a replay with levers: simulated flexible loads (<see cref="SimulatedMiner"/>) and GPU nodes
 /// (<see cref="SimulatedGpuNode"/>, sharing the trace's load and obeying caps after their latency), the
 /// <see cref="LeverCoordinator"/> commanding them, the announcements of <c>--announce</c> handed to it from their
-/// received time on (never earlier), and the tiered backstop watching load and grid. Allocation-free per period.
+/// received time on (never earlier), and the tiered backstop watching load and grid, whose tier the coordinator acts on
+/// (docs/agents.md, "What each tier does"). Allocation-free per period.
 /// </summary>
 public sealed class ReplaySite : IReplaySite
 {
@@ -207,6 +208,10 @@ public sealed class ReplaySite : IReplaySite
             AllowedChargeW = smoothing ? decision.AllowedChargeW : input.AllowedChargeW,
             SocPct = input.SocPct,
             SocTargetPct = decision.SocTargetPct,
+
+            // The backstop's tier after the last period: its actions (GPU caps, flexible loads filling dips) are the
+            // coordinator's, their costs in its LeverCosts.
+            BackstopTier = _backstop.ActiveTier,
         };
         Coordinator.Update(x);
         ReadOnlySpan<LeverCommand> commands = Coordinator.Commands;

@@ -143,6 +143,48 @@ public class AlarmTrackerTests
     }
 
     [Fact]
+    public void The_oscillation_alarm_follows_the_backstop_tier_and_names_band_amplitude_and_frequency()
+    {
+        const string why = "band 0.1–1 Hz: grid amplitude 240 W at 0.20 Hz (tier 2)";
+        int asked = 0;
+        var t = new AlarmTracker([], [], clearDelayS: 1) { AlarmReason = id => id == "oscillation" ? why + $" #{++asked}" : null };
+        long ns = 0;
+        void Tick(int tier)
+        {
+            t.Observe(new CycleRecord { TimestampNs = ns, BackstopTier = tier }, 1000);
+            ns += 10_000_000;
+        }
+
+        Tick(0);
+        Assert.Empty(Take(t));
+        Tick(1);
+        Assert.True(t.TryTakeEvent(out AlarmEvent raised));
+        Assert.Equal(("oscillation", AlarmEventKind.Raise, AlarmSeverity.Warning), (raised.Alarm.Id, raised.Kind, raised.Alarm.Severity));
+        using var json = new EdgeJson();
+        using (JsonDocument doc = JsonDocument.Parse(json.WriteAlarm(raised).ToArray()))
+        {
+            Assert.Equal(why + " #1", doc.RootElement.GetProperty("detail").GetString());
+        }
+
+        for (int i = 0; i < 300; i++)
+        {
+            Tick(2 + (i % 3)); // escalation within the raised alarm: no new event, the reason asked once
+        }
+
+        Assert.Empty(Take(t));
+        Assert.Equal(1, asked);
+        for (int i = 0; i < 99; i++)
+        {
+            Tick(0);
+        }
+
+        Assert.Empty(Take(t)); // the clear delay
+        Tick(0);
+        Tick(0);
+        Assert.Equal([("oscillation", null, AlarmEventKind.Clear)], Take(t));
+    }
+
+    [Fact]
     public void Acknowledge_active_alarms_by_id_source_or_all()
     {
         var t = new AlarmTracker(["rack1", "rack2"], [], clearDelayS: 10);

@@ -142,6 +142,8 @@ public sealed class SiteLimitLoopTests
         var cycle = new ControlCycle(new SummingRackSampler(sensors), inverters, controller, meter, new FakeDigitalInput("estop"), null, new DaemonCommands(mailbox, executor, levers), 64);
         executor.Cycle = cycle;
         levers.Cycle = cycle;
+        var tier = new LatestValueMailbox<int>(); // the pump's backstop tier: tier 3 (GPU caps, flexible loads filling) in force
+        levers.BackstopTier = tier;
         var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
 
         // The registry as the daemon feeds it (its own thread there; here between runs): a miner and a GPU node.
@@ -172,6 +174,7 @@ public sealed class SiteLimitLoopTests
                 }
 
                 meter.Set(40_000 - inverters[0].LastSetpointW - inverters[1].LastSetpointW, clock.NowNs);
+                tier.Write(3, clock.NowNs);
                 exec.RunCycles(1);
                 Drain(cycle);
             }
@@ -211,5 +214,6 @@ public sealed class SiteLimitLoopTests
         Assert.True(figures.Costs.FlexEnergyWh > 0);
         Assert.True(levers.Coordinator.Commands[0].ExpiresNs > 0 || levers.Coordinator.Commands[1].ExpiresNs > 0, "the levers are commanded");
         Assert.Equal(fromW * 0.7, outcome.Command.SiteLimit.TargetW, 1e-6);
+        Assert.Equal(3, levers.Coordinator.BackstopTier);
     }
 }

@@ -119,6 +119,7 @@ public sealed class MosquittoAclTests : IClassFixture<MosquittoBroker>
         using LineProcess observer = Observer();
         AssertPublish(observer, EdgeUser, Edge("state"), allowed: true);
         AssertPublish(observer, EdgeUser, Edge("alarm"), allowed: true);
+        AssertPublish(observer, EdgeUser, Edge("throttle"), allowed: true); // backstop tier 4's request (docs/agents.md)
         AssertPublish(observer, EdgeUser, Edge("sensors/rack1-a"), allowed: true);
         AssertPublish(observer, EdgeUser, Reply("alice"), allowed: true);
         AssertPublish(observer, EdgeUser, Command(EdgeUser), allowed: false);
