@@ -112,6 +112,71 @@ public sealed class LatestValueMailboxTests
     }
 
     [Fact]
+    public void A_fan_out_gives_each_of_three_reader_threads_every_newest_value_untorn()
+    {
+        // LatestValueFanOut: one single-reader mailbox per reader thread, all written by the one writer.
+        const long writes = 500_000;
+        var cell = new LatestValueFanOut<Sample>(3);
+        string? error = null;
+        var seen = new long[3];
+        var reads = new long[3];
+        using var done = new ManualResetEventSlim();
+        using var started = new CountdownEvent(3);
+        var readers = new Thread[3];
+        for (int r = 0; r < readers.Length; r++)
+        {
+            int me = r;
+            readers[r] = new Thread(() =>
+            {
+                LatestValueMailbox<Sample> box = cell.Reader(me);
+                long lastSeq = 0;
+                started.Signal();
+                while (Volatile.Read(ref error) is null)
+                {
+                    bool finished = done.IsSet;
+                    if (box.TryRead(out Sample s, out long seq, out _))
+                    {
+                        Interlocked.Increment(ref reads[me]);
+                        if (s.Check != (s.Sequence * 7) + 1 || s.Pad1 != ~s.Sequence || seq < lastSeq)
+                        {
+                            Volatile.Write(ref error, $"reader {me}: torn or older value at {s.Sequence} after {lastSeq}");
+                        }
+
+                        lastSeq = seq;
+                    }
+
+                    if (finished)
+                    {
+                        Volatile.Write(ref seen[me], lastSeq);
+                        break;
+                    }
+                }
+            });
+            readers[r].Start();
+        }
+
+        Assert.True(started.Wait(TimeSpan.FromSeconds(30)), "the reader threads did not start");
+        for (long i = 1; i <= writes; i++)
+        {
+            cell.Write(new Sample { Sequence = i, PowerW = i * 0.5, Check = (i * 7) + 1, Pad1 = ~i, Pad2 = -i }, i);
+            if (i == writes / 2)
+            {
+                Assert.True(SpinWait.SpinUntil(() => reads.All(n => Volatile.Read(ref n) > 0) || Volatile.Read(ref error) is not null, TimeSpan.FromSeconds(30)),
+                    "a reader read nothing while the writer waited halfway");
+            }
+        }
+
+        done.Set();
+        foreach (Thread t in readers)
+        {
+            Assert.True(t.Join(TimeSpan.FromSeconds(60)));
+        }
+
+        Assert.Null(error);
+        Assert.All(seen, last => Assert.Equal(writes, last)); // each reader ends on the last value: none took another's
+    }
+
+    [Fact]
     public void Both_sides_allocate_nothing()
     {
         var box = new LatestValueMailbox<Sample>();

@@ -81,14 +81,14 @@ internal sealed class AgentLevers
     public LeverCoordinator Coordinator => _coordinator;
 
     /// <summary>Costs and the plan, written every period (publisher and live view read it).</summary>
-    public LatestValueMailbox<LeverFigures> Figures { get; } = new();
+    public LatestValueFanOut<LeverFigures> Figures { get; } = new(2);
 
     /// <summary>
-    /// The backstop's tier (the pump's <see cref="CyclePump.BackstopTier"/>, read on the loop thread — this is its one
-    /// reader). A tier older than <see cref="BackstopTierMaxAgeNs"/> counts as 0: with the pump stopped the tier is
-    /// unknown and its actions end along their release ramps. Null: no backstop.
+    /// The backstop's figures (the pump's <see cref="CyclePump.BackstopState"/>, its <see cref="DaemonReaders.Loop"/>
+    /// reader, read on the loop thread). A tier older than <see cref="BackstopTierMaxAgeNs"/> counts as 0: with the pump
+    /// stopped the tier is unknown and its actions end along their release ramps. Null: no backstop.
     /// </summary>
-    public LatestValueMailbox<int>? BackstopTier { get; set; }
+    public LatestValueMailbox<BackstopFigures>? BackstopTier { get; set; }
 
     /// <summary>Oldest backstop tier the loop acts on, ns.</summary>
     public const long BackstopTierMaxAgeNs = 2_000_000_000;
@@ -211,9 +211,9 @@ internal sealed class AgentLevers
         input.SocTargetPct = last.SocTargetPct;
         input.RampUpWPerS = limits.RampUpWPerS;
         input.RampDownWPerS = limits.RampDownWPerS;
-        if (BackstopTier is { } tier && tier.TryRead(out int t, out _, out long tierNs) && input.NowNs - tierNs <= BackstopTierMaxAgeNs)
+        if (BackstopTier is { } tier && tier.TryRead(out BackstopFigures b, out _, out long tierNs) && input.NowNs - tierNs <= BackstopTierMaxAgeNs)
         {
-            input.BackstopTier = t;
+            input.BackstopTier = b.Tier;
         }
 
         return input;

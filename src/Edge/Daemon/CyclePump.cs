@@ -69,15 +69,12 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
     /// </summary>
     public bool BackstopActs { get; init; }
 
-    /// <summary>The backstop's tier and bands after the last period (when <see cref="Backstop"/> is set).</summary>
-    public LatestValueMailbox<BackstopFigures> BackstopState { get; } = new();
-
     /// <summary>
-    /// The backstop's tier after the last period, for the loop thread (the lever coordinator acts on it): a mailbox of
-    /// its own, because a <see cref="LatestValueMailbox{T}"/> has one reader and <see cref="BackstopState"/>'s is the
-    /// publisher. Its timestamp tells the reader how old the tier is.
+    /// The backstop's tier and bands after the last period (when <see cref="Backstop"/> is set), for the state publisher,
+    /// the live view and the loop's lever coordinator (<see cref="DaemonReaders"/>); the timestamp tells a reader how old
+    /// the tier is.
     /// </summary>
-    public LatestValueMailbox<int> BackstopTier { get; } = new();
+    public LatestValueFanOut<BackstopFigures> BackstopState { get; } = new(3);
 
     /// <summary>
     /// Called on the consumer's thread when the backstop enters tier 4 (true) or leaves it (false), with its figures:
@@ -222,7 +219,6 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
         }
 
         BackstopState.Write(f, nowNs);
-        BackstopTier.Write(f.Tier, nowNs);
         _backstop = f;
         bool throttling = f.Tier >= (int)BackstopAction.RequestThrottling;
         if (throttling != _throttling)

@@ -82,7 +82,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private DaemonLease? _lease;
     private DeviceHealthLog? _healthLog;
     private int _stoppingNow;
-    private readonly LatestValueMailbox<AgentFleet> _fleet = new();
+    private readonly LatestValueFanOut<AgentFleet> _fleet = new(2);
     private SiteLimitExecutor? _siteLimits;
     private AgentRegistry? _agents;
     private Thread? _agentThread;
@@ -169,7 +169,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         CommandMailbox? mailbox = _mqtt.Enabled ? new CommandMailbox(_mqtt.Commands.MailboxCapacity) : null;
         // Grid requests (site-limit) are carried out on the loop thread, sized from the agents' fleet (docs/site-limit.md).
-        _siteLimits = mailbox is null ? null : new SiteLimitExecutor(controllerOptions, clock, _fleet);
+        _siteLimits = mailbox is null ? null : new SiteLimitExecutor(controllerOptions, clock, _fleet.Reader(DaemonReaders.Main));
         if (mailbox is not null)
         {
             mailbox.SiteLimits = _siteLimits;
@@ -223,7 +223,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         if (_levers is not null && _edge.BackstopActs)
         {
             // docs/agents.md "What each tier does": the coordinator acts on the backstop's tier (read on the loop thread).
-            _levers.BackstopTier = _pump.BackstopTier;
+            _levers.BackstopTier = _pump.BackstopState.Reader(DaemonReaders.Loop);
         }
 
         if (brokerAnswers is not null)
@@ -641,23 +641,23 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private string LeverLine()
     {
         var parts = new List<string>();
-        if (_fleet.TryRead(out AgentFleet fleet, out _, out _))
+        if (_fleet.Reader(DaemonReaders.View).TryRead(out AgentFleet fleet, out _, out _))
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"agents {fleet.Active}/{fleet.Known} counted on ({fleet.PowerW:0} W)"));
         }
 
-        if (_levers?.Figures.TryRead(out LeverFigures lf, out _, out _) == true)
+        if (_levers?.Figures.Reader(DaemonReaders.View).TryRead(out LeverFigures lf, out _, out _) == true)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture,
                 $"levers{(lf.Absorbing ? " absorbing" : "")}: flex {lf.FlexCommandW:0} W, curtailed {lf.Costs.CurtailedS:0} s, GPU capped {lf.Costs.GpuCappedS:0} s"));
         }
 
-        if (_pump?.BackstopState.TryRead(out BackstopFigures b, out _, out _) == true)
+        if (_pump?.BackstopState.Reader(DaemonReaders.View).TryRead(out BackstopFigures b, out _, out _) == true)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"backstop tier {b.Tier}"));
         }
 
-        if (_siteLimits?.Status.TryRead(out SiteLimitStatus l, out _, out _) == true && l.Phase != SiteLimitPhase.None)
+        if (_siteLimits?.Status.Reader(DaemonReaders.View).TryRead(out SiteLimitStatus l, out _, out _) == true && l.Phase != SiteLimitPhase.None)
         {
             parts.Add(string.Create(CultureInfo.InvariantCulture,
                 $"site limit {l.Phase.ToString().ToLowerInvariant()} {l.TargetW:0} W{(l.Phase == SiteLimitPhase.Active ? (l.Compliant ? ", met" : ", NOT met") : "")}"));
@@ -693,7 +693,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             return Task.CompletedTask;
         };
         _ = _client.SubscribeAsync(registry.Filter, Edge.Mqtt.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
-        _publisher!.StateExtension = new DaemonStateExtension(_siteLimits?.Status, _pump!.BackstopState, registry, _levers?.Figures);
+        _publisher!.StateExtension = new DaemonStateExtension(_siteLimits?.Status.Reader(DaemonReaders.Main), _pump!.BackstopState.Reader(DaemonReaders.Main), registry, _levers?.Figures.Reader(DaemonReaders.Main));
         AgentLevers? levers = _levers;
         if (levers is not null)
         {

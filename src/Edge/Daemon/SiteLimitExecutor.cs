@@ -38,7 +38,7 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
     }
 
     /// <summary>The published progress (written every period).</summary>
-    public LatestValueMailbox<SiteLimitStatus> Status { get; } = new();
+    public LatestValueFanOut<SiteLimitStatus> Status { get; } = new(2);
 
     /// <summary>
     /// The lever coordinator (loop thread, like this executor): its <see cref="Edge.Core.Levers.LeverCoordinator.Estimate"/>

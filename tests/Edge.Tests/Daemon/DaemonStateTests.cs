@@ -177,7 +177,7 @@ public sealed class DaemonStateTests
         levers.Cycle = cycle;
         var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
         var registry = new AgentRegistry("site1", TimeProvider.System);
-        var extension = new DaemonStateExtension(null, null, registry, levers.Figures);
+        var extension = new DaemonStateExtension(null, null, registry, levers.Figures.Reader(0));
 
         // A GPU node held 3 kW below what it wants (an operator's cap, a site limit's): it draws 7 kW of 10 kW.
         Online(registry, "g1", GpuCapabilities, clock.NowNs);

@@ -108,7 +108,7 @@ public sealed class SiteLimitLoopTests
         Run(10_000);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
-        Assert.True(executor.Status.TryRead(out SiteLimitStatus status, out _, out _));
+        Assert.True(executor.Status.Reader(0).TryRead(out SiteLimitStatus status, out _, out _));
         Assert.Equal(SiteLimitPhase.Active, status.Phase);
         Assert.Equal(grant.TargetW, cycle.LastDecision.GridTargetW, 1.0); // W: the target sits at the cap
         Assert.Equal(grant.TargetW, controller.Limits.GridCapW);
@@ -142,7 +142,7 @@ public sealed class SiteLimitLoopTests
         var cycle = new ControlCycle(new SummingRackSampler(sensors), inverters, controller, meter, new FakeDigitalInput("estop"), null, new DaemonCommands(mailbox, executor, levers), 64);
         executor.Cycle = cycle;
         levers.Cycle = cycle;
-        var tier = new LatestValueMailbox<int>(); // the pump's backstop tier: tier 3 (GPU caps, flexible loads filling) in force
+        var tier = new LatestValueMailbox<BackstopFigures>(); // the pump's backstop figures: tier 3 (GPU caps, flexible loads filling) in force
         levers.BackstopTier = tier;
         var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
 
@@ -174,7 +174,7 @@ public sealed class SiteLimitLoopTests
                 }
 
                 meter.Set(40_000 - inverters[0].LastSetpointW - inverters[1].LastSetpointW, clock.NowNs);
-                tier.Write(3, clock.NowNs);
+                tier.Write(new BackstopFigures { Tier = 3 }, clock.NowNs);
                 exec.RunCycles(1);
                 Drain(cycle);
             }
@@ -210,7 +210,7 @@ public sealed class SiteLimitLoopTests
         Run(10_000);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(0, allocated);
-        Assert.True(levers.Figures.TryRead(out LeverFigures figures, out _, out _));
+        Assert.True(levers.Figures.Reader(0).TryRead(out LeverFigures figures, out _, out _));
         Assert.True(figures.Costs.FlexEnergyWh > 0);
         Assert.True(levers.Coordinator.Commands[0].ExpiresNs > 0 || levers.Coordinator.Commands[1].ExpiresNs > 0, "the levers are commanded");
         Assert.Equal(fromW * 0.7, outcome.Command.SiteLimit.TargetW, 1e-6);

@@ -63,7 +63,7 @@ public sealed class BackstopSmoothingProfileTests(MosquittoBroker broker, ITestO
         var cycle = new ControlCycle(new SummingRackSampler(sensors), inverters, new SmoothingController(options), meter, new FakeDigitalInput("estop"), null, new DaemonCommands(mailbox, executor, levers), 64);
         executor.Cycle = cycle;
         levers.Cycle = cycle;
-        var tier = new LatestValueMailbox<int>(); // the pump's CyclePump.BackstopTier
+        var tier = new LatestValueMailbox<BackstopFigures>(); // the loop's reader of the pump's CyclePump.BackstopState
         levers.BackstopTier = tier;
         var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 10 }, new VirtualSleeper(clock));
 
@@ -103,7 +103,7 @@ public sealed class BackstopSmoothingProfileTests(MosquittoBroker broker, ITestO
                     levers.Publish(registry);
                     if (backstopTier >= 0)
                     {
-                        tier.Write(backstopTier, clock.NowNs);
+                        tier.Write(new BackstopFigures { Tier = backstopTier }, clock.NowNs);
                     }
                 }
 
@@ -154,7 +154,7 @@ public sealed class BackstopSmoothingProfileTests(MosquittoBroker broker, ITestO
         Assert.DoesNotContain(Profiles(), l => l.Contains("h100-1", StringComparison.Ordinal));
 
         // A stale tier (the pump stopped) is not acted on: written once, then no new one — acted on while at most 2 s old.
-        tier.Write(2, clock.NowNs);
+        tier.Write(new BackstopFigures { Tier = 2 }, clock.NowNs);
         Run(1, backstopTier: -1);
         Assert.Equal(2, levers.Coordinator.BackstopTier);
         Run(1.5, backstopTier: -1);
