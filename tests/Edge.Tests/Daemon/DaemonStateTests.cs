@@ -1,19 +1,12 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using Edge.Agents.Registry;
 using Edge.Core.Control;
-using Edge.Core.Devices;
-using Edge.Core.Fakes;
 using Edge.Core.Levers;
 using Edge.Core.Timing;
 using Edge.Daemon;
-using Edge.Mqtt.Commands;
-using Edge.Runtime.Cycle;
 using Edge.Runtime.Handoff;
-using Edge.Runtime.Scheduling;
-using Edge.Runtime.Timing;
 
 namespace Edge.Tests.Daemon;
 
@@ -135,47 +128,14 @@ public sealed class DaemonStateTests
         Assert.True(buffer.WrittenCount > 1000, $"{buffer.WrittenCount} B per message");
     }
 
-    private static ControllerOptions Options() => new()
-    {
-        PeriodMs = 1,
-        RampUpWPerS = 2_000,
-        RampDownWPerS = 2_000,
-        EnergyWh = 50_000,
-        MaxChargeW = 30_000,
-        MaxDischargeW = 30_000,
-    };
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void The_GPU_energy_lost_is_null_until_an_agent_reports_its_demand_then_grows_at_what_the_cap_withholds(bool reportsDemand)
     {
-        var clock = new VirtualClock(1_000_000_000);
-        var sensors = new FakePowerSensor[8];
-        for (int i = 0; i < sensors.Length; i++)
-        {
-            sensors[i] = new FakePowerSensor($"r{i}");
-        }
-
-        var meter = new FakePowerSensor("site");
-        FakeBatteryInverter[] inverters = [new("i1", 20_000, 15_000), new("i2", 20_000, 15_000)];
-        var mailbox = new CommandMailbox(4);
-        ControllerOptions options = Options();
-        var levers = new AgentLevers(new LeverCoordinatorOptions
-        {
-            BatteryDischargeW = options.MaxDischargeW,
-            BatteryChargeW = options.MaxChargeW,
-            BatteryEnergyWh = options.EnergyWh,
-            SocMinPct = options.SocMinPct,
-            ExpectedLoadMaxW = 80_000,
-        }, "site1", "edge-site1-edge1", clock);
-        var executor = new SiteLimitExecutor(options, clock, new LatestValueMailbox<AgentFleet>()) { Levers = levers };
-        mailbox.SiteLimits = executor;
-        var controller = new SmoothingController(options);
-        var cycle = new ControlCycle(new SummingRackSampler(sensors), inverters, controller, meter, new FakeDigitalInput("estop"), null, new DaemonCommands(mailbox, executor, levers), 64);
-        executor.Cycle = cycle;
-        levers.Cycle = cycle;
-        var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
+        var rig = new DaemonLoopRig(DaemonLoopRig.FastLoop(), racks: 8, DaemonLoopRig.LeversFor(DaemonLoopRig.FastLoop(), 80_000));
+        VirtualClock clock = rig.Clock;
+        AgentLevers levers = rig.Levers!;
         var registry = new AgentRegistry("site1", TimeProvider.System);
         var extension = new DaemonStateExtension(null, null, registry, levers.Figures.Reader(0));
 
@@ -196,17 +156,7 @@ public sealed class DaemonStateTests
                     levers.Publish(registry);
                 }
 
-                foreach (FakePowerSensor s in sensors)
-                {
-                    s.Set(5_000, clock.NowNs);
-                }
-
-                meter.Set(40_000 - inverters[0].LastSetpointW - inverters[1].LastSetpointW, clock.NowNs);
-                exec.RunCycles(1);
-                while (!Unsafe.IsNullRef(ref cycle.HandOffRing.TryPeek()))
-                {
-                    cycle.HandOffRing.Release();
-                }
+                rig.Step(5_000, 40_000);
             }
         }
 

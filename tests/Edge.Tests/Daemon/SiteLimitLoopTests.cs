@@ -1,17 +1,11 @@
-using System.Runtime.CompilerServices;
 using System.Text;
-using Edge.Core.Levers;
 using Edge.Agents.Registry;
 using Edge.Core.Control;
-using Edge.Core.Devices;
-using Edge.Core.Fakes;
 using Edge.Core.Timing;
 using Edge.Daemon;
 using Edge.Mqtt.Commands;
 using Edge.Runtime.Cycle;
 using Edge.Runtime.Handoff;
-using Edge.Runtime.Scheduling;
-using Edge.Runtime.Timing;
 
 namespace Edge.Tests.Daemon;
 
@@ -22,63 +16,20 @@ namespace Edge.Tests.Daemon;
 /// </summary>
 public sealed class SiteLimitLoopTests
 {
-    private static ControllerOptions Options() => new()
-    {
-        PeriodMs = 1,
-        RampUpWPerS = 2_000,
-        RampDownWPerS = 2_000,
-        EnergyWh = 50_000,
-        MaxChargeW = 30_000,
-        MaxDischargeW = 30_000,
-    };
-
-    private static void Drain(ControlCycle cycle)
-    {
-        while (true)
-        {
-            ref Edge.Runtime.Cycle.CycleRecord r = ref cycle.HandOffRing.TryPeek();
-            if (Unsafe.IsNullRef(ref r))
-            {
-                return;
-            }
-
-            cycle.HandOffRing.Release();
-        }
-    }
-
     [Fact]
     public void A_site_limit_in_force_costs_the_loop_zero_bytes_and_moves_the_grid_at_the_granted_ramp()
     {
-        var clock = new VirtualClock(1_000_000_000);
-        var sensors = new FakePowerSensor[8];
-        for (int i = 0; i < sensors.Length; i++)
-        {
-            sensors[i] = new FakePowerSensor($"r{i}");
-        }
-
-        var meter = new FakePowerSensor("site");
-        FakeBatteryInverter[] inverters = [new("i1", 20_000, 15_000), new("i2", 20_000, 15_000)];
-        var mailbox = new CommandMailbox(4);
-        var options = Options();
-        var executor = new SiteLimitExecutor(options, clock, new LatestValueMailbox<AgentFleet>());
-        mailbox.SiteLimits = executor;
-        var controller = new SmoothingController(options);
-        var cycle = new ControlCycle(new SummingRackSampler(sensors), inverters, controller, meter, new FakeDigitalInput("estop"), null, new DaemonCommands(mailbox, executor), 64);
-        executor.Cycle = cycle;
-        var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
+        var rig = new DaemonLoopRig(DaemonLoopRig.FastLoop(), racks: 8);
+        CommandMailbox mailbox = rig.Mailbox;
+        ControlCycle cycle = rig.Cycle;
+        SiteLimitExecutor executor = rig.Executor;
+        SmoothingController controller = rig.Controller;
 
         void Run(int cycles)
         {
             for (int i = 0; i < cycles; i++)
             {
-                foreach (FakePowerSensor s in sensors)
-                {
-                    s.Set(5_000, clock.NowNs);
-                }
-
-                meter.Set(40_000 - inverters[0].LastSetpointW - inverters[1].LastSetpointW, clock.NowNs);
-                exec.RunCycles(1);
-                Drain(cycle);
+                rig.Step(5_000, 40_000);
             }
         }
 
@@ -117,34 +68,13 @@ public sealed class SiteLimitLoopTests
     [Fact]
     public void The_lever_coordinator_on_the_loop_costs_zero_bytes_per_cycle_with_agents_a_site_limit_and_an_announcement()
     {
-        var clock = new VirtualClock(1_000_000_000);
-        var sensors = new FakePowerSensor[8];
-        for (int i = 0; i < sensors.Length; i++)
-        {
-            sensors[i] = new FakePowerSensor($"r{i}");
-        }
-
-        var meter = new FakePowerSensor("site");
-        FakeBatteryInverter[] inverters = [new("i1", 20_000, 15_000), new("i2", 20_000, 15_000)];
-        var mailbox = new CommandMailbox(4);
-        var options = Options();
-        var levers = new AgentLevers(new LeverCoordinatorOptions
-        {
-            BatteryDischargeW = options.MaxDischargeW,
-            BatteryChargeW = options.MaxChargeW,
-            BatteryEnergyWh = options.EnergyWh,
-            SocMinPct = options.SocMinPct,
-            ExpectedLoadMaxW = 80_000,
-        }, "site1", "edge-site1-edge1", clock);
-        var executor = new SiteLimitExecutor(options, clock, new LatestValueMailbox<AgentFleet>()) { Levers = levers };
-        mailbox.SiteLimits = executor;
-        var controller = new SmoothingController(options);
-        var cycle = new ControlCycle(new SummingRackSampler(sensors), inverters, controller, meter, new FakeDigitalInput("estop"), null, new DaemonCommands(mailbox, executor, levers), 64);
-        executor.Cycle = cycle;
-        levers.Cycle = cycle;
+        var rig = new DaemonLoopRig(DaemonLoopRig.FastLoop(), racks: 8, DaemonLoopRig.LeversFor(DaemonLoopRig.FastLoop(), 80_000));
+        VirtualClock clock = rig.Clock;
+        CommandMailbox mailbox = rig.Mailbox;
+        ControlCycle cycle = rig.Cycle;
+        AgentLevers levers = rig.Levers!;
         var tier = new LatestValueMailbox<BackstopFigures>(); // the pump's backstop figures: tier 3 (GPU caps, flexible loads filling) in force
         levers.BackstopTier = tier;
-        var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
 
         // The registry as the daemon feeds it (its own thread there; here between runs): a miner and a GPU node.
         var registry = new AgentRegistry("site1", TimeProvider.System);
@@ -168,15 +98,8 @@ public sealed class SiteLimitLoopTests
         {
             for (int i = 0; i < cycles; i++)
             {
-                foreach (FakePowerSensor s in sensors)
-                {
-                    s.Set(5_000, clock.NowNs);
-                }
-
-                meter.Set(40_000 - inverters[0].LastSetpointW - inverters[1].LastSetpointW, clock.NowNs);
                 tier.Write(new BackstopFigures { Tier = 3 }, clock.NowNs);
-                exec.RunCycles(1);
-                Drain(cycle);
+                rig.Step(5_000, 40_000);
             }
         }
 

@@ -1,18 +1,12 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Edge.Agents.Registry;
 using Edge.Core.Control;
-using Edge.Core.Devices;
-using Edge.Core.Fakes;
 using Edge.Core.Levers;
 using Edge.Core.Timing;
 using Edge.Daemon;
 using Edge.Mqtt.Client;
-using Edge.Mqtt.Commands;
-using Edge.Runtime.Cycle;
 using Edge.Runtime.Handoff;
-using Edge.Runtime.Scheduling;
-using Edge.Runtime.Timing;
+using Edge.Tests.Daemon;
 using Xunit.Abstractions;
 
 namespace Edge.Tests.Deploy;
@@ -45,27 +39,18 @@ public sealed class BackstopSmoothingProfileTests(MosquittoBroker broker, ITestO
         sub.WaitFor(l => l == $"{readyTopic} {ready}", Timeout, "the retained marker at the recorder");
 
         // The loop as the daemon builds it, on virtual time.
-        var clock = new VirtualClock(1_000_000_000);
-        var sensors = new[] { new FakePowerSensor("r1"), new FakePowerSensor("r2") };
-        var meter = new FakePowerSensor("site");
-        FakeBatteryInverter[] inverters = [new("i1", 20_000, 15_000)];
         var options = new ControllerOptions { PeriodMs = 10, RampUpWPerS = 200, RampDownWPerS = 200, EnergyWh = 20_000, MaxChargeW = 15_000, MaxDischargeW = 15_000 };
-        var mailbox = new CommandMailbox(4);
-        var levers = new AgentLevers(new LeverCoordinatorOptions
+        var rig = new DaemonLoopRig(options, racks: 2, new LeverCoordinatorOptions
         {
             BatteryDischargeW = options.MaxDischargeW,
             BatteryChargeW = options.MaxChargeW,
             BatteryEnergyWh = options.EnergyWh,
             SmoothingProfile = 2,
-        }, "site1", EdgeUser, clock);
-        var executor = new SiteLimitExecutor(options, clock, new LatestValueMailbox<AgentFleet>()) { Levers = levers };
-        mailbox.SiteLimits = executor;
-        var cycle = new ControlCycle(new SummingRackSampler(sensors), inverters, new SmoothingController(options), meter, new FakeDigitalInput("estop"), null, new DaemonCommands(mailbox, executor, levers), 64);
-        executor.Cycle = cycle;
-        levers.Cycle = cycle;
+        }, EdgeUser, inverters: 1);
+        VirtualClock clock = rig.Clock;
+        AgentLevers levers = rig.Levers!;
         var tier = new LatestValueMailbox<BackstopFigures>(); // the loop's reader of the pump's CyclePump.BackstopState
         levers.BackstopTier = tier;
-        var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 10 }, new VirtualSleeper(clock));
 
         // Two GPU agents as the registry sees them: a GB300 node with 4 smoothing profiles, an H100 node without.
         var registry = new AgentRegistry("site1", TimeProvider.System);
@@ -107,14 +92,7 @@ public sealed class BackstopSmoothingProfileTests(MosquittoBroker broker, ITestO
                     }
                 }
 
-                sensors[0].Set(5_000, clock.NowNs);
-                sensors[1].Set(5_000, clock.NowNs);
-                meter.Set(10_000 - inverters[0].LastSetpointW, clock.NowNs);
-                exec.RunCycles(1);
-                while (!Unsafe.IsNullRef(ref cycle.HandOffRing.TryPeek()))
-                {
-                    cycle.HandOffRing.Release();
-                }
+                rig.Step(5_000, 10_000);
             }
 
             levers.SendPending(edge, TimeProvider.System); // the sender thread's turn
