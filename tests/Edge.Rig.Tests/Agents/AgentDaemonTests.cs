@@ -60,12 +60,17 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
             return;
         }
 
-        const double rampWPerS = 200;
+        const double rampWPerS = 60; // slow enough that the fall lasts several seconds whatever the load's phase
         using var broker = new ShippedBroker("sim-gpu-0", "sim-gpu-1", "sim-miner-0");
         using var alice = new OperatorConsole(broker, "alice");
         _state.Create();
+        // The miner on the measured feeders (Edge:LeverFlexInLoad): the controller sees its moves and the battery smooths
+        // them. On its own feeder the controller would not see them, and a curtailment or restart reaches the grid
+        // unsmoothed until the site meter's trim learns it (seen here: 525 W over the limit for 2 s; docs/agents.md).
+        // Racks at 2.4 kW keep racks + miner inside the simulated sensors' range.
         using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides(
-            "Controller:RampUpWPerS=200", "Controller:RampDownWPerS=200", $"Sim:AgentPasswordDirectory={broker.SecretsDirectory}"));
+            "Controller:RampUpWPerS=60", "Controller:RampDownWPerS=60", "Edge:LeverFlexInLoad=true", "Sim:Profile=ai-training:peak_w=2400,duration_s=3600,seed=1",
+            $"Sim:AgentPasswordDirectory={broker.SecretsDirectory}"));
         using var states = new StateRecorder(broker);
         alice.Ready();
 
@@ -121,6 +126,7 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"from {fromW:F0} W to {targetW:F0} W at {grantedWPerS} W/s (reach {reachS:F2} s): response started after {startS:F2} s, limit reached after {reachedS:F2} s, steepest fall {steepest:F0} W/s");
         Assert.True(startS <= 2, $"the response started {startS:F2} s after the request");
         Assert.True(steepest <= grantedWPerS * 1.1, $"the grid target fell at {steepest:F0} W/s, faster than the granted {grantedWPerS} W/s");
+        Assert.True(steepest >= grantedWPerS * 0.5, $"the fall was not measured ({steepest:F0} W/s over the {during.Count} states of the ramp)");
         Assert.True(reachedS <= reachS + 2, $"the limit was reached after {reachedS:F2} s; at the granted ramp it takes {reachS:F2} s");
         Assert.True(reachedS >= reachS * 0.85, $"the limit was reached after {reachedS:F2} s, faster than the granted ramp allows ({reachS:F2} s)");
 
