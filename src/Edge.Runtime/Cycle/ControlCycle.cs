@@ -110,6 +110,14 @@ public sealed class ControlCycle : IControlCycle
     /// </summary>
     public LatestValueMailbox<GridPlan>? Plans { get; init; }
 
+    /// <summary>
+    /// Optional: load the grid carries that the rack sensors do not measure (flexible loads on feeders of their own);
+    /// its change since it became known is added to the controller's load every period (not to the snapshot's, which
+    /// stays what the sensors measured).
+    /// Set before the loop starts.
+    /// </summary>
+    public IUnmeteredLoad? UnmeteredLoad { get; set; }
+
     /// <summary>The current period's snapshot (loop thread only).</summary>
     public RackSnapshot Snapshot => _snapshot;
 
@@ -168,6 +176,12 @@ public sealed class ControlCycle : IControlCycle
         if (_emergencyStop is not null && (!_emergencyStop.TryRead(out bool asserted) || asserted))
         {
             health |= InputHealth.EmergencyStop;
+        }
+
+        if (UnmeteredLoad is { } unmetered)
+        {
+            // NaN (no usable rack sensor) stays NaN: the load is missing either way.
+            loadW += unmetered.UnmeteredDeltaW;
         }
 
         _input.NowNs = s.TimestampNs;

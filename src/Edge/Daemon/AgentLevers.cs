@@ -29,7 +29,7 @@ namespace Edge.Daemon;
 /// <c>edge/{site}/agents/{agent}/cmd/{account}/…</c>.</item>
 /// </list>
 /// </summary>
-internal sealed class AgentLevers
+internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
 {
     /// <summary>Lever slots (agents with a lever Edge can command at once).</summary>
     public const int Capacity = 64;
@@ -58,6 +58,9 @@ internal sealed class AgentLevers
     // Loop thread: each slot's last reported power if it is a flexible load (0 otherwise); whether a GPU agent has
     // reported its demand (the energy lost under caps is known only then).
     private readonly double[] _flexPowerW = new double[Capacity];
+    private readonly bool[] _flexKnown = new bool[Capacity];
+    private double _unmeteredDeltaW;
+    private Edge.Runtime.Cycle.ControlCycle? _cycle;
     private bool _gpuDemandKnown;
 
     public AgentLevers(LeverCoordinatorOptions options, string site, string account, IMonotonicClock clock, bool flexInLoad = false)
@@ -72,8 +75,10 @@ internal sealed class AgentLevers
 
     /// <summary>
     /// True when the load sensors measure the flexible loads too (they are on the measured feeders): the coordinator's
-    /// racks' load is then the measured load less their reported power. False (the sim rig, and flexible loads on their
-    /// own feeders): the controller does not see them, so the grid carries them on top of its target.
+    /// racks' load is then the measured load less their reported power. False (flexible loads on their own feeders, as
+    /// in the sim rig by default): only the grid sees them, so the cycle adds their reported power to the controller's
+    /// load's moves (<see cref="UnmeteredDeltaW"/>, wired as the cycle's <see cref="Edge.Runtime.Cycle.ControlCycle.UnmeteredLoad"/>).
+    /// Either way the controller smooths racks + flexible loads, what the point of connection carries.
     /// </summary>
     public bool FlexInLoad { get; }
 
@@ -177,8 +182,30 @@ internal sealed class AgentLevers
         }
     }
 
-    /// <summary>The cycle whose sample and last decision the coordinator reads (set once it exists).</summary>
-    public Edge.Runtime.Cycle.ControlCycle? Cycle { get; set; }
+    /// <summary>
+    /// Loop thread: what the cycle adds to the controller's load, W — 0 when the flexible loads are on the measured
+    /// feeders; otherwise the sum of every change of a counted-on flexible load's reported power. A load that becomes
+    /// known (or whose agent falls silent) adds nothing: the grid carried it before and carries it still, and the
+    /// controller must not see its appearance as a step; every move it makes while reported, the controller smooths.
+    /// Allocation-free.
+    /// </summary>
+    public double UnmeteredDeltaW => FlexInLoad ? 0 : _unmeteredDeltaW;
+    /// <summary>
+    /// The cycle whose sample and last decision the coordinator reads (set once it exists, before the loop starts);
+    /// setting it also makes these levers the cycle's <see cref="Edge.Runtime.Cycle.ControlCycle.UnmeteredLoad"/>.
+    /// </summary>
+    public Edge.Runtime.Cycle.ControlCycle? Cycle
+    {
+        get => _cycle;
+        set
+        {
+            _cycle = value;
+            if (value is not null)
+            {
+                value.UnmeteredLoad = this;
+            }
+        }
+    }
 
     /// <summary>This period's coordinator input: the sample, the last decision, the limits in force.</summary>
     public LeverInput Input(SmoothingController controller)
@@ -203,8 +230,11 @@ internal sealed class AgentLevers
         }
 
         // The coordinator's contract: racks' load without flexible loads; the grid target with them (the grid sees both).
-        input.LoadW = FlexInLoad ? sample.LoadW - flexW : sample.LoadW;
-        input.GridTargetW = FlexInLoad ? last.GridTargetW : last.GridTargetW + flexW;
+        // The controller's load holds the flexible loads when they are measured (FlexInLoad), else only their moves
+        // (UnmeteredDeltaW), so its grid target lacks their power less those moves.
+        double inControllerW = FlexInLoad ? flexW : _unmeteredDeltaW;
+        input.LoadW = sample.LoadW - inControllerW;
+        input.GridTargetW = last.GridTargetW + (flexW - inControllerW);
         input.AllowedDischargeW = last.AllowedDischargeW;
         input.AllowedChargeW = last.AllowedChargeW;
         input.SocPct = sample.SocPct;
@@ -231,7 +261,15 @@ internal sealed class AgentLevers
 
             _coordinator.Report(u.Slot, u.PowerW, u.DemandW, u.Online);
             _gpuDemandKnown |= u.Online && double.IsFinite(u.DemandW) && _coordinator.Levers[u.Slot].Kind == LeverKind.Gpu;
-            _flexPowerW[u.Slot] = u.Online && _coordinator.Levers[u.Slot].Kind == LeverKind.Flex && double.IsFinite(u.PowerW) ? Math.Max(0, u.PowerW) : 0;
+            bool flexKnown = u.Online && _coordinator.Levers[u.Slot].Kind == LeverKind.Flex && double.IsFinite(u.PowerW);
+            double flexW = flexKnown ? Math.Max(0, u.PowerW) : 0;
+            if (flexKnown && _flexKnown[u.Slot] && !u.NewSpec)
+            {
+                _unmeteredDeltaW += flexW - _flexPowerW[u.Slot]; // a move of a load already counted on
+            }
+
+            _flexKnown[u.Slot] = flexKnown;
+            _flexPowerW[u.Slot] = flexW;
         }
 
         while (_announcements.TryRead(out AnnouncedPhase p))
