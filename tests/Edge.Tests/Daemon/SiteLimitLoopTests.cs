@@ -6,6 +6,7 @@ using Edge.Daemon;
 using Edge.Mqtt.Commands;
 using Edge.Runtime.Cycle;
 using Edge.Runtime.Handoff;
+using Edge.Tests.Shared;
 
 namespace Edge.Tests.Daemon;
 
@@ -55,9 +56,8 @@ public sealed class SiteLimitLoopTests
         Run((int)(grant.ReachS * 1000 / 2));
         Assert.Equal(fromW - (2_000 * grant.ReachS / 2), cycle.LastDecision.GridTargetW, fromW * 0.01);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(10_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Action pass = () => Run(10_000);
+        long allocated = SteadyAllocations.PerPassMinimum(pass);
         Assert.Equal(0, allocated);
         Assert.True(executor.Status.Reader(0).TryRead(out SiteLimitStatus status, out _, out _));
         Assert.Equal(SiteLimitPhase.Active, status.Phase);
@@ -123,15 +123,17 @@ public sealed class SiteLimitLoopTests
         Assert.Null(outcome.Error);
         Assert.True(outcome.Command.SiteLimit.LeversW > 0, "the coordinator's estimate counts the levers");
 
-        // The sweeps' updates wait in the ring (the registry side allocates; the loop's side must not).
-        for (int k = 0; k < 100; k++)
+        // Before each pass the sweeps' updates wait in the ring (the registry side allocates, unmeasured; the loop's side
+        // must not).
+        Action sweeps = () =>
         {
-            Sweep();
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Run(10_000);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            for (int k = 0; k < 100; k++)
+            {
+                Sweep();
+            }
+        };
+        Action pass = () => Run(10_000);
+        long allocated = SteadyAllocations.PerPassMinimum(pass, prepare: sweeps);
         Assert.Equal(0, allocated);
         Assert.True(levers.Figures.Reader(0).TryRead(out LeverFigures figures, out _, out _));
         Assert.True(figures.Costs.FlexEnergyWh > 0);
