@@ -64,9 +64,8 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         using var broker = new ShippedBroker("sim-gpu-0", "sim-gpu-1", "sim-miner-0");
         using var alice = new OperatorConsole(broker, "alice");
         _state.Create();
-        // The miner on the measured feeders (Edge:LeverFlexInLoad): the controller sees its moves and the battery smooths
-        // them. On its own feeder the controller would not see them, and a curtailment or restart reaches the grid
-        // unsmoothed until the site meter's trim learns it (seen here: 525 W over the limit for 2 s; docs/agents.md).
+        // The miner on the measured feeders (Edge:LeverFlexInLoad): the controller sees its moves at once and the battery
+        // smooths them. (On its own feeder the controller sees them one telemetry period late, UnmeteredFlexTests.)
         // Racks at 2.4 kW keep racks + miner inside the simulated sensors' range.
         using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides(
             "Controller:RampUpWPerS=60", "Controller:RampDownWPerS=60", "Edge:LeverFlexInLoad=true", "Sim:Profile=ai-training:peak_w=2400,duration_s=3600,seed=1",
