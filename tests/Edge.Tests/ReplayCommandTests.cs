@@ -290,6 +290,26 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("seed=1")] // the profile's default, as docs/agents.md's done-when row runs it
+    [InlineData("seed=2")] // 0.55 s before the flexible load guarded SoC
+    public void A_battery_of_60_pct_of_peak_with_a_bare_flexible_load_keeps_the_ai_training_profile_within_the_ramp_limit(string seed)
+    {
+        // Issue 15's done-when: 60 % of peak power, 60 s of peak energy, bare --flex-load → 0 s of ramp violation,
+        // band energy ratio ≤ 1e-4, flexible-load energy ≤ 10 % of the load's. (Before the flexible load guarded SoC the
+        // controller's headroom faded at low SoC and a job's end leaked 1.12 s.)
+        string json = Path.Combine(_dir, "f60.json");
+        (int code, _, string stderr) = Run("replay", "--profile", $"ai-training:{seed}", "--battery-power-w", "3000", "--battery-energy-wh", "83.3",
+            "--flex-load", "--controller", "smoothing", "--json", json, "--quiet");
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement r = doc.RootElement.GetProperty("results")[0];
+        Assert.True(r.GetProperty("ramp_violation_s").GetDouble() == 0, r.ToString());
+        Assert.True(r.GetProperty("band_energy_ratio").GetDouble() <= 1e-4, r.ToString());
+        JsonElement levers = r.GetProperty("levers");
+        Assert.True(levers.GetProperty("flex_energy_wh").GetDouble() <= 0.10 * levers.GetProperty("racks_energy_wh").GetDouble(), r.ToString());
+    }
+
+    [Theory]
     [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"power_w\":1,\"received_s\":1,\"bogus\":1}", "a.jsonl:2: ")]
     [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"power_w\":-5,\"received_s\":1}", "$.power_w")]
     [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"power_w\":1}", "$.received_s")]

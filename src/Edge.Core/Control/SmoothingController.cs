@@ -252,6 +252,17 @@ public sealed class SmoothingController : IGridController
     /// <summary>True when the last <see cref="Decide"/> tracked a plan.</summary>
     public bool PlanInUse { get; private set; }
 
+    /// <summary>
+    /// Set by the loop (or replay) while flexible loads guard the battery's low SoC limit (the lever coordinator hands
+    /// over to them near SoC min: they are curtailed). The upper power-headroom bound — the one that discharges the
+    /// battery to keep room for the largest drop it may have to absorb — then holds in full instead of fading as SoC
+    /// nears the lowest level from which the battery could still carry the largest rise: that fade trades ramp
+    /// compliance for SoC, and with a load that can be curtailed the trade is not needed. The lower bound (charging)
+    /// keeps its fade: a small battery must not be charged to its ceiling (a flexible load that burns the surplus is
+    /// too slow to stand in for it).
+    /// </summary>
+    public bool SocBackedByLevers { get; set; }
+
     /// <summary>The battery setpoint of the last decision, W (what the next one moves from; standby ramps it to 0).</summary>
     public double LastSetpointW => _lastSetpointW;
 
@@ -455,7 +466,7 @@ public sealed class SmoothingController : IGridController
         double lowestW = _recent.Max - dischargeW;
         double highestW = _recent.Min + chargeW;
         double boundedW = lowestW <= highestW ? Math.Clamp(referenceW, lowestW, highestW) : 0.5 * (lowestW + highestW);
-        if (!double.IsFinite(input.SocPct) || boundedW == referenceW)
+        if (!double.IsFinite(input.SocPct) || boundedW == referenceW || (SocBackedByLevers && boundedW < referenceW))
         {
             return boundedW;
         }

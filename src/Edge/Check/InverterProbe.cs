@@ -129,10 +129,31 @@ public sealed class InverterProbe : IDisposable
             return;
         }
 
-        _progress($"{name}: step response …");
-        StepResponse(baseW, stepW);
-        Write(baseW);
-        WaitUntil(w => Math.Abs(w - baseW) < 0.05 * stepW, TimeSpan.FromSeconds(3));
+        // Up to three steps, the quickest kept: on a busy box (this one's or the gateway's) scheduling only ever adds to
+        // what the device does, so one slow step is not the device's latency.
+        StepResult best = default;
+        for (int attempt = 1; attempt <= 3; attempt++)
+        {
+            _progress($"{name}: step response{(attempt > 1 ? $" (step {attempt} of 3)" : "")} …");
+            StepResult r = StepResponse(baseW, stepW);
+            Write(baseW);
+            WaitUntil(w => Math.Abs(w - baseW) < 0.05 * stepW, TimeSpan.FromSeconds(3));
+            if (attempt == 1 || (r.Followed && (!best.Followed || r.DeadS < best.DeadS)))
+            {
+                best = r with { Steps = attempt };
+            }
+            else
+            {
+                best = best with { Steps = attempt };
+            }
+
+            if (!r.Followed || (r.DeadS <= 0.1 && r.TauS <= 0.2))
+            {
+                break;
+            }
+        }
+
+        ReportStep(best, stepW);
 
         _progress($"{name}: ramp of increases and decreases …");
         RampBehaviour(baseW, stepW);
@@ -220,7 +241,7 @@ public sealed class InverterProbe : IDisposable
         return false;
     }
 
-    private void StepResponse(double baseW, double stepW)
+    private StepResult StepResponse(double baseW, double stepW)
     {
         long writeStart = Stopwatch.GetTimestamp();
         Write(baseW + stepW);
@@ -231,17 +252,30 @@ public sealed class InverterProbe : IDisposable
         double t63 = Crossing(samples, baseW + (0.632 * stepW), rising: true);
         if (double.IsNaN(t63))
         {
-            Add("step response", CheckVerdict.Fail, $"+{F(stepW)} W commanded, 701 W reached {F(samples.Count > 0 ? samples[^1].W - baseW : double.NaN)} W of it in 3 s: the device does not follow");
-            return;
+            return new StepResult(false, double.NaN, double.NaN, t10, t63, writeMs, t0, samples.Count > 0 ? samples[^1].W - baseW : double.NaN, 1);
         }
 
         double tauS = (t63 - t10) / 0.895;
-        double deadS = Math.Max(0, t10 - (0.105 * tauS));
-        Add("command latency", deadS <= 0.1 ? CheckVerdict.Pass : deadS <= 0.5 ? CheckVerdict.Warn : CheckVerdict.Fail,
-            $"{F(deadS * 1000)} ms dead time from the write to the first movement of 701 W (write transaction {F(writeMs)} ms; t0 {F(t0 * 1000)} ms)");
-        Add("time constant", tauS <= 0.2 ? CheckVerdict.Pass : tauS <= 1 ? CheckVerdict.Warn : CheckVerdict.Fail,
-            $"τ {F(tauS * 1000)} ms (10 % at {F(t10 * 1000)} ms, 63 % at {F(t63 * 1000)} ms of a +{F(stepW)} W step)");
+        return new StepResult(true, Math.Max(0, t10 - (0.105 * tauS)), tauS, t10, t63, writeMs, t0, double.NaN, 1);
     }
+
+    private void ReportStep(StepResult r, double stepW)
+    {
+        if (!r.Followed)
+        {
+            Add("step response", CheckVerdict.Fail, $"+{F(stepW)} W commanded, 701 W reached {F(r.ReachedW)} W of it in 3 s: the device does not follow");
+            return;
+        }
+
+        string of = r.Steps > 1 ? $"; the quickest of {r.Steps} steps" : "";
+        Add("command latency", r.DeadS <= 0.1 ? CheckVerdict.Pass : r.DeadS <= 0.5 ? CheckVerdict.Warn : CheckVerdict.Fail,
+            $"{F(r.DeadS * 1000)} ms dead time from the write to the first movement of 701 W (write transaction {F(r.WriteMs)} ms; t0 {F(r.T0S * 1000)} ms{of})");
+        Add("time constant", r.TauS <= 0.2 ? CheckVerdict.Pass : r.TauS <= 1 ? CheckVerdict.Warn : CheckVerdict.Fail,
+            $"τ {F(r.TauS * 1000)} ms (10 % at {F(r.T10S * 1000)} ms, 63 % at {F(r.T63S * 1000)} ms of a +{F(stepW)} W step{of})");
+    }
+
+    /// <summary>One step's measurement: whether 701 W followed, dead time and τ (s), the crossings, the write's own time.</summary>
+    private readonly record struct StepResult(bool Followed, double DeadS, double TauS, double T10S, double T63S, double WriteMs, double T0S, double ReachedW, int Steps);
 
     private void RampBehaviour(double baseW, double stepW)
     {

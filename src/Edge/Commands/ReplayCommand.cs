@@ -265,7 +265,16 @@ public sealed class ReplayCommand : ICommand
         Planning.ClairvoyantBound? boundLoad = bound ? new Planning.ClairvoyantBound(options, periodS) : null;
         Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements) : null;
         ReplaySite[]? sites = levers.IsEmpty ? null : [.. controllers.Select(_ => new ReplaySite(levers, peakW, options, announcements))];
-        var session = new ReplaySession([.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))], battery, metricsOptions, summary.Periods, sites);
+        IGridController[] gridControllers = [.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))];
+        foreach (IGridController controller in gridControllers)
+        {
+            if (levers.Flex is not null && controller is SmoothingController smoothing)
+            {
+                smoothing.SocBackedByLevers = true; // the flexible loads guard SoC (docs/agents.md)
+            }
+        }
+
+        var session = new ReplaySession(gridControllers, battery, metricsOptions, summary.Periods, sites);
         PlotRecorder? recorder = plotPath is null ? null : new PlotRecorder(controllers, periodS, summary.Periods,
             plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth, sites is not null);
         string label = $"replay {summary.Name}: {string.Join(", ", controllers)}";

@@ -272,6 +272,16 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
             _flexPowerW[u.Slot] = flexW;
         }
 
+        // A counted-on flexible load guards the battery's SoC limits (the coordinator hands over to it near them), so the
+        // controller's power headroom need not fade for energy (SmoothingController.SocBackedByLevers).
+        bool flexCounted = false;
+        for (int i = 0; i < Capacity && !flexCounted; i++)
+        {
+            flexCounted = _flexKnown[i];
+        }
+
+        controller.SocBackedByLevers = flexCounted;
+
         while (_announcements.TryRead(out AnnouncedPhase p))
         {
             _coordinator.Announce(p);
