@@ -131,20 +131,19 @@ public sealed class InverterProbe : IDisposable
 
         // Up to three steps, the quickest kept: on a busy box (this one's or the gateway's) scheduling only ever adds to
         // what the device does, so one slow step is not the device's latency.
+        // (A step that does not follow ends the series; every earlier one followed, so best.Followed holds after the first.)
         StepResult best = default;
-        for (int attempt = 1; attempt <= 3; attempt++)
+        int steps = 0;
+        while (steps < 3)
         {
-            _progress($"{name}: step response{(attempt > 1 ? $" (step {attempt} of 3)" : "")} …");
+            steps++;
+            _progress($"{name}: step response{(steps > 1 ? $" (step {steps} of 3)" : "")} …");
             StepResult r = StepResponse(baseW, stepW);
             Write(baseW);
             WaitUntil(w => Math.Abs(w - baseW) < 0.05 * stepW, TimeSpan.FromSeconds(3));
-            if (attempt == 1 || (r.Followed && (!best.Followed || r.DeadS < best.DeadS)))
+            if (steps == 1 || (r.Followed && r.DeadS < best.DeadS))
             {
-                best = r with { Steps = attempt };
-            }
-            else
-            {
-                best = best with { Steps = attempt };
+                best = r;
             }
 
             if (!r.Followed || (r.DeadS <= 0.1 && r.TauS <= 0.2))
@@ -153,7 +152,7 @@ public sealed class InverterProbe : IDisposable
             }
         }
 
-        ReportStep(best, stepW);
+        ReportStep(best, steps, stepW);
 
         _progress($"{name}: ramp of increases and decreases …");
         RampBehaviour(baseW, stepW);
@@ -252,14 +251,14 @@ public sealed class InverterProbe : IDisposable
         double t63 = Crossing(samples, baseW + (0.632 * stepW), rising: true);
         if (double.IsNaN(t63))
         {
-            return new StepResult(false, double.NaN, double.NaN, t10, t63, writeMs, t0, samples.Count > 0 ? samples[^1].W - baseW : double.NaN, 1);
+            return new StepResult(false, double.NaN, double.NaN, t10, t63, writeMs, t0, samples.Count > 0 ? samples[^1].W - baseW : double.NaN);
         }
 
         double tauS = (t63 - t10) / 0.895;
-        return new StepResult(true, Math.Max(0, t10 - (0.105 * tauS)), tauS, t10, t63, writeMs, t0, double.NaN, 1);
+        return new StepResult(true, Math.Max(0, t10 - (0.105 * tauS)), tauS, t10, t63, writeMs, t0, double.NaN);
     }
 
-    private void ReportStep(StepResult r, double stepW)
+    private void ReportStep(StepResult r, int steps, double stepW)
     {
         if (!r.Followed)
         {
@@ -267,7 +266,7 @@ public sealed class InverterProbe : IDisposable
             return;
         }
 
-        string of = r.Steps > 1 ? $"; the quickest of {r.Steps} steps" : "";
+        string of = steps > 1 ? $"; the quickest of {steps} steps" : "";
         Add("command latency", r.DeadS <= 0.1 ? CheckVerdict.Pass : r.DeadS <= 0.5 ? CheckVerdict.Warn : CheckVerdict.Fail,
             $"{F(r.DeadS * 1000)} ms dead time from the write to the first movement of 701 W (write transaction {F(r.WriteMs)} ms; t0 {F(r.T0S * 1000)} ms{of})");
         Add("time constant", r.TauS <= 0.2 ? CheckVerdict.Pass : r.TauS <= 1 ? CheckVerdict.Warn : CheckVerdict.Fail,
@@ -275,7 +274,7 @@ public sealed class InverterProbe : IDisposable
     }
 
     /// <summary>One step's measurement: whether 701 W followed, dead time and τ (s), the crossings, the write's own time.</summary>
-    private readonly record struct StepResult(bool Followed, double DeadS, double TauS, double T10S, double T63S, double WriteMs, double T0S, double ReachedW, int Steps);
+    private readonly record struct StepResult(bool Followed, double DeadS, double TauS, double T10S, double T63S, double WriteMs, double T0S, double ReachedW);
 
     private void RampBehaviour(double baseW, double stepW)
     {

@@ -266,11 +266,11 @@ public sealed class ReplayCommand : ICommand
         Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements) : null;
         ReplaySite[]? sites = levers.IsEmpty ? null : [.. controllers.Select(_ => new ReplaySite(levers, peakW, options, announcements))];
         IGridController[] gridControllers = [.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))];
-        foreach (IGridController controller in gridControllers)
+        if (levers.Flex is not null)
         {
-            if (levers.Flex is not null && controller is SmoothingController smoothing)
+            foreach (SmoothingController smoothing in gridControllers.OfType<SmoothingController>())
             {
-                smoothing.SocBackedByLevers = true; // the flexible loads guard SoC (docs/agents.md)
+                smoothing.SocBackedByLevers = true; // the flexible loads guard SoC min (docs/agents.md)
             }
         }
 

@@ -76,8 +76,8 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
     /// <summary>
     /// True when the load sensors measure the flexible loads too (they are on the measured feeders): the coordinator's
     /// racks' load is then the measured load less their reported power. False (flexible loads on their own feeders, as
-    /// in the sim rig by default): only the grid sees them, so the cycle adds their reported power to the controller's
-    /// load's moves (<see cref="UnmeteredDeltaW"/>, wired as the cycle's <see cref="Edge.Runtime.Cycle.ControlCycle.UnmeteredLoad"/>).
+    /// in the sim rig by default): only the grid sees them, so the cycle adds the moves of their reported power to the
+    /// controller's load (<see cref="UnmeteredDeltaW"/>, wired as the cycle's <see cref="Edge.Runtime.Cycle.ControlCycle.UnmeteredLoad"/>).
     /// Either way the controller smooths racks + flexible loads, what the point of connection carries.
     /// </summary>
     public bool FlexInLoad { get; }
@@ -190,6 +190,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
     /// Allocation-free.
     /// </summary>
     public double UnmeteredDeltaW => FlexInLoad ? 0 : _unmeteredDeltaW;
+
     /// <summary>
     /// The cycle whose sample and last decision the coordinator reads (set once it exists, before the loop starts);
     /// setting it also makes these levers the cycle's <see cref="Edge.Runtime.Cycle.ControlCycle.UnmeteredLoad"/>.
@@ -272,8 +273,8 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
             _flexPowerW[u.Slot] = flexW;
         }
 
-        // A counted-on flexible load guards the battery's SoC limits (the coordinator hands over to it near them), so the
-        // controller's power headroom need not fade for energy (SmoothingController.SocBackedByLevers).
+        // A counted-on flexible load guards the battery's SoC min (the coordinator curtails it there), so the controller's
+        // discharging power-headroom bound need not fade for energy (SmoothingController.SocBackedByLevers).
         bool flexCounted = false;
         for (int i = 0; i < Capacity && !flexCounted; i++)
         {
