@@ -35,10 +35,10 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         public IReadOnlyList<JsonElement> States =>
             _sub.Lines.Select(l => l.Line).Where(l => l.StartsWith('{')).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
 
-        public JsonElement WaitFor(Func<JsonElement, bool> match, string what, TimeSpan? timeout = null)
+        public JsonElement WaitFor(Func<JsonElement, bool> match, string what, TimeSpan? timeout = null, Func<string>? more = null)
         {
             JsonElement found = default;
-            Wait.Until(() => States.Any(s => { bool m = match(s); found = m ? s : found; return m; }), timeout ?? Timeout, what, () => _sub.Log[^Math.Min(_sub.Log.Length, 4000)..]);
+            Wait.Until(() => States.Any(s => { bool m = match(s); found = m ? s : found; return m; }), timeout ?? Timeout, what, more ?? (() => _sub.Log[^Math.Min(_sub.Log.Length, 4000)..]));
             return found;
         }
 
@@ -48,6 +48,24 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
     private const double SimPeriodS = 0.01; // Loop:PeriodMs of the sim rig
 
     private static DateTimeOffset Ts(JsonElement state) => DateTimeOffset.Parse(state.GetProperty("ts").GetString()!, CultureInfo.InvariantCulture);
+
+    /// <summary>What a failure shows: one line per state message from <paramref name="from"/> on (every 5th).</summary>
+    private static string Timeline(IReadOnlyList<JsonElement> states, DateTimeOffset from)
+    {
+        static string F(JsonElement s, string name) => s.TryGetProperty(name, out JsonElement v) ? v.ValueKind == JsonValueKind.Object ? v.GetProperty("mean").ToString() : v.ToString() : "-";
+        var lines = new List<string> { "t_s load grid target batt setp soc flags miner(power/level) compliant over_s loop(overruns/late_max)" };
+        var after = states.Where(s => Ts(s) >= from).ToList();
+        for (int i = 0; i < after.Count; i += 5)
+        {
+            JsonElement s = after[i];
+            string miner = Agent(s, "sim-miner-0") is { } m ? m.ToString() : "-";
+            string limit = s.TryGetProperty("site_limit", out JsonElement l) ? $"{l.GetProperty("compliant")} {l.GetProperty("over_s")}" : "-";
+            string loop = s.TryGetProperty("loop", out JsonElement lp) ? $"{lp.GetProperty("overruns")}/{lp.GetProperty("lateness_us").GetProperty("max")}" : "-";
+            lines.Add($"{(Ts(s) - from).TotalSeconds:F1} {F(s, "load_w")} {F(s, "grid_w")} {F(s, "grid_target_w")} {F(s, "battery_w")} {F(s, "battery_setpoint_w")} {F(s, "soc_pct")} {F(s, "flag_names")} {miner} {limit} {loop}");
+        }
+
+        return string.Join('\n', lines);
+    }
 
     private static JsonElement? Agent(JsonElement state, string id) =>
         state.TryGetProperty("agents", out JsonElement a) ? a.GetProperty("list").EnumerateArray().Where(x => x.GetProperty("id").GetString() == id).Select(x => (JsonElement?)x).FirstOrDefault() : null;
@@ -133,12 +151,13 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         // Under stress-ng the simulated plant itself lags (its inverters' Modbus polling, the in-process agents), and
         // Edge honestly reports a breach (seen once: 74 W over a 644 W limit for 2.2 s): it must be small and must end.
         JsonElement later = states.WaitFor(s => Ts(s) > Ts(reached).AddSeconds(2) && s.GetProperty("site_limit").GetProperty("compliant").GetBoolean(),
-            "a compliant state from 2 s after the limit was reached");
+            "a compliant state from 2 s after the limit was reached", more: () => Timeline(states.States, sent));
         JsonElement limit = later.GetProperty("site_limit");
         output.WriteLine($"site_limit: {limit}; grid_w {later.GetProperty("grid_w")}");
+        output.WriteLine(Timeline(states.States, sent));
         Assert.Equal("active", limit.GetProperty("state").GetString());
         Assert.True(limit.GetProperty("max_over_w").GetDouble() <= 0.2 * targetW, limit.ToString());
-        Assert.True((Ts(later) - Ts(reached)).TotalSeconds <= 8, $"compliant only {(Ts(later) - Ts(reached)).TotalSeconds:F1} s after the limit was reached: {limit}");
+        Assert.True((Ts(later) - Ts(reached)).TotalSeconds <= 8, $"compliant only {(Ts(later) - Ts(reached)).TotalSeconds:F1} s after the limit was reached: {limit}\n{Timeline(states.States, sent)}");
         Assert.True(later.GetProperty("grid_w").GetProperty("mean").GetDouble() <= targetW + (0.01 * fromW) + 5, later.ToString());
         Assert.True(later.TryGetProperty("backstop", out JsonElement backstop) && backstop.GetProperty("bands").GetArrayLength() == 3, later.ToString());
 
