@@ -8,8 +8,9 @@ namespace Edge.Agents.Flex;
 /// A flexible load's lever (a miner, a burn load): a level in % of its rated power, set through an
 /// <see cref="IFlexActuator"/> in steps of <see cref="FlexAgentOptions.LevelStepPct"/>. A <c>level</c> command holds
 /// until it expires; then — or on release — the level goes back to 100 % along the <see cref="ReleaseRamp"/> (in W of
-/// rated power, after a jitter delay or a configured release slot), one step at a time and at most one step per
-/// telemetry sample, a step never ahead of the ramp (a slow actuator makes the release slower, never steeper).
+/// rated power, after a jitter delay or a configured release slot), one step at a time, a step never ahead of the ramp
+/// and never sooner after the last step up than the ramp takes for one step (an agent or actuator that stalled
+/// releases slower afterwards, never in a burst of catch-up steps: the release is never steeper than the ramp).
 /// A command is applied at once (the actuator runs before the reply). At start the level is taken to be
 /// <c>initialLevelPct</c> (what the operator says the load runs at; 100 % by default) and released from there, so a
 /// restart never steps the load. Telemetry's <c>power_w</c> is rated × level (the agent has no meter of its own).
@@ -24,6 +25,8 @@ public sealed class FlexLever : IAgentLever
     private bool _started;
     private readonly double _initialPct;
     private string? _fault;
+    private readonly long _stepSpacingNs;
+    private long _lastUpNs = long.MinValue / 2; // no step yet (halved: the difference to now must not overflow)
 
     /// <summary>Creates the lever.</summary>
     public FlexLever(IFlexActuator actuator, FlexAgentOptions options, double initialLevelPct = 100)
@@ -41,6 +44,7 @@ public sealed class FlexLever : IAgentLever
         double? slotDelayS = options.ReleaseSlot is { } slot ? ReleaseRamp.SlotDelayS(slot, options.ReleaseSlots, stepW, options.ReleaseWPerS) : null;
         _ramp = new ReleaseRamp(options.RatedW * options.MinLevelPct / 100, options.RatedW, options.RatedW, options.ReleaseWPerS, options.ReleaseJitterS,
             ReleaseRamp.SeedOf(options.Identity), slotDelayS);
+        _stepSpacingNs = (long)(stepW / options.ReleaseWPerS * 1e9);
         _initialPct = initialLevelPct;
         _levelPct = initialLevelPct;
         Capabilities = new AgentCapabilities
@@ -114,11 +118,19 @@ public sealed class FlexLever : IAgentLever
         double valuePct = _ramp.Update(nowNs) / _options.RatedW * 100;
         // Quantised toward where the level is: a rise waits for the ramp to pass the next step, a fall takes it at once.
         double q = valuePct >= _levelPct ? Math.Floor((valuePct / _stepPct) + 1e-9) * _stepPct : Math.Ceiling((valuePct / _stepPct) - 1e-9) * _stepPct;
-        // At most one step up per sample: an actuator or agent that stalled releases slower afterwards, never in a step.
+        // At most one step up, and not before the ramp's time for one step has passed since the last: an actuator or
+        // agent that stalled releases slower afterwards, never in a burst.
         q = Math.Clamp(Math.Min(q, _levelPct + _stepPct), 0, 100);
+        if (q > _levelPct && nowNs - _lastUpNs < _stepSpacingNs)
+        {
+            q = _levelPct;
+        }
+
         if (q != _levelPct || _fault is not null)
         {
+            bool up = q > _levelPct;
             _fault = Write(q);
+            _lastUpNs = up && _fault is null ? nowNs : _lastUpNs;
         }
 
         AgentState state = _fault is not null ? AgentState.Fault : _ramp.Phase switch

@@ -23,6 +23,8 @@ public sealed class GpuLever : IAgentLever
     private double _foundW = double.NaN;
     private bool _started;
     private readonly double _maxRiseW;
+    private readonly double _releaseWPerS;
+    private long _lastSampleNs;
     private string? _fault;
 
     /// <summary>Initialises NVML and the GPUs; throws <see cref="AgentStartException"/> when they cannot be used.</summary>
@@ -73,6 +75,7 @@ public sealed class GpuLever : IAgentLever
 
         _profiles = options.SmoothingProfiles;
         _maxRiseW = options.ReleaseWPerS / options.TelemetryHz;
+        _releaseWPerS = options.ReleaseWPerS;
         var knobs = new List<AgentKnob>();
         if (_canCap)
         {
@@ -190,12 +193,16 @@ public sealed class GpuLever : IAgentLever
                 // from where they are, along the ramp: starting never steps them.
                 _started = true;
                 _writtenW = _foundW;
+                _lastSampleNs = nowNs;
                 _cap.ReleaseFrom(_foundW, nowNs);
             }
 
-            // A rise is written at most one sample's worth of the release ramp at a time: a stalled agent (GC, a busy
-            // machine) slows its release instead of catching up in one step. A lower cap applies at once.
-            double capW = Math.Min(_cap.Update(nowNs), _writtenW + _maxRiseW);
+            // A rise is written at most the release ramp's worth of the time since the last sample, and at most one
+            // sample period's: a stalled agent (GC, a busy machine) slows its release instead of catching up in one
+            // step, and the samples the host then runs back to back add nothing either. A lower cap applies at once.
+            double riseW = Math.Min(_maxRiseW, _releaseWPerS * Math.Max(0, nowNs - _lastSampleNs) * 1e-9);
+            _lastSampleNs = nowNs;
+            double capW = Math.Min(_cap.Update(nowNs), _writtenW + riseW);
             if (!(Math.Abs(capW - _writtenW) < 1))
             {
                 _fault = Write(capW);
