@@ -44,6 +44,7 @@ public sealed class LeverCoordinator
     private readonly LeverCommand[] _commands;
     private readonly double[] _powerW;
     private readonly double[] _demandW;
+    private readonly double[] _reportedCapW; // the cap the node says is in force (NaN: none), whoever set it
     private readonly bool[] _online;
     private readonly double[] _sentW;
     private readonly bool[] _sentRelease;
@@ -92,6 +93,7 @@ public sealed class LeverCoordinator
         _commands = new LeverCommand[n];
         _powerW = new double[n];
         _demandW = new double[n];
+        _reportedCapW = new double[n];
         _online = new bool[n];
         _sentW = new double[n];
         _sentRelease = new bool[n];
@@ -104,6 +106,7 @@ public sealed class LeverCoordinator
             _online[i] = true;
             _powerW[i] = _levers[i].Kind == LeverKind.Gpu ? 0 : _levers[i].MinW;
             _demandW[i] = double.NaN;
+            _reportedCapW[i] = double.NaN;
             _sentRelease[i] = true;
             _sentProfile[i] = -1;
             _commands[i].Release = true;
@@ -156,6 +159,7 @@ public sealed class LeverCoordinator
         _online[index] = true;
         _powerW[index] = spec.Kind == LeverKind.Gpu ? 0 : spec.MinW;
         _demandW[index] = double.NaN;
+        _reportedCapW[index] = double.NaN;
         _sentRelease[index] = true;
         _sentW[index] = 0;
         _sentExpiresNs[index] = 0;
@@ -200,9 +204,11 @@ public sealed class LeverCoordinator
 
     /// <summary>
     /// Telemetry of lever <paramref name="index"/>: what it draws now, and (when the agent or a simulation knows it)
-    /// what it would draw uncapped, for the GPU energy lost; <paramref name="online"/> false drops it from the plan.
+    /// what it would draw uncapped, for the GPU energy lost; <paramref name="online"/> false drops it from the plan;
+    /// <paramref name="capW"/> is the cap a GPU node reports in force (NaN: none), whoever set it — without a demand,
+    /// the node drawing at it counts as capped.
     /// </summary>
-    public void Report(int index, double powerW, double demandW = double.NaN, bool online = true)
+    public void Report(int index, double powerW, double demandW = double.NaN, bool online = true, double capW = double.NaN)
     {
         if ((uint)index >= (uint)_levers.Length)
         {
@@ -212,6 +218,7 @@ public sealed class LeverCoordinator
         _powerW[index] = double.IsFinite(powerW) ? Math.Max(0, powerW) : _powerW[index];
         _demandW[index] = demandW;
         _online[index] = online;
+        _reportedCapW[index] = capW;
     }
 
     /// <summary>
@@ -623,9 +630,11 @@ public sealed class LeverCoordinator
                     _costs.GpuEnergyLostWh += lostW * dtS / 3600;
                 }
             }
-            else if (!_commands[i].Release && _powerW[i] >= BindingFraction * _commands[i].ValueW)
+            else if ((!_commands[i].Release && _powerW[i] >= BindingFraction * _commands[i].ValueW)
+                || (_reportedCapW[i] < _levers[i].MaxW && _powerW[i] >= BindingFraction * _reportedCapW[i]))
             {
-                // Without the demand, a cap the node draws at counts as binding; the energy is not known.
+                // Without the demand, a cap the node draws at counts as binding — the coordinator's own, or the one the
+                // node reports in force (an operator's, another site limit's); the energy is not known.
                 bound = true;
             }
         }

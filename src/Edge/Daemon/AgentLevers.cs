@@ -161,7 +161,9 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
             bool newSpec = !_slotActive[slot] || _slotSpec[slot] != spec;
             _slotSpec[slot] = spec;
             _slotActive[slot] = true;
-            _updates.TryWrite(new SlotUpdate(slot, newSpec, spec, true, t.PowerW, t.DemandW ?? double.NaN));
+            // The cap a GPU node says is in force (whoever set it: Edge, an operator, another node's site limit).
+            double capW = kind == LeverKind.Gpu && t.State == AgentState.Commanded && t.CapW is { } cap ? cap : double.NaN;
+            _updates.TryWrite(new SlotUpdate(slot, newSpec, spec, true, t.PowerW, t.DemandW ?? double.NaN, capW));
         });
 
         for (int i = 0; i < Capacity; i++)
@@ -169,7 +171,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
             if (_slotActive[i] && !_seen[i])
             {
                 _slotActive[i] = false;
-                _updates.TryWrite(new SlotUpdate(i, false, default, false, 0, double.NaN));
+                _updates.TryWrite(new SlotUpdate(i, false, default, false, 0, double.NaN, double.NaN));
             }
         }
 
@@ -260,7 +262,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
                 _coordinator.SetLever(u.Slot, u.Spec);
             }
 
-            _coordinator.Report(u.Slot, u.PowerW, u.DemandW, u.Online);
+            _coordinator.Report(u.Slot, u.PowerW, u.DemandW, u.Online, u.CapW);
             _gpuDemandKnown |= u.Online && double.IsFinite(u.DemandW) && _coordinator.Levers[u.Slot].Kind == LeverKind.Gpu;
             bool flexKnown = u.Online && _coordinator.Levers[u.Slot].Kind == LeverKind.Flex && double.IsFinite(u.PowerW);
             double flexW = flexKnown ? Math.Max(0, u.PowerW) : 0;
@@ -288,10 +290,12 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
             _coordinator.Announce(p);
         }
 
-        if (Cycle is null || controller.Mode != ControlMode.Auto)
+        if (Cycle is not { } cycle || controller.Mode != ControlMode.Auto || cycle.LastDecision.NowNs == 0)
         {
             // Without a controller in auto the battery is not covering anything: the levers are released (the
-            // coordinator is not stepped; commands in force expire and the agents ramp back).
+            // coordinator is not stepped; commands in force expire and the agents ramp back). Before the controller's
+            // first decision there is no grid target to hold (agents counted on before the first period — a loaded
+            // box — would otherwise be capped against a target of 0 W).
             return;
         }
 
@@ -373,7 +377,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
         Interlocked.Increment(ref _sent);
     }
 
-    private readonly record struct SlotUpdate(int Slot, bool NewSpec, LeverSpec Spec, bool Online, double PowerW, double DemandW);
+    private readonly record struct SlotUpdate(int Slot, bool NewSpec, LeverSpec Spec, bool Online, double PowerW, double DemandW, double CapW);
 
     private readonly record struct OutCommand(int Slot, LeverCommand Command);
 }

@@ -134,9 +134,13 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
         // SIGSTOP: the process hangs, its socket stays open.
         double stopAt = run.Capture.Elapsed.TotalSeconds;
         double stopSeqT = run.LastSeq() * PeriodS;
+        DateTimeOffset stopWall = DateTimeOffset.UtcNow;
         Signals.Send(pcs2, Signals.Stop);
-        double detectStop = run.WaitForInverterHealth("pcs2", h => h != "ok", stopAt) - stopAt;
-        double alarmStop = run.WaitForAlarm("inverter_unhealthy", "pcs2", "raise", stopAt) - stopAt;
+        // Detection and alarm by Edge's own stamps (when it published them); their arrival here is reported too (on a
+        // loaded box the capture's reading adds seconds that are not Edge's).
+        double arrivedStop = run.WaitForInverterHealth("pcs2", h => h != "ok", stopAt, out DateTimeOffset detectedAt) - stopAt;
+        double alarmArrivedStop = run.WaitForAlarm("inverter_unhealthy", "pcs2", "raise", stopAt, out DateTimeOffset alarmedAt) - stopAt;
+        double detectStop = (detectedAt - stopWall).TotalSeconds, alarmStop = (alarmedAt - stopWall).TotalSeconds;
         run.Idle(TimeSpan.FromSeconds(4));
         double contAt = run.Capture.Elapsed.TotalSeconds;
         double contSeqT = run.LastSeq() * PeriodS;
@@ -148,8 +152,10 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
         double killAt = run.Capture.Elapsed.TotalSeconds;
         double killSeqT = run.LastSeq() * PeriodS;
         double pcs2PowerAtKill = run.Pollers[1].Samples().LastOrDefault().W;
+        DateTimeOffset killWall = DateTimeOffset.UtcNow;
         Signals.Send(pcs2, ChildProcess.SigKill);
-        double detectKill = run.WaitForInverterHealth("pcs2", h => h != "ok", killAt) - killAt;
+        double arrivedKill = run.WaitForInverterHealth("pcs2", h => h != "ok", killAt, out DateTimeOffset killDetectedAt) - killAt;
+        double detectKill = (killDetectedAt - killWall).TotalSeconds;
         run.Idle(TimeSpan.FromSeconds(6));
         run.StopEdge();
 
@@ -159,13 +165,16 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
         (double targetMove, _) = LargestUnsaturatedTargetMove(states, stopSeqT - 1, out string where);
         // Reallocation: 3 s after the kill was detected, pcs1's own setpoint carries Edge's whole battery setpoint
         // (or its rating).
-        double checkT = run.Scenario(killAt + detectKill + 3);
+        double checkT = run.Scenario(killAt + arrivedKill + 3);
         double pcs1WSet = pcs1.Where(p => p.T <= checkT).Last().WSet;
-        StateRecord atCheck = states.Last(s => s.ArrivedS <= killAt + detectKill + 3);
+        StateRecord atCheck = states.Last(s => s.ArrivedS <= killAt + arrivedKill + 3);
         Report("inverter_sigstop_sigkill", new()
         {
             ["sigstop_detection_s"] = Math.Round(detectStop, 3),
             ["sigstop_alarm_s"] = Math.Round(alarmStop, 3),
+            ["sigstop_detection_arrived_s"] = Math.Round(arrivedStop, 3),
+            ["sigstop_alarm_arrived_s"] = Math.Round(alarmArrivedStop, 3),
+            ["sigkill_detection_arrived_s"] = Math.Round(arrivedKill, 3),
             ["sigcont_healthy_again_s"] = Math.Round(resumeStop, 3),
             ["sigkill_detection_s"] = Math.Round(detectKill, 3),
             ["pcs2_power_at_kill_w"] = Math.Round(pcs2PowerAtKill, 1),
@@ -333,9 +342,16 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
             Wait.Until(() => LastSeq() > seq, Timeout, what, () => Edge.Log + "\n" + Broker.Log);
 
         /// <summary>Capture time (s) of the first detail message of <paramref name="id"/> after <paramref name="afterS"/> whose health matches.</summary>
-        public double WaitForInverterHealth(string id, Func<string, bool> health, double afterS)
+        public double WaitForInverterHealth(string id, Func<string, bool> health, double afterS) => WaitForInverterHealth(id, health, afterS, out _);
+
+        /// <summary>
+        /// As above; <paramref name="stamped"/> is when Edge published that message (its <c>ts</c>): what Edge knew when,
+        /// without the capture's own lag on a loaded box.
+        /// </summary>
+        public double WaitForInverterHealth(string id, Func<string, bool> health, double afterS, out DateTimeOffset stamped)
         {
             double at = double.NaN;
+            DateTimeOffset ts = default;
             Wait.Until(() =>
             {
                 foreach (MqttCapture.Message m in Capture.Messages())
@@ -343,19 +359,25 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
                     if (m.At.TotalSeconds > afterS && m.Topic == $"inverters/{id}" && health(m.Payload.GetProperty("health").GetString() ?? ""))
                     {
                         at = m.At.TotalSeconds;
+                        ts = m.Payload.GetProperty("ts").GetDateTimeOffset();
                         return true;
                     }
                 }
 
                 return false;
             }, Timeout, $"{id} health change", () => Edge.Log);
+            stamped = ts;
             return at;
         }
 
         /// <summary>Capture time (s) of the alarm event after <paramref name="afterS"/>.</summary>
-        public double WaitForAlarm(string id, string? source, string kind, double afterS)
+        public double WaitForAlarm(string id, string? source, string kind, double afterS) => WaitForAlarm(id, source, kind, afterS, out _);
+
+        /// <summary>As above; <paramref name="stamped"/> is when Edge published the alarm (its <c>ts</c>).</summary>
+        public double WaitForAlarm(string id, string? source, string kind, double afterS, out DateTimeOffset stamped)
         {
             double at = double.NaN;
+            DateTimeOffset ts = default;
             Wait.Until(() =>
             {
                 foreach (MqttCapture.Message m in Capture.Alarms())
@@ -364,12 +386,14 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
                         && (source is null || (m.Payload.TryGetProperty("source", out var s) && s.GetString() == source)))
                     {
                         at = m.At.TotalSeconds;
+                        ts = m.Payload.GetProperty("ts").GetDateTimeOffset();
                         return true;
                     }
                 }
 
                 return false;
             }, Timeout, $"alarm {id} {kind}", () => Edge.Log);
+            stamped = ts;
             return at;
         }
 
