@@ -43,12 +43,16 @@ internal sealed class ControllerHarness
 
     public bool SiteMeter { get; set; }
 
+    /// <summary>Of the load, what counted-on flexible loads draw (<see cref="TickInput.CurtailableW"/>), W.</summary>
+    public double CurtailableW { get; set; }
+
     public Decision Step(double loadW)
     {
         var input = new TickInput
         {
             NowNs = Tick * (long)(PeriodS * 1e9),
             LoadW = loadW,
+            CurtailableW = CurtailableW,
             BatteryMeasuredW = Battery.PowerW,
             SocPct = Battery.SocPct,
             AllowedChargeW = Battery.AllowedChargeW,

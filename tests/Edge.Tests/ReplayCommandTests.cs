@@ -292,6 +292,9 @@ public sealed class ReplayCommandTests : IDisposable
     [Theory]
     [InlineData("seed=1")] // the profile's default, as docs/agents.md's done-when row runs it
     [InlineData("seed=2")] // 0.55 s before the flexible load guarded SoC
+    [InlineData("seed=3")] // 0.93 s before the headroom counted the flexible load still on at a rise (TickInput.CurtailableW)
+    [InlineData("seed=4")] // 0.77 s, likewise
+    [InlineData("seed=14")] // 17 s: a long high-duty job drained SoC while the flexible load, already off, was counted as its guard
     public void A_battery_of_60_pct_of_peak_with_a_bare_flexible_load_keeps_the_ai_training_profile_within_the_ramp_limit(string seed)
     {
         // Issue 15's done-when: 60 % of peak power, 60 s of peak energy, bare --flex-load → 0 s of ramp violation,

@@ -79,6 +79,7 @@ public sealed class SmoothingController : IGridController
     private readonly double _tauGridS;
     private readonly double _energyJ;
     private readonly WindowedExtremes _recent;
+    private readonly WindowedExtremes _recentFirm;
 
     // Operator-changeable limits (validated against _configured).
     private double _rampUpWPerS;
@@ -107,6 +108,7 @@ public sealed class SmoothingController : IGridController
     private double _loadMaxW;
     private double _loadMinW;
     private double _lastLoadW;
+    private double _curtailableW;
     private GridPlan _plan;
     private readonly LatencyCompensator? _compensator;
     private readonly double _compensationS;
@@ -128,6 +130,7 @@ public sealed class SmoothingController : IGridController
         _tauGridS = 4 * _tauSlopeS;
         _energyJ = _configured.EnergyWh * 3600.0;
         _recent = new WindowedExtremes(_configured.PowerHeadroomMemoryS);
+        _recentFirm = new WindowedExtremes(_configured.PowerHeadroomMemoryS);
         ControllerLimits limits = ControllerLimits.From(_configured);
         _rampUpWPerS = limits.RampUpWPerS;
         _rampDownWPerS = limits.RampDownWPerS;
@@ -255,11 +258,13 @@ public sealed class SmoothingController : IGridController
     /// <summary>
     /// Set by the loop (or replay) while flexible loads guard the battery's low SoC limit (the lever coordinator hands
     /// over to them near SoC min: they are curtailed). The upper power-headroom bound — the one that discharges the
-    /// battery to keep room for the largest drop it may have to absorb — then holds in full instead of fading as SoC
-    /// nears the lowest level from which the battery could still carry the largest rise: that fade trades ramp
-    /// compliance for SoC, and with a load that can be curtailed the trade is not needed. The lower bound (charging)
-    /// keeps its fade: a small battery must not be charged to its ceiling (a flexible load that burns the surplus is
-    /// too slow to stand in for it).
+    /// battery to keep room for the largest drop it may have to absorb — then holds in full while they draw power
+    /// (<see cref="TickInput.CurtailableW"/> &gt; 0) instead of fading as SoC nears the lowest level from which the
+    /// battery could still carry the largest rise: that fade trades ramp compliance for SoC, and while a load can be
+    /// curtailed the trade is not needed. While they are off (already curtailed) it fades towards SocMinPct itself:
+    /// nothing else would stop a long high-duty job from draining the battery. The lower bound (charging) keeps its
+    /// fade: a small battery must not be charged to its ceiling (a flexible load that burns the surplus is too slow to
+    /// stand in for it).
     /// </summary>
     public bool SocBackedByLevers { get; set; }
 
@@ -293,7 +298,7 @@ public sealed class SmoothingController : IGridController
         if (loadUsable)
         {
             _lastLoadW = loadW;
-            UpdateLoadRange(effectiveLoadW, dtS);
+            UpdateLoadRange(effectiveLoadW, Curtailable(input), dtS);
         }
 
         RampLimitsIn(dtS, ref d.Flags);
@@ -389,6 +394,7 @@ public sealed class SmoothingController : IGridController
         _loadMaxW = loadW + _trimW;
         _loadMinW = loadW + _trimW;
         _recent.Reset(_loadMaxW);
+        _recentFirm.Reset(_loadMaxW - Curtailable(input));
         // A grid already beyond a limit is brought inside by a ramp, not a step (bumpless start).
         _effectiveCapW = Math.Max(_capTargetW, gridW);
         _effectiveFloorW = Math.Min(_floorTargetW, gridW);
@@ -435,12 +441,17 @@ public sealed class SmoothingController : IGridController
         }
     }
 
-    private void UpdateLoadRange(double loadW, double dtS)
+    private static double Curtailable(in TickInput input) =>
+        double.IsFinite(input.CurtailableW) && input.CurtailableW > 0 ? Math.Min(input.CurtailableW, Math.Max(0, input.LoadW)) : 0;
+
+    private void UpdateLoadRange(double loadW, double curtailableW, double dtS)
     {
         double forget = dtS / LoadRangeForgetS;
         _loadMaxW = loadW >= _loadMaxW ? loadW : _loadMaxW - (_loadMaxW - loadW) * forget;
         _loadMinW = loadW <= _loadMinW ? loadW : _loadMinW + (loadW - _loadMinW) * forget;
         _recent.Add(loadW, dtS);
+        _recentFirm.Add(loadW - curtailableW, dtS);
+        _curtailableW = curtailableW;
     }
 
     /// <summary>
@@ -463,10 +474,12 @@ public sealed class SmoothingController : IGridController
     {
         double dischargeW = Math.Min(_configured.MaxDischargeW, Math.Max(0, input.AllowedDischargeW)) * (1 - PowerMargin);
         double chargeW = Math.Min(_configured.MaxChargeW, Math.Max(0, input.AllowedChargeW)) * (1 - PowerMargin);
-        double lowestW = _recent.Max - dischargeW;
+        // The peak to carry: the recent one, or the recent firm load's (racks without flexible loads) with the flexible
+        // loads on as they are now (a rise comes before they curtail).
+        double lowestW = Math.Max(_recent.Max, _recentFirm.Max + _curtailableW) - dischargeW;
         double highestW = _recent.Min + chargeW;
         double boundedW = lowestW <= highestW ? Math.Clamp(referenceW, lowestW, highestW) : 0.5 * (lowestW + highestW);
-        if (!double.IsFinite(input.SocPct) || boundedW == referenceW || (SocBackedByLevers && boundedW < referenceW))
+        if (!double.IsFinite(input.SocPct) || boundedW == referenceW || (SocBackedByLevers && boundedW < referenceW && _curtailableW > 0))
         {
             return boundedW;
         }
@@ -475,7 +488,7 @@ public sealed class SmoothingController : IGridController
         // one from which the battery can still carry the largest move the other way (power-limited, see below).
         double weight = boundedW > referenceW
             ? EnergyWeight(_configured.SocMaxPct - 100 * _configured.ChargeEfficiency * SwingEnergyJ(_gridTargetW - _loadMinW, chargeW, _rampDownWPerS) / _energyJ - input.SocPct, _configured.SocMaxPct - socTargetPct)
-            : EnergyWeight(input.SocPct - _configured.SocMinPct - 100 * SwingEnergyJ(_loadMaxW - _gridTargetW, dischargeW, _rampUpWPerS) / _configured.DischargeEfficiency / _energyJ, socTargetPct - _configured.SocMinPct);
+            : EnergyWeight(input.SocPct - _configured.SocMinPct - (SocBackedByLevers ? 0 : 100) * SwingEnergyJ(_loadMaxW - _gridTargetW, dischargeW, _rampUpWPerS) / _configured.DischargeEfficiency / _energyJ, socTargetPct - _configured.SocMinPct);
         return referenceW + weight * (boundedW - referenceW);
     }
 

@@ -30,6 +30,13 @@ public struct TickInput
     /// <summary>Discharge power the inverters can deliver now (sum), W, ≥ 0.</summary>
     public double AllowedDischargeW;
 
+    /// <summary>
+    /// Of <see cref="LoadW"/>, what counted-on flexible loads draw now, W (≥ 0; 0 when there are none). They curtail when
+    /// the racks rise, but not at once, so a rise to the recent peak finds them still on: the controller keeps the grid
+    /// high enough for the battery to carry that peak plus them.
+    /// </summary>
+    public double CurtailableW;
+
     /// <summary>Health of these inputs.</summary>
     public InputHealth Health;
 }

@@ -106,6 +106,7 @@ public sealed class ReplaySession
             double siteLoadW = racksW + flexW;
             _input.NowNs = k * _periodNs;
             _input.LoadW = siteLoadW;
+            _input.CurtailableW = flexW;
             _input.BatteryMeasuredW = model.PowerW;
             _input.SocPct = model.SocPct;
             _input.AllowedChargeW = model.AllowedChargeW;

@@ -111,12 +111,12 @@ public sealed class ControlCycle : IControlCycle
     public LatestValueMailbox<GridPlan>? Plans { get; init; }
 
     /// <summary>
-    /// Optional: load the grid carries that the rack sensors do not measure (flexible loads on feeders of their own);
-    /// its change since it became known is added to the controller's load every period (not to the snapshot's, which
-    /// stays what the sensors measured).
+    /// Optional: the flexible loads counted on. The change of those the rack sensors do not measure (on feeders of their
+    /// own) is added to the controller's load every period (not to the snapshot's, which stays what the sensors
+    /// measured), and what they draw is the controller's <see cref="TickInput.CurtailableW"/>.
     /// Set before the loop starts.
     /// </summary>
-    public IUnmeteredLoad? UnmeteredLoad { get; set; }
+    public IFlexibleLoads? FlexibleLoads { get; set; }
 
     /// <summary>The current period's snapshot (loop thread only).</summary>
     public RackSnapshot Snapshot => _snapshot;
@@ -178,14 +178,17 @@ public sealed class ControlCycle : IControlCycle
             health |= InputHealth.EmergencyStop;
         }
 
-        if (UnmeteredLoad is { } unmetered)
+        double curtailableW = 0;
+        if (FlexibleLoads is { } flexible)
         {
             // NaN (no usable rack sensor) stays NaN: the load is missing either way.
-            loadW += unmetered.UnmeteredDeltaW;
+            loadW += flexible.UnmeteredDeltaW;
+            curtailableW = flexible.CurtailableW;
         }
 
         _input.NowNs = s.TimestampNs;
         _input.LoadW = loadW;
+        _input.CurtailableW = curtailableW;
         _input.HasGridMeasured = s.HasGridMeasured;
         _input.GridMeasuredW = s.GridMeasuredW;
         _input.BatteryMeasuredW = battery.MeasuredPowerW;

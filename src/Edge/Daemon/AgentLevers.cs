@@ -29,7 +29,7 @@ namespace Edge.Daemon;
 /// <c>edge/{site}/agents/{agent}/cmd/{account}/…</c>.</item>
 /// </list>
 /// </summary>
-internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
+internal sealed class AgentLevers : Edge.Runtime.Cycle.IFlexibleLoads
 {
     /// <summary>Lever slots (agents with a lever Edge can command at once).</summary>
     public const int Capacity = 64;
@@ -59,6 +59,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
     // reported its demand (the energy lost under caps is known only then).
     private readonly double[] _flexPowerW = new double[Capacity];
     private readonly bool[] _flexKnown = new bool[Capacity];
+    private double _curtailableW;
     private double _unmeteredDeltaW;
     private Edge.Runtime.Cycle.ControlCycle? _cycle;
     private bool _gpuDemandKnown;
@@ -77,7 +78,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
     /// True when the load sensors measure the flexible loads too (they are on the measured feeders): the coordinator's
     /// racks' load is then the measured load less their reported power. False (flexible loads on their own feeders, as
     /// in the sim rig by default): only the grid sees them, so the cycle adds the moves of their reported power to the
-    /// controller's load (<see cref="UnmeteredDeltaW"/>, wired as the cycle's <see cref="Edge.Runtime.Cycle.ControlCycle.UnmeteredLoad"/>).
+    /// controller's load (<see cref="UnmeteredDeltaW"/>, wired as the cycle's <see cref="Edge.Runtime.Cycle.ControlCycle.FlexibleLoads"/>).
     /// Either way the controller smooths racks + flexible loads, what the point of connection carries.
     /// </summary>
     public bool FlexInLoad { get; }
@@ -193,9 +194,12 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
     /// </summary>
     public double UnmeteredDeltaW => FlexInLoad ? 0 : _unmeteredDeltaW;
 
+    /// <summary>What the counted-on flexible loads reported drawing at the last <see cref="Step"/>, W (loop thread).</summary>
+    public double CurtailableW => _curtailableW;
+
     /// <summary>
     /// The cycle whose sample and last decision the coordinator reads (set once it exists, before the loop starts);
-    /// setting it also makes these levers the cycle's <see cref="Edge.Runtime.Cycle.ControlCycle.UnmeteredLoad"/>.
+    /// setting it also makes these levers the cycle's <see cref="Edge.Runtime.Cycle.ControlCycle.FlexibleLoads"/>.
     /// </summary>
     public Edge.Runtime.Cycle.ControlCycle? Cycle
     {
@@ -205,7 +209,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
             _cycle = value;
             if (value is not null)
             {
-                value.UnmeteredLoad = this;
+                value.FlexibleLoads = this;
             }
         }
     }
@@ -276,14 +280,18 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IUnmeteredLoad
         }
 
         // A counted-on flexible load guards the battery's SoC min (the coordinator curtails it there), so the controller's
-        // discharging power-headroom bound need not fade for energy (SmoothingController.SocBackedByLevers).
+        // discharging power-headroom bound need not fade for energy (SmoothingController.SocBackedByLevers); what such
+        // loads draw is the controller's CurtailableW from the next period on.
         bool flexCounted = false;
-        for (int i = 0; i < Capacity && !flexCounted; i++)
+        double curtailableW = 0;
+        for (int i = 0; i < Capacity; i++)
         {
-            flexCounted = _flexKnown[i];
+            flexCounted |= _flexKnown[i];
+            curtailableW += _flexPowerW[i];
         }
 
         controller.SocBackedByLevers = flexCounted;
+        _curtailableW = curtailableW;
 
         while (_announcements.TryRead(out AnnouncedPhase p))
         {
