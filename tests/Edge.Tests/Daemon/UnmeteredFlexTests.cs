@@ -52,6 +52,10 @@ public sealed class UnmeteredFlexTests
         // The miner became known after the first period: that is no step (the grid carried it all along).
         double settledW = gridW[^1];
         Assert.Equal(0, levers.UnmeteredDeltaW);
+
+        // What it draws is the controller's curtailable load: the headroom bound keeps room for a rise with it still on.
+        Assert.Equal(6_000, levers.CurtailableW);
+        Assert.Equal(6_000, levers.Cycle!.Input.CurtailableW);
         double steadiestW = 0;
         for (int i = 1_000; i < gridW.Count; i++)
         {
@@ -70,6 +74,7 @@ public sealed class UnmeteredFlexTests
 
         Run(90_000);
         Assert.Equal(-6_000, levers.UnmeteredDeltaW);
+        Assert.Equal(0, levers.Cycle!.Input.CurtailableW);
 
         // The grid falls at the ramp limit (over every 1 s window, 3 % for the 100 ms telemetry lag) ...
         double steepestWPerS = 0;
