@@ -158,7 +158,12 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         Assert.Equal("active", limit.GetProperty("state").GetString());
         Assert.True(limit.GetProperty("max_over_w").GetDouble() <= 0.2 * targetW, limit.ToString());
         Assert.True((Ts(later) - Ts(reached)).TotalSeconds <= 8, $"compliant only {(Ts(later) - Ts(reached)).TotalSeconds:F1} s after the limit was reached: {limit}\n{Timeline(states.States, sent)}");
-        Assert.True(later.GetProperty("grid_w").GetProperty("mean").GetDouble() <= targetW + (0.01 * fromW) + 5, later.ToString());
+        // The measured grid over the last second (as Edge judges compliance, and a meter's scan would): one state's 0.1 s
+        // window carries the plant's lag on a loaded box (seen: 827 W in one window, 6 W beyond, while the inverters
+        // trailed their setpoint by 22 W and Edge's 1 s mean was compliant).
+        var lastSecond = states.States.Where(s => Ts(s) > Ts(later).AddSeconds(-1) && Ts(s) <= Ts(later)).ToList();
+        double gridLastSecondW = lastSecond.Average(s => s.GetProperty("grid_w").GetProperty("mean").GetDouble());
+        Assert.True(gridLastSecondW <= targetW + (0.01 * fromW) + 5, $"the grid's mean over the last second was {gridLastSecondW:F1} W: {later}");
         Assert.True(later.TryGetProperty("backstop", out JsonElement backstop) && backstop.GetProperty("bands").GetArrayLength() == 3, later.ToString());
 
         // Cancelled: the cap in force before comes back.
@@ -312,7 +317,9 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         // The energy the capped node did not get, accounted from its demand_w: 300 W for the loop's time between two states.
         JsonElement first = after[0], last = after[^1];
         double lostWh = last.GetProperty("levers").GetProperty("gpu_energy_lost_wh").GetDouble() - first.GetProperty("levers").GetProperty("gpu_energy_lost_wh").GetDouble();
-        double spanS = (last.GetProperty("seq").GetInt64() - first.GetProperty("seq").GetInt64()) * SimPeriodS;
+        // The loop's time between the two: seq counts the cycles run and misses the slots an overrun skipped (the span
+        // looks shorter: 2.90 s for 4.4 s once under stress-ng), ts jitters by up to ~100 ms; the longer is the closer.
+        double spanS = Math.Max((last.GetProperty("seq").GetInt64() - first.GetProperty("seq").GetInt64()) * SimPeriodS, (Ts(last) - Ts(first)).TotalSeconds);
         output.WriteLine($"gpu_energy_lost_wh +{lostWh:F3} Wh over {spanS:F2} s of loop time: {lostWh * 3600 / spanS:F0} W lost; levers {last.GetProperty("levers")}");
         Assert.Equal(withheldW, lostWh * 3600 / spanS, 0.15 * withheldW); // ±15 %: the figure is published to 0.01 Wh
         Assert.True(last.GetProperty("levers").GetProperty("gpu_capped_s").GetDouble() > 0, last.ToString());
