@@ -15,6 +15,7 @@ public sealed class LiveViewFlagTests
             "ramp_limited_up", "ramp_limited_down", "at_grid_cap", "at_grid_floor", "saturated_charge", "saturated_discharge",
             "soc_low", "soc_high", "headroom_short", "trim_active", "grid_meter_stale", "load_degraded", "load_missing",
             "battery_unavailable", "emergency_stop", "limit_ramping",
+            "plan_tracked",
         ];
         for (int bit = 0; bit < mqtt.Length; bit++)
         {

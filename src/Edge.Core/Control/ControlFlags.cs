@@ -38,6 +38,8 @@ public enum ControlFlags : uint
     EmergencyStop = 1 << 14,
     /// <summary>A limit change (cap, floor) is still ramping in.</summary>
     LimitRamping = 1 << 15,
+    /// <summary>The reference is a planner's plan (docs/planner.md), not the controller's own low-pass.</summary>
+    PlanTracked = 1 << 16,
 
     /// <summary>Either saturation flag.</summary>
     Saturated = SaturatedCharge | SaturatedDischarge,

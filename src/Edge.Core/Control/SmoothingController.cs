@@ -315,6 +315,7 @@ public sealed class SmoothingController : IGridController
         PlanInUse = Mode == ControlMode.Auto && _plan.AppliesAt(input.NowNs);
         if (PlanInUse)
         {
+            d.Flags |= ControlFlags.PlanTracked;
             double plannedW = _plan.ReferenceAt(input.NowNs);
             referenceW = Math.Clamp(plannedW, _effectiveFloorW, _effectiveCapW);
             referenceSlopeWPerS = referenceW == plannedW ? _plan.SlopeWPerS : 0;

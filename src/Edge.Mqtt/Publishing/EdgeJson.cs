@@ -70,7 +70,7 @@ public sealed class EdgeJson : IDisposable
         JsonEncodedText.Encode("soc_low"), JsonEncodedText.Encode("soc_high"), JsonEncodedText.Encode("headroom_short"),
         JsonEncodedText.Encode("trim_active"), JsonEncodedText.Encode("grid_meter_stale"), JsonEncodedText.Encode("load_degraded"),
         JsonEncodedText.Encode("load_missing"), JsonEncodedText.Encode("battery_unavailable"), JsonEncodedText.Encode("emergency_stop"),
-        JsonEncodedText.Encode("limit_ramping"),
+        JsonEncodedText.Encode("limit_ramping"), JsonEncodedText.Encode("plan_tracked"),
     ];
 
     private static readonly JsonEncodedText[] SensorHealthNames = HealthNames.SensorNames.Select(n => JsonEncodedText.Encode(n)).ToArray();

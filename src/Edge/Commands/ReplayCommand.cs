@@ -337,9 +337,9 @@ public sealed class ReplayCommand : ICommand
         if (plannedController is not null)
         {
             // Wall-clock solve times vary from run to run; they go to stderr and never into the run or the json.
-            List<double> times = [.. plannedController.SolveTimesMs.Order()];
-            double P(double q) => times.Count == 0 ? double.NaN : times[Math.Min(times.Count - 1, (int)(q * times.Count))];
-            context.Error.WriteLine($"edge replay: planner: {times.Count} plans, {plannedController.FailedPlans} not optimal, plan tracked {plannedController.PlannedPeriods * periodS:F0} s; solve p50 {P(0.5):F2} ms, p99 {P(0.99):F2} ms, max {P(1):F2} ms (GLOP, wall clock, this machine); {plannedController.AllocatedBytes / Math.Max(1, times.Count)} B managed per solve");
+            Planning.GridPlanner rounds = plannedController.Planner;
+            Edge.Runtime.Statistics.HistogramSummary solve = rounds.SolveTimes.Summarize();
+            context.Error.WriteLine($"edge replay: planner: {rounds.Rounds} plans, {rounds.NotOptimal} not optimal, plan tracked {plannedController.PlannedPeriods * periodS:F0} s; solve p50 {solve.P50Ns / 1e6:F2} ms, p99 {solve.P99Ns / 1e6:F2} ms, max {solve.MaxNs / 1e6:F2} ms (GLOP, wall clock, this machine); {rounds.AllocatedBytes / Math.Max(1, rounds.Rounds)} B managed per plan (forecast and solve)");
             plannedController.Dispose();
         }
         if (seriesPath is not null)

@@ -229,6 +229,7 @@ public sealed class RunCommand : ICommand
         ["Realtime"] = typeof(RealtimeOptions),
         ["Mqtt"] = typeof(MqttSettings),
         ["Sparkplug"] = typeof(SparkplugOptions),
+        ["Planner"] = typeof(Planning.PlannerOptions),
     };
 
     /// <summary>Registers an options section with strict binding and the class's own validation, checked at start.</summary>
@@ -249,6 +250,7 @@ public sealed class RunCommand : ICommand
         AddValidated<RealtimeOptions>(services, configuration, "Realtime", o => o.Validate());
         AddValidated<MqttSettings>(services, configuration, "Mqtt", o => o.Validate());
         AddValidated<SparkplugOptions>(services, configuration, "Sparkplug", o => o.Validate("Sparkplug"));
+        AddValidated<Planning.PlannerOptions>(services, configuration, "Planner", o => o.Validate());
     }
 
     /// <summary>The controller runs at the loop's period, so Loop:PeriodMs must also be a period the controller accepts.</summary>

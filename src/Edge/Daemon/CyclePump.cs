@@ -70,6 +70,12 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
     public bool BackstopActs { get; init; }
 
     /// <summary>
+    /// The grid planner's input (docs/planner.md), when it runs: every period's time, load, grid target and SoC, written
+    /// without blocking (a full ring drops and counts). Null: no planner.
+    /// </summary>
+    public SpscRing<Edge.Planning.PlannerSample>? PlannerSamples { get; init; }
+
+    /// <summary>
     /// The backstop's tier and bands after the last period (when <see cref="Backstop"/> is set), for the state publisher,
     /// the live view and the loop's lever coordinator (<see cref="DaemonReaders"/>); the timestamp tells a reader how old
     /// the tier is.
@@ -187,6 +193,7 @@ internal sealed class CyclePump : ICycleSource, IRackDetailSource
         }
 
         record.BackstopTier = BackstopActs ? _backstop.Tier : 0;
+        PlannerSamples?.TryWrite(new Edge.Planning.PlannerSample(s.TimestampNs, s.LoadW, d.GridTargetW, s.Battery.SocPct, d.Mode));
 
         Volatile.Write(ref _lastSetpointW, d.BatterySetpointW);
         Volatile.Write(ref _lastBatteryW, batteryW);

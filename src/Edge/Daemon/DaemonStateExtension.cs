@@ -2,6 +2,7 @@ using System.Text.Json;
 using Edge.Agents.Contract;
 using Edge.Agents.Registry;
 using Edge.Mqtt.Publishing;
+using Edge.Planning;
 using Edge.Runtime.Handoff;
 
 namespace Edge.Daemon;
@@ -9,13 +10,14 @@ namespace Edge.Daemon;
 /// <summary>
 /// The daemon's sections of the state message: <c>site_limit</c> (progress and compliance of the grid request, from
 /// the loop's mailbox), <c>backstop</c> (tier and band amplitudes, from the pump's mailbox) and <c>agents</c> (the
-/// registry's view: counted on or dropped, and why) and <c>levers</c> (the coordinator's costs and plan). Publisher thread,
+/// registry's view: counted on or dropped, and why), <c>levers</c> (the coordinator's costs and plan) and <c>planner</c>
+/// (the grid planner's plans, solve times and forecast, when it runs). Publisher thread,
 /// 10 Hz: allocation-free once warm — the agents are copied into an array sized for the registry's bound, their ids
 /// encoded once and kept, names and enum values are UTF-8 literals (<c>DaemonStateAllocationTests</c>: 0 B per message).
 /// </summary>
 internal sealed class DaemonStateExtension(
     LatestValueMailbox<SiteLimitStatus>? siteLimit, LatestValueMailbox<BackstopFigures>? backstop, AgentRegistry? agents,
-    LatestValueMailbox<LeverFigures>? levers = null) : IStateExtension
+    LatestValueMailbox<LeverFigures>? levers = null, LatestValueMailbox<PlannerFigures>? planner = null) : IStateExtension
 {
     // Publisher thread only.
     private readonly AgentView[] _agents = agents is null ? [] : new AgentView[AgentRegistry.MaxAgents];
@@ -84,6 +86,23 @@ internal sealed class DaemonStateExtension(
             Number(j, "battery_budget_w"u8, l.BatteryBudgetW);
             j.WriteBoolean("absorbing"u8, l.Absorbing);
             j.WriteNumber("commands_dropped"u8, l.CommandsDropped);
+            j.WriteEndObject();
+        }
+
+        if (planner is not null && planner.TryRead(out PlannerFigures p, out _, out _))
+        {
+            // docs/planner.md: the planner beside the loop — its plans, solve times and forecast.
+            j.WriteStartObject("planner"u8);
+            j.WriteNumber("plans"u8, p.Plans);
+            j.WriteNumber("skipped"u8, p.Skipped);
+            Number(j, "solve_p50_ms"u8, p.SolveP50Ms);
+            Number(j, "solve_p99_ms"u8, p.SolveP99Ms);
+            Number(j, "solve_max_ms"u8, p.SolveMaxMs);
+            j.WriteNumber("round_alloc_bytes"u8, p.RoundAllocatedBytes);
+            Number(j, "period_s"u8, p.PeriodS);
+            Number(j, "confidence"u8, p.Confidence);
+            j.WriteNumber("announcements"u8, p.Announcements);
+            j.WriteNumber("samples_dropped"u8, p.SamplesDropped);
             j.WriteEndObject();
         }
 

@@ -14,6 +14,7 @@ using Edge.Mqtt.Client;
 using Edge.Mqtt.Commands;
 using Edge.Mqtt.Publishing;
 using Edge.Mqtt.Sparkplug;
+using Edge.Planning;
 using Edge.Runtime.Cycle;
 using Edge.Runtime.Notify;
 using Edge.Runtime.Realtime;
@@ -49,6 +50,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private readonly RealtimeOptions _realtime;
     private readonly MqttSettings _mqtt;
     private readonly SparkplugOptions _sparkplug;
+    private readonly PlannerOptions _plannerOptions;
     private readonly IConfiguration _configuration;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _log;
@@ -89,6 +91,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private Thread? _leverSender;
     private AgentLevers? _levers;
     private SimAgents? _simAgents;
+    private DaemonPlanner? _planner;
 
     public EdgeDaemon(
         IOptions<EdgeOptions> edge,
@@ -98,6 +101,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         IOptions<RealtimeOptions> realtime,
         IOptions<MqttSettings> mqtt,
         IOptions<SparkplugOptions> sparkplug,
+        IOptions<PlannerOptions> planner,
         IConfiguration configuration,
         ILoggerFactory loggers,
         DaemonStatus status,
@@ -112,6 +116,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _realtime = realtime.Value;
         _mqtt = mqtt.Value;
         _sparkplug = sparkplug.Value;
+        _plannerOptions = planner.Value;
         _configuration = configuration;
         _loggers = loggers;
         _log = loggers.CreateLogger("edge");
@@ -196,7 +201,11 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         _commands = new DaemonCommands(mailbox, _siteLimits, _levers);
         int ringCapacity = Math.Max(1024, (int)(2000 / _loop.PeriodMs));
-        _cycle = new ControlCycle(_rig.Devices, _rig.Inverters, controller, _rig.GridMeter, _rig.Devices.EmergencyStop, _rig.Devices.InverterEnable, _commands, ringCapacity);
+        _planner = StartPlannerOrNot(controllerOptions, clock, out LatestValueMailbox<GridPlan>? plans);
+        _cycle = new ControlCycle(_rig.Devices, _rig.Inverters, controller, _rig.GridMeter, _rig.Devices.EmergencyStop, _rig.Devices.InverterEnable, _commands, ringCapacity)
+        {
+            Plans = plans,
+        };
         if (_siteLimits is not null)
         {
             _siteLimits.Cycle = _cycle;
@@ -218,6 +227,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             Backstop = new TieredBackstop(BackstopPolicy.Default(Math.Min(controllerOptions.RampUpWPerS, controllerOptions.RampDownWPerS)), _loop.PeriodMs / 1000),
             TemperatureSensors = _rig.Devices.TemperatureSensors,
             BackstopActs = _edge.BackstopActs,
+            PlannerSamples = _planner?.Samples,
         };
         _pump.DumpReady += WriteDump;
         if (_levers is not null && _edge.BackstopActs)
@@ -251,6 +261,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
 
         WaitForFirstCycle();
+        _planner?.Start();
         _notifier = SystemdNotifier.FromEnvironment();
         _notifier?.Ready($"controlling: rig {_rig.Name}, period {F(_loop.PeriodMs)} ms");
         if (_notifier is not null && SystemdNotifier.WatchdogTimeout() is { } watchdogTimeout)
@@ -279,6 +290,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _stopping = true;
         _notifier?.Stopping();
         _watchdog?.Dispose();
+        StopPlanner(); // standby and the ramp-out ignore plans: the planner goes first
         if (_executive is not null && _pump is not null && _commands is not null && _cycle is not null)
         {
             // A live guard takes the inverters over at their present power (restart, upgrade: bumpless); else ramp out.
@@ -340,6 +352,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _planner?.Dispose();
         _watchdog?.Dispose();
         _saver?.Dispose();
         _liveView?.Dispose();
@@ -693,7 +706,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             return Task.CompletedTask;
         };
         _ = _client.SubscribeAsync(registry.Filter, Edge.Mqtt.Protocol.MqttQualityOfServiceLevel.AtLeastOnce);
-        _publisher!.StateExtension = new DaemonStateExtension(_siteLimits?.Status.Reader(DaemonReaders.Main), _pump!.BackstopState.Reader(DaemonReaders.Main), registry, _levers?.Figures.Reader(DaemonReaders.Main));
+        _publisher!.StateExtension = new DaemonStateExtension(_siteLimits?.Status.Reader(DaemonReaders.Main), _pump!.BackstopState.Reader(DaemonReaders.Main), registry, _levers?.Figures.Reader(DaemonReaders.Main), _planner?.Figures);
         AgentLevers? levers = _levers;
         if (levers is not null)
         {
@@ -719,11 +732,56 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
                 long now = clock.NowNs;
                 _fleet.Write(registry.Sweep(now), now);
                 levers?.Publish(registry);
+                _planner?.OfferAnnouncements(registry.Announcements());
                 Thread.Sleep(100);
             }
         })
         { IsBackground = true, Name = "agent-registry" };
         _agentThread.Start();
+    }
+
+    /// <summary>
+    /// The grid planner beside the loop when <c>Planner:Enabled</c> (docs/planner.md), with the mailbox the loop reads its
+    /// plans from; null (and no mailbox: the controller alone) when off or when the solver cannot be loaded here — then
+    /// Edge says so and controls without it.
+    /// </summary>
+    private DaemonPlanner? StartPlannerOrNot(ControllerOptions controller, IMonotonicClock clock, out LatestValueMailbox<GridPlan>? plans)
+    {
+        plans = null;
+        if (!_plannerOptions.Enabled)
+        {
+            return null;
+        }
+
+        var mailbox = new LatestValueMailbox<GridPlan>();
+        try
+        {
+            var planner = new DaemonPlanner(controller, _plannerOptions, clock, mailbox, m => _log.LogWarning("{Message}", m));
+            plans = mailbox;
+            _log.LogInformation("planner: on, a plan every {Interval} s over {Horizon} s (GLOP), handed to the loop through its plan mailbox",
+                F(_plannerOptions.IntervalS), F(_plannerOptions.HorizonS));
+            return planner;
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException or BadImageFormatException)
+        {
+            _log.LogWarning("planner: cannot start ({Message}); controlling without it", e.GetBaseException().Message);
+            return null;
+        }
+    }
+
+    /// <summary>Stops the planner thread (after the loop) and says what it measured.</summary>
+    private void StopPlanner()
+    {
+        if (_planner is null)
+        {
+            return;
+        }
+
+        _planner.Stop();
+        PlannerFigures f = _planner.Measured(); // its thread has stopped: read directly, not through the publisher's mailbox
+        _log.LogInformation(
+            "planner: {Plans} plans, {Skipped} rounds without one; solve p50 {P50} ms, p99 {P99} ms, max {Max} ms; {Bytes} B managed per round (last {Last} B); {Dropped} periods dropped",
+            f.Plans, f.Skipped, F(f.SolveP50Ms), F(f.SolveP99Ms), F(f.SolveMaxMs), F(f.MeanRoundAllocatedBytes), f.RoundAllocatedBytes, f.SamplesDropped);
     }
 
     /// <summary>Where commands learn whether the wall clock is synchronised (the kernel's adjtimex; tests substitute one).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Edge.Core.Control;
 using Edge.Core.Forecast;
 
@@ -11,7 +10,7 @@ namespace Edge.Planning;
 /// modelled solve latency (<see cref="PlanLatencyMs"/>, the budget, not the measured time — so a replay is
 /// deterministic). The controller stays the inner loop and the fallback: a plan that did not come (a failed solve)
 /// lapses after two intervals and the controller's own reference takes over, bumplessly. Measured solve times are kept
-/// for the report (<see cref="SolveTimesMs"/>); they never influence the run.
+/// for the report (<see cref="GridPlanner.SolveTimes"/>); they never influence the run.
 /// </summary>
 public sealed class PlannedController : IGridController, IDisposable
 {
@@ -21,14 +20,8 @@ public sealed class PlannedController : IGridController, IDisposable
     /// <summary>Modelled solve latency, ms (the solve budget).</summary>
     public const double PlanLatencyMs = 20;
 
-    private const double BinS = 0.1;
     private readonly SmoothingController _inner;
-    private readonly GridPlanLp _lp;
-    private readonly LoadForecast _forecast;
-    private readonly double[] _fine;
-    private readonly double[] _coarse;
-    private readonly double _energyWh;
-    private readonly double _socRecoveryS;
+    private readonly GridPlanner _planner;
     private readonly long _intervalNs;
     private readonly long _latencyNs;
     private long _nextPlanNs = long.MinValue;
@@ -46,23 +39,14 @@ public sealed class PlannedController : IGridController, IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         _inner = new SmoothingController(options);
-        int steps = (int)Math.Round(horizonS / PlanIntervalS);
-        _lp = new GridPlanLp(steps, PlanIntervalS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
-            options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
-            options.ChargeEfficiency, options.DischargeEfficiency);
-        _forecast = new LoadForecast(new PeriodicPredictor(BinS, 300, 1, 120, 3), Math.Max(64, announcements?.Count ?? 0));
+        _planner = new GridPlanner(options, horizonS, PlanIntervalS, Math.Max(64, announcements?.Count ?? 0));
         foreach (AnnouncedPhase a in announcements ?? [])
         {
-            _forecast.Announce(a);
+            _planner.Forecast.Announce(a);
         }
 
-        _fine = new double[(int)Math.Round(horizonS / BinS)];
-        _coarse = new double[steps];
-        _energyWh = options.EnergyWh;
-        _socRecoveryS = options.SocRecoveryS;
         _intervalNs = (long)(PlanIntervalS * 1e9);
         _latencyNs = (long)(PlanLatencyMs * 1e6);
-        SolveTimesMs = new List<double>(1024);
     }
 
     /// <inheritdoc />
@@ -71,17 +55,8 @@ public sealed class PlannedController : IGridController, IDisposable
     /// <summary>The inner smoothing controller (the fallback).</summary>
     public SmoothingController Inner => _inner;
 
-    /// <summary>The forecast (announcements go here).</summary>
-    public LoadForecast Forecast => _forecast;
-
-    /// <summary>Measured wall-clock solve time of every plan, ms (for the report only).</summary>
-    public List<double> SolveTimesMs { get; }
-
-    /// <summary>Managed bytes allocated by the solves so far (GLOP's own native memory is not counted).</summary>
-    public long AllocatedBytes { get; private set; }
-
-    /// <summary>Plans that were not optimal (the controller fell back).</summary>
-    public long FailedPlans { get; private set; }
+    /// <summary>The planning rounds: forecast, solve times, counters (for the report only).</summary>
+    public GridPlanner Planner => _planner;
 
     /// <summary>Periods in which the controller tracked a plan.</summary>
     public long PlannedPeriods { get; private set; }
@@ -90,7 +65,7 @@ public sealed class PlannedController : IGridController, IDisposable
     public Decision Decide(in TickInput input)
     {
         long nowNs = input.NowNs;
-        _forecast.Predictor.Add(nowNs, input.LoadW);
+        _planner.Add(nowNs, input.LoadW);
         if (_hasPending && nowNs >= _pending.FromNs + _latencyNs)
         {
             _inner.SetPlan(_pending);
@@ -104,7 +79,12 @@ public sealed class PlannedController : IGridController, IDisposable
         else if (nowNs >= _nextPlanNs && !double.IsNaN(_lastTargetW))
         {
             _nextPlanNs += _intervalNs;
-            Plan(nowNs, input.SocPct);
+            double socPct = double.IsFinite(input.SocPct) ? input.SocPct : 50;
+            if (_planner.TryPlan(nowNs, _lastTargetW, _lastSlopeWPerS, socPct, _inner.Limits.SocTargetPct, out double referenceW, out double slopeWPerS))
+            {
+                _pending = new GridPlan(nowNs, referenceW, slopeWPerS, nowNs + _latencyNs + (2 * _intervalNs));
+                _hasPending = true;
+            }
         }
 
         Decision d = _inner.Decide(input);
@@ -119,46 +99,6 @@ public sealed class PlannedController : IGridController, IDisposable
         return d;
     }
 
-    private void Plan(long nowNs, double socPct)
-    {
-        Predictor.Update();
-        _forecast.Predict(nowNs, _fine, BinS);
-        int per = _fine.Length / _coarse.Length;
-        for (int k = 0; k < _coarse.Length; k++)
-        {
-            double sum = 0;
-            for (int i = 0; i < per; i++)
-            {
-                sum += _fine[(k * per) + i];
-            }
-
-            _coarse[k] = sum / per;
-        }
-
-        double energyWh = (double.IsFinite(socPct) ? socPct : 50) / 100 * _energyWh;
-        double targetWh = _inner.Limits.SocTargetPct / 100 * _energyWh;
-        double horizonS = _coarse.Length * PlanIntervalS;
-        double terminalWh = energyWh + ((targetWh - energyWh) * Math.Min(1, horizonS / _socRecoveryS));
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        long started = Stopwatch.GetTimestamp();
-        bool ok = _lp.Solve(_coarse, _lastTargetW, _lastSlopeWPerS, energyWh, terminalWh);
-        double elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        AllocatedBytes += GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        SolveTimesMs.Add(elapsedMs);
-        if (!ok)
-        {
-            FailedPlans++;
-            return;
-        }
-
-        double g0 = _lp.GridW(0);
-        double slope = (_lp.GridW(1) - g0) / PlanIntervalS;
-        _pending = new GridPlan(nowNs, g0, slope, nowNs + _latencyNs + (2 * _intervalNs));
-        _hasPending = true;
-    }
-
-    private PeriodicPredictor Predictor => _forecast.Predictor;
-
     /// <inheritdoc />
-    public void Dispose() => _lp.Dispose();
+    public void Dispose() => _planner.Dispose();
 }

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Edge.Core.Control;
+using Edge.Core.Forecast;
+using Edge.Runtime.Statistics;
+
+namespace Edge.Planning;
+
+/// <summary>
+/// One planning round, the same in replay (<see cref="PlannedController"/>, in step with virtual time) and in the
+/// daemon (<see cref="DaemonPlanner"/>, on its own thread): the load history goes into the <see cref="LoadForecast"/>;
+/// a round updates the forecast, averages its 0.1 s prediction into the programme's steps, solves
+/// <see cref="GridPlanLp"/> from the grid target now towards the SoC target, and gives back the plan's first step as a
+/// reference and a slope. Counts what the issue asks to state: solve time (a histogram), plans not optimal, managed
+/// bytes allocated per round (forecast and solve; GLOP's own native memory is not counted). Not thread-safe: one
+/// thread adds, plans and reads.
+/// </summary>
+public sealed class GridPlanner : IDisposable
+{
+    /// <summary>The forecast's bin, s.</summary>
+    public const double BinS = 0.1;
+
+    private readonly GridPlanLp _lp;
+    private readonly double[] _fine;
+    private readonly double[] _coarse;
+    private readonly double _energyWh;
+    private readonly double _socRecoveryS;
+    private readonly double _stepS;
+
+    /// <summary>Builds the forecast and the programme for <paramref name="options"/> (battery, ramp, band, SoC limits).</summary>
+    /// <param name="options">The controller's options (the programme's limits).</param>
+    /// <param name="horizonS">Planning horizon, s.</param>
+    /// <param name="stepS">The programme's step, s (the horizon is a whole number of steps).</param>
+    /// <param name="maxAnnouncements">Most pending phase announcements kept.</param>
+    public GridPlanner(ControllerOptions options, double horizonS = 60, double stepS = 1, int maxAnnouncements = 64)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        int steps = (int)Math.Round(horizonS / stepS);
+        int perStep = (int)Math.Round(stepS / BinS);
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2, nameof(horizonS));
+        ArgumentOutOfRangeException.ThrowIfLessThan(perStep, 1, nameof(stepS));
+        _stepS = stepS;
+        _lp = new GridPlanLp(steps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
+            options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
+            options.ChargeEfficiency, options.DischargeEfficiency);
+        Forecast = new LoadForecast(new PeriodicPredictor(BinS, 300, 1, 120, 3), Math.Max(1, maxAnnouncements));
+        _fine = new double[steps * perStep];
+        _coarse = new double[steps];
+        _energyWh = options.EnergyWh;
+        _socRecoveryS = options.SocRecoveryS;
+    }
+
+    /// <summary>The load forecast (history and announcements).</summary>
+    public LoadForecast Forecast { get; }
+
+    /// <summary>The programme's step, s.</summary>
+    public double StepS => _stepS;
+
+    /// <summary>Wall-clock time of every solve (GLOP only, not the forecast), as a histogram.</summary>
+    public LatencyHistogram SolveTimes { get; } = new();
+
+    /// <summary>Rounds planned (optimal or not).</summary>
+    public long Rounds { get; private set; }
+
+    /// <summary>Rounds whose programme was not solved to optimality (no plan: the controller falls back).</summary>
+    public long NotOptimal { get; private set; }
+
+    /// <summary>Managed bytes allocated by all rounds so far, on the planning thread.</summary>
+    public long AllocatedBytes { get; private set; }
+
+    /// <summary>Managed bytes the last round allocated.</summary>
+    public long LastRoundAllocatedBytes { get; private set; }
+
+    /// <summary>Adds the load measured at <paramref name="nowNs"/>. O(1), no allocation.</summary>
+    public void Add(long nowNs, double loadW) => Forecast.Predictor.Add(nowNs, loadW);
+
+    /// <summary>
+    /// One round at <paramref name="nowNs"/>: from the grid target <paramref name="gridTargetW"/> moving at
+    /// <paramref name="gridSlopeWPerS"/> with the battery at <paramref name="socPct"/>, towards
+    /// <paramref name="socTargetPct"/> at the controller's SoC recovery rate. True with the plan's reference (its first
+    /// step, = the grid target now) and slope when the programme was solved to optimality; false when a figure is not
+    /// finite or the solve failed.
+    /// </summary>
+    public bool TryPlan(long nowNs, double gridTargetW, double gridSlopeWPerS, double socPct, double socTargetPct,
+        out double referenceW, out double slopeWPerS)
+    {
+        referenceW = double.NaN;
+        slopeWPerS = double.NaN;
+        if (!double.IsFinite(gridTargetW) || !double.IsFinite(gridSlopeWPerS) || !double.IsFinite(socPct) || !double.IsFinite(socTargetPct))
+        {
+            return false;
+        }
+
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        Forecast.Predictor.Update();
+        Forecast.Predict(nowNs, _fine, BinS);
+        int per = _fine.Length / _coarse.Length;
+        for (int k = 0; k < _coarse.Length; k++)
+        {
+            double sum = 0;
+            for (int i = 0; i < per; i++)
+            {
+                sum += _fine[(k * per) + i];
+            }
+
+            _coarse[k] = sum / per;
+        }
+
+        double energyWh = socPct / 100 * _energyWh;
+        double targetWh = socTargetPct / 100 * _energyWh;
+        double horizonS = _coarse.Length * _stepS;
+        double terminalWh = energyWh + ((targetWh - energyWh) * Math.Min(1, horizonS / _socRecoveryS));
+        long started = Stopwatch.GetTimestamp();
+        bool ok = _lp.Solve(_coarse, gridTargetW, gridSlopeWPerS, energyWh, terminalWh);
+        SolveTimes.Record((long)Stopwatch.GetElapsedTime(started).TotalNanoseconds);
+        Rounds++;
+        if (ok)
+        {
+            referenceW = _lp.GridW(0);
+            slopeWPerS = (_lp.GridW(1) - referenceW) / _stepS;
+        }
+        else
+        {
+            NotOptimal++;
+        }
+
+        LastRoundAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        AllocatedBytes += LastRoundAllocatedBytes;
+        return ok && double.IsFinite(referenceW) && double.IsFinite(slopeWPerS);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _lp.Dispose();
+}
