@@ -316,8 +316,10 @@ public sealed class SmoothingController : IGridController
         if (PlanInUse)
         {
             d.Flags |= ControlFlags.PlanTracked;
+            // A plan steers within the same power-headroom envelope as the controller's own reference: the planner's
+            // forecast may not know the next peak (an irregular pause), the envelope remembers the last one.
             double plannedW = _plan.ReferenceAt(input.NowNs);
-            referenceW = Math.Clamp(plannedW, _effectiveFloorW, _effectiveCapW);
+            referenceW = Math.Clamp(PowerHeadroomClamp(plannedW, input, socTargetPct), _effectiveFloorW, _effectiveCapW);
             referenceSlopeWPerS = referenceW == plannedW ? _plan.SlopeWPerS : 0;
         }
 

@@ -8,6 +8,8 @@ namespace Edge.Mqtt.Publishing;
 /// <item><see cref="ClearDelayNs"/>: the condition must be absent this long before the alarm clears.</item>
 /// <item><see cref="MinActiveNs"/>: minimum dwell — a raised alarm stays raised at least this long.</item>
 /// <item><see cref="Latching"/>: the alarm clears only once acknowledged (E-stop).</item>
+/// <item><see cref="RaiseDelayNs"/>: an on-delay — the condition must have held this long without a break before the
+/// alarm is raised (one device's transient: a single Modbus timeout and reconnect, one sensor read retried).</item>
 /// </list>
 /// </summary>
-internal readonly record struct AlarmPolicy(long GraceNs, long ClearDelayNs, long MinActiveNs, bool Latching);
+internal readonly record struct AlarmPolicy(long GraceNs, long ClearDelayNs, long MinActiveNs, bool Latching, long RaiseDelayNs = 0);

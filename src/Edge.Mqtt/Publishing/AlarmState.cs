@@ -55,6 +55,9 @@ public sealed class AlarmState
 
     internal long LastSeenNs { get; set; }
 
+    /// <summary>Since when the condition has held without a break (long.MinValue: it does not hold now).</summary>
+    internal long HeldSinceNs { get; set; } = long.MinValue;
+
     /// <summary>When the alarm was last raised, loop ns (for the minimum dwell).</summary>
     internal long RaisedNs { get; set; }
 

@@ -44,6 +44,7 @@ public sealed class AlarmTracker
             AlarmClearDelayS = clearDelayS,
             AlarmStartupGraceS = 0,
             AlarmMinActiveS = 0,
+            DeviceAlarmDelayS = 0,
             OverrunAlarmCount = 1,
             OverrunAlarmWindowS = 0,
         })
@@ -69,6 +70,7 @@ public sealed class AlarmTracker
         _overrunWindowNs = (long)(options.OverrunAlarmWindowS * 1e9);
         var plain = new AlarmPolicy(0, clearNs, minActiveNs, Latching: false);
         var availability = plain with { GraceNs = graceNs };
+        var device = availability with { RaiseDelayNs = (long)(options.DeviceAlarmDelayS * 1e9) };
         var list = new List<AlarmState>
         {
             new("emergency_stop", null, AlarmSeverity.Critical),
@@ -105,6 +107,7 @@ public sealed class AlarmTracker
             {
                 "emergency_stop" => plain with { Latching = true },
                 "fault_mode" or "loop_overrun" or "handoff_drops" or "oscillation" or "cabinet_temperature_high" or "cabinet_temperature_low" => plain,
+                "sensor_unhealthy" or "inverter_unhealthy" => device,
                 _ => availability,
             };
         }
@@ -261,8 +264,14 @@ public sealed class AlarmTracker
         if (condition)
         {
             a.LastSeenNs = nowNs;
-            // In the start-up grace nothing is raised; a condition that still holds when it ends is raised then.
-            if (!a.Active && nowNs - _startNs >= p.GraceNs)
+            if (a.HeldSinceNs == long.MinValue)
+            {
+                a.HeldSinceNs = nowNs;
+            }
+
+            // In the start-up grace nothing is raised; a condition that still holds when it ends is raised then. A
+            // device alarm waits out its on-delay: a condition that breaks off before it is a transient, not an alarm.
+            if (!a.Active && nowNs - _startNs >= p.GraceNs && nowNs - a.HeldSinceNs >= p.RaiseDelayNs)
             {
                 a.Active = true;
                 a.Acknowledged = a.AcknowledgedBeforeRestart;
@@ -276,13 +285,17 @@ public sealed class AlarmTracker
                 _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Raise, unixMs));
             }
         }
-        else if (a.Active
-            && nowNs - a.LastSeenNs >= p.ClearDelayNs
-            && nowNs - a.RaisedNs >= p.MinActiveNs
-            && (!p.Latching || a.Acknowledged))
+        else
         {
-            a.Active = false;
-            _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Clear, unixMs));
+            a.HeldSinceNs = long.MinValue;
+            if (a.Active
+                && nowNs - a.LastSeenNs >= p.ClearDelayNs
+                && nowNs - a.RaisedNs >= p.MinActiveNs
+                && (!p.Latching || a.Acknowledged))
+            {
+                a.Active = false;
+                _events.Enqueue(new AlarmEvent(a, AlarmEventKind.Clear, unixMs));
+            }
         }
     }
 }

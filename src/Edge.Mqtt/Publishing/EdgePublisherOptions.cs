@@ -33,6 +33,14 @@ public sealed class EdgePublisherOptions
     /// </summary>
     public double AlarmStartupGraceS { get; set; } = 10;
 
+    /// <summary>
+    /// On-delay of the device alarms (<c>inverter_unhealthy</c>, <c>sensor_unhealthy</c>), s: raised only once the
+    /// device has been unhealthy this long without a break, so one transient (a Modbus request that timed out and the
+    /// reconnect after it, a sensor read retried) is not an operator's alarm. The controller does not wait: it stops
+    /// counting on the device at once (docs/faults.md).
+    /// </summary>
+    public double DeviceAlarmDelayS { get; set; } = 2;
+
     /// <summary>Minimum dwell, s: a raised alarm stays raised at least this long (no raise/clear pairs every few s).</summary>
     public double AlarmMinActiveS { get; set; } = 10;
 
@@ -79,6 +87,7 @@ public sealed class EdgePublisherOptions
         c.Range(nameof(AlarmClearDelayS), AlarmClearDelayS, 0, 3600, "s");
         c.Range(nameof(AlarmStartupGraceS), AlarmStartupGraceS, 0, 600, "s");
         c.Range(nameof(AlarmMinActiveS), AlarmMinActiveS, 0, 3600, "s");
+        c.Range(nameof(DeviceAlarmDelayS), DeviceAlarmDelayS, 0, 60, "s");
         c.Range(nameof(OverrunAlarmCount), OverrunAlarmCount, 1, 1000, "overruns");
         c.Range(nameof(OverrunAlarmWindowS), OverrunAlarmWindowS, 0, 3600, "s");
         c.Above(nameof(PollIntervalMs), PollIntervalMs, 0, 1000, "ms");

@@ -67,6 +67,47 @@ public class AlarmTrackerTests
         Assert.Contains(("inverter_unhealthy", "inv1", AlarmEventKind.Raise), events);
     }
 
+    [Fact]
+    public void A_device_alarm_waits_out_its_on_delay_so_one_transient_is_not_raised()
+    {
+        // Issue 13's stressed runs: one Modbus request that timed out (and the reconnect after it) made the inverter
+        // unhealthy for under a second, and raised a critical alarm. With the default on-delay (2 s) it does not; a
+        // device that stays unhealthy is raised 2 s after it went, with its reason.
+        var t = new AlarmTracker([], ["inv1"], new EdgePublisherOptions { AlarmStartupGraceS = 0, AlarmClearDelayS = 0, AlarmMinActiveS = 0 })
+        {
+            DeviceReason = _ => "writing the setpoint: Timeout",
+        };
+        var snapshot = new RackSnapshot(0, 1);
+        long ns = 0;
+        void Detail(InverterHealth health)
+        {
+            snapshot.Inverters[0] = InverterState.Missing with { Health = health };
+            t.ObserveDetail(snapshot, ns, ns / 1_000_000);
+            ns += 100_000_000; // 10 Hz, finer than the default detail rate, to place the edges
+        }
+
+        Detail(InverterHealth.Ok);
+        for (int i = 0; i < 9; i++)
+        {
+            Detail(InverterHealth.Offline); // 0.8 s: a timeout, a reconnect
+        }
+
+        Detail(InverterHealth.NotEnabled); // still not usable, up to 0.9 s
+        Detail(InverterHealth.Ok);
+        Assert.Empty(Take(t));
+
+        long wentNs = ns;
+        while (ns - wentNs < 1_950_000_000)
+        {
+            Detail(InverterHealth.Offline);
+            Assert.Empty(Take(t));
+        }
+
+        Detail(InverterHealth.Offline); // 2.0 s without a break
+        Assert.Equal([("inverter_unhealthy", "inv1", AlarmEventKind.Raise)], Take(t));
+        Assert.Equal("writing the setpoint: Timeout", t.Alarms.Single(a => a.Id == "inverter_unhealthy").Detail);
+    }
+
     private sealed class Thermometer(string id) : ITemperatureSensor
     {
         public TemperatureReading Reading { get; set; } = TemperatureReading.Missing;
@@ -89,6 +130,7 @@ public class AlarmTrackerTests
             AlarmClearDelayS = 0,
             AlarmStartupGraceS = 0,
             AlarmMinActiveS = 0,
+            DeviceAlarmDelayS = 0,
         }, [cabinet]);
         var snapshot = new RackSnapshot(1, 1);
         snapshot.Sensors[0] = new PowerReading(0, 1, 1, 1, 1, SensorHealth.Ok);
@@ -321,6 +363,9 @@ public class AlarmTrackerTests
         feed.For(Defaults.AlarmStartupGraceS + 1);
         var snapshot = new RackSnapshot(1, 0);
         snapshot.Sensors[0] = new PowerReading(0, 1, 1, 1, 1, SensorHealth.Stale);
+        t.ObserveDetail(snapshot, feed.Ns, 0);
+        Assert.Empty(Take(t)); // a device alarm's on-delay (2 s) first
+        feed.For(Defaults.DeviceAlarmDelayS);
         t.ObserveDetail(snapshot, feed.Ns, 0);
         Assert.Equal([("sensor_unhealthy", "rack1", AlarmEventKind.Raise)], Take(t));
         long raisedNs = feed.Ns;
