@@ -95,6 +95,7 @@ internal sealed class DaemonStateExtension(
             j.WriteStartObject("planner"u8);
             j.WriteNumber("plans"u8, p.Plans);
             j.WriteNumber("skipped"u8, p.Skipped);
+            j.WriteNumber("not_optimal"u8, p.NotOptimal);
             Number(j, "solve_p50_ms"u8, p.SolveP50Ms);
             Number(j, "solve_p99_ms"u8, p.SolveP99Ms);
             Number(j, "solve_max_ms"u8, p.SolveMaxMs);

@@ -780,8 +780,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _planner.Stop();
         PlannerFigures f = _planner.Measured(); // its thread has stopped: read directly, not through the publisher's mailbox
         _log.LogInformation(
-            "planner: {Plans} plans, {Skipped} rounds without one; solve p50 {P50} ms, p99 {P99} ms, max {Max} ms; {Bytes} B managed per round (last {Last} B); {Dropped} periods dropped",
-            f.Plans, f.Skipped, F(f.SolveP50Ms), F(f.SolveP99Ms), F(f.SolveMaxMs), F(f.MeanRoundAllocatedBytes), f.RoundAllocatedBytes, f.SamplesDropped);
+            "planner: {Plans} plans, {Skipped} rounds without one ({NotOptimal} not optimal; the others: not in auto, no fresh period or SoC); solve p50 {P50} ms, p99 {P99} ms, max {Max} ms; {Bytes} B managed per round (last {Last} B); {Dropped} periods dropped",
+            f.Plans, f.Skipped, f.NotOptimal, F(f.SolveP50Ms), F(f.SolveP99Ms), F(f.SolveMaxMs), F(f.MeanRoundAllocatedBytes), f.RoundAllocatedBytes, f.SamplesDropped);
     }
 
     /// <summary>Where commands learn whether the wall clock is synchronised (the kernel's adjtimex; tests substitute one).</summary>

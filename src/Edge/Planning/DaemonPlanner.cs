@@ -166,6 +166,7 @@ public sealed class DaemonPlanner : IDisposable
         {
             Plans = _plansMade,
             Skipped = _skipped,
+            NotOptimal = _planner.NotOptimal,
             SolveP50Ms = solve.P50Ns / 1e6,
             SolveP99Ms = solve.P99Ns / 1e6,
             SolveMaxMs = solve.MaxNs / 1e6,

@@ -13,6 +13,9 @@ public readonly record struct PlannerFigures
     /// <summary>Rounds that handed over nothing (not optimal, an input unknown, no new samples, an error).</summary>
     public long Skipped { get; init; }
 
+    /// <summary>Of the skipped rounds, those whose programme was not solved to optimality.</summary>
+    public long NotOptimal { get; init; }
+
     /// <summary>Solve time, median, ms.</summary>
     public double SolveP50Ms { get; init; }
 
