@@ -11,7 +11,7 @@ namespace Edge.Rig.Tests;
 /// process with a real broker, read by an independent subscriber (mosquitto_sub). The planner's thread hands the loop a
 /// plan every second, the loop tracks it (<c>plan_tracked</c>) and its grid target never moves faster than the ramp
 /// limit; the state carries the planner's solve times and allocation per round; and the resident memory the planner
-/// adds is measured against the same daemon without it, in the same run.
+/// adds (its default, purpose-written solver) is measured against the same daemon without it, in the same run.
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public sealed partial class PlannerDaemonTests(ITestOutputHelper output)
@@ -78,7 +78,8 @@ public sealed partial class PlannerDaemonTests(ITestOutputHelper output)
         Assert.InRange(p99, 0.01, 5_000);
         Assert.Equal(0, last.GetProperty("samples_dropped").GetInt64());
         Assert.Equal(0, last.GetProperty("round_alloc_bytes").GetInt64());
-        Assert.True(withKb - withoutKb < 150 * 1024, $"the planner added {(withKb - withoutKb) / 1024} MB");
+        // The default solver is the purpose-written one (no native library): measured +0.7 MB; GLOP added ≈ 23 MB.
+        Assert.True(withKb - withoutKb < 10 * 1024, $"the planner added {(withKb - withoutKb) / 1024} MB");
     }
 
     /// <summary>

@@ -44,10 +44,11 @@ public sealed class ReplayCommand : ICommand
                     [--max-gap-s S] [--max-periods N]
                     [--flex-load[=SPEC]] [--agents SPEC] [--announce FILE.jsonl]
                     [--json OUT.json] [--series OUT.csv] [--plot OUT.svg|OUT.html] [--plot-from S] [--plot-to S] [--quiet]
-                    [--planner] [--bound]
+                    [--planner [--planner-solver banded|glop]] [--bound]
 
         --planner adds "planner": the smoothing controller with the forecast-assisted grid planner beside it
-        (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms). --bound prints the
+        (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms); --planner-solver picks
+        the programme's solver (banded: purpose-written, the default; glop: Google OR-Tools). --bound prints the
         clairvoyant lower bound on battery throughput (an LP with perfect foresight) and each controller's ratio to it.
         --latency-compensation-ms MS (Controller:LatencyCompensationMs; 0 = off) commands the load predicted MS ahead
         (a per-period periodic predictor, gated by its measured error) so a battery with --battery-latency-ms MS meets
@@ -107,6 +108,13 @@ public sealed class ReplayCommand : ICommand
         double? plotToS = args.Double("plot-to", 0);
         bool quiet = args.Has("quiet");
         bool planner = args.Has("planner");
+        string? solverName = args.String("planner-solver");
+        Planning.PlannerSolver solver = solverName switch
+        {
+            null or "banded" => Planning.PlannerSolver.Banded,
+            "glop" => Planning.PlannerSolver.Glop,
+            _ => throw new UsageException($"--planner-solver: '{solverName}' is not a solver: banded or glop."),
+        };
         bool bound = args.Has("bound");
         bool flexPresent = args.SwitchWithValue("flex-load", out string? flexSpec);
         string? agentsSpec = args.String("agents");
@@ -263,7 +271,7 @@ public sealed class ReplayCommand : ICommand
         }
 
         Planning.ClairvoyantBound? boundLoad = bound ? new Planning.ClairvoyantBound(options, periodS) : null;
-        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements) : null;
+        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements, solver: solver) : null;
         ReplaySite[]? sites = levers.IsEmpty ? null : [.. controllers.Select(_ => new ReplaySite(levers, peakW, options, announcements))];
         IGridController[] gridControllers = [.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))];
         if (levers.Flex is not null)
@@ -339,7 +347,7 @@ public sealed class ReplayCommand : ICommand
             // Wall-clock solve times vary from run to run; they go to stderr and never into the run or the json.
             Planning.GridPlanner rounds = plannedController.Planner;
             Edge.Runtime.Statistics.HistogramSummary solve = rounds.SolveTimes.Summarize();
-            context.Error.WriteLine($"edge replay: planner: {rounds.Rounds} plans, {rounds.NotOptimal} not optimal, plan tracked {plannedController.PlannedPeriods * periodS:F0} s; solve p50 {solve.P50Ns / 1e6:F2} ms, p99 {solve.P99Ns / 1e6:F2} ms, max {solve.MaxNs / 1e6:F2} ms (GLOP, wall clock, this machine); {rounds.AllocatedBytes / Math.Max(1, rounds.Rounds)} B managed per plan (forecast and solve)");
+            context.Error.WriteLine($"edge replay: planner: {rounds.Rounds} plans, {rounds.NotOptimal} not optimal, plan tracked {plannedController.PlannedPeriods * periodS:F0} s; solve p50 {solve.P50Ns / 1e6:F2} ms, p99 {solve.P99Ns / 1e6:F2} ms, max {solve.MaxNs / 1e6:F2} ms ({rounds.Solver}, wall clock, this machine); {rounds.AllocatedBytes / Math.Max(1, rounds.Rounds)} B managed per plan (forecast and solve)");
             plannedController.Dispose();
         }
         if (seriesPath is not null)

@@ -758,8 +758,8 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         {
             var planner = new DaemonPlanner(controller, _plannerOptions, clock, mailbox, m => _log.LogWarning("{Message}", m));
             plans = mailbox;
-            _log.LogInformation("planner: on, a plan every {Interval} s over {Horizon} s (GLOP), handed to the loop through its plan mailbox",
-                F(_plannerOptions.IntervalS), F(_plannerOptions.HorizonS));
+            _log.LogInformation("planner: on, a plan every {Interval} s over {Horizon} s (solver {Solver}), handed to the loop through its plan mailbox",
+                F(_plannerOptions.IntervalS), F(_plannerOptions.HorizonS), _plannerOptions.Solver);
             return planner;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException or BadImageFormatException)

@@ -47,7 +47,7 @@ public sealed class DaemonPlanner : IDisposable
     {
         ArgumentNullException.ThrowIfNull(controller);
         ArgumentNullException.ThrowIfNull(options);
-        _planner = new GridPlanner(controller, options.HorizonS, options.IntervalS);
+        _planner = new GridPlanner(controller, options.HorizonS, options.IntervalS, solver: options.Solver);
         _plans = plans ?? throw new ArgumentNullException(nameof(plans));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _socTargetPct = controller.SocTargetPct;

@@ -14,11 +14,25 @@ namespace Edge.Planning;
 /// programme is always feasible and a battery too small for the swing gets the least-bad plan instead of none.
 /// Solved with GLOP (Google OR-Tools); the decision and its figures: docs/planner.md. Not thread-safe.
 /// </summary>
-public sealed class GridPlanLp : IDisposable
+public sealed class GridPlanLp : IGridPlanSolver
 {
-    private const double RampDerate = 0.9;
-    private const double RampSlackCostWhPerW = 1.0;
-    private const double TerminalCostPerWh = 3.0;
+    /// <summary>The ramp the plan may use, as a fraction of the limit.</summary>
+    internal const double RampDerate = 0.9;
+
+    /// <summary>Cost of 1 W of ramp beyond the derated limit, Wh.</summary>
+    internal const double RampSlackCostWhPerW = 1.0;
+
+    /// <summary>Cost of 1 Wh of final energy away from the SoC-return target, Wh.</summary>
+    internal const double TerminalCostPerWh = 3.0;
+
+    /// <summary>The programme's per-step bounds, W: derated ramp up and down, and the second difference's bound.</summary>
+    internal static void Bounds(double stepS, double rampUpWPerS, double rampDownWPerS, double bandLowHz, out double upW, out double downW, out double curvatureW)
+    {
+        double tauS = 4 / (2 * Math.PI * bandLowHz);
+        curvatureW = RampDerate * Math.Min(rampUpWPerS, rampDownWPerS) / tauS * stepS * stepS;
+        upW = RampDerate * rampUpWPerS * stepS;
+        downW = RampDerate * rampDownWPerS * stepS;
+    }
 
     private readonly Solver _solver;
     private readonly int _n;
@@ -56,10 +70,7 @@ public sealed class GridPlanLp : IDisposable
         _solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("GLOP is not available in this OR-Tools build.");
         _energyMinWh = energyWh * socMinPct / 100;
         _energyMaxWh = energyWh * socMaxPct / 100;
-        double tauS = 4 / (2 * Math.PI * bandLowHz);
-        _curvatureW = RampDerate * Math.Min(rampUpWPerS, rampDownWPerS) / tauS * stepS * stepS;
-        double upW = RampDerate * rampUpWPerS * stepS;
-        double downW = RampDerate * rampDownWPerS * stepS;
+        Bounds(stepS, rampUpWPerS, rampDownWPerS, bandLowHz, out double upW, out double downW, out _curvatureW);
         double hours = stepS / 3600;
 
         _g = new Variable[_n + 1];

@@ -19,7 +19,7 @@ public sealed class GridPlanner : IDisposable
     /// <summary>The forecast's bin, s.</summary>
     public const double BinS = 0.1;
 
-    private readonly GridPlanLp _lp;
+    private readonly IGridPlanSolver _lp;
     private readonly double[] _fine;
     private readonly double[] _coarse;
     private readonly double _energyWh;
@@ -31,7 +31,8 @@ public sealed class GridPlanner : IDisposable
     /// <param name="horizonS">Planning horizon, s.</param>
     /// <param name="stepS">The programme's step, s (the horizon is a whole number of steps).</param>
     /// <param name="maxAnnouncements">Most pending phase announcements kept.</param>
-    public GridPlanner(ControllerOptions options, double horizonS = 60, double stepS = 1, int maxAnnouncements = 64)
+    /// <param name="solver">The programme's solver.</param>
+    public GridPlanner(ControllerOptions options, double horizonS = 60, double stepS = 1, int maxAnnouncements = 64, PlannerSolver solver = PlannerSolver.Banded)
     {
         ArgumentNullException.ThrowIfNull(options);
         int steps = (int)Math.Round(horizonS / stepS);
@@ -39,9 +40,14 @@ public sealed class GridPlanner : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2, nameof(horizonS));
         ArgumentOutOfRangeException.ThrowIfLessThan(perStep, 1, nameof(stepS));
         _stepS = stepS;
-        _lp = new GridPlanLp(steps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
-            options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
-            options.ChargeEfficiency, options.DischargeEfficiency);
+        _lp = solver == PlannerSolver.Glop
+            ? new GridPlanLp(steps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
+                options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
+                options.ChargeEfficiency, options.DischargeEfficiency)
+            : new BandedIpmSolver(steps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
+                options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
+                options.ChargeEfficiency, options.DischargeEfficiency);
+        Solver = solver;
         Forecast = new LoadForecast(new PeriodicPredictor(BinS, 300, 1, 120, 3), Math.Max(1, maxAnnouncements));
         _fine = new double[steps * perStep];
         _coarse = new double[steps];
@@ -49,13 +55,16 @@ public sealed class GridPlanner : IDisposable
         _socRecoveryS = options.SocRecoveryS;
     }
 
+    /// <summary>The programme's solver.</summary>
+    public PlannerSolver Solver { get; }
+
     /// <summary>The load forecast (history and announcements).</summary>
     public LoadForecast Forecast { get; }
 
     /// <summary>The programme's step, s.</summary>
     public double StepS => _stepS;
 
-    /// <summary>Wall-clock time of every solve (GLOP only, not the forecast), as a histogram.</summary>
+    /// <summary>Wall-clock time of every solve (the solver only, not the forecast), as a histogram.</summary>
     public LatencyHistogram SolveTimes { get; } = new();
 
     /// <summary>Rounds planned (optimal or not).</summary>

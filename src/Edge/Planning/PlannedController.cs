@@ -35,11 +35,12 @@ public sealed class PlannedController : IGridController, IDisposable
     /// Creates the planner and its inner smoothing controller from <paramref name="options"/>. Replay's announcements
     /// are given all at once: the forecast uses each only from its <see cref="AnnouncedPhase.ReceivedNs"/> on.
     /// </summary>
-    public PlannedController(ControllerOptions options, IReadOnlyList<AnnouncedPhase>? announcements = null, double horizonS = 60)
+    public PlannedController(ControllerOptions options, IReadOnlyList<AnnouncedPhase>? announcements = null, double horizonS = 60,
+        PlannerSolver solver = PlannerSolver.Banded)
     {
         ArgumentNullException.ThrowIfNull(options);
         _inner = new SmoothingController(options);
-        _planner = new GridPlanner(options, horizonS, PlanIntervalS, Math.Max(64, announcements?.Count ?? 0));
+        _planner = new GridPlanner(options, horizonS, PlanIntervalS, Math.Max(64, announcements?.Count ?? 0), solver);
         foreach (AnnouncedPhase a in announcements ?? [])
         {
             _planner.Forecast.Announce(a);

@@ -3,9 +3,8 @@ using Edge.Core;
 namespace Edge.Planning;
 
 /// <summary>
-/// The grid planner beside the loop (configuration section <c>Planner</c>; docs/planner.md): off by default — it adds
-/// Google OR-Tools' GLOP to the process (≈ 27 MB of resident memory, beyond the 60 MB footprint goal), so a site turns it
-/// on where that memory is there and the loads repeat (training jobs) or their agents announce their phases.
+/// The grid planner beside the loop (configuration section <c>Planner</c>; docs/planner.md): off by default — a site
+/// turns it on where the loads repeat (training jobs) or their agents announce their phases.
 /// </summary>
 public sealed class PlannerOptions
 {
@@ -18,12 +17,23 @@ public sealed class PlannerOptions
     /// <summary>How often a plan is made, s (each plan is valid for two intervals: a late or failed one lapses and the controller's own reference takes over).</summary>
     public double IntervalS { get; set; } = 1;
 
+    /// <summary>
+    /// The programme's solver: <c>Banded</c> (purpose-written, no library; the default) or <c>Glop</c> (Google OR-Tools,
+    /// ≈ 19 MB of native code in the process).
+    /// </summary>
+    public PlannerSolver Solver { get; set; } = PlannerSolver.Banded;
+
     /// <summary>The problems, each with its configuration path (<c>Planner:…</c>).</summary>
     public IReadOnlyList<OptionError> Validate(string section = "Planner")
     {
         var c = new OptionChecks(section);
         c.Range(nameof(HorizonS), HorizonS, 10, 600, "s");
         c.Range(nameof(IntervalS), IntervalS, 0.2, 10, "s");
+        if (!Enum.IsDefined(Solver))
+        {
+            c.Fail(nameof(Solver), Solver.ToString(), "Banded or Glop");
+        }
+
         if (double.IsFinite(HorizonS) && double.IsFinite(IntervalS) && IntervalS > 0 && HorizonS / IntervalS > 600)
         {
             c.Fail(nameof(HorizonS), HorizonS.ToString(System.Globalization.CultureInfo.InvariantCulture), "at most 600 intervals (Planner:IntervalS) per horizon");

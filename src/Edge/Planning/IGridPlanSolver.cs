@@ -1,0 +1,28 @@
+namespace Edge.Planning;
+
+/// <summary>
+/// A solver of the grid planner's linear programme (docs/planner.md §4): <see cref="GridPlanLp"/> (Google OR-Tools'
+/// GLOP) or <see cref="BandedIpmSolver"/> (purpose-written). Both take the same limits at construction and the same
+/// figures per solve. Not thread-safe.
+/// </summary>
+public interface IGridPlanSolver : IDisposable
+{
+    /// <summary>Horizon steps N.</summary>
+    int HorizonSteps { get; }
+
+    /// <summary>
+    /// Solves for the load forecast <paramref name="loadW"/> (N values, the mean load of each step), from the grid
+    /// target <paramref name="gridW"/> moving at <paramref name="gridSlopeWPerS"/>, with <paramref name="energyWh"/>
+    /// stored, ending near <paramref name="terminalEnergyWh"/>. True when solved to optimality.
+    /// </summary>
+    bool Solve(ReadOnlySpan<double> loadW, double gridW, double gridSlopeWPerS, double energyWh, double terminalEnergyWh);
+
+    /// <summary>The planned grid g_k after the last successful solve (k = 0 … N), W.</summary>
+    double GridW(int k);
+
+    /// <summary>Battery throughput of the last solution, Wh (the objective without its penalties).</summary>
+    double ThroughputWh { get; }
+
+    /// <summary>Objective of the last solve: throughput Wh plus the penalties (ramp slack, SoC return).</summary>
+    double ObjectiveValue { get; }
+}
