@@ -432,7 +432,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         {
             for (int j = _rowStart[i]; j < _rowStart[i + 1]; j++)
             {
-                _rhs[Pos(_rowVar[j])] += _rowCoef[j] * _h[i];
+                _rhs[_rowPos[j]] += _rowCoef[j] * _h[i];
             }
         }
 
@@ -442,21 +442,11 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         }
 
         BackSubstitute();
-        for (int i = 0; i < _nx; i++)
-        {
-            _x[i] = _rhs[Pos(i)];
-        }
-
+        Unpack(_x, null);
         double sMin = double.PositiveInfinity;
         for (int i = 0; i < _rows; i++)
         {
-            double gx = 0;
-            for (int j = _rowStart[i]; j < _rowStart[i + 1]; j++)
-            {
-                gx += _rowCoef[j] * _x[_rowVar[j]];
-            }
-
-            _s[i] = _h[i] - gx;
+            _s[i] = _h[i] - RowTimes(i, _x);
             sMin = Math.Min(sMin, _s[i]);
         }
 
@@ -468,22 +458,12 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         }
 
         BackSubstitute();
-        for (int k = 0; k < _n; k++)
-        {
-            _y[k] = _rhs[PosY(k)];
-        }
-
+        Unpack(_dx, _y); // u, the least-norm dual's direction (work space)
         double zMin = double.PositiveInfinity;
         for (int i = 0; i < _rows; i++)
         {
-            double gu = 0;
-            for (int j = _rowStart[i]; j < _rowStart[i + 1]; j++)
-            {
-                gu += _rowCoef[j] * _rhs[Pos(_rowVar[j])];
-            }
-
-            _z[i] = gu;
-            zMin = Math.Min(zMin, gu);
+            _z[i] = RowTimes(i, _dx);
+            zMin = Math.Min(zMin, _z[i]);
         }
 
         double sShift = sMin >= 0 ? 0 : 1 - sMin;
@@ -674,26 +654,40 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         }
 
         BackSubstitute();
-        for (int i = 0; i < _nx; i++)
-        {
-            _dx[i] = _rhs[Pos(i)];
-        }
-
-        for (int k = 0; k < _n; k++)
-        {
-            _dy[k] = _rhs[PosY(k)];
-        }
-
+        Unpack(_dx, _dy);
         for (int i = 0; i < _rows; i++)
         {
-            double gdx = 0;
-            for (int j = _rowStart[i]; j < _rowStart[i + 1]; j++)
-            {
-                gdx += _rowCoef[j] * _dx[_rowVar[j]];
-            }
-
-            _ds[i] = -_rg[i] - gdx;
+            _ds[i] = -_rg[i] - RowTimes(i, _dx);
             _dz[i] = (_rc[i] - (_z[i] * _ds[i])) / _s[i];
+        }
+    }
+
+    /// <summary>Row <paramref name="i"/> of G times <paramref name="x"/> (primal unknowns).</summary>
+    private double RowTimes(int i, double[] x)
+    {
+        double sum = 0;
+        for (int j = _rowStart[i]; j < _rowStart[i + 1]; j++)
+        {
+            sum += _rowCoef[j] * x[_rowVar[j]];
+        }
+
+        return sum;
+    }
+
+    /// <summary>Copies the solved <see cref="_rhs"/> (interleaved) into primal <paramref name="x"/> and, if given, the equality duals <paramref name="y"/>.</summary>
+    private void Unpack(double[] x, double[]? y)
+    {
+        for (int i = 0; i < _nx; i++)
+        {
+            x[i] = _rhs[Pos(i)];
+        }
+
+        if (y is not null)
+        {
+            for (int k = 0; k < _n; k++)
+            {
+                y[k] = _rhs[PosY(k)];
+            }
         }
     }
 
@@ -755,8 +749,6 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     }
 
     private double At(int i, int j) => _band[(i * (Band + 1)) + (i - j)];
-
-    private void Set(int i, int j, double v) => _band[(i * (Band + 1)) + (i - j)] = v;
 
     private void Add(int i, int j, double v)
     {

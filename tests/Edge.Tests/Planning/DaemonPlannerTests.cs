@@ -16,16 +16,6 @@ public sealed class DaemonPlannerTests
     private const long PeriodNs = 10_000_000;
     private const long SecondNs = 1_000_000_000;
 
-    private static ControllerOptions Options() => new()
-    {
-        PeriodMs = 10,
-        MaxChargeW = 10_000,
-        MaxDischargeW = 10_000,
-        EnergyWh = 10_000 * 120 / 3600.0,
-        RampUpWPerS = 100,
-        RampDownWPerS = 100,
-    };
-
     private static double Load(long k)
     {
         double t = k * PeriodNs * 1e-9;
@@ -36,7 +26,7 @@ public sealed class DaemonPlannerTests
     {
         public Rig(double intervalS = 1)
         {
-            Planner = new DaemonPlanner(Options(), new PlannerOptions { Enabled = true, IntervalS = intervalS }, new NeverClock(), Plans);
+            Planner = new DaemonPlanner(PlannerReplayTests.Options(), new PlannerOptions { Enabled = true, IntervalS = intervalS }, new NeverClock(), Plans);
         }
 
         public LatestValueMailbox<GridPlan> Plans { get; } = new();
