@@ -769,7 +769,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Stops the planner thread (after the loop) and says what it measured.</summary>
+    /// <summary>Stops the planner thread (first on stop: the ramp-out ignores plans) and says what it measured.</summary>
     private void StopPlanner()
     {
         if (_planner is null)

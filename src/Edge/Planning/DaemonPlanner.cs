@@ -37,7 +37,7 @@ public sealed class DaemonPlanner : IDisposable
     private PlannerSample _previous;
     private bool _warned;
 
-    /// <summary>Builds the planner's forecast and programme (GLOP is loaded here: a missing native library throws now, not in a round).</summary>
+    /// <summary>Builds the planner's forecast and programme with its solver (with GLOP, a missing native library throws here, not in a round).</summary>
     /// <param name="controller">The controller's options: the programme's limits and the SoC target.</param>
     /// <param name="options">Horizon and interval.</param>
     /// <param name="clock">The monotonic clock of the loop.</param>
@@ -64,9 +64,6 @@ public sealed class DaemonPlanner : IDisposable
 
     /// <summary>The figures after each round, for one reader: the state publisher.</summary>
     public LatestValueMailbox<PlannerFigures> Figures { get; } = new();
-
-    /// <summary>The planning rounds underneath (tests; read it only from the planner's thread or once it has stopped).</summary>
-    internal GridPlanner Rounds => _planner;
 
     /// <summary>
     /// Agent registry's thread (the one producer): hands over the announcements not handed over before (an announcement
