@@ -36,7 +36,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IFlexibleLoads
 
     private readonly LeverCoordinator _coordinator;
     private readonly SpscRing<SlotUpdate> _updates = new(4096);
-    private readonly SpscRing<AnnouncedPhase> _announcements = new(256);
+    private readonly AnnouncementHandOff _announcements = new();
     private readonly SpscRing<OutCommand> _outbox = new(1024);
     private readonly int _smoothingProfile;
     private readonly string _site;
@@ -48,7 +48,6 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IFlexibleLoads
     private readonly string?[] _slotId = new string?[Capacity];
     private readonly LeverSpec[] _slotSpec = new LeverSpec[Capacity];
     private readonly bool[] _slotActive = new bool[Capacity];
-    private readonly HashSet<(string, long)> _handedOver = [];
     private readonly bool[] _seen = new bool[Capacity];
     private bool _saidFull;
 
@@ -176,13 +175,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IFlexibleLoads
             }
         }
 
-        foreach (AnnouncedPhase p in registry.Announcements())
-        {
-            if (_handedOver.Add((p.Id, p.ReceivedNs)))
-            {
-                _announcements.TryWrite(p);
-            }
-        }
+        _announcements.Offer(registry.Announcements());
     }
 
     /// <summary>
@@ -293,7 +286,7 @@ internal sealed class AgentLevers : Edge.Runtime.Cycle.IFlexibleLoads
         controller.SocBackedByLevers = flexCounted;
         _curtailableW = curtailableW;
 
-        while (_announcements.TryRead(out AnnouncedPhase p))
+        while (_announcements.TryTake(out AnnouncedPhase p))
         {
             _coordinator.Announce(p);
         }

@@ -1,6 +1,7 @@
 using Edge.Core.Control;
 using Edge.Core.Forecast;
 using Edge.Core.Timing;
+using Edge.Daemon;
 using Edge.Runtime.Handoff;
 
 namespace Edge.Planning;
@@ -17,16 +18,13 @@ namespace Edge.Planning;
 /// </summary>
 public sealed class DaemonPlanner : IDisposable
 {
-    private const int MaxAnnouncementsSeen = 4096;
-
     private readonly GridPlanner _planner;
     private readonly LatestValueMailbox<GridPlan> _plans;
     private readonly IMonotonicClock _clock;
     private readonly double _socTargetPct;
     private readonly long _intervalNs;
     private readonly long _validNs;
-    private readonly SpscRing<AnnouncedPhase> _announcements = new(256);
-    private readonly HashSet<(string Id, long ReceivedNs)> _seen = new();
+    private readonly AnnouncementHandOff _announcements = new();
     private readonly ManualResetEventSlim _stop = new(false);
     private readonly Action<string>? _warn;
     private Thread? _thread;
@@ -71,19 +69,7 @@ public sealed class DaemonPlanner : IDisposable
     /// </summary>
     public void OfferAnnouncements(IReadOnlyList<AnnouncedPhase> announcements)
     {
-        ArgumentNullException.ThrowIfNull(announcements);
-        if (_seen.Count > MaxAnnouncementsSeen)
-        {
-            _seen.Clear(); // handing one over twice is harmless (same id: replaced); forgetting bounds the memory
-        }
-
-        foreach (AnnouncedPhase p in announcements)
-        {
-            if (_seen.Add((p.Id, p.ReceivedNs)))
-            {
-                _announcements.TryWrite(p);
-            }
-        }
+        _announcements.Offer(announcements);
     }
 
     /// <summary>Starts the planner thread (first round one interval from now).</summary>
@@ -130,7 +116,7 @@ public sealed class DaemonPlanner : IDisposable
             fresh++;
         }
 
-        while (_announcements.TryRead(out AnnouncedPhase a))
+        while (_announcements.TryTake(out AnnouncedPhase a))
         {
             _planner.Forecast.Announce(a);
         }

@@ -139,12 +139,14 @@ public sealed class CommandSecurityTests(ITestOutputHelper output) : IDisposable
         var clock = Stopwatch.StartNew();
         while (!flood.HasExited)
         {
-            // bob at 1 command/s, below his own rate limit (2/s, burst 5) and far below Edge's intake rate.
+            // bob at most 1 command/s, below his own rate limit (2/s, burst 5) and far below Edge's intake rate: a
+            // reply that came late (a starved box) is never made up for with a burst.
+            TimeSpan sent = clock.Elapsed;
             string id = OperatorConsole.NewId();
             JsonElement reply = bob.Command(accepted.Count % 2 == 0 ? "hold" : "auto", id);
-            Assert.True(reply.GetProperty("ok").GetBoolean(), $"bob's command {accepted.Count + 1} during the flood: {reply}");
+            Assert.True(reply.GetProperty("ok").GetBoolean(), $"bob's command {accepted.Count + 1} during the flood (sent {sent.TotalSeconds:0.0} s in, answered after {(clock.Elapsed - sent).TotalSeconds:0.0} s): {reply}");
             accepted.Add(id);
-            Wait.TryUntil(() => flood.HasExited, TimeSpan.FromSeconds(accepted.Count) - clock.Elapsed); // paces bob, ends early with the flood
+            Wait.TryUntil(() => flood.HasExited, sent + TimeSpan.FromSeconds(1) - clock.Elapsed); // paces bob, ends early with the flood
             Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), "the flood did not end");
         }
 
@@ -152,7 +154,7 @@ public sealed class CommandSecurityTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(flood.Log);
         CommandCounters c = edge.Daemon.Commands!.Counters;
         output.WriteLine($"{c}; bob's accepted commands: {accepted.Count}");
-        Assert.True(accepted.Count >= 15, $"bob sent only {accepted.Count} commands during the flood");
+        Assert.True(accepted.Count >= 10, $"bob sent only {accepted.Count} commands during the 20 s flood");
         Assert.True(c.Received >= 8000 + accepted.Count, $"Edge took in {c.Received} messages; mallory sent 8000 (the broker dropped some)");
         Assert.True(c.Suppressed > 7000, c.ToString());
 
