@@ -38,8 +38,7 @@ public sealed class ClairvoyantBound(ControllerOptions options, double periodS)
             return double.NaN;
         }
 
-        using var lp = new GridPlanLp(n, 1.0, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz, options.MaxChargeW,
-            options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct, options.ChargeEfficiency, options.DischargeEfficiency);
+        using IGridPlanSolver lp = IGridPlanSolver.Create(PlannerSolver.Glop, n, 1.0, options);
         double startWh = options.SocTargetPct / 100 * options.EnergyWh;
         // The grid starts where the load is (the replay starts there too) and at rest.
         bool ok = lp.Solve(_secondMeansW.ToArray().AsSpan(1), _secondMeansW[0], 0, startWh, startWh);

@@ -40,13 +40,7 @@ public sealed class GridPlanner : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(steps, 2, nameof(horizonS));
         ArgumentOutOfRangeException.ThrowIfLessThan(perStep, 1, nameof(stepS));
         _stepS = stepS;
-        _lp = solver == PlannerSolver.Glop
-            ? new GridPlanLp(steps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
-                options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
-                options.ChargeEfficiency, options.DischargeEfficiency)
-            : new BandedIpmSolver(steps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
-                options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
-                options.ChargeEfficiency, options.DischargeEfficiency);
+        _lp = IGridPlanSolver.Create(solver, steps, stepS, options);
         Solver = solver;
         Forecast = new LoadForecast(new PeriodicPredictor(BinS, 300, 1, 120, 3), Math.Max(1, maxAnnouncements));
         _fine = new double[steps * perStep];

@@ -1,3 +1,5 @@
+using Edge.Core.Control;
+
 namespace Edge.Planning;
 
 /// <summary>
@@ -7,6 +9,23 @@ namespace Edge.Planning;
 /// </summary>
 public interface IGridPlanSolver : IDisposable
 {
+    /// <summary>
+    /// The programme over <paramref name="horizonSteps"/> steps of <paramref name="stepS"/> with the limits of
+    /// <paramref name="options"/> (ramps, band, battery power and energy, SoC limits, efficiencies), solved by
+    /// <paramref name="solver"/>.
+    /// </summary>
+    static IGridPlanSolver Create(PlannerSolver solver, int horizonSteps, double stepS, ControllerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return solver == PlannerSolver.Glop
+            ? new GridPlanLp(horizonSteps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
+                options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
+                options.ChargeEfficiency, options.DischargeEfficiency)
+            : new BandedIpmSolver(horizonSteps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
+                options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
+                options.ChargeEfficiency, options.DischargeEfficiency);
+    }
+
     /// <summary>Horizon steps N.</summary>
     int HorizonSteps { get; }
 
