@@ -48,6 +48,7 @@ internal sealed class DaemonStateExtension(
             j.WriteBoolean("compliant"u8, s.Compliant);
             Number(j, "over_s"u8, s.OverS);
             Number(j, "max_over_w"u8, s.MaxOverW);
+            Number(j, "meter_correction_w"u8, s.MeterCorrectionW);
             j.WriteEndObject();
         }
 

@@ -16,8 +16,9 @@ namespace Edge.Daemon;
 /// controller decides) starts it: the grid cap becomes min(cap in force, P), which the controller ramps in from where
 /// the grid is at the ramp limit, so the response starts in the next period and never steps; an operator raising the
 /// cap meanwhile is overridden; at the end the previous cap and ramp come back. Compliance (grid at or below the limit
-/// after the reach time) is measured every period and handed to the publisher through a latest-value mailbox.
-/// Allocation-free.
+/// after the reach time) is measured every period and handed to the publisher through a latest-value mailbox. The
+/// meter has the last word: what it reads over the controller's own target holds the cap that much below the limit
+/// (<see cref="CorrectionTimeConstantS"/>) until the controller's trim has learnt it. Allocation-free.
 /// </summary>
 internal sealed class SiteLimitExecutor : ISiteLimitHandler
 {
@@ -28,7 +29,9 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
     private SiteLimitStatus _status;
     private long _startNs, _endNs, _lastNs;
     private double _baseCapW, _baseRampDownWPerS;
+    private double _appliedCapW, _correctionW; // the cap this executor set, and how far below the limit the meter put it
     private double _gridMeanW = double.NaN; // the measured grid, exponential 1 s mean: compliance as a meter judges it
+    private double _targetMeanW = double.NaN; // the controller's grid target, the same mean
 
     public SiteLimitExecutor(ControllerOptions configured, IMonotonicClock clock, LatestValueMailbox<AgentFleet> fleet)
     {
@@ -166,7 +169,9 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
             ControllerLimits limits = controller.Limits;
             _baseCapW = limits.GridCapW;
             _baseRampDownWPerS = limits.RampDownWPerS;
-            if (controller.TryApplyLimits(limits with { GridCapW = Math.Min(limits.GridCapW, _status.TargetW), RampDownWPerS = _status.RampWPerS }) is null)
+            _correctionW = 0;
+            _appliedCapW = Math.Min(limits.GridCapW, _status.TargetW);
+            if (controller.TryApplyLimits(limits with { GridCapW = _appliedCapW, RampDownWPerS = _status.RampWPerS }) is null)
             {
                 _status.Phase = SiteLimitPhase.Active;
                 _lastNs = nowNs;
@@ -183,20 +188,35 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
             {
                 End(controller, SiteLimitPhase.Done);
             }
-            else if (limits.GridCapW > _status.TargetW || limits.RampDownWPerS != _status.RampWPerS)
+            else
             {
-                // An operator's limits command changed the cap or ramp meanwhile: the grid request wins while it lasts.
-                _baseCapW = limits.GridCapW > _status.TargetW ? limits.GridCapW : _baseCapW;
-                controller.TryApplyLimits(limits with { GridCapW = _status.TargetW, RampDownWPerS = _status.RampWPerS });
+                if (limits.GridCapW != _appliedCapW)
+                {
+                    // An operator's limits command changed the cap meanwhile: it is the cap restored at the end, and
+                    // while the grid request lasts it holds only where it is the lower one.
+                    _baseCapW = limits.GridCapW;
+                }
+
+                double capW = Math.Min(_baseCapW, _status.TargetW - _correctionW);
+                if (capW != limits.GridCapW || limits.RampDownWPerS != _status.RampWPerS)
+                {
+                    // The grid request wins over a raised cap or a changed down-ramp while it lasts.
+                    if (controller.TryApplyLimits(limits with { GridCapW = capW, RampDownWPerS = _status.RampWPerS }) is null)
+                    {
+                        _appliedCapW = capW;
+                    }
+                }
             }
         }
 
         double gridW = input.HasGridMeasured ? input.GridMeasuredW : input.LoadW - input.BatteryMeasuredW;
-        if (double.IsFinite(gridW))
+        double lastTargetW = _cycle.LastDecision.GridTargetW;
+        if (double.IsFinite(gridW) && double.IsFinite(lastTargetW))
         {
-            _gridMeanW = double.IsNaN(_gridMeanW)
-                ? gridW
-                : _gridMeanW + (Math.Min(1, (nowNs - _lastNs) * 1e-9 / ComplianceMeanS) * (gridW - _gridMeanW));
+            // The meter this period answers the target set last period: both as the same exponential 1 s mean.
+            double a = Math.Min(1, (nowNs - _lastNs) * 1e-9 / ComplianceMeanS);
+            _gridMeanW = double.IsNaN(_gridMeanW) ? gridW : _gridMeanW + (a * (gridW - _gridMeanW));
+            _targetMeanW = double.IsNaN(_targetMeanW) ? lastTargetW : _targetMeanW + (a * (lastTargetW - _targetMeanW));
         }
 
         _status.GridW = gridW;
@@ -211,8 +231,19 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
                 _status.OverS += (nowNs - _lastNs) * 1e-9;
                 _status.MaxOverW = Math.Max(_status.MaxOverW, overW);
             }
+
+            // The meter is the point of compliance. What it reads over the controller's own target, both as the same 1 s
+            // mean (so a ramp's lag cancels) — plant bias the controller's trim has not learnt yet (it learns with
+            // 1 / (2π · BandLowHz / 10), 16 s by default), an inverter short of its setpoint, an unmetered load switched on
+            // — is followed, with CorrectionTimeConstantS, by a cap that much lower, which the controller ramps in. As
+            // the trim learns, the disagreement and with it the correction go back to 0.
+            double dtS = Math.Min((nowNs - _lastNs) * 1e-9, MaxCorrectionStepS);
+            double disagreementW = Math.Max(0, _gridMeanW - _targetMeanW);
+            _correctionW += -double.ExpM1(-dtS / CorrectionTimeConstantS) * (disagreementW - _correctionW);
+            _correctionW = Math.Clamp(_correctionW, 0, MaxCorrectionW(_status.FromW, _status.TargetW, controller.Limits.GridFloorW));
         }
 
+        _status.MeterCorrectionW = _correctionW;
         _lastNs = nowNs;
         Status.Write(_status, nowNs);
     }
@@ -225,6 +256,23 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
 
     /// <summary>The compliance tolerance: measurement noise and the trim's residual, 1 % of the starting grid + 5 W.</summary>
     internal static double Tolerance(double fromW) => (0.01 * Math.Abs(fromW)) + 5;
+
+    /// <summary>
+    /// The correction follows the meter's disagreement with the controller's target through a low-pass of this time
+    /// constant (s): slow against the loop period and a meter's noise, fast against the controller's trim
+    /// (1 / (2π · BandLowHz / 10), 16 s by default), which is what it covers for until the trim has learnt.
+    /// </summary>
+    internal const double CorrectionTimeConstantS = 3;
+
+    /// <summary>The longest step integrated at once (s): an overrun's gap is not a burst of correction.</summary>
+    private const double MaxCorrectionStepS = 0.1;
+
+    /// <summary>
+    /// The most the cap is lowered below the limit: 10 % of the starting grid (a meter that disagrees by more is a
+    /// fault to look at, not a bias to chase), never to the grid floor.
+    /// </summary>
+    internal static double MaxCorrectionW(double fromW, double targetW, double floorW) =>
+        Math.Max(0, Math.Min(0.1 * Math.Abs(fromW), targetW - floorW - 1));
 
     private void End(SmoothingController controller, SiteLimitPhase phase)
     {

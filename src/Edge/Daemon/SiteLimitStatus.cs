@@ -49,4 +49,10 @@ internal struct SiteLimitStatus
 
     /// <summary>The grant said the battery and levers can hold it.</summary>
     public bool Feasible;
+
+    /// <summary>
+    /// How far below the limit the controller's cap is held because the site meter read over it (the compliance loop
+    /// closed on the meter), W; 0 while the meter agrees with the controller's own arithmetic.
+    /// </summary>
+    public double MeterCorrectionW;
 }

@@ -66,6 +66,82 @@ public sealed class SiteLimitLoopTests
     }
 
     [Fact]
+    public void An_unmetered_load_switched_on_after_the_reach_lowers_the_cap_until_the_meter_complies_within_the_ramp_and_the_trim_takes_it_back()
+    {
+        // 8 racks at 5 kW, the site meter agreeing; a -30 % limit (40 -> 28 kW at 2 kW/s, 6 s). 2 s after the reach an
+        // unmetered 1.2 kW load appears (the site meter sees it, the rack sensors do not): 3 % of the site, three times
+        // the compliance tolerance (1 % of from_w + 5 W = 405 W). The controller's own trim learns it with a 16 s time
+        // constant, too slow to comply within seconds (17 s to get inside the tolerance); the executor's loop on the
+        // meter lowers the cap meanwhile, at no more than the granted ramp, and hands it back as the trim learns.
+        var rig = new DaemonLoopRig(DaemonLoopRig.FastLoop(), racks: 8);
+        SiteLimitExecutor executor = rig.Executor;
+        var status = executor.Status.Reader(0);
+        double unmeteredW = 0;
+        var targets = new List<double>();
+        void Run(int cycles)
+        {
+            for (int i = 0; i < cycles; i++)
+            {
+                rig.Step(5_000, 40_000 + unmeteredW);
+                targets.Add(rig.Cycle.LastDecision.GridTargetW);
+            }
+        }
+
+        Run(5_000);
+        Assert.True(rig.Mailbox.TryPost(new EdgeCommand
+        {
+            Kind = CommandKind.SiteLimit,
+            Operator = "alice",
+            RequestId = "r1",
+            SiteLimit = new SiteLimitCommand { MaxW = double.NaN, ReducePct = 30, DurationS = 1_000, EmergencyRampWPerS = double.NaN },
+        }));
+        Run(1);
+        Assert.True(rig.Mailbox.TryTakeOutcome(out CommandOutcome outcome));
+        Assert.Null(outcome.Error);
+        SiteLimitCommand grant = outcome.Command.SiteLimit;
+        double toleranceW = (0.01 * grant.FromW) + 5;
+        Run((int)((grant.ReachS + 2) * 1000));
+        Assert.True(status.TryRead(out SiteLimitStatus before, out _, out _));
+        Assert.True(before.Compliant, "compliant before the unmetered load");
+        Assert.Equal(0, before.MeterCorrectionW, 1.0); // a meter that agrees is not corrected
+
+        unmeteredW = 1_200;
+        int firstIndex = targets.Count;
+        double breachS = double.NaN, compliantAgainS = double.NaN, peakCorrectionW = 0;
+        for (int ms = 1; ms <= 60_000; ms++)
+        {
+            Run(1);
+            Assert.True(status.TryRead(out SiteLimitStatus s, out _, out _));
+            peakCorrectionW = Math.Max(peakCorrectionW, s.MeterCorrectionW);
+            if (!s.Compliant && double.IsNaN(breachS))
+            {
+                breachS = ms * 1e-3;
+            }
+            else if (s.Compliant && !double.IsNaN(breachS) && double.IsNaN(compliantAgainS))
+            {
+                compliantAgainS = ms * 1e-3;
+            }
+        }
+
+        Assert.True(status.TryRead(out SiteLimitStatus after, out _, out _));
+        Assert.False(double.IsNaN(breachS), "the unmetered load took the meter over the limit (the test's premise)");
+        Assert.True(compliantAgainS <= 6, $"compliant again {compliantAgainS:F2} s after the unmetered load appeared (peak correction {peakCorrectionW:F0} W)");
+        Assert.InRange(peakCorrectionW, unmeteredW - toleranceW, unmeteredW * 1.2); // it held the cap down by about the excess
+        Assert.True(after.Compliant);
+        Assert.True(after.MeterCorrectionW < 0.2 * peakCorrectionW, $"the correction {after.MeterCorrectionW:F0} W is handed back to the trim (peak {peakCorrectionW:F0} W)");
+        Assert.Equal(SiteLimitPhase.Active, after.Phase);
+
+        // Every move of the grid target, correction included, within the granted ramp (per 1 ms period).
+        double steepestWPerS = 0;
+        for (int i = firstIndex; i < targets.Count; i++)
+        {
+            steepestWPerS = Math.Max(steepestWPerS, Math.Abs(targets[i] - targets[i - 1]) * 1000);
+        }
+
+        Assert.True(steepestWPerS <= grant.RampWPerS * 1.0001, $"the grid target moved at {steepestWPerS:F0} W/s, faster than the granted {grant.RampWPerS} W/s");
+    }
+
+    [Fact]
     public void The_lever_coordinator_on_the_loop_costs_zero_bytes_per_cycle_with_agents_a_site_limit_and_an_announcement()
     {
         var rig = new DaemonLoopRig(DaemonLoopRig.FastLoop(), racks: 8, DaemonLoopRig.LeversFor(DaemonLoopRig.FastLoop(), 80_000));
