@@ -128,6 +128,12 @@ public sealed class ReplayCommandTests : IDisposable
     public void Unknown_options_and_commands_are_rejected()
     {
         Assert.Equal(2, Run("replay", "--profile", "ai-training", "--colour", "red").Code);
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--planner", "--planner-forecast", "oracle");
+        Assert.Equal(2, code);
+        Assert.Contains("--planner-forecast: 'oracle' is not a forecast: periodic or perfect.", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--planner-forecast", "perfect");
+        Assert.Equal(2, code);
+        Assert.Contains("add --planner", stderr, StringComparison.Ordinal);
         Assert.Equal(2, Run("replya").Code);
         Assert.Equal(0, Run("replay", "--help").Code);
     }

@@ -44,11 +44,13 @@ public sealed class ReplayCommand : ICommand
                     [--max-gap-s S] [--max-periods N]
                     [--flex-load[=SPEC]] [--agents SPEC] [--announce FILE.jsonl]
                     [--json OUT.json] [--series OUT.csv] [--plot OUT.svg|OUT.html] [--plot-from S] [--plot-to S] [--quiet]
-                    [--planner [--planner-solver banded|glop]] [--bound]
+                    [--planner [--planner-solver banded|glop] [--planner-forecast periodic|perfect]] [--bound]
 
         --planner adds "planner": the smoothing controller with the forecast-assisted grid planner beside it
         (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms); --planner-solver picks
-        the programme's solver (banded: purpose-written, the default; glop: Google OR-Tools). --bound prints the
+        the programme's solver (banded: purpose-written, the default; glop: Google OR-Tools); --planner-forecast
+        perfect gives the planner the trace's own future instead of its forecast (periodic predictor + --announce),
+        which shows what a forecast can be worth on this trace at most. --bound prints the
         clairvoyant lower bound on battery throughput (an LP with perfect foresight) and each controller's ratio to it.
         --latency-compensation-ms MS (Controller:LatencyCompensationMs; 0 = off) commands the load predicted MS ahead
         (a per-period periodic predictor, gated by its measured error) so a battery with --battery-latency-ms MS meets
@@ -115,6 +117,18 @@ public sealed class ReplayCommand : ICommand
             "glop" => Planning.PlannerSolver.Glop,
             _ => throw new UsageException($"--planner-solver: '{solverName}' is not a solver: banded or glop."),
         };
+        string? forecastName = args.String("planner-forecast");
+        bool perfectForesight = forecastName switch
+        {
+            null or "periodic" => false,
+            "perfect" => true,
+            _ => throw new UsageException($"--planner-forecast: '{forecastName}' is not a forecast: periodic or perfect."),
+        };
+        if ((solverName is not null || forecastName is not null) && !planner)
+        {
+            throw new UsageException("--planner-solver and --planner-forecast set up the planner: add --planner.");
+        }
+
         bool bound = args.Has("bound");
         bool flexPresent = args.SwitchWithValue("flex-load", out string? flexSpec);
         string? agentsSpec = args.String("agents");
@@ -271,7 +285,20 @@ public sealed class ReplayCommand : ICommand
         }
 
         Planning.ClairvoyantBound? boundLoad = bound ? new Planning.ClairvoyantBound(options, periodS) : null;
-        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements, solver: solver) : null;
+        Planning.TraceForesight? foresight = null;
+        if (planner && perfectForesight)
+        {
+            // The planner's foresight: the same periods the replay feeds the controllers (one more pass over the trace).
+            var periodLoadsW = new List<double>((int)Math.Min(summary.Periods, int.MaxValue / 2));
+            foreach (double loadW in TraceScan.Periods(trace.Samples(null), periodS, maxPeriods, summary.Name))
+            {
+                periodLoadsW.Add(loadW);
+            }
+
+            foresight = new Planning.TraceForesight(periodLoadsW, periodS);
+        }
+
+        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements, solver: solver, foresight: foresight) : null;
         ReplaySite[]? sites = levers.IsEmpty ? null : [.. controllers.Select(_ => new ReplaySite(levers, peakW, options, announcements))];
         IGridController[] gridControllers = [.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))];
         if (levers.Flex is not null)

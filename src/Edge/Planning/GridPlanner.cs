@@ -55,6 +55,12 @@ public sealed class GridPlanner : IDisposable
     /// <summary>The load forecast (history and announcements).</summary>
     public LoadForecast Forecast { get; }
 
+    /// <summary>
+    /// Replay only: when set, the load ahead is taken from it instead of the forecast (perfect foresight, the ceiling a
+    /// forecast can reach; <c>edge replay --planner-forecast perfect</c>).
+    /// </summary>
+    public IForesight? Foresight { get; set; }
+
     /// <summary>The programme's step, s.</summary>
     public double StepS => _stepS;
 
@@ -94,8 +100,15 @@ public sealed class GridPlanner : IDisposable
         }
 
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        Forecast.Predictor.Update();
-        Forecast.Predict(nowNs, _fine, BinS);
+        if (Foresight is { } known)
+        {
+            known.Fill(nowNs, _fine, BinS);
+        }
+        else
+        {
+            Forecast.Predictor.Update();
+            Forecast.Predict(nowNs, _fine, BinS);
+        }
         int per = _fine.Length / _coarse.Length;
         for (int k = 0; k < _coarse.Length; k++)
         {

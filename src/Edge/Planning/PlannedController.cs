@@ -35,12 +35,17 @@ public sealed class PlannedController : IGridController, IDisposable
     /// Creates the planner and its inner smoothing controller from <paramref name="options"/>. Replay's announcements
     /// are given all at once: the forecast uses each only from its <see cref="AnnouncedPhase.ReceivedNs"/> on.
     /// </summary>
+    /// <param name="options">The controller's options.</param>
+    /// <param name="announcements">Phase announcements, each used from its receipt on.</param>
+    /// <param name="horizonS">Planning horizon, s.</param>
+    /// <param name="solver">The programme's solver.</param>
+    /// <param name="foresight">Perfect foresight instead of the forecast (the forecast's ceiling; replay only).</param>
     public PlannedController(ControllerOptions options, IReadOnlyList<AnnouncedPhase>? announcements = null, double horizonS = 60,
-        PlannerSolver solver = PlannerSolver.Banded)
+        PlannerSolver solver = PlannerSolver.Banded, IForesight? foresight = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _inner = new SmoothingController(options);
-        _planner = new GridPlanner(options, horizonS, PlanIntervalS, Math.Max(64, announcements?.Count ?? 0), solver);
+        _planner = new GridPlanner(options, horizonS, PlanIntervalS, Math.Max(64, announcements?.Count ?? 0), solver) { Foresight = foresight };
         foreach (AnnouncedPhase a in announcements ?? [])
         {
             _planner.Forecast.Announce(a);
