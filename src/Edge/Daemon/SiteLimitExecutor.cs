@@ -198,7 +198,8 @@ internal sealed class SiteLimitExecutor : ISiteLimitHandler
                 }
 
                 double capW = Math.Min(_baseCapW, _status.TargetW - _correctionW);
-                if (capW != limits.GridCapW || limits.RampDownWPerS != _status.RampWPerS)
+                // (Not at or below a floor an operator raised: refused limits are not retried every period.)
+                if (capW > limits.GridFloorW && (capW != limits.GridCapW || limits.RampDownWPerS != _status.RampWPerS))
                 {
                     // The grid request wins over a raised cap or a changed down-ramp while it lasts.
                     if (controller.TryApplyLimits(limits with { GridCapW = capW, RampDownWPerS = _status.RampWPerS }) is null)

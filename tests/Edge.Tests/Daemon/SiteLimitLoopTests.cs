@@ -142,6 +142,73 @@ public sealed class SiteLimitLoopTests
     }
 
     [Fact]
+    public void An_operator_raising_the_cap_during_a_site_limit_is_overridden_a_lower_cap_holds_and_the_latest_comes_back_at_the_end()
+    {
+        var rig = new DaemonLoopRig(DaemonLoopRig.FastLoop(), racks: 8);
+        SmoothingController controller = rig.Controller;
+        void Run(int cycles)
+        {
+            for (int i = 0; i < cycles; i++)
+            {
+                rig.Step(5_000, 40_000);
+            }
+        }
+
+        string? Post(EdgeCommand command)
+        {
+            Assert.True(rig.Mailbox.TryPost(command));
+            Run(1);
+            Assert.True(rig.Mailbox.TryTakeOutcome(out CommandOutcome outcome));
+            return outcome.Error;
+        }
+
+        EdgeCommand Cap(double capW) => new()
+        {
+            Kind = CommandKind.Limits,
+            Operator = "bob",
+            RequestId = "cap" + capW,
+            LimitMask = LimitFields.GridCap,
+            Limits = controller.Limits with { GridCapW = capW },
+        };
+
+        Run(5_000);
+        Assert.Null(Post(Cap(45_000)));
+        Assert.Null(Post(new EdgeCommand
+        {
+            Kind = CommandKind.SiteLimit,
+            Operator = "alice",
+            RequestId = "r1",
+            SiteLimit = new SiteLimitCommand { MaxW = 30_000, ReducePct = double.NaN, DurationS = 1_000, EmergencyRampWPerS = double.NaN },
+        }));
+        Run(6_000); // 10 kW at 2 kW/s: reached after 5 s
+        Assert.Equal(30_000, controller.Limits.GridCapW);
+        Assert.Equal(30_000, rig.Cycle.LastDecision.GridTargetW, 1.0);
+
+        Assert.Null(Post(Cap(50_000))); // accepted, but the grid request wins while it lasts
+        Run(1_000);
+        Assert.Equal(30_000, controller.Limits.GridCapW);
+        Assert.Equal(30_000, rig.Cycle.LastDecision.GridTargetW, 1.0);
+
+        Assert.Null(Post(Cap(25_000))); // lower than the limit: it holds
+        Run(4_000);
+        Assert.Equal(25_000, controller.Limits.GridCapW);
+        Assert.Equal(25_000, rig.Cycle.LastDecision.GridTargetW, 1.0);
+
+        Assert.Null(Post(Cap(42_000))); // raised again: back to the limit, and this is the cap the end restores
+        Run(4_000);
+        Assert.Equal(30_000, controller.Limits.GridCapW);
+        Assert.Null(Post(new EdgeCommand
+        {
+            Kind = CommandKind.SiteLimit,
+            Operator = "alice",
+            RequestId = "r2",
+            SiteLimit = new SiteLimitCommand { MaxW = double.NaN, ReducePct = double.NaN, Cancel = true, EmergencyRampWPerS = double.NaN },
+        }));
+        Assert.Equal(42_000, controller.Limits.GridCapW);
+        Assert.Equal(DaemonLoopRig.FastLoop().RampDownWPerS, controller.Limits.RampDownWPerS);
+    }
+
+    [Fact]
     public void The_lever_coordinator_on_the_loop_costs_zero_bytes_per_cycle_with_agents_a_site_limit_and_an_announcement()
     {
         var rig = new DaemonLoopRig(DaemonLoopRig.FastLoop(), racks: 8, DaemonLoopRig.LeversFor(DaemonLoopRig.FastLoop(), 80_000));
