@@ -51,7 +51,8 @@ public sealed class ReplayCommand : ICommand
         the programme's solver (banded: purpose-written, the default; glop: Google OR-Tools); --planner-forecast
         perfect gives the planner the trace's own future instead of its forecast (periodic predictor + --announce),
         which shows what a forecast can be worth on this trace at most. --bound prints the
-        clairvoyant lower bound on battery throughput (an LP with perfect foresight) and each controller's ratio to it.
+        clairvoyant lower bound on battery throughput (an LP over the whole trace at 0.1 s means, with perfect
+        foresight, under the same power, energy and ramp limits) and each controller's ratio to it.
         --latency-compensation-ms MS (Controller:LatencyCompensationMs; 0 = off) commands the load predicted MS ahead
         (a per-period periodic predictor, gated by its measured error) so a battery with --battery-latency-ms MS meets
         the load's edges instead of leaking them to the grid (docs/planner.md, "Latency compensation").
@@ -364,9 +365,14 @@ public sealed class ReplayCommand : ICommand
         (OutputOption.TakesStandardOutput(jsonPath, seriesPath, plotPath) ? context.Error : context.Out).Write(table);
         if (boundLoad is not null)
         {
+            if (!quiet)
+            {
+                context.Error.WriteLine("edge replay: solving the clairvoyant bound (one LP over the whole trace)…");
+            }
+
             double boundWh = boundLoad.SolveWh();
             string ratios = string.Join(", ", runs.Select(r => $"{r.Name} {r.Metrics.BatteryThroughputWh / boundWh:F2}×"));
-            context.Error.WriteLine($"edge replay: clairvoyant bound on battery throughput {boundWh:F2} Wh (LP, 1 s means, perfect foresight, same limits); ratios: {ratios}");
+            context.Error.WriteLine($"edge replay: clairvoyant bound on battery throughput {boundWh:F2} Wh (LP over {boundLoad.StepCount} steps of {boundLoad.StepS:0.###} s means, perfect foresight, the same power, energy and ramp limits); ratios: {ratios}");
         }
 
         if (plannedController is not null)

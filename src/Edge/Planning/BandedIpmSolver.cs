@@ -21,6 +21,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     private const int PerStep = 5; // c, d, v, e, y (the energy row's dual)
     private const int Band = 11; // a second difference spans c, d of three steps: c_{k−1} … d_{k+1}
     private const int MaxIterations = 80;
+    private const int StallIterations = 12; // iterations without a better iterate, once one is acceptable, before it is taken
     private const double Tolerance = 1e-8;
     private const double RegularisationPrimal = 1e-10;
     private const double RegularisationDual = 1e-10;
@@ -47,6 +48,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     private readonly int _rows;
     private readonly int _size; // KKT: x and y interleaved, t last
     private readonly double[] _x;
+    private readonly double[] _xBest;
     private readonly double[] _y;
     private readonly double[] _s;
     private readonly double[] _z;
@@ -93,8 +95,10 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     /// <param name="socMaxPct">Highest SoC, %.</param>
     /// <param name="chargeEfficiency">Charge efficiency.</param>
     /// <param name="dischargeEfficiency">Discharge efficiency.</param>
+    /// <param name="limits">The planner's margins or the site's own limits only.</param>
     public BandedIpmSolver(int horizonSteps, double stepS, double rampUpWPerS, double rampDownWPerS, double bandLowHz, double maxChargeW,
-        double maxDischargeW, double energyWh, double socMinPct, double socMaxPct, double chargeEfficiency, double dischargeEfficiency)
+        double maxDischargeW, double energyWh, double socMinPct, double socMaxPct, double chargeEfficiency, double dischargeEfficiency,
+        ProgrammeLimits limits = ProgrammeLimits.Planner)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(horizonSteps, 2);
         if (!(maxChargeW > 0) || !(maxDischargeW > 0) || !(energyWh > 0) || !(stepS > 0) || !(rampUpWPerS > 0) || !(rampDownWPerS > 0) || !(bandLowHz > 0))
@@ -114,7 +118,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         _dischargeMax = maxDischargeW / _powerScaleW;
         _energyMin = socMinPct / 100;
         _energyMax = socMaxPct / 100;
-        GridPlanLp.Bounds(stepS, rampUpWPerS, rampDownWPerS, bandLowHz, out double upW, out double downW, out double curvatureW);
+        GridPlanLp.Bounds(stepS, rampUpWPerS, rampDownWPerS, bandLowHz, limits, out double upW, out double downW, out double curvatureW);
         _up = upW / _powerScaleW;
         _down = downW / _powerScaleW;
         _curvature = curvatureW / _powerScaleW;
@@ -126,6 +130,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         _nx = (4 * _n) + 1;
         _size = (PerStep * _n) + 1;
         _x = new double[_nx];
+        _xBest = new double[_nx];
         _y = new double[_n];
         _cost = new double[_nx];
         for (int k = 0; k < _n; k++)
@@ -343,6 +348,11 @@ public sealed class BandedIpmSolver : IGridPlanSolver
             scale = Math.Max(scale, Math.Abs(_h[i]));
         }
 
+        // The best iterate so far by its worst relative residual: near a degenerate optimum (a load the battery need not
+        // touch, throughput ≈ 0) the scaling z/s spans many decades, and the iterates can lose the accuracy they had
+        // reached; the best one is the answer when it came within 1e3 × the tolerance.
+        double bestMerit = double.PositiveInfinity;
+        int bestIteration = 0;
         for (int iteration = 0; iteration < MaxIterations; iteration++)
         {
             Iterations = iteration + 1;
@@ -357,11 +367,19 @@ public sealed class BandedIpmSolver : IGridPlanSolver
                 return true;
             }
 
-            if (!double.IsFinite(mu) || !Factor())
+            double merit = Math.Max(relativeGap, Math.Max(primal / (1 + scale), dual / _slackCost));
+            if (merit < bestMerit)
             {
-                // Near the optimum the scaling z/s spans many decades and the factorisation can break down: what was
-                // reached is the answer when it is feasible and its gap small; otherwise the solve failed.
-                return feasible && relativeGap <= 1e3 * Tolerance;
+                bestMerit = merit;
+                bestIteration = iteration;
+                Array.Copy(_x, _xBest, _nx);
+            }
+
+            bool stalled = bestMerit <= 1e3 * Tolerance && iteration - bestIteration >= StallIterations;
+            if (!double.IsFinite(mu) || stalled || !Factor())
+            {
+                // Broken down, or no progress for a while since an acceptable iterate: the best one, when close enough.
+                break;
             }
 
             // Predictor (affine scaling): r_c = −s∘z.
@@ -410,7 +428,13 @@ public sealed class BandedIpmSolver : IGridPlanSolver
             }
         }
 
-        return false;
+        if (bestMerit > 1e3 * Tolerance)
+        {
+            return false;
+        }
+
+        Array.Copy(_xBest, _x, _nx);
+        return true;
     }
 
     /// <summary>

@@ -26,8 +26,19 @@ public sealed class GridPlanLp : IGridPlanSolver
     internal const double TerminalCostPerWh = 3.0;
 
     /// <summary>The programme's per-step bounds, W: derated ramp up and down, and the second difference's bound.</summary>
-    internal static void Bounds(double stepS, double rampUpWPerS, double rampDownWPerS, double bandLowHz, out double upW, out double downW, out double curvatureW)
+    internal static void Bounds(double stepS, double rampUpWPerS, double rampDownWPerS, double bandLowHz, ProgrammeLimits limits,
+        out double upW, out double downW, out double curvatureW)
     {
+        if (limits == ProgrammeLimits.Physical)
+        {
+            // The ramp limit itself; a second difference of a series within it never exceeds up + down, so a curvature
+            // bound of four times that stays slack even where the (costly) ramp slack is used.
+            upW = rampUpWPerS * stepS;
+            downW = rampDownWPerS * stepS;
+            curvatureW = 4 * (upW + downW);
+            return;
+        }
+
         double tauS = 4 / (2 * Math.PI * bandLowHz);
         curvatureW = RampDerate * Math.Min(rampUpWPerS, rampDownWPerS) / tauS * stepS * stepS;
         upW = RampDerate * rampUpWPerS * stepS;
@@ -61,8 +72,10 @@ public sealed class GridPlanLp : IGridPlanSolver
     /// <param name="socMaxPct">Highest SoC, %.</param>
     /// <param name="chargeEfficiency">Charge efficiency.</param>
     /// <param name="dischargeEfficiency">Discharge efficiency.</param>
+    /// <param name="limits">The planner's margins or the site's own limits only.</param>
     public GridPlanLp(int horizonSteps, double stepS, double rampUpWPerS, double rampDownWPerS, double bandLowHz, double maxChargeW,
-        double maxDischargeW, double energyWh, double socMinPct, double socMaxPct, double chargeEfficiency, double dischargeEfficiency)
+        double maxDischargeW, double energyWh, double socMinPct, double socMaxPct, double chargeEfficiency, double dischargeEfficiency,
+        ProgrammeLimits limits = ProgrammeLimits.Planner)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(horizonSteps, 2);
         _n = horizonSteps;
@@ -70,7 +83,7 @@ public sealed class GridPlanLp : IGridPlanSolver
         _solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("GLOP is not available in this OR-Tools build.");
         _energyMinWh = energyWh * socMinPct / 100;
         _energyMaxWh = energyWh * socMaxPct / 100;
-        Bounds(stepS, rampUpWPerS, rampDownWPerS, bandLowHz, out double upW, out double downW, out _curvatureW);
+        Bounds(stepS, rampUpWPerS, rampDownWPerS, bandLowHz, limits, out double upW, out double downW, out _curvatureW);
         double hours = stepS / 3600;
 
         _g = new Variable[_n + 1];

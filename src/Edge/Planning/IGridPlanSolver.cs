@@ -12,18 +12,19 @@ public interface IGridPlanSolver : IDisposable
     /// <summary>
     /// The programme over <paramref name="horizonSteps"/> steps of <paramref name="stepS"/> with the limits of
     /// <paramref name="options"/> (ramps, band, battery power and energy, SoC limits, efficiencies), solved by
-    /// <paramref name="solver"/>.
+    /// <paramref name="solver"/>, under the planner's margins or the site's own <paramref name="limits"/>.
     /// </summary>
-    static IGridPlanSolver Create(PlannerSolver solver, int horizonSteps, double stepS, ControllerOptions options)
+    static IGridPlanSolver Create(PlannerSolver solver, int horizonSteps, double stepS, ControllerOptions options,
+        ProgrammeLimits limits = ProgrammeLimits.Planner)
     {
         ArgumentNullException.ThrowIfNull(options);
         return solver == PlannerSolver.Glop
             ? new GridPlanLp(horizonSteps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
                 options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
-                options.ChargeEfficiency, options.DischargeEfficiency)
+                options.ChargeEfficiency, options.DischargeEfficiency, limits)
             : new BandedIpmSolver(horizonSteps, stepS, options.RampUpWPerS, options.RampDownWPerS, options.BandLowHz,
                 options.MaxChargeW, options.MaxDischargeW, options.EnergyWh, options.SocMinPct, options.SocMaxPct,
-                options.ChargeEfficiency, options.DischargeEfficiency);
+                options.ChargeEfficiency, options.DischargeEfficiency, limits);
     }
 
     /// <summary>Horizon steps N.</summary>
