@@ -35,6 +35,9 @@ internal sealed class GuardOptions
 /// </summary>
 internal sealed class Guardian : IDisposable
 {
+    /// <summary>The most a device's setpoint catches up in one write after its writes stalled, s of its ramp share.</summary>
+    private const double MaxCatchUpS = 0.1;
+
     private readonly GuardOptions _options;
     private readonly OwnershipBoard _board;
     private readonly TextWriter _log;
@@ -219,6 +222,8 @@ internal sealed class Guardian : IDisposable
             }
 
             d.StartW = double.IsFinite(w) ? Math.Clamp(w, -d.Spec.RatedPowerW, d.Spec.RatedPowerW) : 0;
+            d.CommandW = d.StartW;
+            d.LastActTicks = now;
             d.RevertW = double.NaN;
             d.NextRevertTicks = 0;
             totalW += Math.Abs(d.StartW);
@@ -246,6 +251,11 @@ internal sealed class Guardian : IDisposable
         double t = (now - _actingSinceTicks) / (double)Stopwatch.Frequency;
         double fraction = t <= _holdS ? 1 : _rampS <= 0 ? 0 : Math.Max(0, 1 - ((t - _holdS) / _rampS));
         bool ramping = fraction > 0 && fraction < 1;
+        foreach (Device d in _devices)
+        {
+            ramping |= d.Ready && d.CommandW != d.StartW * fraction; // a device that lags its schedule still ramps
+        }
+
         if (!ramping && now < _nextRefreshTicks)
         {
             return; // holding or at 0 W: refresh the revert timer twice a second only
@@ -259,7 +269,15 @@ internal sealed class Guardian : IDisposable
                 continue; // fenced between two devices: the check above ends acting on the next tick
             }
 
-            double w = d.StartW * fraction;
+            // Each device follows the schedule at its own share of the ramp, from what it was last sent: a device
+            // whose writes stalled (a lost link, a descheduled guard) continues from where it was, never jumps to where
+            // the schedule is now — it reaches 0 W later instead. The catch-up per write is at most 100 ms of its
+            // share, so the batteries' total never moves faster than the ramp limit plus a tenth of it.
+            double dtS = Math.Min((now - d.LastActTicks) / (double)Stopwatch.Frequency, MaxCatchUpS);
+            d.LastActTicks = now;
+            double maxStepW = _rampS > 0 ? Math.Abs(d.StartW) / _rampS * dtS : double.PositiveInfinity;
+            double w = MoveToward(d.CommandW, d.StartW * fraction, maxStepW);
+            d.CommandW = w; // sent, or maybe applied by a device whose answer was lost: the next write continues from it
             double deviceW = d.Spec.InvertSign ? -w : w;
             if (!d.Profile.WriteSetpoint(d.Client, d.Spec.UnitId, deviceW).IsOk)
             {
@@ -277,7 +295,7 @@ internal sealed class Guardian : IDisposable
             }
         }
 
-        if (fraction == 0 && !_atZero && _devices.All(d => d.RevertW == 0 || !d.Profile.CanTrackRevert))
+        if (fraction == 0 && !_atZero && _devices.All(d => d.CommandW == 0 && (d.RevertW == 0 || !d.Profile.CanTrackRevert)))
         {
             _atZero = true;
             Log(string.Create(CultureInfo.InvariantCulture, $"all inverters at 0 W after {t:0.##} s"));
@@ -339,6 +357,7 @@ internal sealed class Guardian : IDisposable
             }
 
             d.NextCheckTicks = now + Ticks(1000);
+            bool relinked = false;
             if (!d.Ready)
             {
                 bool wasReady = d.EverReady;
@@ -359,11 +378,22 @@ internal sealed class Guardian : IDisposable
                 d.EverReady = true;
                 d.Complained = false;
                 Log($"{d.Spec.Id}: {(wasReady ? "reconnected" : "connected")} ({d.Profile.Description})");
+                relinked = Acting;
             }
 
             if (d.Profile.Poll(d.Client, d.Spec.UnitId, out InverterReading reading).IsOk)
             {
                 d.MeasuredW = d.Spec.InvertSign ? -reading.PowerW : reading.PowerW;
+                if (relinked && double.IsFinite(d.MeasuredW))
+                {
+                    // A link re-made while acting: the device may have reverted on its own timer meanwhile (to its
+                    // reversion setpoint) or applied a write whose answer was lost. Its ramp continues from what it
+                    // delivers now, and its reversion setpoint is written again at once.
+                    d.CommandW = Math.Clamp(d.MeasuredW, -d.Spec.RatedPowerW, d.Spec.RatedPowerW);
+                    d.LastActTicks = now;
+                    d.RevertW = double.NaN;
+                    d.NextRevertTicks = 0;
+                }
             }
             else
             {
@@ -378,6 +408,9 @@ internal sealed class Guardian : IDisposable
         _log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} edge-guard: {message}"));
 
     private static long Ticks(double ms) => (long)(ms * Stopwatch.Frequency / 1000);
+
+    private static double MoveToward(double fromW, double toW, double maxStepW) =>
+        fromW < toW ? Math.Min(toW, fromW + maxStepW) : Math.Max(toW, fromW - maxStepW);
 
     private static string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
 
@@ -403,6 +436,12 @@ internal sealed class Guardian : IDisposable
         public double MeasuredW { get; set; } = double.NaN;
 
         public double StartW { get; set; }
+
+        /// <summary>The setpoint last sent while acting, W (the device's own sign convention undone).</summary>
+        public double CommandW { get; set; }
+
+        /// <summary>When the guard last sent (or tried to send) this device's setpoint while acting.</summary>
+        public long LastActTicks { get; set; }
 
         public double RevertW { get; set; } = double.NaN;
 

@@ -23,6 +23,7 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
     private const double GridCapW = 2200;
     private const int SigCont = 18;
     private const int SigStop = 19;
+    private const int SigUsr1 = 10;
 
     /// <summary>A steady training load at 95 % of 3.2 kW (no dips, no noise): with the grid capped, the batteries carry ~840 W.</summary>
     private const string SteadyLoad =
@@ -40,6 +41,13 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
         Kill9WithoutGuard,
 
         /// <summary>
+        /// kill -9, and one inverter refuses writes for 1.5 s during the guard's ramp (reads still answer, so the
+        /// measurement goes on): the guard marks its link lost and re-makes it; the device must continue from where it
+        /// was, not jump to where the schedule is by then.
+        /// </summary>
+        Kill9WithAStalledInverter,
+
+        /// <summary>
         /// The negative control: kill -9 with no guard and the devices' reversion setpoint at 0 W — what the landed daemon
         /// programmed before issue 11 (written here with mbpoll after the kill). The measurement must see the step.
         /// </summary>
@@ -51,6 +59,7 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
     [InlineData(Death.StopThenCont)]
     [InlineData(Death.PlannedRestart)]
     [InlineData(Death.Kill9WithoutGuard)]
+    [InlineData(Death.Kill9WithAStalledInverter)]
     [InlineData(Death.Kill9LandedReversion)]
     public void The_death_of_the_daemon_moves_the_batteries_no_faster_than_the_ramp_limit(Death death)
     {
@@ -89,6 +98,7 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
                 case Death.Kill9:
                 case Death.Kill9WithoutGuard:
                 case Death.Kill9LandedReversion:
+                case Death.Kill9WithAStalledInverter:
                     edge.Signal(ChildProcess.SigKill);
                     break;
                 case Death.StopThenCont:
@@ -110,6 +120,20 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
             {
                 case Death.Kill9:
                     Assert.NotEqual(0, edge.WaitForExit(Timeout));
+                    endT = WaitForZero(poller, edge);
+                    break;
+                case Death.Kill9WithAStalledInverter:
+                    Assert.NotEqual(0, edge.WaitForExit(Timeout));
+                    double rampingSince = Now();
+                    Wait.Until(() => Now() > rampingSince + 1.0, TimeSpan.FromSeconds(5), "1 s of the guard's ramp");
+                    pcs2.Signal(SigUsr1);
+                    pcs2.WaitForLine("refusing writes=1");
+                    double refusingSince = Now();
+                    Wait.Until(() => Now() > refusingSince + 1.5, TimeSpan.FromSeconds(5), "1.5 s of pcs2 refusing writes");
+                    pcs2.Signal(SigUsr1);
+                    pcs2.WaitForLine("refusing writes=0");
+
+                    guard!.WaitForLine(l => l.Contains("pcs2: reconnected", StringComparison.Ordinal), Timeout, "the guard re-making pcs2's link");
                     endT = WaitForZero(poller, edge);
                     break;
                 case Death.StopThenCont:

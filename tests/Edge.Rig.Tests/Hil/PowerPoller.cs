@@ -18,7 +18,14 @@ internal sealed class PowerPoller : IDisposable
         _process.WaitForLine(l => l == "polling", TimeSpan.FromSeconds(30), "the poller's first poll");
     }
 
-    /// <summary>Every sample so far: monotonic time (s) and each inverter's power (W; NaN when it did not answer).</summary>
+    /// <summary>A poll whose reads took longer than this is not a reading of the total at one time, s.</summary>
+    public const double MaxPollSpreadS = 0.1;
+
+    /// <summary>
+    /// Every sample so far: monotonic time (s) and each inverter's power (W; NaN when it did not answer, and all NaN when
+    /// the poll's reads were spread over more than <see cref="MaxPollSpreadS"/> — a device that stalled the poll leaves
+    /// the others' values stale, and their sum would be a total that never existed).
+    /// </summary>
     public IReadOnlyList<(double T, double[] W)> Samples()
     {
         var samples = new List<(double, double[])>();
@@ -30,8 +37,14 @@ internal sealed class PowerPoller : IDisposable
             }
 
             int w = line.IndexOf(" w=", StringComparison.Ordinal);
+            int dt = line.IndexOf(" dt=", StringComparison.Ordinal);
             double t = double.Parse(line.AsSpan(2, w - 2), CultureInfo.InvariantCulture);
-            double[] values = [.. line[(w + 3)..].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+            double[] values = [.. line[(w + 3)..dt].Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+            if (double.Parse(line.AsSpan(dt + 4), CultureInfo.InvariantCulture) > MaxPollSpreadS)
+            {
+                Array.Fill(values, double.NaN);
+            }
+
             samples.Add((t, values));
         }
 

@@ -35,6 +35,12 @@ internal sealed class PyInverter : IDisposable
 
     public string Log => _process.Log;
 
+    /// <summary>Sends a signal to the inverter's process (SIGUSR1 toggles refusing writes).</summary>
+    public void Signal(int signal) => _process.Signal(signal);
+
+    /// <summary>Waits for a line the inverter prints (within 10 s).</summary>
+    public void WaitForLine(string line) => _process.WaitForLine(l => l == line, TimeSpan.FromSeconds(10), $"the inverter's \"{line}\"");
+
     public static string Script(string name) => Path.Combine(AppContext.BaseDirectory, "Peers", name);
 
     public void Dispose() => _process.Dispose();

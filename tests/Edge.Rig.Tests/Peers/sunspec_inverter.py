@@ -11,7 +11,8 @@ The register map is built from the published SunSpec model JSON (models 1, 701, 
   * 802 Hb counts seconds, CtrlHb is the controller's register; 713/802 report SoC and ratings.
 Once a --log-ms period it prints its own AC power (the 701 W it serves) as "t=MONOTONIC_S w=W sp=SETPOINT_W en=0|1
 rvrt=WSETRVRT_W reverts=N writes=N" on stdout. Prints "ready PORT" once listening. Stops on SIGTERM/SIGINT only: it
-is meant to outlive the controllers that command it.
+is meant to outlive the controllers that command it. SIGUSR1 toggles a fault: while it is on, every write is refused
+with an exception response (reads still answer), and "refusing writes=1|0" is printed when it toggles.
 
 Usage: sunspec_inverter.py --port P --models DIR [--power-w 2000] [--energy-wh 5000] [--soc-pct 60] [--latency-ms 20]
        [--tau-ms 50] [--ramp-pct-per-s 100] [--log-ms 50]
@@ -118,6 +119,17 @@ class Block(ModbusSequentialDataBlock):
         super().setValues(address, values)
         values = values if isinstance(values, list) else [values]
         self.device.written(address, len(values))
+
+
+class Slave(ModbusSlaveContext):
+    """The slave context, with writes refused (an exception response) while the SIGUSR1 fault is on."""
+
+    refusing = False
+
+    def validate(self, fc_as_hex, address, count=1):
+        if self.refusing and fc_as_hex in (6, 16):
+            return False
+        return super().validate(fc_as_hex, address, count)
 
 
 class Device:
@@ -244,7 +256,7 @@ def main():
     ap.add_argument("--log-ms", type=float, default=50)
     a = ap.parse_args()
     device = Device(a)
-    store = ModbusSlaveContext(hr=device.block, zero_mode=True)
+    store = Slave(hr=device.block, zero_mode=True)
     context = ModbusServerContext(slaves=store, single=True)
 
     async def physics():
@@ -280,6 +292,12 @@ def main():
         stop = loop.create_future()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+
+        def toggle_refusing():
+            store.refusing = not store.refusing
+            print(f"refusing writes={int(store.refusing)}", flush=True)
+
+        loop.add_signal_handler(signal.SIGUSR1, toggle_refusing)
         await stop
         sim.cancel()
         server.cancel()

@@ -4,7 +4,9 @@ what the batteries really deliver, for Edge's hardware-in-the-loop suite.
 
 Usage: sunspec_poll.py PERIOD_MS HOST:PORT [HOST:PORT …]
 Walks each device's model chain from "SunS" at 40000 once, then prints one line per poll:
-"t=MONOTONIC_S w=W1,W2,…" (a device that does not answer prints nan). Runs until SIGTERM or stdin closes.
+"t=MONOTONIC_S w=W1,W2,… dt=S" (a device that does not answer prints nan; dt is how long the poll's reads took from the
+first request to the last answer, so a reader can tell a simultaneous reading of all devices from one that a slow device
+stretched). Runs until SIGTERM or stdin closes.
 """
 import math
 import select
@@ -61,13 +63,15 @@ def main():
         if r and not sys.stdin.readline():
             return 0
         values = []
+        started = time.monotonic()
         for c, m, scale in devices:
             try:
                 rr = c.read_holding_registers(m + 10, 1, slave=1)
                 values.append(signed(rr.registers[0]) * scale if not rr.isError() else math.nan)
             except Exception:  # a device that died: keep polling the others
                 values.append(math.nan)
-        print(f"t={time.monotonic():.4f} w={','.join(f'{v:.1f}' for v in values)}", flush=True)
+        now = time.monotonic()
+        print(f"t={now:.4f} w={','.join(f'{v:.1f}' for v in values)} dt={now - started:.4f}", flush=True)
         next_t += period
         time.sleep(max(0.0, next_t - time.monotonic()))
 
