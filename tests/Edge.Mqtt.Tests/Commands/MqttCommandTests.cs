@@ -34,7 +34,7 @@ public sealed class MqttCommandTests(ITestOutputHelper output) : IDisposable
         Directory.CreateDirectory(_dir);
         using var broker = MosquittoBroker.Start();
         string port = broker.Port.ToString(CultureInfo.InvariantCulture);
-        using var replies = ProcessRunner.StartRaw(Peers.MosquittoSub, ["-p", port, "-t", "edge/s/n/reply/alice/+", "-v", "-q", "1"]);
+        using var replies = ProcessRunner.StartRaw(Peers.MosquittoSub, ["-p", port, "-t", "edge/s/n/reply/alice/+", "-t", "test/subscribed", "-v", "-q", "1"]);
         var lines = new LineCollector(replies);
         try
         {
@@ -52,6 +52,11 @@ public sealed class MqttCommandTests(ITestOutputHelper output) : IDisposable
                 ProcessRunner.Result r = ProcessRunner.Run(Peers.MosquittoPub, args, Wait);
                 Assert.True(r.ExitCode == 0, r.Stderr);
             }
+
+            // The reply listener is subscribed before anything can reply (replies are not retained: one published before
+            // the subscription would be lost): it receives a retained probe only once its subscription exists.
+            Pub("test/subscribed", "yes", "-r");
+            Assert.True(lines.WaitFor(l => l.Contains("test/subscribed yes"), Wait), "mosquitto_sub did not subscribe");
 
             // A retained command left on the broker is delivered (RETAIN=1) when Edge subscribes: it must be refused.
             // (A retained publish reaching an already established subscription arrives with RETAIN=0 [MQTT-3.3.1-9];
