@@ -644,7 +644,9 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         if (r.Status == ModbusStatus.Exception)
         {
             _refusals++;
-            LastError = setpoint ? "the device refuses setpoint writes" : $"{what}: device answered {r}";
+            // Every exception answer counts as a refusal, and says so: the setpoint and the heartbeat are written from
+            // the same thread in turn, so either may be the last error when a device refuses all writes.
+            LastError = setpoint ? "the device refuses setpoint writes" : $"{what}: the device refuses it (answered {r})";
             Publish();
             return false;
         }
