@@ -169,7 +169,7 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
         // Reallocation: from 3 s after the kill was detected, pcs1's own setpoint carries Edge's whole battery setpoint
         // (or its rating). The poller's sample and the state message come by different paths, and the setpoint swings
         // by kilowatts within a second with the load: each of five checks 0.5 s apart matches pcs1's WSet against the
-        // states that arrived from 1 s before to 2 s after it (a state's arrival lags the loop on a loaded box). Without
+        // states Edge stamped within 1 s of the sample (by Edge's clock, not by arrival: arrival lags on a loaded box). Without
         // reallocation pcs1 carries half of the setpoint, which a matching state in every window would rule out. A
         // sample taken while the setpoint swings (states 100 ms apart, Edge writing every 10 ms) lies between two
         // consecutive states' setpoints: that counts as carrying it too.
@@ -193,11 +193,13 @@ public sealed partial class FaultScenarioTests(ITestOutputHelper output)
             return false;
         }
 
+        // The states near a sample are chosen by Edge's own stamps, ±1 s of the sample's wall clock: by arrival they
+        // were once 7 states (not 30) from seconds earlier on a starved box, and the setpoint had swung since.
         var checks = Enumerable.Range(0, 5).Select(k => killAt + arrivedKill + 3 + (0.5 * k)).Select(c =>
         {
-            double wSet = pcs1.Where(p => p.T <= run.Scenario(c)).Last().WSet;
-            var near = states.Where(s => s.ArrivedS >= c - 1 && s.ArrivedS <= c + 2).OrderBy(s => s.Seq).ToList();
-            return (C: c, WSet: wSet, Near: near, Ok: Carries(wSet, near));
+            var sample = pcs1.Where(p => p.T <= run.Scenario(c)).Last();
+            var near = states.Where(s => Math.Abs(s.TsUnixMs - sample.UnixMs) <= 1000).OrderBy(s => s.Seq).ToList();
+            return (C: c, WSet: sample.WSet, Near: near, Ok: Carries(sample.WSet, near));
         }).ToList();
         double pcs1WSet = checks[0].WSet;
         StateRecord atCheck = checks[0].Near.Count > 0 ? checks[0].Near.MinBy(s => Math.Abs(s.BatterySetpointW - pcs1WSet))! : states[^1];

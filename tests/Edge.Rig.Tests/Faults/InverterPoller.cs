@@ -11,7 +11,7 @@ namespace Edge.Rig.Tests.Faults;
 /// </summary>
 internal sealed class InverterPoller : IDisposable
 {
-    private readonly List<(double T, double W, double WSet)> _samples = [];
+    private readonly List<(double T, double W, double WSet, long UnixMs)> _samples = [];
     private readonly Thread _thread;
     private readonly Stopwatch _clock;
     private readonly int _port;
@@ -25,8 +25,11 @@ internal sealed class InverterPoller : IDisposable
         _thread.Start();
     }
 
-    /// <summary>(seconds on the scenario clock, 701 W, 704 WSet) so far.</summary>
-    public List<(double T, double W, double WSet)> Samples()
+    /// <summary>
+    /// (seconds on the scenario clock, 701 W, 704 WSet, the wall clock in Unix ms — comparable with Edge's own stamps
+    /// on the same machine) so far. Both stamps are taken after the reads.
+    /// </summary>
+    public List<(double T, double W, double WSet, long UnixMs)> Samples()
     {
         lock (_samples)
         {
@@ -64,7 +67,7 @@ internal sealed class InverterPoller : IDisposable
 
                 lock (_samples)
                 {
-                    _samples.Add((_clock.Elapsed.TotalSeconds, w, wset));
+                    _samples.Add((_clock.Elapsed.TotalSeconds, w, wset, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
                 }
             }
             else if (!client.IsConnected)

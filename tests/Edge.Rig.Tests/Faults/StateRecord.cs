@@ -2,10 +2,13 @@ using System.Text.Json;
 
 namespace Edge.Rig.Tests.Faults;
 
-/// <summary>One captured <c>state</c> message (a 100 ms window), as the subscriber received it.</summary>
+/// <summary>
+/// One captured <c>state</c> message (a 100 ms window), as the subscriber received it: <c>ArrivedS</c> on the
+/// capture's clock, <c>TsUnixMs</c> Edge's own stamp (the window's last cycle) — on a loaded box arrival lags by seconds.
+/// </summary>
 internal readonly record struct StateRecord(
     double ArrivedS, long Seq, long Cycles, double GridMeanW, double GridTargetW, double BatteryMeanW, double BatterySetpointW,
-    uint Flags, long Overruns, string Mode, long OutboxDrops)
+    uint Flags, long Overruns, string Mode, long OutboxDrops, long TsUnixMs)
 {
     /// <summary>Flags under which capacity, not the ramp, decides: saturated, at cap/floor, SoC limits, no usable battery.</summary>
     public const uint Saturated = (1 << 4) | (1 << 5) | (1 << 2) | (1 << 3) | (1 << 6) | (1 << 7) | BatteryUnavailable;
@@ -20,7 +23,8 @@ internal readonly record struct StateRecord(
             m.At.TotalSeconds, j.GetProperty("seq").GetInt64(), loop.GetProperty("cycles").GetInt64(),
             Num(j.GetProperty("grid_w"), "mean"), Num(j, "grid_target_w"), Num(j.GetProperty("battery_w"), "mean"), Num(j, "battery_setpoint_w"),
             j.GetProperty("flags").GetUInt32(), loop.GetProperty("overruns").GetInt64(), j.GetProperty("mode").GetString() ?? "",
-            j.GetProperty("dropped").GetProperty("outbox").GetInt64());
+            j.GetProperty("dropped").GetProperty("outbox").GetInt64(),
+            j.GetProperty("ts").GetDateTimeOffset().ToUnixTimeMilliseconds());
     }
 
     public static List<StateRecord> All(MqttCapture capture) => capture.States().Select(From).ToList();
