@@ -112,4 +112,67 @@ public sealed class ControllerPlanTests
         Assert.True(lowestW >= 7_000 - 3_000, $"the plan took the grid target to {lowestW:F0} W, below the peak less the battery (4 000 W)");
         Assert.True(lowestW < 5_000, $"lowest grid target {lowestW:F0} W: the plan was not followed towards its reference at all");
     }
+
+    [Theory]
+    [InlineData(AnnouncedMoves.None)]
+    [InlineData(AnnouncedMoves.Rise)]
+    public void An_announced_rise_lets_a_plan_charge_above_the_envelope_towards_it(AnnouncedMoves announced)
+    {
+        // The same small battery (3 kW against 7 kW / 3 kW): the envelope keeps the grid at most the recent low plus the
+        // battery's charge power (6 000 W), so that a dip to that low can be absorbed. A plan made for an announced job start
+        // must climb beyond that before the start (a battery too small for the rise charges towards it); a plan
+        // without an announcement stays within the envelope.
+        ControllerOptions o = ControllerHarness.DefaultOptions();
+        o.MaxChargeW = 3_000;
+        o.MaxDischargeW = 3_000;
+        var h = new ControllerHarness(o);
+        for (long k = 0; k < 12_000; k++)
+        {
+            h.Step(Load(k));
+        }
+
+        long nowNs = h.Tick * 10_000_000;
+        h.Controller.SetPlan(new GridPlan(nowNs, 8_500, 0, nowNs + 200_000_000_000, announced));
+        double highestW = double.NegativeInfinity;
+        for (int k = 0; k < 3_000; k++)
+        {
+            Decision d = h.Step(4_000); // before the start: 30 s at an idle above the recent low (the battery could take 7 kW)
+            Assert.True(h.Controller.PlanInUse);
+            highestW = Math.Max(highestW, d.GridTargetW);
+        }
+
+        if (announced == AnnouncedMoves.Rise)
+        {
+            Assert.True(highestW > 3_000 + 3_000 + 500, $"the plan for an announced rise took the grid target only to {highestW:F0} W (the envelope: 6 000 W)");
+        }
+        else
+        {
+            Assert.True(highestW <= 3_000 + 3_000, $"without an announcement the plan took the grid target to {highestW:F0} W, above the recent low plus the battery (6 000 W)");
+        }
+    }
+
+    [Fact]
+    public void An_announced_fall_lets_a_plan_go_below_the_peak_less_the_battery()
+    {
+        // The mirror of A_plan_steers_within_the_power_headroom_envelope…: with the job's end announced, the plan's 1 kW
+        // is followed below the recent peak less the battery (4 000 W) — no peak is coming to be carried.
+        ControllerOptions o = ControllerHarness.DefaultOptions();
+        o.MaxChargeW = 3_000;
+        o.MaxDischargeW = 3_000;
+        var h = new ControllerHarness(o);
+        for (long k = 0; k < 12_000; k++)
+        {
+            h.Step(Load(k));
+        }
+
+        long nowNs = h.Tick * 10_000_000;
+        h.Controller.SetPlan(new GridPlan(nowNs, 1_000, 0, nowNs + 200_000_000_000, AnnouncedMoves.Fall));
+        double lowestW = double.PositiveInfinity;
+        for (int k = 0; k < 6_000; k++)
+        {
+            lowestW = Math.Min(lowestW, h.Step(3_000).GridTargetW);
+        }
+
+        Assert.True(lowestW < 7_000 - 3_000 - 500, $"the plan for an announced fall took the grid target only to {lowestW:F0} W");
+    }
 }

@@ -1,3 +1,4 @@
+using Edge.Core.Control;
 using Edge.Core.Forecast;
 using Edge.Tests.Shared;
 
@@ -116,6 +117,24 @@ public sealed class ForecastTests
         Assert.Equal(9_000, predicted[90], 6);
         Assert.Equal(2_000, predicted[150], 6);
         Assert.Equal(9_000, predicted[310], 6);
+    }
+
+    [Fact]
+    public void Pending_says_which_announced_moves_lie_within_the_horizon()
+    {
+        var f = new LoadForecast(Feed(_ => 2_000, 120));
+        long s = 1_000_000_000;
+        f.Announce(new AnnouncedPhase("start", PhaseKind.JobStart, 10 * s, 100 * s, 6_000, 0, 0));
+        f.Announce(new AnnouncedPhase("ckpt", PhaseKind.CheckpointBegin, 10 * s, 200 * s, 5_000, 30 * s, 0));
+        f.Announce(new AnnouncedPhase("iter", PhaseKind.Iteration, 10 * s, 20 * s, 3_000, 0, 2 * s));
+        long horizonNs = 60 * s;
+        Assert.Equal(AnnouncedMoves.None, f.Pending(5 * s, horizonNs));      // nothing received yet
+        Assert.Equal(AnnouncedMoves.None, f.Pending(30 * s, horizonNs));     // the start is 70 s away; iterations never count
+        Assert.Equal(AnnouncedMoves.Rise, f.Pending(50 * s, horizonNs));     // the start within 60 s
+        Assert.Equal(AnnouncedMoves.None, f.Pending(101 * s, horizonNs));    // started: no longer ahead
+        Assert.Equal(AnnouncedMoves.Fall, f.Pending(150 * s, horizonNs));    // the checkpoint's start (its end at 230 s is beyond)
+        Assert.Equal(AnnouncedMoves.Fall | AnnouncedMoves.Rise, f.Pending(175 * s, horizonNs)); // both its start and its end
+        Assert.Equal(AnnouncedMoves.Rise, f.Pending(210 * s, horizonNs));    // inside it: its end brings the power back
     }
 
     [Fact]

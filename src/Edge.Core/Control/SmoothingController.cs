@@ -318,8 +318,11 @@ public sealed class SmoothingController : IGridController
             d.Flags |= ControlFlags.PlanTracked;
             // A plan steers within the same power-headroom envelope as the controller's own reference: the planner's
             // forecast may not know the next peak (an irregular pause), the envelope remembers the last one.
+            // An announced rise (fall) lets the plan cross the charging (discharging) bound: the envelope guards against
+            // moves the history suggests, the plan knows one that is coming (a battery too small for a job start has to
+            // charge towards it beforehand, above "recent low + charge power").
             double plannedW = _plan.ReferenceAt(input.NowNs);
-            referenceW = Math.Clamp(PowerHeadroomClamp(plannedW, input, socTargetPct), _effectiveFloorW, _effectiveCapW);
+            referenceW = Math.Clamp(PowerHeadroomClamp(plannedW, input, socTargetPct, _plan.Announced), _effectiveFloorW, _effectiveCapW);
             referenceSlopeWPerS = referenceW == plannedW ? _plan.SlopeWPerS : 0;
         }
 
@@ -471,16 +474,17 @@ public sealed class SmoothingController : IGridController
     /// grid target to the learnt load minimum at the ramp limit (energy limited by its charge power, SwingEnergyJ);
     /// the upper bound (discharging) likewise towards the lowest SoC that still carries a rise to the learnt maximum.
     /// Power headroom thus yields to energy headroom instead of overriding it.
+    /// A plan's announced moves lift one side each (<see cref="AnnouncedMoves"/>).
     /// </para>
     /// </summary>
-    private double PowerHeadroomClamp(double referenceW, in TickInput input, double socTargetPct)
+    private double PowerHeadroomClamp(double referenceW, in TickInput input, double socTargetPct, AnnouncedMoves announced = AnnouncedMoves.None)
     {
         double dischargeW = Math.Min(_configured.MaxDischargeW, Math.Max(0, input.AllowedDischargeW)) * (1 - PowerMargin);
         double chargeW = Math.Min(_configured.MaxChargeW, Math.Max(0, input.AllowedChargeW)) * (1 - PowerMargin);
         // The peak to carry: the recent one, or the recent firm load's (racks without flexible loads) with the flexible
         // loads on as they are now (a rise comes before they curtail).
-        double lowestW = Math.Max(_recent.Max, _recentFirm.Max + _curtailableW) - dischargeW;
-        double highestW = _recent.Min + chargeW;
+        double lowestW = (announced & AnnouncedMoves.Fall) != 0 ? double.NegativeInfinity : Math.Max(_recent.Max, _recentFirm.Max + _curtailableW) - dischargeW;
+        double highestW = (announced & AnnouncedMoves.Rise) != 0 ? double.PositiveInfinity : _recent.Min + chargeW;
         double boundedW = lowestW <= highestW ? Math.Clamp(referenceW, lowestW, highestW) : 0.5 * (lowestW + highestW);
         if (!double.IsFinite(input.SocPct) || boundedW == referenceW || (SocBackedByLevers && boundedW < referenceW && _curtailableW > 0))
         {

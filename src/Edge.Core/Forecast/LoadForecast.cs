@@ -1,3 +1,5 @@
+using Edge.Core.Control;
+
 namespace Edge.Core.Forecast;
 
 /// <summary>
@@ -84,6 +86,44 @@ public sealed class LoadForecast
 
             i++;
         }
+    }
+
+    /// <summary>
+    /// Which moves received announcements say are coming within <paramref name="horizonNs"/> of
+    /// <paramref name="nowNs"/>: a job start or a checkpoint's end (also the end of a checkpoint in progress) is a
+    /// rise, a job end or a checkpoint's start a fall; iterations are neither (the periodic predictor has them).
+    /// </summary>
+    public AnnouncedMoves Pending(long nowNs, long horizonNs)
+    {
+        var moves = AnnouncedMoves.None;
+        long endNs = nowNs + horizonNs;
+        for (int i = 0; i < _announcedCount; i++)
+        {
+            ref readonly AnnouncedPhase a = ref _announced[i];
+            if (a.ReceivedNs > nowNs)
+            {
+                continue;
+            }
+
+            bool startsAhead = a.StartNs > nowNs && a.StartNs <= endNs;
+            switch (a.Kind)
+            {
+                case PhaseKind.JobStart:
+                case PhaseKind.CheckpointEnd:
+                    moves |= startsAhead ? AnnouncedMoves.Rise : 0;
+                    break;
+                case PhaseKind.JobEnd:
+                    moves |= startsAhead ? AnnouncedMoves.Fall : 0;
+                    break;
+                case PhaseKind.CheckpointBegin:
+                    moves |= startsAhead ? AnnouncedMoves.Fall : 0;
+                    long backNs = a.DurationNs > 0 ? a.StartNs + a.DurationNs : long.MaxValue;
+                    moves |= backNs > nowNs && backNs <= endNs ? AnnouncedMoves.Rise : 0;
+                    break;
+            }
+        }
+
+        return moves;
     }
 
     /// <summary>What <paramref name="a"/> adds at <paramref name="atNs"/>, relative to the load measured at <paramref name="nowNs"/>.</summary>

@@ -7,7 +7,8 @@ namespace Edge.Planning;
 /// band matrix (half-bandwidth 11 for five unknowns per step) and is factored in O(N) — no library, no native code,
 /// every buffer allocated in the constructor (0 B per solve).
 /// <para>
-/// Formulation: per step k the unknowns are charge c_k, discharge d_k, ramp slack v_k and stored energy e_k; the grid
+/// Formulation: per step k the unknowns are charge c_k, discharge d_k, slack v_k (relaxing that step's ramp and
+/// curvature rows, at a large cost, so the programme is always feasible) and stored energy e_k; the grid
 /// is g_k = L̂_k − d_k + c_k (so it needs no unknown of its own), and t ≥ |e_N − target| is the SoC-return penalty. The
 /// equalities are the energy balance e_k − e_{k−1} + Δ(d_k/η_d − c_k·η_c) = 0; everything else is an inequality row
 /// (power and energy bounds, derated ramp with slack, bounded second difference, the first step's slope, the
@@ -182,22 +183,24 @@ public sealed class BandedIpmSolver : IGridPlanSolver
             // Second difference g_{k+1} − 2g_k + g_{k−1} (k = 1 … N−1 in the LP's numbering: here steps k−1, k, k+1 with g₀ fixed).
             if (k < _n - 1)
             {
+                // The step's slack relaxes the curvature too (a programme the bounded second difference cannot follow —
+                // the grid already moving away from a rise it must meet — stays feasible and gets the least-bad plan).
                 if (k == 0)
                 {
-                    Row((C(1), 1), (D(1), -1), (C(0), -2), (D(0), 2));
-                    Row((C(1), -1), (D(1), 1), (C(0), 2), (D(0), -2));
+                    Row((C(1), 1), (D(1), -1), (C(0), -2), (D(0), 2), (V(0), -1));
+                    Row((C(1), -1), (D(1), 1), (C(0), 2), (D(0), -2), (V(0), -1));
                 }
                 else
                 {
-                    Row((C(k + 1), 1), (D(k + 1), -1), (C(k), -2), (D(k), 2), (C(k - 1), 1), (D(k - 1), -1));
-                    Row((C(k + 1), -1), (D(k + 1), 1), (C(k), 2), (D(k), -2), (C(k - 1), -1), (D(k - 1), 1));
+                    Row((C(k + 1), 1), (D(k + 1), -1), (C(k), -2), (D(k), 2), (C(k - 1), 1), (D(k - 1), -1), (V(k), -1));
+                    Row((C(k + 1), -1), (D(k + 1), 1), (C(k), 2), (D(k), -2), (C(k - 1), -1), (D(k - 1), 1), (V(k), -1));
                 }
             }
         }
 
-        // The first step continues the present slope within the curvature bound: |g₁ − g₀ − slope·Δ| ≤ curvature.
-        Row((C(0), 1), (D(0), -1));
-        Row((C(0), -1), (D(0), 1));
+        // The first step continues the present slope within the curvature bound: |g₁ − g₀ − slope·Δ| ≤ curvature + v₀.
+        Row((C(0), 1), (D(0), -1), (V(0), -1));
+        Row((C(0), -1), (D(0), 1), (V(0), -1));
 
         // t ≥ ±(e_N − target), t ≥ 0.
         Row((E(_n - 1), 1), (T, -1));

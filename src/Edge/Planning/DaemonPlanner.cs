@@ -127,7 +127,7 @@ public sealed class DaemonPlanner : IDisposable
             double slopeWPerS = (_last.GridTargetW - _previous.GridTargetW) / ((_last.NowNs - _previous.NowNs) * 1e-9);
             if (_planner.TryPlan(_last.NowNs, _last.GridTargetW, slopeWPerS, _last.SocPct, _socTargetPct, out double referenceW, out double planSlopeWPerS))
             {
-                _plans.Write(new GridPlan(_last.NowNs, referenceW, planSlopeWPerS, _last.NowNs + _validNs), nowNs);
+                _plans.Write(new GridPlan(_last.NowNs, referenceW, planSlopeWPerS, _last.NowNs + _validNs, _planner.LastAnnounced), nowNs);
                 _plansMade++;
                 planned = true;
             }

@@ -10,8 +10,9 @@ namespace Edge.Planning;
 /// inner loop needs margin to track), its second difference |g_{k+1} − 2g_k + g_{k−1}| ≤ A·Δ² with A = 0.9·R / τs
 /// (τs = 1/(2π·BandLowHz), the time constant of the smoothing controller's own slope low-pass: a corner is broadband,
 /// so a bounded second difference is the linear proxy for keeping the plan out of the band), and the energy at the end
-/// brought towards the SoC target (a penalised soft constraint). Ramp excess is a slack with a large cost, so the
-/// programme is always feasible and a battery too small for the swing gets the least-bad plan instead of none.
+/// brought towards the SoC target (a penalised soft constraint). Ramp and curvature excess are one slack per step with a
+/// large cost, so the programme is always feasible — a battery too small for the swing, or a grid already moving away
+/// from a rise it must meet, gets the least-bad plan instead of none.
 /// Solved with GLOP (Google OR-Tools); the decision and its figures: docs/planner.md. Not thread-safe.
 /// </summary>
 public sealed class GridPlanLp : IGridPlanSolver
@@ -53,7 +54,8 @@ public sealed class GridPlanLp : IGridPlanSolver
     private readonly Variable[] _charge;
     private readonly Variable[] _discharge;
     private readonly Constraint[] _balance;
-    private readonly Constraint _firstCurvature;
+    private readonly Constraint _firstUp;
+    private readonly Constraint _firstDown;
     private readonly Constraint _terminal;
     private readonly double _curvatureW;
     private readonly double _energyMinWh;
@@ -99,6 +101,7 @@ public sealed class GridPlanLp : IGridPlanSolver
         _balance = new Constraint[_n + 1];
         _charge = new Variable[_n + 1];
         _discharge = new Variable[_n + 1];
+        Variable? firstSlack = null;
         for (int k = 1; k <= _n; k++)
         {
             Variable charge = _solver.MakeNumVar(0, maxChargeW, $"c{k}");
@@ -134,19 +137,36 @@ public sealed class GridPlanLp : IGridPlanSolver
             fall.SetCoefficient(_g[k - 1], -1);
             fall.SetCoefficient(slack, 1);
 
+            // |g_{k+1} − 2g_k + g_{k−1}| ≤ curvature + the same slack (as BandedIpmSolver: step k's slack).
             if (k < _n)
             {
-                Constraint curvature = _solver.MakeConstraint(-_curvatureW, _curvatureW, $"cv{k}");
-                curvature.SetCoefficient(_g[k - 1], 1);
-                curvature.SetCoefficient(_g[k], -2);
-                curvature.SetCoefficient(_g[k + 1], 1);
+                Constraint bendUp = _solver.MakeConstraint(double.NegativeInfinity, _curvatureW, $"cvu{k}");
+                Constraint bendDown = _solver.MakeConstraint(-_curvatureW, double.PositiveInfinity, $"cvd{k}");
+                foreach ((Constraint c, double sign) in new[] { (bendUp, -1.0), (bendDown, 1.0) })
+                {
+                    c.SetCoefficient(_g[k - 1], 1);
+                    c.SetCoefficient(_g[k], -2);
+                    c.SetCoefficient(_g[k + 1], 1);
+                    c.SetCoefficient(slack, sign);
+                }
+            }
+
+            if (k == 1)
+            {
+                firstSlack = slack;
             }
         }
 
-        // The first step continues the slope the grid has now (g₋₁ = g₀ − slope·Δ): bounds set per solve.
-        _firstCurvature = _solver.MakeConstraint(0, 0, "cv0");
-        _firstCurvature.SetCoefficient(_g[1], 1);
-        _firstCurvature.SetCoefficient(_g[0], -1);
+        // The first step continues the slope the grid has now (g₋₁ = g₀ − slope·Δ), within the curvature bound plus
+        // the first step's slack: bounds set per solve.
+        _firstUp = _solver.MakeConstraint(double.NegativeInfinity, 0, "cv0u");
+        _firstUp.SetCoefficient(_g[1], 1);
+        _firstUp.SetCoefficient(_g[0], -1);
+        _firstUp.SetCoefficient(firstSlack!, -1);
+        _firstDown = _solver.MakeConstraint(0, double.PositiveInfinity, "cv0d");
+        _firstDown.SetCoefficient(_g[1], 1);
+        _firstDown.SetCoefficient(_g[0], -1);
+        _firstDown.SetCoefficient(firstSlack!, 1);
 
         // e_N − over + under = target (bounds per solve), |deviation| penalised.
         Variable over = _solver.MakeNumVar(0, double.PositiveInfinity, "over");
@@ -202,7 +222,8 @@ public sealed class GridPlanLp : IGridPlanSolver
         double e0 = Math.Clamp(energyWh, _energyMinWh, _energyMaxWh);
         _e[0].SetBounds(e0, e0);
         double stepW = gridSlopeWPerS * _stepS;
-        _firstCurvature.SetBounds(stepW - _curvatureW, stepW + _curvatureW);
+        _firstUp.SetBounds(double.NegativeInfinity, stepW + _curvatureW);
+        _firstDown.SetBounds(stepW - _curvatureW, double.PositiveInfinity);
         double target = Math.Clamp(terminalEnergyWh, _energyMinWh, _energyMaxWh);
         _terminal.SetBounds(target, target);
         return _solver.Solve() == Solver.ResultStatus.OPTIMAL;

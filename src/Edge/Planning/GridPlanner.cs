@@ -76,6 +76,12 @@ public sealed class GridPlanner : IDisposable
     /// <summary>Managed bytes allocated by all rounds so far, on the planning thread.</summary>
     public long AllocatedBytes { get; private set; }
 
+    /// <summary>
+    /// The moves phase announcements say are coming within the last round's horizon: the plan may cross the
+    /// power-headroom envelope towards them (<see cref="GridPlan.Announced"/>).
+    /// </summary>
+    public AnnouncedMoves LastAnnounced { get; private set; }
+
     /// <summary>Managed bytes the last round allocated.</summary>
     public long LastRoundAllocatedBytes { get; private set; }
 
@@ -109,6 +115,8 @@ public sealed class GridPlanner : IDisposable
             Forecast.Predictor.Update();
             Forecast.Predict(nowNs, _fine, BinS);
         }
+
+        LastAnnounced = Foresight is null ? Forecast.Pending(nowNs, (long)Math.Round(_coarse.Length * _stepS * 1e9)) : AnnouncedMoves.None;
         int per = _fine.Length / _coarse.Length;
         for (int k = 0; k < _coarse.Length; k++)
         {

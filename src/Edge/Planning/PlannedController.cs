@@ -88,7 +88,7 @@ public sealed class PlannedController : IGridController, IDisposable
             double socPct = double.IsFinite(input.SocPct) ? input.SocPct : 50;
             if (_planner.TryPlan(nowNs, _lastTargetW, _lastSlopeWPerS, socPct, _inner.Limits.SocTargetPct, out double referenceW, out double slopeWPerS))
             {
-                _pending = new GridPlan(nowNs, referenceW, slopeWPerS, nowNs + _latencyNs + (2 * _intervalNs));
+                _pending = new GridPlan(nowNs, referenceW, slopeWPerS, nowNs + _latencyNs + (2 * _intervalNs), _planner.LastAnnounced);
                 _hasPending = true;
             }
         }

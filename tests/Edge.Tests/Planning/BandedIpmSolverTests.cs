@@ -33,7 +33,7 @@ public sealed class BandedIpmSolverTests(ITestOutputHelper output)
         using (ipm)
         {
             var load = new double[Steps];
-            int solved = 0, infeasible = 0;
+            int solved = 0, slackUsed = 0;
             for (int round = 0; round < 10; round++)
             {
                 double periodS = 2 + (random.NextDouble() * 20);
@@ -52,39 +52,43 @@ public sealed class BandedIpmSolverTests(ITestOutputHelper output)
                 double terminalWh = energyWh * 0.5;
                 bool glopSolved = glop.Solve(load, gridW, slopeWPerS, energyNowWh, terminalWh);
                 bool ipmSolved = ipm.Solve(load, gridW, slopeWPerS, energyNowWh, terminalWh);
-                if (!glopSolved)
-                {
-                    // A step beyond the battery the bounded second difference cannot follow: infeasible for both.
-                    Assert.False(ipmSolved, $"seed {seed} round {round}: GLOP found no solution, the interior point claims one");
-                    infeasible++;
-                    continue;
-                }
-
+                // Every programme is feasible: a step beyond the battery that the bounded second difference cannot
+                // follow is paid for with the (costly) slack, and both solvers must find the same least-bad plan.
+                Assert.True(glopSolved, $"seed {seed} round {round}: GLOP found no solution");
                 Assert.True(ipmSolved, $"seed {seed} round {round}: the interior point did not converge ({ipm.Iterations} iterations)");
                 solved++;
+                slackUsed += glop.ObjectiveValue - glop.ThroughputWh > 1 ? 1 : 0;
                 double scale = Math.Max(1, Math.Abs(glop.ObjectiveValue));
                 Assert.True(Math.Abs(ipm.ObjectiveValue - glop.ObjectiveValue) <= 1e-5 * scale,
                     $"seed {seed} round {round}: objective {ipm.ObjectiveValue:R} vs GLOP {glop.ObjectiveValue:R}");
                 Assert.Equal(gridW, ipm.GridW(0));
             }
 
-            output.WriteLine($"seed {seed}: {solved} optima equal to GLOP's, {infeasible} infeasible for both");
-            Assert.True(solved >= 3, $"only {solved} of 10 random programmes were feasible: the test would prove little");
+            output.WriteLine($"seed {seed}: {solved} optima equal to GLOP's, {slackUsed} of them paying ramp or curvature slack");
         }
     }
 
     [Fact]
-    public void An_infeasible_programme_is_reported_as_not_solved()
+    public void A_programme_the_ramp_and_curvature_cannot_follow_gets_the_least_bad_plan_from_both_solvers()
     {
-        // The grid 3 battery-powers away from the load, and the first step must continue its slope: no battery can
-        // close that. GLOP says infeasible; the interior point must not claim an optimum.
+        // The grid 3 battery-powers away from the load and the first step must continue its slope: no plan within the
+        // ramp and curvature bounds exists (before the curvature had its slack, both solvers refused it, and the
+        // controller fell back to its own reference in the middle of a job start). Now both find the same plan: the
+        // battery's power is a hard limit, so the grid comes within reach of the load at once, paying slack for it.
         (GridPlanLp glop, BandedIpmSolver ipm) = Pair(10_000, 333, 100);
         using (glop)
         using (ipm)
         {
             double[] load = [.. Enumerable.Repeat(5_000.0, Steps)];
-            Assert.False(glop.Solve(load, 35_000, 0, 166, 166));
-            Assert.False(ipm.Solve(load, 35_000, 0, 166, 166));
+            Assert.True(glop.Solve(load, 35_000, 0, 166, 166));
+            Assert.True(ipm.Solve(load, 35_000, 0, 166, 166));
+            Assert.Equal(glop.ObjectiveValue, ipm.ObjectiveValue, 1e-5 * glop.ObjectiveValue);
+            for (int k = 1; k <= Steps; k++)
+            {
+                Assert.InRange(ipm.GridW(k), 5_000 - 10_000 - 1, 5_000 + 10_000 + 1);
+            }
+
+            Assert.True(glop.ObjectiveValue - glop.ThroughputWh > 1_000, $"objective {glop.ObjectiveValue} Wh: no slack paid");
         }
     }
 
