@@ -7,6 +7,21 @@ public sealed class ControllerPlanTests
 {
     private static double Load(long tick) => (tick / 150) % 2 == 0 ? 7_000 : 3_000; // 1.5 s compute / 1.5 s all-reduce
 
+    /// <summary>A 3 kW battery (smaller than the 7 kW / 3 kW swing) after 120 s of <see cref="Load"/>: the envelope has learnt the swing.</summary>
+    private static ControllerHarness SmallBatteryAfterTwoMinutesOfSwing()
+    {
+        ControllerOptions o = ControllerHarness.DefaultOptions();
+        o.MaxChargeW = 3_000;
+        o.MaxDischargeW = 3_000;
+        var h = new ControllerHarness(o);
+        for (long k = 0; k < 12_000; k++)
+        {
+            h.Step(Load(k));
+        }
+
+        return h;
+    }
+
     [Fact]
     public void Switching_to_a_plan_and_back_never_steps_the_grid_target()
     {
@@ -89,14 +104,7 @@ public sealed class ControllerPlanTests
         // A battery smaller than the swing (3 kW against 7 kW / 3 kW): the controller keeps the grid at least the recent
         // peak less the battery's power. A plan whose forecast missed the next peak (a long pause) asks for 1 kW: the
         // loop tracks it, but not below that envelope — the next 7 kW peak must not saturate the battery.
-        ControllerOptions o = ControllerHarness.DefaultOptions();
-        o.MaxChargeW = 3_000;
-        o.MaxDischargeW = 3_000;
-        var h = new ControllerHarness(o);
-        for (long k = 0; k < 12_000; k++)
-        {
-            h.Step(Load(k));
-        }
+        ControllerHarness h = SmallBatteryAfterTwoMinutesOfSwing();
 
         long nowNs = h.Tick * 10_000_000;
         h.Controller.SetPlan(new GridPlan(nowNs, 1_000, 0, nowNs + 200_000_000_000));
@@ -122,14 +130,7 @@ public sealed class ControllerPlanTests
         // battery's charge power (6 000 W), so that a dip to that low can be absorbed. A plan made for an announced job start
         // must climb beyond that before the start (a battery too small for the rise charges towards it); a plan
         // without an announcement stays within the envelope.
-        ControllerOptions o = ControllerHarness.DefaultOptions();
-        o.MaxChargeW = 3_000;
-        o.MaxDischargeW = 3_000;
-        var h = new ControllerHarness(o);
-        for (long k = 0; k < 12_000; k++)
-        {
-            h.Step(Load(k));
-        }
+        ControllerHarness h = SmallBatteryAfterTwoMinutesOfSwing();
 
         long nowNs = h.Tick * 10_000_000;
         h.Controller.SetPlan(new GridPlan(nowNs, 8_500, 0, nowNs + 200_000_000_000, announced));
@@ -156,14 +157,7 @@ public sealed class ControllerPlanTests
     {
         // The mirror of A_plan_steers_within_the_power_headroom_envelope…: with the job's end announced, the plan's 1 kW
         // is followed below the recent peak less the battery (4 000 W) — no peak is coming to be carried.
-        ControllerOptions o = ControllerHarness.DefaultOptions();
-        o.MaxChargeW = 3_000;
-        o.MaxDischargeW = 3_000;
-        var h = new ControllerHarness(o);
-        for (long k = 0; k < 12_000; k++)
-        {
-            h.Step(Load(k));
-        }
+        ControllerHarness h = SmallBatteryAfterTwoMinutesOfSwing();
 
         long nowNs = h.Tick * 10_000_000;
         h.Controller.SetPlan(new GridPlan(nowNs, 1_000, 0, nowNs + 200_000_000_000, AnnouncedMoves.Fall));

@@ -117,7 +117,7 @@ public sealed class LoadForecast
                     break;
                 case PhaseKind.CheckpointBegin:
                     moves |= startsAhead ? AnnouncedMoves.Fall : 0;
-                    long backNs = a.DurationNs > 0 ? a.StartNs + a.DurationNs : long.MaxValue;
+                    long backNs = CheckpointBackNs(a);
                     moves |= backNs > nowNs && backNs <= endNs ? AnnouncedMoves.Rise : 0;
                     break;
             }
@@ -125,6 +125,9 @@ public sealed class LoadForecast
 
         return moves;
     }
+
+    /// <summary>When a checkpoint's power comes back: its start + duration, never when no duration was given.</summary>
+    private static long CheckpointBackNs(in AnnouncedPhase a) => a.DurationNs > 0 ? a.StartNs + a.DurationNs : long.MaxValue;
 
     /// <summary>What <paramref name="a"/> adds at <paramref name="atNs"/>, relative to the load measured at <paramref name="nowNs"/>.</summary>
     private static double Effect(in AnnouncedPhase a, long nowNs, long atNs)
@@ -137,7 +140,7 @@ public sealed class LoadForecast
             case PhaseKind.JobEnd:
                 return a.StartNs > nowNs && atNs >= a.StartNs ? -a.PowerW : 0;
             case PhaseKind.CheckpointBegin:
-                long endNs = a.DurationNs > 0 ? a.StartNs + a.DurationNs : long.MaxValue;
+                long endNs = CheckpointBackNs(a);
                 if (a.StartNs > nowNs)
                 {
                     return atNs >= a.StartNs && atNs < endNs ? -a.PowerW : 0;

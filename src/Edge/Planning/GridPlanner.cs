@@ -116,7 +116,8 @@ public sealed class GridPlanner : IDisposable
             Forecast.Predict(nowNs, _fine, BinS);
         }
 
-        LastAnnounced = Foresight is null ? Forecast.Pending(nowNs, (long)Math.Round(_coarse.Length * _stepS * 1e9)) : AnnouncedMoves.None;
+        double horizonS = _coarse.Length * _stepS;
+        LastAnnounced = Foresight is null ? Forecast.Pending(nowNs, (long)Math.Round(horizonS * 1e9)) : AnnouncedMoves.None;
         int per = _fine.Length / _coarse.Length;
         for (int k = 0; k < _coarse.Length; k++)
         {
@@ -131,7 +132,6 @@ public sealed class GridPlanner : IDisposable
 
         double energyWh = socPct / 100 * _energyWh;
         double targetWh = socTargetPct / 100 * _energyWh;
-        double horizonS = _coarse.Length * _stepS;
         double terminalWh = energyWh + ((targetWh - energyWh) * Math.Min(1, horizonS / _socRecoveryS));
         long started = Stopwatch.GetTimestamp();
         bool ok = _lp.Solve(_coarse, gridTargetW, gridSlopeWPerS, energyWh, terminalWh);
