@@ -100,12 +100,24 @@ public sealed class AllocationTests
         using var driver = new ModbusInverter(InverterDriverTests.DriverOptions(host.Port), new MappedProfile(InverterMap.LoadBuiltIn("inverter-edge-sim-704")));
         Wait.For(() => driver.IsOperating, TimeSpan.FromSeconds(10), () => driver.LastError);
         PostUntil(driver, 3000);
-        driver.ResetAllocationCount();
-        long writesBefore = driver.SetpointWrites;
-        PostUntil(driver, 2000);
-        Assert.True(driver.SetpointWrites - writesBefore >= 1000, $"only {driver.SetpointWrites - writesBefore} writes");
-        Assert.Equal(0, driver.SetpointAllocatedBytes);
-        Assert.Equal(0, driver.WorkerAllocatedBytes);
+
+        // Counted on the driver's worker thread, pass by pass, the least kept (as SteadyAllocations does on this thread):
+        // the runtime may charge one-time tiered-JIT/OSR bookkeeping to the worker in one pass (56 B once, in a clean-clone
+        // CI under stress-ng); an allocation of the driver's own work shows in every pass.
+        long setpointBytes = long.MaxValue, workerBytes = long.MaxValue, fewestWrites = long.MaxValue;
+        for (int pass = 0; pass < 3; pass++)
+        {
+            driver.ResetAllocationCount();
+            long writesBefore = driver.SetpointWrites;
+            PostUntil(driver, 2000);
+            fewestWrites = Math.Min(fewestWrites, driver.SetpointWrites - writesBefore);
+            setpointBytes = Math.Min(setpointBytes, driver.SetpointAllocatedBytes);
+            workerBytes = Math.Min(workerBytes, driver.WorkerAllocatedBytes);
+        }
+
+        Assert.True(fewestWrites >= 1000, $"only {fewestWrites} writes in a pass");
+        Assert.Equal(0, setpointBytes);
+        Assert.Equal(0, workerBytes);
     }
 
     private static void PostUntil(ModbusInverter driver, int writes)
