@@ -24,6 +24,12 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     private const int MaxIterations = 80;
     private const int StallIterations = 12; // iterations without a better iterate, once one is acceptable, before it is taken
     private const double Tolerance = 1e-8;
+
+    // Also optimal: a feasible iterate whose duality gap is at most this share of one step of the battery at full power
+    // per step of the horizon (a millionth of the horizon's full-power throughput). Near a degenerate optimum (throughput
+    // ≈ 0, nothing for the battery to do) the relative gap divides by ≈ 1 and the iterates stall above Tolerance with an
+    // objective already settled to a few mWh.
+    private const double AbsoluteGapPerStep = 1e-6;
     private const double RegularisationPrimal = 1e-10;
     private const double RegularisationDual = 1e-10;
 
@@ -365,7 +371,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
             double gap = Math.Abs(PrimalObjective() - DualObjective());
             bool feasible = primal <= Tolerance * (1 + scale) && dual <= Tolerance * _slackCost;
             double relativeGap = gap / (1 + Math.Abs(PrimalObjective()));
-            if (feasible && relativeGap <= Tolerance)
+            if (feasible && (relativeGap <= Tolerance || gap <= AbsoluteGapPerStep * _n))
             {
                 return true;
             }

@@ -93,6 +93,30 @@ public sealed class BandedIpmSolverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_constant_load_just_above_a_falling_grid_is_solved_like_glop_solves_it()
+    {
+        // Found by replaying an inference trace (a100x4 llama2-70b, ×250): the forecast is persistence (a constant
+        // load), the grid 471 W below it and falling at 274 W/s, the SoC on its target — the battery has almost nothing
+        // to do, the optimum is degenerate (throughput ≈ 0) and the interior point used to give up on it, one round
+        // in 1 301, so the loop fell back to its own reference for that second.
+        const double rampWPerS = 2580.7, powerW = 258_070, energyWh = 8602.333333333334;
+        using var glop = new GridPlanLp(Steps, 1, rampWPerS, rampWPerS, 0.1, powerW, powerW, energyWh, 10, 90, 0.95, 0.95);
+        using var ipm = new BandedIpmSolver(Steps, 1, rampWPerS, rampWPerS, 0.1, powerW, powerW, energyWh, 10, 90, 0.95, 0.95);
+        double[] load = [.. Enumerable.Repeat(161_834.5, Steps)];
+        const double gridW = 161_363.12476553605, slopeWPerS = -274.4297773053404, nowWh = 4302.2094709458515, terminalWh = 4302.105190517933;
+        Assert.True(glop.Solve(load, gridW, slopeWPerS, nowWh, terminalWh));
+        Assert.True(ipm.Solve(load, gridW, slopeWPerS, nowWh, terminalWh), $"the interior point gave up after {ipm.Iterations} iterations");
+        output.WriteLine($"objective: interior point {ipm.ObjectiveValue:R} Wh in {ipm.Iterations} iterations, GLOP {glop.ObjectiveValue:R} Wh");
+        // The optimum is ≈ 0.11 Wh: the two agree to the solvers' feasibility tolerances (a few mWh), not to 1e-5 of it.
+        Assert.Equal(glop.ObjectiveValue, ipm.ObjectiveValue, 0.01);
+        Assert.Equal(gridW, ipm.GridW(0));
+        for (int k = 1; k <= Steps; k++)
+        {
+            Assert.InRange(ipm.GridW(k) - ipm.GridW(k - 1), -0.9 * rampWPerS - 1e-3, 0.9 * rampWPerS + 1e-3);
+        }
+    }
+
+    [Fact]
     public void A_solve_allocates_nothing_and_is_fast()
     {
         (GridPlanLp glop, BandedIpmSolver ipm) = Pair(695_000, 19_298, 11_579);
