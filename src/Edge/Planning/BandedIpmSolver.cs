@@ -25,10 +25,10 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     private const int StallIterations = 12; // iterations without a better iterate, once one is acceptable, before it is taken
     private const double Tolerance = 1e-8;
 
-    // Also optimal: a feasible iterate whose duality gap is at most this share of one step of the battery at full power
-    // per step of the horizon (a millionth of the horizon's full-power throughput). Near a degenerate optimum (throughput
-    // ≈ 0, nothing for the battery to do) the relative gap divides by ≈ 1 and the iterates stall above Tolerance with an
-    // objective already settled to a few mWh.
+    // A stalled iterate is also good enough when its duality gap is within this share of one step of the battery at full
+    // power, per step of the horizon (a millionth of the horizon's full-power throughput): near a degenerate optimum
+    // (throughput ≈ 0, nothing for the battery to do) the relative gap divides by ≈ 1 and the iterates can stall above
+    // 1e3 × Tolerance with the objective already settled to a few mWh.
     private const double AbsoluteGapPerStep = 1e-6;
     private const double RegularisationPrimal = 1e-10;
     private const double RegularisationDual = 1e-10;
@@ -371,12 +371,15 @@ public sealed class BandedIpmSolver : IGridPlanSolver
             double gap = Math.Abs(PrimalObjective() - DualObjective());
             bool feasible = primal <= Tolerance * (1 + scale) && dual <= Tolerance * _slackCost;
             double relativeGap = gap / (1 + Math.Abs(PrimalObjective()));
-            if (feasible && (relativeGap <= Tolerance || gap <= AbsoluteGapPerStep * _n))
+            if (feasible && relativeGap <= Tolerance)
             {
                 return true;
             }
 
-            double merit = Math.Max(relativeGap, Math.Max(primal / (1 + scale), dual / _slackCost));
+            // The gap's part of the merit: relative, or absolute (AbsoluteGapPerStep) where that is the more lenient,
+            // both mapped so that 1e3 × Tolerance is the acceptance line.
+            double gapMerit = Math.Min(relativeGap, gap / (AbsoluteGapPerStep * _n) * 1e3 * Tolerance);
+            double merit = Math.Max(gapMerit, Math.Max(primal / (1 + scale), dual / _slackCost));
             if (merit < bestMerit)
             {
                 bestMerit = merit;
