@@ -26,10 +26,10 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     private const double Tolerance = 1e-8;
 
     // A stalled iterate is also good enough when its duality gap is within this share of one step of the battery at full
-    // power, per step of the horizon (a millionth of the horizon's full-power throughput): near a degenerate optimum
+    // power, per step of the horizon (1e-5 of the horizon's full-power throughput): near a degenerate optimum
     // (throughput ≈ 0, nothing for the battery to do) the relative gap divides by ≈ 1 and the iterates can stall above
     // 1e3 × Tolerance with the objective already settled to a few mWh.
-    private const double AbsoluteGapPerStep = 1e-6;
+    private const double AbsoluteGapPerStep = 1e-5;
     private const double RegularisationPrimal = 1e-10;
     private const double RegularisationDual = 1e-10;
 
