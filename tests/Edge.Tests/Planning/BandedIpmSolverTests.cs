@@ -110,8 +110,9 @@ public sealed class BandedIpmSolverTests(ITestOutputHelper output)
         // The forecast is persistence (a constant load) a little away from the grid, the SoC on its target: the battery
         // has almost nothing to do, the optimum is degenerate (throughput ≈ 0), and the interior point used to stall on
         // it, so the loop fell back to its own reference for that second.
-        using var glop = new GridPlanLp(Steps, 1, rampWPerS, rampWPerS, 0.1, powerW, powerW, energyWh, 10, 90, 0.95, 0.95);
-        using var ipm = new BandedIpmSolver(Steps, 1, rampWPerS, rampWPerS, 0.1, powerW, powerW, energyWh, 10, 90, 0.95, 0.95);
+        (GridPlanLp glop, BandedIpmSolver ipm) = Pair(powerW, energyWh, rampWPerS);
+        using var glopSolver = glop;
+        using var ipmSolver = ipm;
         double[] load = [.. Enumerable.Repeat(loadW, Steps)];
         Assert.True(glop.Solve(load, gridW, slopeWPerS, nowWh, terminalWh));
         Assert.True(ipm.Solve(load, gridW, slopeWPerS, nowWh, terminalWh), $"the interior point gave up after {ipm.Iterations} iterations");
@@ -124,7 +125,7 @@ public sealed class BandedIpmSolverTests(ITestOutputHelper output)
         Assert.Equal(gridW, ipm.GridW(0));
         for (int k = 1; k <= Steps; k++)
         {
-            Assert.InRange(ipm.GridW(k) - ipm.GridW(k - 1), -0.9 * rampWPerS * 1.001, 0.9 * rampWPerS * 1.001);
+            Assert.InRange(ipm.GridW(k) - ipm.GridW(k - 1), -GridPlanLp.RampDerate * rampWPerS * 1.001, GridPlanLp.RampDerate * rampWPerS * 1.001);
         }
     }
 
