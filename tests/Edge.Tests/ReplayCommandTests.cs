@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Edge.Cli;
+using Edge.Planning;
 
 namespace Edge.Tests;
 
@@ -125,6 +126,25 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_planners_horizon_is_the_daemons_default_unless_given()
+    {
+        double PlannerWh(params string[] extra)
+        {
+            string json = Path.Combine(_dir, $"h{extra.Length}-{string.Join('-', extra)}.json");
+            (int code, _, string stderr) = Run(["replay", "--profile", "ai-training:duration_s=240,seed=4,peak_w=1e5", "--controller", "none", "--planner", "--json", json, "--quiet", .. extra]);
+            Assert.True(code == 0, stderr);
+            using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+            return doc.RootElement.GetProperty("results").EnumerateArray()
+                .Single(r => r.GetProperty("controller").GetString() == "planner").GetProperty("battery_throughput_wh").GetDouble();
+        }
+
+        double byDefault = PlannerWh();
+        Assert.Equal(PlannerOptions.DefaultHorizonS, new PlannerOptions().HorizonS);
+        Assert.Equal(byDefault, PlannerWh("--planner-horizon-s", PlannerOptions.DefaultHorizonS.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.NotEqual(byDefault, PlannerWh("--planner-horizon-s", "20"));
+    }
+
+    [Fact]
     public void Unknown_options_and_commands_are_rejected()
     {
         Assert.Equal(2, Run("replay", "--profile", "ai-training", "--colour", "red").Code);
@@ -134,6 +154,12 @@ public sealed class ReplayCommandTests : IDisposable
         (code, _, stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--planner-forecast", "perfect");
         Assert.Equal(2, code);
         Assert.Contains("add --planner", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--planner-horizon-s", "90");
+        Assert.Equal(2, code);
+        Assert.Contains("add --planner", stderr, StringComparison.Ordinal);
+        (code, _, stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--planner", "--planner-horizon-s", "5");
+        Assert.Equal(2, code);
+        Assert.Contains("--planner-horizon-s: 5 is out of range [10, 600]", stderr, StringComparison.Ordinal);
         Assert.Equal(2, Run("replya").Code);
         Assert.Equal(0, Run("replay", "--help").Code);
     }

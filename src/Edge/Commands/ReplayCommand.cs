@@ -44,13 +44,14 @@ public sealed class ReplayCommand : ICommand
                     [--max-gap-s S] [--max-periods N]
                     [--flex-load[=SPEC]] [--agents SPEC] [--announce FILE.jsonl]
                     [--json OUT.json] [--series OUT.csv] [--plot OUT.svg|OUT.html] [--plot-from S] [--plot-to S] [--quiet]
-                    [--planner [--planner-solver banded|glop] [--planner-forecast periodic|perfect]] [--bound]
+                    [--planner [--planner-solver banded|glop] [--planner-forecast periodic|perfect] [--planner-horizon-s S]] [--bound]
 
         --planner adds "planner": the smoothing controller with the forecast-assisted grid planner beside it
         (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms); --planner-solver picks
         the programme's solver (banded: purpose-written, the default; glop: Google OR-Tools); --planner-forecast
         perfect gives the planner the trace's own future instead of its forecast (periodic predictor + --announce),
-        which shows what a forecast can be worth on this trace at most. --bound prints the
+        which shows what a forecast can be worth on this trace at most; --planner-horizon-s S sets how far each plan looks
+        ahead (10–600 s; default 60, as the daemon's Planner:HorizonS). --bound prints the
         clairvoyant lower bound on battery throughput (an LP over the whole trace at 0.1 s means, with perfect
         foresight, under the same power, energy and ramp limits) and each controller's ratio to it.
         --latency-compensation-ms MS (Controller:LatencyCompensationMs; 0 = off) commands the load predicted MS ahead
@@ -125,9 +126,10 @@ public sealed class ReplayCommand : ICommand
             "perfect" => true,
             _ => throw new UsageException($"--planner-forecast: '{forecastName}' is not a forecast: periodic or perfect."),
         };
-        if ((solverName is not null || forecastName is not null) && !planner)
+        double? horizonS = args.Double("planner-horizon-s", Planning.PlannerOptions.MinHorizonS, Planning.PlannerOptions.MaxHorizonS);
+        if ((solverName is not null || forecastName is not null || horizonS is not null) && !planner)
         {
-            throw new UsageException("--planner-solver and --planner-forecast set up the planner: add --planner.");
+            throw new UsageException("--planner-solver, --planner-forecast and --planner-horizon-s set up the planner: add --planner.");
         }
 
         bool bound = args.Has("bound");
@@ -299,7 +301,7 @@ public sealed class ReplayCommand : ICommand
             foresight = new Planning.TraceForesight(periodLoadsW, periodS);
         }
 
-        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements, solver: solver, foresight: foresight) : null;
+        Planning.PlannedController? plannedController = planner ? new Planning.PlannedController(options, announcements, horizonS ?? Planning.PlannerOptions.DefaultHorizonS, solver, foresight) : null;
         ReplaySite[]? sites = levers.IsEmpty ? null : [.. controllers.Select(_ => new ReplaySite(levers, peakW, options, announcements))];
         IGridController[] gridControllers = [.. controllers.Select(name => name == "planner" ? plannedController! : Controllers.Create(name, options, peakW))];
         if (levers.Flex is not null)

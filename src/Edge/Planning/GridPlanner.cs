@@ -32,7 +32,7 @@ public sealed class GridPlanner : IDisposable
     /// <param name="stepS">The programme's step, s (the horizon is a whole number of steps).</param>
     /// <param name="maxAnnouncements">Most pending phase announcements kept.</param>
     /// <param name="solver">The programme's solver.</param>
-    public GridPlanner(ControllerOptions options, double horizonS = 60, double stepS = 1, int maxAnnouncements = 64, PlannerSolver solver = PlannerSolver.Banded)
+    public GridPlanner(ControllerOptions options, double horizonS = PlannerOptions.DefaultHorizonS, double stepS = 1, int maxAnnouncements = 64, PlannerSolver solver = PlannerSolver.Banded)
     {
         ArgumentNullException.ThrowIfNull(options);
         int steps = (int)Math.Round(horizonS / stepS);

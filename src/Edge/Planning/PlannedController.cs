@@ -40,7 +40,7 @@ public sealed class PlannedController : IGridController, IDisposable
     /// <param name="horizonS">Planning horizon, s.</param>
     /// <param name="solver">The programme's solver.</param>
     /// <param name="foresight">Perfect foresight instead of the forecast (the forecast's ceiling; replay only).</param>
-    public PlannedController(ControllerOptions options, IReadOnlyList<AnnouncedPhase>? announcements = null, double horizonS = 60,
+    public PlannedController(ControllerOptions options, IReadOnlyList<AnnouncedPhase>? announcements = null, double horizonS = PlannerOptions.DefaultHorizonS,
         PlannerSolver solver = PlannerSolver.Banded, IForesight? foresight = null)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -11,8 +11,17 @@ public sealed class PlannerOptions
     /// <summary>Run the planner thread (false: the smoothing controller alone, as without a planner).</summary>
     public bool Enabled { get; set; }
 
+    /// <summary>The default planning horizon, s (the daemon's <c>Planner:HorizonS</c> and replay's <c>--planner-horizon-s</c>).</summary>
+    public const double DefaultHorizonS = 60;
+
+    /// <summary>Shortest planning horizon accepted, s.</summary>
+    public const double MinHorizonS = 10;
+
+    /// <summary>Longest planning horizon accepted, s.</summary>
+    public const double MaxHorizonS = 600;
+
     /// <summary>How far each plan looks ahead, s.</summary>
-    public double HorizonS { get; set; } = 60;
+    public double HorizonS { get; set; } = DefaultHorizonS;
 
     /// <summary>How often a plan is made, s (each plan is valid for two intervals: a late or failed one lapses and the controller's own reference takes over).</summary>
     public double IntervalS { get; set; } = 1;
@@ -27,7 +36,7 @@ public sealed class PlannerOptions
     public IReadOnlyList<OptionError> Validate(string section = "Planner")
     {
         var c = new OptionChecks(section);
-        c.Range(nameof(HorizonS), HorizonS, 10, 600, "s");
+        c.Range(nameof(HorizonS), HorizonS, MinHorizonS, MaxHorizonS, "s");
         c.Range(nameof(IntervalS), IntervalS, 0.2, 10, "s");
         if (!Enum.IsDefined(Solver))
         {
