@@ -66,9 +66,22 @@ public sealed partial class PlannerDaemonTests(ITestOutputHelper output)
         // the cycles run and misses the slots an overrun skipped, while the ramp limiter moves by the time that passed
         // (−1.7 W over 3 cycles that took 289 ms, once on a loaded box): the time is the longer of the two, the stamps
         // (Edge's own, the windows' last cycles, in ms) given 2 ms for their rounding.
+        // A window in which Edge could not steer — the sim inverter's answer late on a starved box (battery_unavailable,
+        // seen once under stress-ng --cpu 2), the load unreadable — reports the actual grid as its target: the command
+        // walks to 0 W at the ramp limit and the target follows the grid, i.e. the load's own moves, which no controller
+        // makes or prevents (SmoothingController, docs/DESIGN.md §9). Such pairs are left out, and must stay rare.
         static long Ms(JsonElement s) => DateTimeOffset.Parse(s.GetProperty("ts").GetString()!, CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
+        static bool Steering(JsonElement s) => !s.GetProperty("flag_names").EnumerateArray()
+            .Any(f => f.GetString() is "battery_unavailable" or "load_missing" or "emergency_stop");
+        int notSteering = 0;
         for (int i = 1; i < auto.Count; i++)
         {
+            if (!Steering(auto[i - 1]) || !Steering(auto[i]))
+            {
+                notSteering++;
+                continue;
+            }
+
             long periods = auto[i].GetProperty("seq").GetInt64() - auto[i - 1].GetProperty("seq").GetInt64();
             double spanS = Math.Max(periods * periodS, ((Ms(auto[i]) - Ms(auto[i - 1])) / 1000.0) + 0.002);
             double moveW = auto[i].GetProperty("grid_target_w").GetDouble() - auto[i - 1].GetProperty("grid_target_w").GetDouble();
@@ -76,6 +89,7 @@ public sealed partial class PlannerDaemonTests(ITestOutputHelper output)
             Assert.True(Math.Abs(moveW) <= limitW + 0.2, $"grid target moved {moveW:0.0} W over {periods} periods, {spanS:0.000} s (limit {limitW:0.0} W), state {i} of {auto.Count}:\n{auto[i - 1]}\n{auto[i]}");
         }
 
+        Assert.True(notSteering <= auto.Count / 10, $"Edge could not steer in {notSteering} of {auto.Count} windows");
         JsonElement last = auto[^1].GetProperty("planner");
         output.WriteLine(last.ToString());
         Assert.True(last.GetProperty("plans").GetInt64() >= 10);
