@@ -7,7 +7,8 @@
 # cyclictest). This script installs them from Debian when they are missing (needs root or passwordless sudo).
 # Under CI=true a missing peer fails the run instead of being skipped.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$self")/.."
 
 peers=(mosquitto mosquitto-clients python3-paho-mqtt python3-pymodbus python3-serial mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng systemd openssl python3-numpy python3-scipy python3-serial-asyncio nodejs)
 missing=()
@@ -29,6 +30,18 @@ if ((${#missing[@]})); then
   else
     echo "tests/run.sh: warning: cannot install ${missing[*]}; the tests that need them will fail or be reported." >&2
   fi
+fi
+
+# A shell started in the background without job control (nohup … &, a CI step's subshell) hands SIGINT down ignored, and
+# a process that starts with SIGINT ignored keeps ignoring it — edge too, as a Unix program should. The tests that stop
+# edge with Ctrl-C would then wait in vain (seen: "no the stop's first line within 60 s"). Bash cannot undo an ignore
+# it inherited, so python3 restores the default (and SIGPIPE's and SIGXFSZ's, which python itself ignores) and runs this
+# script again, once.
+sigign=$(awk '/^SigIgn:/ { print $2 }' /proc/self/status 2>/dev/null || true)
+if [ -n "$sigign" ] && (( 16#$sigign & 2 )) && [ -z "${EDGE_TESTS_SIGINT_RESTORED:-}" ] && command -v python3 >/dev/null 2>&1; then
+  echo "tests/run.sh: SIGINT is ignored in this shell (a background start); restoring its default for the tests"
+  export EDGE_TESTS_SIGINT_RESTORED=1
+  exec python3 -c 'import os, signal, sys; [signal.signal(s, signal.SIG_DFL) for s in (signal.SIGINT, signal.SIGPIPE, signal.SIGXFSZ)]; os.execvp(sys.argv[1], sys.argv[1:])' bash "$self" "$@"
 fi
 
 # Eclipse Tahu's Sparkplug payload codec (npm sparkplug-payload, pinned by its package-lock.json), the independent
