@@ -3,14 +3,14 @@
 #
 #   tests/run.sh            # from the repository root, on Debian 12 with the .NET 10 SDK
 #
-# The integration tests talk to real software nobody here wrote (mosquitto, paho-mqtt, pymodbus, mbpoll, protoc, scipy,
+# The integration tests talk to real software nobody here wrote (mosquitto, NATS, RabbitMQ, paho-mqtt, pymodbus, mbpoll, protoc, scipy,
 # cyclictest). This script installs them from Debian when they are missing (needs root or passwordless sudo).
 # Under CI=true a missing peer fails the run instead of being skipped.
 set -euo pipefail
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$self")/.."
 
-peers=(mosquitto mosquitto-clients python3-paho-mqtt python3-pymodbus python3-serial mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng systemd openssl python3-numpy python3-scipy python3-serial-asyncio nodejs)
+peers=(mosquitto mosquitto-clients nats-server rabbitmq-server python3-paho-mqtt python3-pymodbus python3-serial mbpoll protobuf-compiler python3-protobuf rt-tests stress-ng systemd openssl python3-numpy python3-scipy python3-serial-asyncio nodejs)
 missing=()
 for p in "${peers[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -24,6 +24,10 @@ if ((${#missing[@]})); then
     export DEBIAN_FRONTEND=noninteractive
     "${sudo[@]}" apt-get update -qq
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # The broker tests start private nodes of their own; a system RabbitMQ the install may have started is not needed.
+    if [[ " ${missing[*]} " == *" rabbitmq-server "* ]]; then
+      "${sudo[@]}" systemctl stop rabbitmq-server >/dev/null 2>&1 || true
+    fi
   elif [ "${CI:-}" = true ]; then
     echo "tests/run.sh: cannot install ${missing[*]} (not root, no sudo) and CI=true: failing." >&2
     exit 1

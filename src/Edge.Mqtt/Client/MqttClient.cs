@@ -42,6 +42,12 @@ namespace Edge.Mqtt.Client;
 /// </summary>
 public sealed class MqttClient : IDisposable
 {
+    /// <summary>
+    /// The reason of an attempt the broker ended without a CONNACK (<see cref="MqttClientDisconnectedEventArgs.Reason"/>):
+    /// what a broker does when it refuses something in CONNECT it has no return code for (e.g. a Will topic).
+    /// </summary>
+    public const string ClosedBeforeConnAck = "broker closed the connection before CONNACK";
+
     private const int MaxBatchBytes = 256 * 1024;
 
     private readonly ILogger _logger;
@@ -54,6 +60,9 @@ public sealed class MqttClient : IDisposable
     private readonly object _subscriptionGate = new();
     private readonly List<MqttTopicFilter> _subscriptions = [];
     private readonly List<PendingRequest> _pendingRequests = [];
+    private readonly Dictionary<string, int> _refusals = new(StringComparer.Ordinal); // refused filters: refusals in a row
+    private readonly List<MqttTopicFilter> _refusedFilters = [];
+    private ITimer? _refusedRetry;
     private readonly object _writeGate = new();
     private readonly ArrayBufferWriter<byte> _writeBuffer = new(64 * 1024);
     private readonly List<TaskCompletionSource<MqttClientPublishResult>> _written = [];
@@ -79,6 +88,7 @@ public sealed class MqttClient : IDisposable
     private (byte[] Bytes, string Text)? _lastTopic;
 
     private int _failedAttempts;
+    private volatile int _serverIndex; // into _options.Servers(): the broker of the current (or next) attempt
 
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/> or <see cref="Start"/>.</summary>
     public MqttClient(ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -111,6 +121,12 @@ public sealed class MqttClient : IDisposable
 
     /// <summary>True while a connection is accepted and open.</summary>
     public bool IsConnected => _connection is { IsOpen: true, Accepted: true };
+
+    /// <summary>
+    /// The broker of the current connection (or of the next attempt while there is none): <c>Host:Port</c> or one of
+    /// the <see cref="MqttClientOptions.FailoverServers"/>. Null before <see cref="ConnectAsync"/> or <see cref="Start"/>.
+    /// </summary>
+    public MqttServer? Server => _options is { } o ? o.Servers()[_serverIndex] : null;
 
     /// <summary>The options in use (after <see cref="ConnectAsync"/> or <see cref="Start"/>).</summary>
     public MqttClientOptions? Options => _options;
@@ -272,6 +288,11 @@ public sealed class MqttClient : IDisposable
     {
         Stop();
         _sessionThread?.Join(TimeSpan.FromSeconds(10));
+        lock (_subscriptionGate)
+        {
+            _refusedRetry?.Dispose();
+        }
+
         _outbox?.Dispose();
     }
 
@@ -315,18 +336,21 @@ public sealed class MqttClient : IDisposable
     private void SessionLoop()
     {
         MqttClientOptions options = _options!;
+        IReadOnlyList<MqttServer> servers = options.Servers();
         var backoff = new ReconnectBackoff(options.Reconnect);
+        int roundStart = 0; // the server a round of attempts began with: a round that comes back to it failed everywhere
         try
         {
             while (!_stopping)
             {
+                MqttServer server = servers[_serverIndex];
                 Connection? connection = null;
                 MqttClientConnectResult? result = null;
                 string? failure = null;
                 Exception? exception = null;
                 try
                 {
-                    connection = Open(options, out result);
+                    connection = Open(options, server, out result);
                     if (result.ResultCode != MqttClientConnectResultCode.Success)
                     {
                         failure = $"broker refused the connection: {result.ResultCode}";
@@ -342,14 +366,32 @@ public sealed class MqttClient : IDisposable
                 if (failure is not null)
                 {
                     connection?.Close(failure, exception);
-                    // Say it once per outage, not at every backoff step (a broker may be down for hours).
+                    _serverIndex = (_serverIndex + 1) % servers.Count;
+                    bool roundFailed = _serverIndex == roundStart;
+                    // Say it once per outage and server, not at every backoff step (a broker may be down for hours).
                     _failedAttempts++;
-                    _logger.Log(_failedAttempts == 1 ? LogLevel.Warning : LogLevel.Debug,
-                        "MQTT {Host}:{Port}: connection attempt failed: {Reason} (retrying with backoff; further failures are logged at debug level)", options.Host, options.Port, failure);
+                    if (servers.Count == 1)
+                    {
+                        _logger.Log(_failedAttempts == 1 ? LogLevel.Warning : LogLevel.Debug,
+                            "MQTT {Server}: connection attempt failed: {Reason} (retrying with backoff; further failures are logged at debug level)", server, failure);
+                    }
+                    else
+                    {
+                        _logger.Log(_failedAttempts <= servers.Count ? LogLevel.Warning : LogLevel.Debug,
+                            "MQTT {Server}: connection attempt failed: {Reason}; {Next} (further failures are logged at debug level)",
+                            server, failure, roundFailed ? "no broker of the list answered: retrying with backoff" : $"trying {servers[_serverIndex]} next");
+                    }
+
                     RaiseDisconnected(new MqttClientDisconnectedEventArgs(false, failure, exception));
+                    if (!roundFailed && !_disconnectRequested)
+                    {
+                        continue; // the next broker of the list at once
+                    }
+
                     if (_firstConnect is { } first)
                     {
-                        first.TrySetException(new MqttConnectingFailedException($"Cannot connect to {options.Host}:{options.Port}: {failure}", result, exception));
+                        string where = servers.Count == 1 ? server.ToString() : $"any of {string.Join(", ", servers)}";
+                        first.TrySetException(new MqttConnectingFailedException($"Cannot connect to {where}: {failure}", result, exception));
                         return;
                     }
 
@@ -363,7 +405,8 @@ public sealed class MqttClient : IDisposable
                 }
 
                 backoff.Reset();
-                RunConnection(connection!, result!);
+                RunConnection(connection!, result!, server);
+                roundStart = _serverIndex; // after a loss, the broker that served last is tried first
                 _firstConnect = null;
                 if (_stopping || _disconnectRequested || !options.Reconnect.Enabled)
                 {
@@ -375,7 +418,7 @@ public sealed class MqttClient : IDisposable
         }
         catch (Exception e)
         {
-            _logger.LogCritical(e, "MQTT {Host}:{Port}: session thread failed; the client stops", options.Host, options.Port);
+            _logger.LogCritical(e, "MQTT {Server}: session thread failed; the client stops", servers[_serverIndex]);
         }
         finally
         {
@@ -384,7 +427,7 @@ public sealed class MqttClient : IDisposable
         }
     }
 
-    private Connection Open(MqttClientOptions options, out MqttClientConnectResult result)
+    private Connection Open(MqttClientOptions options, MqttServer server, out MqttClientConnectResult result)
     {
         using var timeout = new CancellationTokenSource(options.ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -397,11 +440,11 @@ public sealed class MqttClient : IDisposable
                 throw new OperationCanceledException("the client was stopped");
             }
 
-            socket.ConnectAsync(options.Host, options.Port, timeout.Token).AsTask().GetAwaiter().GetResult();
+            socket.ConnectAsync(server.Host, server.Port, timeout.Token).AsTask().GetAwaiter().GetResult();
             Stream stream = new NetworkStream(socket, ownsSocket: false);
             if (options.Tls.UseTls)
             {
-                stream = AuthenticateTls(stream, options, timeout.Token);
+                stream = AuthenticateTls(stream, options, server, timeout.Token);
             }
 
             connection.Stream = stream;
@@ -453,7 +496,7 @@ public sealed class MqttClient : IDisposable
         buffer.Clear();
     }
 
-    private static SslStream AuthenticateTls(Stream inner, MqttClientOptions options, CancellationToken cancellationToken)
+    private static SslStream AuthenticateTls(Stream inner, MqttClientOptions options, MqttServer server, CancellationToken cancellationToken)
     {
         MqttClientTlsOptions tls = options.Tls;
         X509Certificate2Collection? roots = null;
@@ -465,7 +508,7 @@ public sealed class MqttClient : IDisposable
 
         var auth = new SslClientAuthenticationOptions
         {
-            TargetHost = tls.TargetHost ?? options.Host,
+            TargetHost = tls.TargetHost ?? server.Host,
             EnabledSslProtocols = tls.SslProtocols,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, _, errors) => ValidateServer(certificate, errors, roots, tls.AllowNameMismatch),
@@ -505,15 +548,15 @@ public sealed class MqttClient : IDisposable
         return chain.Build(server);
     }
 
-    private void RunConnection(Connection connection, MqttClientConnectResult result)
+    private void RunConnection(Connection connection, MqttClientConnectResult result, MqttServer server)
     {
         MqttClientOptions options = _options!;
         connection.Accepted = true;
         _connection = connection;
         Interlocked.Increment(ref _connects);
         _logger.LogInformation(
-            "MQTT {Host}:{Port}: connected as {ClientId} (session present: {SessionPresent}, {Credentials}, TLS: {Tls})",
-            options.Host, options.Port, options.ClientId, result.IsSessionPresent, options.Credentials, options.Tls.UseTls);
+            "MQTT {Server}: connected as {ClientId} (session present: {SessionPresent}, {Credentials}, TLS: {Tls})",
+            server, options.ClientId, result.IsSessionPresent, options.Credentials, options.Tls.UseTls);
         var reader = new Thread(connection.ReadLoop) { IsBackground = true, Name = $"mqtt-rx-{options.ClientId}" };
         reader.Start();
 
@@ -528,7 +571,7 @@ public sealed class MqttClient : IDisposable
         }
 
         _firstConnect?.TrySetResult(result);
-        RaiseConnected(new MqttClientConnectedEventArgs(result));
+        RaiseConnected(new MqttClientConnectedEventArgs(result, server));
 
         WriteLoop(connection, options);
 
@@ -547,7 +590,7 @@ public sealed class MqttClient : IDisposable
         if (!connection.Graceful && !_stopping)
         {
             Interlocked.Increment(ref _connectionLosses);
-            _logger.LogWarning("MQTT {Host}:{Port}: connection lost: {Reason}", options.Host, options.Port, reason);
+            _logger.LogWarning("MQTT {Server}: connection lost: {Reason}", server, reason);
         }
 
         RaiseDisconnected(new MqttClientDisconnectedEventArgs(true, reason, connection.CloseException));
@@ -896,12 +939,31 @@ public sealed class MqttClient : IDisposable
             }
 
             byte[] granted = codes.ToArray();
+            List<MqttTopicFilter>? refused = null;
             for (int i = 0; i < granted.Length; i++)
             {
                 if (granted[i] == 0x80)
                 {
-                    _logger.LogWarning("MQTT: broker refused subscription to {Filter}", request.Filters[i].Topic);
+                    (refused ??= []).Add(request.Filters[i]);
                 }
+                else
+                {
+                    int before;
+                    lock (_subscriptionGate)
+                    {
+                        _refusals.Remove(request.Filters[i].Topic, out before);
+                    }
+
+                    if (before > 0)
+                    {
+                        _logger.LogInformation("MQTT: subscription to {Filter} granted after {Refusals} refusal(s)", request.Filters[i].Topic, before);
+                    }
+                }
+            }
+
+            if (refused is not null)
+            {
+                AskAgainLater(refused);
             }
 
             request.SubscribeDone?.TrySetResult(new MqttClientSubscribeResult(granted));
@@ -912,6 +974,53 @@ public sealed class MqttClient : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A refused subscription (SUBACK 0x80) is asked for again on the same connection after 1, 2, 4 … 60 s: a NATS
+    /// cluster refuses while it elects JetStream leaders after losing a node, and a command subscription lost for good
+    /// would leave the operators unheard. A refusal that stays (an ACL) costs one SUBSCRIBE a minute.
+    /// </summary>
+    private void AskAgainLater(List<MqttTopicFilter> refused)
+    {
+        int refusals = 0;
+        lock (_subscriptionGate)
+        {
+            foreach (MqttTopicFilter f in refused)
+            {
+                refusals = Math.Max(refusals, _refusals[f.Topic] = _refusals.GetValueOrDefault(f.Topic) + 1);
+                if (!_refusedFilters.Exists(r => r.Topic == f.Topic))
+                {
+                    _refusedFilters.Add(f);
+                }
+            }
+
+            TimeSpan delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(refusals - 1, 6))));
+            _logger.Log(refusals == 1 ? LogLevel.Warning : LogLevel.Debug, "MQTT: broker refused subscription to {Filter}; asking again in {DelayS} s",
+                string.Join(", ", refused.Select(f => f.Topic)), delay.TotalSeconds);
+            _refusedRetry ??= _time.CreateTimer(_ => SubscribeRefusedAgain(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _refusedRetry.Change(delay, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void SubscribeRefusedAgain()
+    {
+        PendingRequest request;
+        lock (_subscriptionGate)
+        {
+            // Only filters still wanted (not unsubscribed meanwhile), with the QoS last asked for.
+            MqttTopicFilter[] again = [.. _subscriptions.Where(s => _refusedFilters.Exists(r => r.Topic == s.Topic))];
+            _refusedFilters.Clear();
+            if (again.Length == 0 || _stopping)
+            {
+                return;
+            }
+
+            request = new PendingRequest(again, null);
+            _pendingRequests.Add(request);
+        }
+
+        SendIfConnected(request); // while disconnected, the reconnect sends it with every pending request
     }
 
     private void Deliver(in PublishView publish)
@@ -999,7 +1108,7 @@ public sealed class MqttClient : IDisposable
     private void OnMalformed(string reason)
     {
         Interlocked.Increment(ref _malformed);
-        _logger.LogError("MQTT {Host}:{Port}: closing the connection: {Reason}", _options?.Host, _options?.Port, reason);
+        _logger.LogError("MQTT {Server}: closing the connection: {Reason}", Server, reason);
     }
 
     private void RaiseConnected(MqttClientConnectedEventArgs args)
@@ -1195,7 +1304,7 @@ public sealed class MqttClient : IDisposable
 
                 if (!Fill())
                 {
-                    throw new IOException("broker closed the connection before CONNACK");
+                    throw new IOException(ClosedBeforeConnAck);
                 }
             }
         }

@@ -2,10 +2,14 @@ namespace Edge.Mqtt.Client;
 
 /// <summary>Raised after a connection was accepted (also after every reconnect).</summary>
 /// <param name="ConnectResult">The CONNACK.</param>
-public sealed class MqttClientConnectedEventArgs(MqttClientConnectResult ConnectResult) : EventArgs
+/// <param name="Server">The broker that accepted it.</param>
+public sealed class MqttClientConnectedEventArgs(MqttClientConnectResult ConnectResult, MqttServer Server) : EventArgs
 {
     /// <summary>The CONNACK.</summary>
     public MqttClientConnectResult ConnectResult { get; } = ConnectResult;
+
+    /// <summary>The broker that accepted the connection (<c>Host:Port</c> or one of the failover servers).</summary>
+    public MqttServer Server { get; } = Server;
 }
 
 /// <summary>Raised when a connection ended or an attempt failed.</summary>

@@ -16,6 +16,15 @@ public sealed class MqttClientOptions
     /// <summary>Broker port.</summary>
     public int Port { get; set; } = 1883;
 
+    /// <summary>
+    /// Further brokers of the same cluster, tried in order after <see cref="Host"/>:<see cref="Port"/> when an attempt
+    /// fails or the connection is lost (one round without waiting, then the reconnect backoff). Empty: one broker.
+    /// </summary>
+    public List<MqttServer> FailoverServers { get; set; } = [];
+
+    /// <summary><see cref="Host"/>:<see cref="Port"/> followed by <see cref="FailoverServers"/>.</summary>
+    public IReadOnlyList<MqttServer> Servers() => [new MqttServer(Host, Port), .. FailoverServers];
+
     /// <summary>Client identifier (unique per broker). Empty is allowed only with a clean session.</summary>
     public string ClientId { get; set; } = "edge";
 
@@ -67,6 +76,24 @@ public sealed class MqttClientOptions
         }
 
         c.Range(nameof(Port), Port, 1, 65_535, "");
+        for (int i = 0; i < FailoverServers.Count; i++)
+        {
+            MqttServer server = FailoverServers[i];
+            string path = $"{nameof(FailoverServers)}:{i}";
+            if (string.IsNullOrWhiteSpace(server.Host))
+            {
+                c.Fail(path, server.ToString(), "must name the broker host");
+            }
+            else if (server.Port is < 1 or > 65_535)
+            {
+                c.Fail(path, server.ToString(), "the port must be 1–65535");
+            }
+            else if (Servers().Take(i + 1).Any(s => s.Port == server.Port && string.Equals(s.Host, server.Host, StringComparison.OrdinalIgnoreCase)))
+            {
+                c.Fail(path, server.ToString(), "is already listed (Host:Port or an earlier entry)");
+            }
+        }
+
         string? idError = MqttUtf8.Check(ClientId ?? "");
         if (ClientId is null || idError is not null || (ClientId.Length == 0 && !CleanSession))
         {

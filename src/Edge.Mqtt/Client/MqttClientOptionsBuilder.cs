@@ -15,6 +15,13 @@ public sealed class MqttClientOptionsBuilder
         return this;
     }
 
+    /// <summary>A further broker of the same cluster, tried after the ones before it (see <see cref="MqttClientOptions.FailoverServers"/>).</summary>
+    public MqttClientOptionsBuilder WithFailoverServer(string host, int port = 1883)
+    {
+        _options.FailoverServers.Add(new MqttServer(host, port));
+        return this;
+    }
+
     /// <summary>Client identifier.</summary>
     public MqttClientOptionsBuilder WithClientId(string clientId)
     {

@@ -102,6 +102,8 @@ public sealed class SparkplugNode : IStateSink, IDisposable
     private long _hostOfflineDisconnects;
     private long _lastDeviceDataIndex = long.MinValue;
     private bool _connected;
+    private int _saidClosedBeforeConnAck;
+    private int _saidTopicRewritten;
     private bool _hostOnline;
     private long _lastStateTimestamp = -1;
     private long _lastOnlineTimestamp = -1;
@@ -207,8 +209,17 @@ public sealed class SparkplugNode : IStateSink, IDisposable
         clientOptions.Will = null;
         clientOptions.WillFactory = NextDeathCertificate;
         _client.ConnectionEstablished = _ => OnConnected();
-        _client.DisconnectedAsync += _ =>
+        _client.DisconnectedAsync += e =>
         {
+            if (!e.ClientWasConnected && e.Reason == MqttClient.ClosedBeforeConnAck && Interlocked.Exchange(ref _saidClosedBeforeConnAck, 1) == 0)
+            {
+                // NATS Server before 2.10 logs "characters ' ' and '.' not supported for MQTT topics" and drops the
+                // CONNECT, whose Will is NDEATH on spBv1.0/…: the namespace itself is refused.
+                _logger.LogWarning(
+                    "Sparkplug: the broker closed the connection before CONNACK (Will topic {Topic}). A broker that refuses '.' in topic names (NATS Server before 2.10) cannot carry Sparkplug B's spBv1.0 namespace; see the broker's log. Edge's JSON topics are not affected",
+                    DeathTopic);
+            }
+
             lock (_gate)
             {
                 if (!_client.IsConnected)
@@ -500,6 +511,15 @@ public sealed class SparkplugNode : IStateSink, IDisposable
 
         if (e.ApplicationMessage.Topic != CommandTopic)
         {
+            string topic = e.ApplicationMessage.Topic;
+            if ((topic == CommandTopic.Replace('.', '/') || topic == _stateTopic?.Replace('.', '/')) && Interlocked.Exchange(ref _saidTopicRewritten, 1) == 0)
+            {
+                // RabbitMQ's MQTT plugin (3.x) maps both '/' and '.' to its routing keys' '.', and back to '/'.
+                _logger.LogWarning(
+                    "Sparkplug: a message for this node arrived as {Topic}: the broker rewrites '.' in topic names to '/' (RabbitMQ's MQTT plugin does), so Sparkplug hosts see this node's messages under spBv1/0/… and cannot recognise them. Use a broker that keeps topic names (mosquitto, EMQX, HiveMQ, NATS 2.10+); Edge's JSON topics are not affected. Ignored",
+                    topic);
+            }
+
             return Task.CompletedTask;
         }
 

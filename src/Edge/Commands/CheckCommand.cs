@@ -339,25 +339,29 @@ public sealed class CheckCommand : ICommand
             return;
         }
 
-        using var client = new MqttClient();
-        try
+        // Every broker of the list: a failover that does not answer is found now, not when the first one dies.
+        foreach (MqttServer server in mqtt.ToClientOptions("edge-check").Servers())
         {
-            var options = new MqttClientOptions
+            using var client = new MqttClient();
+            try
             {
-                Host = mqtt.Host,
-                Port = mqtt.Port,
-                ClientId = $"edge-check-{edge.Node}-{Environment.ProcessId}",
-                Credentials = string.IsNullOrEmpty(mqtt.CheckCredentials?.Username) ? mqtt.Credentials : mqtt.CheckCredentials!,
-                Tls = mqtt.Tls,
-                ConnectTimeout = TimeSpan.FromSeconds(3),
-            };
-            MqttClientConnectResult result = client.ConnectAsync(options).GetAwaiter().GetResult();
-            results.Add(new CheckResult($"broker {mqtt.Host}:{mqtt.Port}", result.ResultCode == MqttClientConnectResultCode.Success ? CheckVerdict.Pass : CheckVerdict.Fail, $"CONNACK {result.ResultCode}"));
-            client.DisconnectAsync().GetAwaiter().GetResult();
-        }
-        catch (Exception e) when (e is MqttConnectingFailedException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
-        {
-            results.Add(new CheckResult($"broker {mqtt.Host}:{mqtt.Port}", CheckVerdict.Fail, e.Message));
+                var options = new MqttClientOptions
+                {
+                    Host = server.Host,
+                    Port = server.Port,
+                    ClientId = $"edge-check-{edge.Node}-{Environment.ProcessId}",
+                    Credentials = string.IsNullOrEmpty(mqtt.CheckCredentials?.Username) ? mqtt.Credentials : mqtt.CheckCredentials!,
+                    Tls = mqtt.Tls,
+                    ConnectTimeout = TimeSpan.FromSeconds(3),
+                };
+                MqttClientConnectResult result = client.ConnectAsync(options).GetAwaiter().GetResult();
+                results.Add(new CheckResult($"broker {server}", result.ResultCode == MqttClientConnectResultCode.Success ? CheckVerdict.Pass : CheckVerdict.Fail, $"CONNACK {result.ResultCode}"));
+                client.DisconnectAsync().GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is MqttConnectingFailedException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
+            {
+                results.Add(new CheckResult($"broker {server}", CheckVerdict.Fail, e.Message));
+            }
         }
     }
 

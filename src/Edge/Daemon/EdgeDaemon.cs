@@ -505,10 +505,10 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         StartAgentRegistry();
         bool everConnected = false;
         bool saidNoBroker = false;
-        _client.ConnectedAsync += _ =>
+        _client.ConnectedAsync += e =>
         {
-            _log.LogInformation("MQTT connected to {Host}:{Port} as {ClientId}; subscribe with: mosquitto_sub -h {Host} -p {Port} -t 'edge/{Site}/{Node}/#' -v",
-                _mqtt.Host, _mqtt.Port, clientId, _mqtt.Host, _mqtt.Port, _edge.Site, _edge.Node);
+            _log.LogInformation("MQTT connected to {Server} as {ClientId}; subscribe with: mosquitto_sub -h {Host} -p {Port} -t 'edge/{Site}/{Node}/#' -v",
+                e.Server, clientId, e.Server.Host, e.Server.Port, _edge.Site, _edge.Node);
             everConnected = true;
             saidNoBroker = false;
             return Task.CompletedTask;
@@ -520,11 +520,12 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
                 saidNoBroker = true;
                 if (everConnected)
                 {
-                    _log.LogWarning("MQTT link to {Host}:{Port} lost ({Reason}); still controlling, reconnecting with backoff", _mqtt.Host, _mqtt.Port, e.Reason);
+                    _log.LogWarning("MQTT link to {Server} lost ({Reason}); still controlling, reconnecting{Failover}", _client.Server, e.Reason,
+                        clientOptions.FailoverServers.Count > 0 ? $" (brokers: {string.Join(", ", clientOptions.Servers())})" : " with backoff");
                 }
                 else
                 {
-                    _log.LogWarning("no MQTT broker answers at {Host}:{Port} ({Reason}); still controlling, retrying in the background", _mqtt.Host, _mqtt.Port, e.Reason);
+                    _log.LogWarning("no MQTT broker answers at {Servers} ({Reason}); still controlling, retrying in the background", string.Join(", ", clientOptions.Servers()), e.Reason);
                 }
             }
 

@@ -23,6 +23,13 @@ public sealed class MqttSettings
     public int Port { get; set; } = 1883;
 
     /// <summary>
+    /// Further brokers of the same cluster (<c>host:port</c>, <c>[IPv6]:port</c>, or <c>host</c> with <see cref="Port"/>),
+    /// tried in order after <see cref="Host"/>:<see cref="Port"/> when the connection is lost or refused — e.g. the other
+    /// nodes of a NATS or EMQX cluster. Retained messages and the Will are the cluster's to share.
+    /// </summary>
+    public List<string> FailoverServers { get; set; } = [];
+
+    /// <summary>
     /// Serve <see cref="Host"/>:<see cref="Port"/> with Edge's own broker when nothing accepts there within 2 s:
     /// <c>auto</c> (only on the simulated rig <c>sim</c>), <c>on</c> (any rig), <c>off</c>. Only for a loopback host;
     /// a broker that answers always wins.
@@ -64,6 +71,14 @@ public sealed class MqttSettings
         }
 
         c.Range(nameof(Port), Port, 1, 65535, "");
+        for (int i = 0; i < FailoverServers.Count; i++)
+        {
+            if (MqttServer.TryParse(FailoverServers[i], Port, out string? why) is null)
+            {
+                c.Fail($"{nameof(FailoverServers)}:{i}", FailoverServers[i] ?? "null", why!);
+            }
+        }
+
         if (EmbeddedBroker is not ("auto" or "on" or "off"))
         {
             c.Fail(nameof(EmbeddedBroker), EmbeddedBroker, "must be auto (sim rig only), on or off");
@@ -117,6 +132,7 @@ public sealed class MqttSettings
     {
         Host = Host,
         Port = Port,
+        FailoverServers = [.. FailoverServers.Select(f => MqttServer.TryParse(f, Port, out _)).OfType<MqttServer>()],
         ClientId = clientId,
         KeepAlivePeriod = TimeSpan.FromSeconds(KeepAliveS),
         Credentials = Credentials,

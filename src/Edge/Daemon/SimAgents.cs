@@ -99,6 +99,11 @@ internal sealed class SimAgents : IDisposable
     {
         var host = new AgentHost(lever, new AgentTopics(site, id), clock, TimeProvider.System, log);
         var options = new MqttClientOptionsBuilder().WithTcpServer(mqtt.Host, mqtt.Port).WithClientId(id);
+        foreach (MqttServer failover in mqtt.ToClientOptions(id).FailoverServers)
+        {
+            options.WithFailoverServer(failover.Host, failover.Port);
+        }
+
         if (!string.IsNullOrEmpty(sim.AgentPasswordDirectory))
         {
             options.WithCredentialsFromFile(id, Path.Combine(sim.AgentPasswordDirectory, id + ".password"));

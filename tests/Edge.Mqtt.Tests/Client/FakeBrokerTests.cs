@@ -256,4 +256,46 @@ public class FakeBrokerTests(ITestOutputHelper output)
         FakePacket renewed = again.ReadUntil(PacketType.Subscribe, Wait);
         Assert.Equal("cmd/#", Encoding.UTF8.GetString(renewed.Body, 4, 5));
     }
+
+    [Fact]
+    public async Task A_refused_subscription_is_asked_for_again_on_the_same_connection_until_granted()
+    {
+        // A NATS cluster that lost a node answers SUBACK 0x80 while it elects JetStream leaders (seen in
+        // OtherBrokerTests): a command subscription refused once must not stay lost.
+        using var broker = new FakeBroker();
+        var logger = new TestLogger(output);
+        using var client = new MqttClient(logger);
+        client.Start(Options(broker.Port));
+        Task<MqttClientSubscribeResult> sub = client.SubscribeAsync("cmd/#", MqttQualityOfServiceLevel.AtLeastOnce);
+        using FakeConnection c = broker.Accept(Wait);
+        c.Read(Wait);
+        c.Send(FakeBroker.ConnAck());
+        FakePacket first = c.ReadUntil(PacketType.Subscribe, Wait);
+        c.Send([0x90, 0x03, first.Body[0], first.Body[1], 0x80]);
+        Assert.Equal([(byte)0x80], (await sub.WaitAsync(Wait)).ReturnCodes);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        FakePacket second = c.ReadUntil(PacketType.Subscribe, Wait);
+        TimeSpan firstDelay = clock.Elapsed;
+        Assert.Equal("cmd/#", Encoding.UTF8.GetString(second.Body, 4, 5));
+        c.Send([0x90, 0x03, second.Body[0], second.Body[1], 0x80]);
+        FakePacket third = c.ReadUntil(PacketType.Subscribe, Wait);
+        TimeSpan secondDelay = clock.Elapsed - firstDelay;
+        c.Send([0x90, 0x03, third.Body[0], third.Body[1], 0x01]);
+        output.WriteLine($"asked again after {firstDelay.TotalSeconds:0.00} s, then {secondDelay.TotalSeconds:0.00} s");
+        Assert.InRange(firstDelay.TotalSeconds, 0.9, 3);
+        Assert.InRange(secondDelay.TotalSeconds, 1.9, 5); // backing off
+
+        // Granted now: a message on the filter is delivered, and the grant is logged with the refusals before it.
+        var delivered = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            delivered.TrySetResult(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+        c.Send([0x30, 0x07, 0x00, 0x05, (byte)'c', (byte)'m', (byte)'d', (byte)'/', (byte)'x']);
+        Assert.Equal("cmd/x", await delivered.Task.WaitAsync(Wait));
+        Assert.True(SpinWait.SpinUntil(() => logger.Lines.Any(l => l.Contains("subscription to cmd/# granted after 2 refusal(s)", StringComparison.Ordinal)), Wait));
+        Assert.Single(logger.Lines, l => l.StartsWith("Warning: MQTT: broker refused subscription to cmd/#", StringComparison.Ordinal));
+    }
 }

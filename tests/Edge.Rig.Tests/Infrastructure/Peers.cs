@@ -25,7 +25,7 @@ internal static class Peers
             return true;
         }
 
-        string message = $"test peer(s) missing: {string.Join(", ", missing)} (apt-get install mosquitto mosquitto-clients)";
+        string message = $"test peer(s) missing: {string.Join(", ", missing)} (tests/run.sh installs every test peer from Debian)";
         if (IsCi)
         {
             throw new InvalidOperationException(message + "; CI=true: a missing peer fails the run.");
