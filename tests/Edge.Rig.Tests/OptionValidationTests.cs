@@ -85,7 +85,7 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
         { ["Mqtt:Port=0"], "Mqtt:Port" },
         { ["Mqtt:FailoverServers:0=mqtt://broker-2:1883"], "Mqtt:FailoverServers:0" },
         { ["Mqtt:FailoverServers:0=broker-2:1884", "Mqtt:FailoverServers:1=broker-3:99999"], "Mqtt:FailoverServers:1" },
-        { ["Mqtt:Host=broker-1", "Mqtt:FailoverServers:0=broker-2", "Mqtt:FailoverServers:1=BROKER-1:1883"], "Mqtt:FailoverServers:1" },
+        { ["Mqtt:Host=broker-1", "Mqtt:FailoverServers:0=broker-2", "Mqtt:FailoverServers:1=BROKER-1"], "Mqtt:FailoverServers:1" },
         { ["Mqtt:KeepAliveS=0"], "Mqtt:KeepAliveS" },
         { ["Mqtt:Tls:UseTls=true", "Mqtt:Tls:CaFile=/nonexistent/ca.crt"], "Mqtt:Tls:CaFile" },
         { ["Mqtt:Tls:ClientCertificateFile=/nonexistent/client.crt"], "Mqtt:Tls:ClientKeyFile" },

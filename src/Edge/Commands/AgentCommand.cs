@@ -31,6 +31,7 @@ public sealed class AgentCommand : ICommand
           --site S                    Site topic level (required).
           --agent ID                  Agent identity, also its MQTT user (required).
           --host H --port P           Broker (default localhost:1883).
+          --failover H:P[,H:P…]       Further brokers of the same cluster, tried in turn when the link is lost.
           --username U --password-file F   MQTT credentials (optional).
           --gpus 0,1,…                GPUs to control (default: all).
           --min-cap-w W --max-cap-w W Node cap limits, summed over the GPUs (default: the GPUs' constraints).
@@ -57,6 +58,7 @@ public sealed class AgentCommand : ICommand
 
         string host = args.String("host") ?? "localhost";
         int port = (int)(args.Long("port", 1, 65535) ?? 1883);
+        IReadOnlyList<MqttServer> failover = MqttFailoverOption.Read(args, port);
         MqttCredentials? account = MqttAccountOption.Read(args, "username", "password-file");
 
         var gpus = new List<uint>();
@@ -102,6 +104,7 @@ public sealed class AgentCommand : ICommand
         }
 
         MqttClientOptionsBuilder mqtt = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"edge-agent-{agent}");
+        mqtt.WithFailover(failover);
         if (account is not null)
         {
             mqtt.WithCredentialsFromFile(account.Username!, account.PasswordFile!);
@@ -110,7 +113,7 @@ public sealed class AgentCommand : ICommand
         using var timeout = duration is { } d ? new CancellationTokenSource(d) : new CancellationTokenSource();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation, timeout.Token);
         using var agentHost = new AgentHost(lever, new AgentTopics(site, agent), MonotonicClock.Instance, TimeProvider.System, log);
-        context.Error.WriteLine($"edge agent gpu: {agent} at {site}, caps {lever.Capabilities.MinW}–{lever.Capabilities.MaxW} W, knobs [{string.Join(", ", lever.Capabilities.Knobs)}], broker {host}:{port}");
+        context.Error.WriteLine($"edge agent gpu: {agent} at {site}, caps {lever.Capabilities.MinW}–{lever.Capabilities.MaxW} W, knobs [{string.Join(", ", lever.Capabilities.Knobs)}], broker {host}:{port}{(failover.Count > 0 ? $" (failover {string.Join(", ", failover)})" : "")}");
         agentHost.Run(mqtt, TimeSpan.FromSeconds(Math.Max(10, 2 * (lever.Capabilities.MaxW - lever.Capabilities.MinW) / options.ReleaseWPerS)), stop.Token).GetAwaiter().GetResult();
         return ExitCodes.Ok;
     }

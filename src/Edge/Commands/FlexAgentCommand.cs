@@ -36,6 +36,7 @@ public sealed class FlexAgentCommand : ICommand
           --gpio-chip C --gpio-line N An on/off load behind a relay on that line (level > 0 = on; step 100 %).
           --active-low                The relay is energised by a low line.
           --host H --port P           Broker (default localhost:1883).
+          --failover H:P[,H:P…]       Further brokers of the same cluster, tried in turn when the link is lost.
           --username U --password-file F   MQTT credentials (optional).
           --min-level-pct L           Lowest level a command may set (default 0).
           --level-step-pct S          Level resolution (default 5; 100 with --gpio-line).
@@ -79,6 +80,7 @@ public sealed class FlexAgentCommand : ICommand
 
         string host = args.String("host") ?? "localhost";
         int port = (int)(args.Long("port", 1, 65535) ?? 1883);
+        IReadOnlyList<MqttServer> failover = MqttFailoverOption.Read(args, port);
         MqttCredentials? account = MqttAccountOption.Read(args, "username", "password-file");
 
         (int? slot, int slots) = (null, 1);
@@ -147,6 +149,7 @@ public sealed class FlexAgentCommand : ICommand
         using IDisposable? _ = owned;
         var lever = new FlexLever(actuator, options, initialPct);
         MqttClientOptionsBuilder mqtt = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"edge-agent-{agent}");
+        mqtt.WithFailover(failover);
         if (account is not null)
         {
             mqtt.WithCredentialsFromFile(account.Username!, account.PasswordFile!);
@@ -156,7 +159,7 @@ public sealed class FlexAgentCommand : ICommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation, timeout.Token);
         using var agentHost = new AgentHost(lever, new AgentTopics(site, agent), MonotonicClock.Instance, TimeProvider.System, log);
         context.Error.WriteLine(FormattableString.Invariant(
-            $"edge agent flex: {agent} at {site}, {ratedW} W rated, levels {options.MinLevelPct}–100 % in {options.LevelStepPct} % steps via {actuator.Describe()}, release {options.ReleaseWPerS} W/s, broker {host}:{port}"));
+            $"edge agent flex: {agent} at {site}, {ratedW} W rated, levels {options.MinLevelPct}–100 % in {options.LevelStepPct} % steps via {actuator.Describe()}, release {options.ReleaseWPerS} W/s, broker {host}:{port}{(failover.Count > 0 ? $" (failover {string.Join(", ", failover)})" : "")}"));
         double releaseS = ratedW * (100 - options.MinLevelPct) / 100 / options.ReleaseWPerS;
         agentHost.Run(mqtt, TimeSpan.FromSeconds(Math.Max(10, (2 * releaseS) + lever.Capabilities.ReleaseJitterS)), stop.Token).GetAwaiter().GetResult();
         return ExitCodes.Ok;

@@ -19,6 +19,34 @@ public sealed class FlexAgentTests(ITestOutputHelper output) : IDisposable
         DateTimeOffset.UtcNow.AddSeconds(seconds).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     [Fact]
+    public void Edge_agent_flex_reaches_its_broker_through_failover_when_the_first_is_down_and_refuses_a_malformed_entry()
+    {
+        if (!Peers.Available(output, Peers.Mosquitto, Peers.MosquittoSub))
+        {
+            return;
+        }
+
+        _dir.Create();
+        string[] Args(params string[] broker) =>
+            ["agent", "flex", "--site", "site1", "--agent", "miner-2", "--rated-w", "1000", "--command", "/bin/true {level_pct}", .. broker, "--duration", "20s"];
+
+        using (var bad = EdgeExecutable.Start(Args("--failover", "broker-2:1883,mqtt://broker-3")))
+        {
+            Assert.Equal(2, bad.WaitForExit(Timeout));
+            Assert.Contains("--failover: 'mqtt://broker-3' write host:port, without a scheme", bad.Log, StringComparison.Ordinal);
+        }
+
+        using var broker = new Mosquitto();
+        string port = broker.Port.ToString(CultureInfo.InvariantCulture);
+        using var capabilities = new ChildProcess(Peers.MosquittoSub, ["-h", "127.0.0.1", "-p", port, "-t", "edge/site1/agents/miner-2/capabilities", "-C", "1", "-W", "30"]);
+        string nobody = Mosquitto.FreePort().ToString(CultureInfo.InvariantCulture);
+        using var agent = EdgeExecutable.Start(Args("--host", "127.0.0.1", "--port", nobody, "--failover", $"127.0.0.1:{port}"));
+        capabilities.WaitForLine(l => l.Contains("\"max_w\":1000", StringComparison.Ordinal), Timeout, "the agent's capabilities through the failover broker");
+        agent.WaitForLine(l => l.Contains($"127.0.0.1:{nobody}: connection attempt failed", StringComparison.Ordinal) && l.Contains($"trying 127.0.0.1:{port} next", StringComparison.Ordinal),
+            Timeout, "the agent's note that the first broker failed");
+    }
+
+    [Fact]
     public void Edge_agent_flex_applies_a_level_through_its_command_publishes_telemetry_and_reverts_along_the_ramp()
     {
         if (!Peers.Available(output, Peers.Mosquitto, Peers.MosquittoSub, Peers.MosquittoRr))

@@ -1,0 +1,42 @@
+using Edge.Mqtt.Client;
+
+namespace Edge.Cli;
+
+/// <summary>
+/// <c>--failover H:P[,H:P…]</c>: further brokers of the same cluster for a command-line MQTT client (the agents),
+/// tried in turn after <c>--host</c>:<c>--port</c> as <c>Mqtt:FailoverServers</c> is for the daemon. A malformed
+/// entry is a <see cref="UsageException"/> (exit 2) naming the option and the entry.
+/// </summary>
+internal static class MqttFailoverOption
+{
+    /// <summary>The listed brokers (none when the option is absent); a bare host takes <paramref name="defaultPort"/>.</summary>
+    public static IReadOnlyList<MqttServer> Read(CommandArgs args, int defaultPort, string option = "failover")
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.String(option) is not { } list)
+        {
+            return [];
+        }
+
+        var servers = new List<MqttServer>();
+        foreach (string entry in list.Split(','))
+        {
+            servers.Add(MqttServer.TryParse(entry, defaultPort, out string? error)
+                ?? throw new UsageException($"Option --{option}: '{entry}' {error}."));
+        }
+
+        return servers;
+    }
+
+    /// <summary>Adds <paramref name="servers"/> to <paramref name="builder"/> as failover brokers.</summary>
+    public static MqttClientOptionsBuilder WithFailover(this MqttClientOptionsBuilder builder, IReadOnlyList<MqttServer> servers)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        foreach (MqttServer s in servers)
+        {
+            builder.WithFailoverServer(s.Host, s.Port);
+        }
+
+        return builder;
+    }
+}
