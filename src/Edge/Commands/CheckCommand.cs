@@ -322,7 +322,7 @@ public sealed class CheckCommand : ICommand
             : new CheckResult($"site meter {rig.GridMeter.Id}", CheckVerdict.Fail, "no usable reading"));
     }
 
-    private static void CheckBroker(EdgeOptions edge, MqttSettings mqtt, List<CheckResult> results)
+    internal static void CheckBroker(EdgeOptions edge, MqttSettings mqtt, List<CheckResult> results)
     {
         if (!mqtt.Enabled)
         {
@@ -340,8 +340,12 @@ public sealed class CheckCommand : ICommand
         }
 
         // Every broker of the list: a failover that does not answer is found now, not when the first one dies.
-        foreach (MqttServer server in mqtt.ToClientOptions("edge-check").Servers())
+        IReadOnlyList<MqttServer> servers = mqtt.ToClientOptions("edge-check").Servers();
+        foreach (MqttServer server in servers)
         {
+            // A failover broker that does not answer leaves Edge running on the others: a warning, not a failure.
+            CheckVerdict unreachable = server == servers[0] ? CheckVerdict.Fail : CheckVerdict.Warn;
+            string role = server == servers[0] ? "" : "failover ";
             using var client = new MqttClient();
             try
             {
@@ -355,12 +359,12 @@ public sealed class CheckCommand : ICommand
                     ConnectTimeout = TimeSpan.FromSeconds(3),
                 };
                 MqttClientConnectResult result = client.ConnectAsync(options).GetAwaiter().GetResult();
-                results.Add(new CheckResult($"broker {server}", result.ResultCode == MqttClientConnectResultCode.Success ? CheckVerdict.Pass : CheckVerdict.Fail, $"CONNACK {result.ResultCode}"));
+                results.Add(new CheckResult($"{role}broker {server}", result.ResultCode == MqttClientConnectResultCode.Success ? CheckVerdict.Pass : unreachable, $"CONNACK {result.ResultCode}"));
                 client.DisconnectAsync().GetAwaiter().GetResult();
             }
             catch (Exception e) when (e is MqttConnectingFailedException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
             {
-                results.Add(new CheckResult($"broker {server}", CheckVerdict.Fail, e.Message));
+                results.Add(new CheckResult($"{role}broker {server}", unreachable, e.Message));
             }
         }
     }
