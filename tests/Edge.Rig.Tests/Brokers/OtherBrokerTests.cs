@@ -53,7 +53,7 @@ public sealed class OtherBrokerTests(ITestOutputHelper output)
             output.WriteLine(Invariant($"node 1 killed: longest pause in state at node 3 {gap.TotalMilliseconds:0} ms; {missing} of {windows} state windows missing"));
             // The pause is the cluster's: until it has elected new JetStream leaders (≈ 10 s here when node 1 led), the
             // surviving nodes do not answer an MQTT CONNECT. Edge's share is one connect timeout per node tried.
-            Assert.True(gap < TimeSpan.FromSeconds(30), $"state paused {gap} at node 3 across the failover");
+            Assert.True(gap < TimeSpan.FromSeconds(45), $"state paused {gap} at node 3 across the failover"); // 7–26 s seen, 18 s beside stress-ng
             Assert.True(missing == 0, $"{missing} state windows lost across the failover (QoS 1: the outbox resends what node 1 did not acknowledge)");
             Assert.Equal("hold", states[^1].Payload.GetProperty("mode").GetString());
 
