@@ -33,6 +33,9 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Runs of a scenario before a guard that takes over ahead of the fault every time fails the test.</summary>
+    private const int MaxAttempts = 3;
+
     public enum Death
     {
         Kill9,
@@ -68,11 +71,39 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
             return;
         }
 
+        // A guard that takes over before the fault is injected (a daemon beat late by more than the guard's 400 ms on a
+        // starved machine, with no fault at all) leaves nothing of the scenario to measure: the batteries are already
+        // ramping out and the daemon is already SIGKILLed when the fault comes. Such a run starts again from scratch, a
+        // bounded number of times; everything from the fault on is asserted as before.
+        var early = new List<string>();
+        for (int attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            string? takeoverBeforeFault = RunScenario(death, attempt);
+            if (takeoverBeforeFault is null)
+            {
+                return;
+            }
+
+            early.Add($"attempt {attempt}: {takeoverBeforeFault}");
+            output.WriteLine($"=== {death}, attempt {attempt} of {MaxAttempts}: the guard took over before the fault was injected — {takeoverBeforeFault}; " +
+                (attempt < MaxAttempts ? "not the scenario under test: starting it again from scratch" : "no attempts left"));
+        }
+
+        Assert.Fail($"{death}: on every one of {MaxAttempts} attempts the guard took over before the fault was injected (the daemon's beat was lost " +
+            $"with no fault), so the scenario never ran:\n{string.Join('\n', early)}");
+    }
+
+    /// <summary>
+    /// One run of the scenario with its own broker, state directory, inverters, guard and daemon. Null when it ran to the
+    /// end (every assertion holds, or it threw); otherwise how the guard took over before the fault was injected.
+    /// </summary>
+    private string? RunScenario(Death death, int attempt)
+    {
         using var broker = new Mosquitto();
         using var state = new TempDir("edge-hil-");
         state.Create();
-        using var pcs1 = new PyInverter(InverterPowerW, 5000, 60);
-        using var pcs2 = new PyInverter(InverterPowerW, 5000, 60);
+        using var pcs1 = new PyInverter(InverterPowerW, 5000, 60, output: output);
+        using var pcs2 = new PyInverter(InverterPowerW, 5000, 60, output: output);
         using var poller = new PowerPoller([pcs1.Endpoint, pcs2.Endpoint]);
         using ChildProcess? guard = death is Death.Kill9WithoutGuard or Death.Kill9LandedReversion ? null
             : EdgeExecutable.Start(["guard", "--state-directory", state.Path, "--timeout-ms", "400", "--hold-s", "10"]);
@@ -80,38 +111,53 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
 
         ChildProcess edge = StartDaemon(broker, state.Path, pcs1, pcs2);
         ChildProcess? second = null;
-        var result = new JsonObject { ["scenario"] = death.ToString(), ["ramp_limit_w_per_s"] = RampWPerS, ["dynamic_range_w"] = DynamicRangeW };
+        var result = new JsonObject
+        {
+            ["scenario"] = death.ToString(), ["ramp_limit_w_per_s"] = RampWPerS, ["dynamic_range_w"] = DynamicRangeW, ["attempt"] = attempt,
+        };
         try
         {
-            // Steady discharge ≥ 300 W per inverter for 2 s.
-            Wait.Until(() => Discharging(poller, 2.0), TimeSpan.FromSeconds(90), "both batteries discharging ≥ 300 W, steady for 2 s",
+            // Steady discharge ≥ 300 W per inverter for 2 s (or a takeover already: then the batteries never settle).
+            Wait.Until(() => Discharging(poller, 2.0) || Takeover(guard) is not null, TimeSpan.FromSeconds(90), "both batteries discharging ≥ 300 W, steady for 2 s",
                 () => $"{Describe(poller.Latest)}\n{edge.Log}");
+            if (Takeover(guard) is { } before)
+            {
+                return EarlyTakeover(edge, before, "while the test waited for a steady discharge, before any fault");
+            }
+
             double beforeW = poller.Latest.W.Sum();
             result["battery_w_before"] = Math.Round(beforeW, 1);
             guard?.WaitForLine(l => l.Contains("pcs2: connected", StringComparison.Ordinal), Timeout, "the guard connected to both inverters");
 
+            DateTime faultUtc = DateTime.UtcNow; // the clock of the guard's log stamps
             double faultT = Now();
             TimeSpan faultAtGuard = guard?.Elapsed ?? TimeSpan.Zero;
             double endT;
-            switch (death)
+            int signal = death switch
             {
-                case Death.Kill9:
-                case Death.Kill9WithoutGuard:
-                case Death.Kill9LandedReversion:
-                case Death.Kill9WithAStalledInverter:
-                    edge.Signal(ChildProcess.SigKill);
-                    break;
-                case Death.StopThenCont:
-                    edge.Signal(SigStop);
-                    break;
-                case Death.PlannedRestart:
-                    edge.Signal(ChildProcess.SigTerm);
-                    break;
+                Death.StopThenCont => SigStop,
+                Death.PlannedRestart => ChildProcess.SigTerm,
+                _ => ChildProcess.SigKill,
+            };
+            string? notDelivered = null;
+            try
+            {
+                edge.Signal(signal);
+            }
+            catch (InvalidOperationException e) when (guard is not null)
+            {
+                notDelivered = e.Message; // the daemon was gone already: decided below by the guard's takeover
             }
 
             if (guard is not null)
             {
                 (TimeSpan at, string line) = guard.WaitForLine(l => l.Contains("TAKEOVER", StringComparison.Ordinal), Timeout, "the guard's takeover");
+                if (TakeoverBeforeFault(at, line, faultAtGuard, faultUtc) is { } how)
+                {
+                    return EarlyTakeover(edge, line, how);
+                }
+
+                Assert.True(notDelivered is null, $"the daemon was gone before the fault ({notDelivered}), but the guard's takeover came after it: \"{line}\"\n{edge.Log}");
                 result["detection_s"] = Math.Round((at - faultAtGuard).TotalSeconds, 3);
                 result["guard_takeover"] = line;
             }
@@ -203,7 +249,7 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
             if (death == Death.Kill9LandedReversion)
             {
                 Assert.True(moveW > 3 * limitW, $"the landed reversion (WSetRvrt = 0) must show as a step of the whole discharge, not {moveW:0} W");
-                return;
+                return null;
             }
 
             Assert.True(moveW <= limitW, string.Create(CultureInfo.InvariantCulture,
@@ -219,19 +265,67 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
                     guard.WaitForExit(TimeSpan.FromSeconds(10));
                 }
 
-                output.WriteLine("--- guard\n" + guard.Log);
+                output.WriteLine($"--- guard (attempt {attempt})\n" + guard.Log);
             }
 
-            output.WriteLine("--- edge\n" + edge.Log);
+            output.WriteLine($"--- edge (attempt {attempt})\n" + edge.Log);
             edge.Dispose();
             if (second is not null)
             {
-                output.WriteLine("--- edge (second)\n" + second.Log);
+                output.WriteLine($"--- edge (second, attempt {attempt})\n" + second.Log);
                 second.Dispose();
             }
         }
 
         Assert.False(pcs1.HasExited || pcs2.HasExited, "the inverters must outlive the daemon");
+        return null;
+    }
+
+    /// <summary>The guard's first TAKEOVER line so far, or null.</summary>
+    private static string? Takeover(ChildProcess? guard) =>
+        guard?.Lines.Select(l => l.Line).FirstOrDefault(l => l.Contains("TAKEOVER", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The note for a run restarted because the guard took over before the fault (<paramref name="when"/>): only a live
+    /// daemon whose beat came late — the guard's "daemon beat lost: no beat for N ms", that daemon SIGKILLed by the guard
+    /// (exit 128 + 9) — is the starved machine's doing. A daemon that died by itself, or never beat since it started, fails.
+    /// </summary>
+    private static string EarlyTakeover(ChildProcess edge, string line, string when)
+    {
+        bool lateBeat = line.Contains("daemon beat lost: no beat for", StringComparison.Ordinal)
+            && !line.Contains("since it started", StringComparison.Ordinal) && line.Contains("SIGKILLed", StringComparison.Ordinal);
+        int exit = edge.WaitForExit(Timeout);
+        Assert.True(lateBeat && exit == 128 + ChildProcess.SigKill,
+            $"the guard took over before the fault was injected ({when}), and not because a live daemon's beat came late (daemon exit {exit}): \"{line}\"\n{edge.Log}");
+        return $"{when}: \"{line}\"";
+    }
+
+    /// <summary>
+    /// How the guard's takeover (its line <paramref name="line"/>, read at <paramref name="at"/> on the guard's clock) is
+    /// known to have come before the fault, or null when it is not. Either is proof: the line was read before the fault was
+    /// injected (<paramref name="faultAtGuard"/>), or its own stamp — written after the guard's SIGKILL of the daemon, in
+    /// whole ms (truncated) — is in an earlier millisecond than <paramref name="faultUtc"/>, taken just before the signal.
+    /// </summary>
+    private static string? TakeoverBeforeFault(TimeSpan at, string line, TimeSpan faultAtGuard, DateTime faultUtc)
+    {
+        if (at < faultAtGuard)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"its line was read {(faultAtGuard - at).TotalMilliseconds:0} ms before the fault was injected");
+        }
+
+        int space = line.IndexOf(' ', StringComparison.Ordinal);
+        if (space > 0 && DateTime.TryParseExact(line[..space], "yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime stamp))
+        {
+            var faultMs = new DateTime(faultUtc.Ticks - (faultUtc.Ticks % TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+            if (stamp < faultMs)
+            {
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"logged at {stamp:HH:mm:ss.fff}, {(faultMs - stamp).TotalMilliseconds:0} ms before the fault was injected at {faultUtc:HH:mm:ss.fff}");
+            }
+        }
+
+        return null;
     }
 
     private ChildProcess StartDaemon(Mosquitto broker, string stateDirectory, PyInverter pcs1, PyInverter pcs2) => EdgeExecutable.Start(

@@ -22,8 +22,8 @@ public sealed class HilAttachTests(ITestOutputHelper output)
         }
 
         using var state = new TempDir();
-        using var pcs1 = new PyInverter(2000, 5000, 60);
-        var pcs2 = new PyInverter(2000, 5000, 60);
+        using var pcs1 = new PyInverter(2000, 5000, 60, output: output);
+        var pcs2 = new PyInverter(2000, 5000, 60, output: output);
         PyInverter? again = null;
         using var edge = EdgeExecutable.Start(
         [
@@ -40,7 +40,7 @@ public sealed class HilAttachTests(ITestOutputHelper output)
             int port = pcs2.Port;
             pcs2.Dispose(); // the device goes away …
             edge.WaitForLine(l => l.Contains("inverter pcs2: offline", StringComparison.Ordinal), Timeout, "one line saying pcs2 went offline");
-            again = new PyInverter(2000, 5000, 60, port); // … and comes back on the same port
+            again = new PyInverter(2000, 5000, 60, port, output); // … and comes back on the same port
             (TimeSpan back, _) = edge.WaitForLine(l => l.Contains("inverter pcs2: online", StringComparison.Ordinal) && edge.Lines.Count(x => x.Line.Contains("inverter pcs2: online", StringComparison.Ordinal)) >= 2,
                 Timeout, "a second line saying pcs2 is online again");
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pcs2 online again {back.TotalSeconds:0.0} s after the start"));
