@@ -14,12 +14,15 @@ internal sealed class MqttCapture : IDisposable
     private readonly ChildProcess _sub;
     private readonly string _prefix;
 
-    public MqttCapture(int port, string site, string node, string clientId = "fault-capture")
+    public MqttCapture(int port, string site, string node, string clientId = "fault-capture", bool persistentQos1 = true)
     {
         _prefix = $"edge/{site}/{node}/";
+        // persistentQos1: false subscribes at QoS 0 on a clean session — what a NATS cluster still delivers when the node
+        // that held a QoS 1 subscriber's JetStream consumer dies (its core subjects are routed by every node).
+        string[] session = persistentQos1 ? ["-q", "1", "-c"] : ["-q", "0"];
         _sub = new ChildProcess(Peers.MosquittoSub,
         [
-            "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-c", "-i", clientId,
+            "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), .. session, "-i", clientId,
             "-t", _prefix + "#", "-F", "%I %t %p",
         ]);
     }
