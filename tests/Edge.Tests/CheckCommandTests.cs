@@ -57,8 +57,8 @@ public sealed class CheckCommandTests
     {
         // Nothing listens on either port: the daemon's broker fails the check, a failover broker only warns (Edge runs
         // on the others), and each is named with its address.
-        int primary = FreePort();
-        int failover = FreePort();
+        int primary = Deploy.MosquittoBroker.FreePort();
+        int failover = Deploy.MosquittoBroker.FreePort();
         var mqtt = new Edge.Daemon.MqttSettings { Host = "127.0.0.1", Port = primary, FailoverServers = [$"127.0.0.1:{failover}"] };
         var results = new List<Edge.Check.CheckResult>();
         Edge.Commands.CheckCommand.CheckBroker(new Edge.Daemon.EdgeOptions(), mqtt, results);
@@ -66,12 +66,5 @@ public sealed class CheckCommandTests
             r => Assert.Equal(($"broker 127.0.0.1:{primary}", Edge.Check.CheckVerdict.Fail), (r.Item, r.Verdict)),
             r => Assert.Equal(($"failover broker 127.0.0.1:{failover}", Edge.Check.CheckVerdict.Warn), (r.Item, r.Verdict)));
         Assert.All(results, r => Assert.Contains("refused", r.Detail, StringComparison.OrdinalIgnoreCase));
-    }
-
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -88,7 +88,8 @@ public sealed class MqttClient : IDisposable
     private (byte[] Bytes, string Text)? _lastTopic;
 
     private int _failedAttempts;
-    private volatile int _serverIndex; // into _options.Servers(): the broker of the current (or next) attempt
+    private IReadOnlyList<MqttServer> _servers = []; // _options.Servers(), fixed at start
+    private volatile int _serverIndex; // into _servers: the broker of the current (or next) attempt
 
     /// <summary>Creates a client; nothing happens until <see cref="ConnectAsync"/> or <see cref="Start"/>.</summary>
     public MqttClient(ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -126,7 +127,7 @@ public sealed class MqttClient : IDisposable
     /// The broker of the current connection (or of the next attempt while there is none): <c>Host:Port</c> or one of
     /// the <see cref="MqttClientOptions.FailoverServers"/>. Null before <see cref="ConnectAsync"/> or <see cref="Start"/>.
     /// </summary>
-    public MqttServer? Server => _options is { } o ? o.Servers()[_serverIndex] : null;
+    public MqttServer? Server => _servers.Count > 0 ? _servers[_serverIndex] : null;
 
     /// <summary>The options in use (after <see cref="ConnectAsync"/> or <see cref="Start"/>).</summary>
     public MqttClientOptions? Options => _options;
@@ -323,6 +324,7 @@ public sealed class MqttClient : IDisposable
         }
 
         _options = options;
+        _servers = options.Servers();
         IOutboxSpool? spool = string.IsNullOrEmpty(options.Outbox.SpoolPath)
             ? null
             : new FileOutboxSpool(options.Outbox.SpoolPath, options.Outbox.SpoolMaxBytes, options.Outbox.SpoolFsync, options.Outbox.Capacity, _logger);
@@ -336,7 +338,7 @@ public sealed class MqttClient : IDisposable
     private void SessionLoop()
     {
         MqttClientOptions options = _options!;
-        IReadOnlyList<MqttServer> servers = options.Servers();
+        IReadOnlyList<MqttServer> servers = _servers;
         var backoff = new ReconnectBackoff(options.Reconnect);
         int roundStart = 0; // the server a round of attempts began with: a round that comes back to it failed everywhere
         try

@@ -76,6 +76,7 @@ public sealed class MqttClientOptions
         }
 
         c.Range(nameof(Port), Port, 1, 65_535, "");
+        IReadOnlyList<MqttServer> servers = Servers();
         for (int i = 0; i < FailoverServers.Count; i++)
         {
             MqttServer server = FailoverServers[i];
@@ -88,7 +89,7 @@ public sealed class MqttClientOptions
             {
                 c.Fail(path, server.ToString(), "the port must be 1–65535");
             }
-            else if (Servers().Take(i + 1).Any(s => s.Port == server.Port && string.Equals(s.Host, server.Host, StringComparison.OrdinalIgnoreCase)))
+            else if (servers.Take(i + 1).Any(s => s.Port == server.Port && string.Equals(s.Host, server.Host, StringComparison.OrdinalIgnoreCase)))
             {
                 c.Fail(path, server.ToString(), "is already listed (Host:Port or an earlier entry)");
             }

@@ -22,6 +22,13 @@ public sealed class MqttClientOptionsBuilder
         return this;
     }
 
+    /// <summary>Further brokers of the same cluster, in order (see <see cref="MqttClientOptions.FailoverServers"/>).</summary>
+    public MqttClientOptionsBuilder WithFailoverServers(IEnumerable<MqttServer> servers)
+    {
+        _options.FailoverServers.AddRange(servers);
+        return this;
+    }
+
     /// <summary>Client identifier.</summary>
     public MqttClientOptionsBuilder WithClientId(string clientId)
     {

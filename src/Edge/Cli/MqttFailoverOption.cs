@@ -27,16 +27,4 @@ internal static class MqttFailoverOption
 
         return servers;
     }
-
-    /// <summary>Adds <paramref name="servers"/> to <paramref name="builder"/> as failover brokers.</summary>
-    public static MqttClientOptionsBuilder WithFailover(this MqttClientOptionsBuilder builder, IReadOnlyList<MqttServer> servers)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        foreach (MqttServer s in servers)
-        {
-            builder.WithFailoverServer(s.Host, s.Port);
-        }
-
-        return builder;
-    }
 }

@@ -104,7 +104,7 @@ public sealed class AgentCommand : ICommand
         }
 
         MqttClientOptionsBuilder mqtt = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"edge-agent-{agent}");
-        mqtt.WithFailover(failover);
+        mqtt.WithFailoverServers(failover);
         if (account is not null)
         {
             mqtt.WithCredentialsFromFile(account.Username!, account.PasswordFile!);

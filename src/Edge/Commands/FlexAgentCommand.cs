@@ -149,7 +149,7 @@ public sealed class FlexAgentCommand : ICommand
         using IDisposable? _ = owned;
         var lever = new FlexLever(actuator, options, initialPct);
         MqttClientOptionsBuilder mqtt = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"edge-agent-{agent}");
-        mqtt.WithFailover(failover);
+        mqtt.WithFailoverServers(failover);
         if (account is not null)
         {
             mqtt.WithCredentialsFromFile(account.Username!, account.PasswordFile!);

@@ -150,8 +150,7 @@ public sealed class OtherBrokerTests(ITestOutputHelper output)
     /// <summary>Sends a mode command with mosquitto_pub (MQTT 3.1.1) and waits for Edge's reply in the capture.</summary>
     private void Command(MqttCapture capture, int port, string node, string id, string mode)
     {
-        string expires = DateTimeOffset.UtcNow.AddSeconds(60).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-        Publish(port, $"edge/rig/{node}/cmd/alice/mode", $$"""{"id":"{{id}}","expires_at":"{{expires}}","mode":"{{mode}}"}""");
+        Publish(port, $"edge/rig/{node}/cmd/alice/mode", Commands.OperatorConsole.Mode(id, mode));
         Wait.Until(() => capture.Messages().Any(m => m.Topic == "reply/alice/mode"), Timeout, "Edge's reply to alice");
         JsonElement reply = capture.Messages().First(m => m.Topic == "reply/alice/mode").Payload;
         output.WriteLine($"reply: {reply}");
@@ -166,8 +165,7 @@ public sealed class OtherBrokerTests(ITestOutputHelper output)
         for (int attempt = 1; ; attempt++)
         {
             string id = $"{mode}-{attempt}";
-            string expires = DateTimeOffset.UtcNow.AddSeconds(60).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
-            Publish(port, $"edge/rig/{node}/cmd/alice/mode", $$"""{"id":"{{id}}","expires_at":"{{expires}}","mode":"{{mode}}"}""");
+            Publish(port, $"edge/rig/{node}/cmd/alice/mode", Commands.OperatorConsole.Mode(id, mode));
             bool IsReply(MqttCapture.Message m) => m.Topic == "reply/alice/mode" && m.Payload.GetProperty("id").GetString() == id;
             if (Wait.TryUntil(() => capture.Messages().Any(IsReply), TimeSpan.FromSeconds(5)))
             {

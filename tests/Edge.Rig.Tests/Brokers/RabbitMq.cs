@@ -71,21 +71,8 @@ internal sealed class RabbitMq : IDisposable
         });
         _process.WaitForLine(l => l.Contains("Server startup complete", StringComparison.Ordinal) || l.Contains("completed with", StringComparison.Ordinal),
             TimeSpan.FromSeconds(90), "RabbitMQ 'Server startup complete'");
-        Wait.Until(() => Accepts(MqttPort), TimeSpan.FromSeconds(30), $"RabbitMQ's MQTT listener on {MqttPort}", () => Log);
-    }
-
-    private static bool Accepts(int port)
-    {
-        try
-        {
-            using var c = new System.Net.Sockets.TcpClient();
-            c.Connect(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
+        Assert.True(Edge.Daemon.EmbeddedBroker.SomethingAccepts("127.0.0.1", MqttPort, TimeSpan.FromSeconds(30), retryRefused: true),
+            $"RabbitMQ's MQTT listener on {MqttPort} did not accept within 30 s:\n{Log}");
     }
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -133,7 +133,7 @@ public sealed class MosquittoBroker : IDisposable
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
