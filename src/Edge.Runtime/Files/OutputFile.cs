@@ -30,12 +30,15 @@ public static class OutputFile
     private const int MaxLinkHops = 40;
     private const int ModeTypeMask = 0xF000;
 
-    /// <summary>What <paramref name="path"/> names, without following a final symbolic link (lstat).</summary>
-    /// <exception cref="OutputFileException">The path cannot be examined (e.g. permission denied on a directory).</exception>
-    public static unsafe FileKind KindOf(string path)
+    /// <summary>
+    /// What <paramref name="path"/> names: without following a final symbolic link (lstat) unless
+    /// <paramref name="followLinks"/> (stat: the kind of the link's final target; a dangling link is <see cref="FileKind.Missing"/>).
+    /// </summary>
+    /// <exception cref="OutputFileException">The path cannot be examined (e.g. permission denied on a directory, a link loop).</exception>
+    public static unsafe FileKind KindOf(string path, bool followLinks = false)
     {
         byte* buffer = stackalloc byte[Libc.StatxSize];
-        if (Libc.Statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE | Libc.STATX_MODE, buffer) != 0)
+        if (Libc.Statx(Libc.AT_FDCWD, path, followLinks ? 0 : Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_TYPE | Libc.STATX_MODE, buffer) != 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             const int ENOTDIR = 20;
