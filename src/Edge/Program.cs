@@ -15,11 +15,15 @@ public static class Program
         MainStartedTs = Stopwatch.GetTimestamp();
         using var cts = new CancellationTokenSource();
         var stops = new StopRequests(cts);
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stops.Request("Ctrl-C");
-        };
+        // SIGINT through a POSIX registration, not Console.CancelKeyPress: .NET raises that event for SIGQUIT too
+        // (ConsoleSpecialKey.ControlBreak), and SIGQUIT must only write the flight recorder (edge run), never stop.
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+            System.Runtime.InteropServices.PosixSignal.SIGINT,
+            ctx =>
+            {
+                ctx.Cancel = true;
+                stops.Interrupt();
+            });
         using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
             System.Runtime.InteropServices.PosixSignal.SIGTERM,
             ctx =>

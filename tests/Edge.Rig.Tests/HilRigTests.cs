@@ -14,8 +14,10 @@ public sealed class HilRigTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    [Fact]
-    public void The_hil_rig_controls_inverter_processes_and_cleans_them_up_on_sigterm()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_hil_rig_controls_inverter_processes_and_cleans_them_up_on_sigterm(bool ctrlC)
     {
         if (!Peers.Available(output, Peers.Mosquitto, Peers.MosquittoSub))
         {
@@ -48,11 +50,25 @@ public sealed class HilRigTests(ITestOutputHelper output)
                 sub.WaitForLine(l => Working(l, id), Timeout, $"{id} healthy and delivering its setpoint");
             }
 
-            edge.Signal(ChildProcess.SigTerm);
+            if (ctrlC)
+            {
+                // A Ctrl-C on a terminal goes to the whole foreground process group — edge and the inverter
+                // processes it spawned. Delivered to each, as the terminal does: the inverters must stay for the ramp-down.
+                foreach (int pid in inverters)
+                {
+                    Faults.Signals.Send(pid, ChildProcess.SigInt);
+                }
+            }
+
+            edge.Signal(ctrlC ? ChildProcess.SigInt : ChildProcess.SigTerm);
             int exit = edge.WaitForExit(Timeout);
             output.WriteLine(edge.Log);
             Assert.Equal(0, exit);
             Assert.Contains(edge.Lines, l => l.Line.Contains("battery setpoint at 0 W after", StringComparison.Ordinal));
+            // The inverters answered until the battery was at 0 W (what happens to them after that is the clean-up's).
+            var lines = edge.Lines.Select(l => l.Line).ToList();
+            int zero = lines.FindIndex(l => l.Contains("battery setpoint at 0 W after", StringComparison.Ordinal));
+            Assert.DoesNotContain(lines.Take(zero), l => l.Contains("offline", StringComparison.Ordinal));
             Wait.Until(() => inverters.All(p => ChildProcess.CommandLine(p) is null), TimeSpan.FromSeconds(10), "the inverter processes to exit",
                 () => string.Join(", ", inverters.Select(p => $"{p}: {ChildProcess.CommandLine(p)}")));
         }

@@ -91,6 +91,44 @@ public sealed partial class StopSignalTests(ITestOutputHelper output)
         Assert.DoesNotContain(edge.Lines, l => l.Line.Contains("battery setpoint at 0 W after", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Sigquit_writes_the_flight_recorder_and_the_daemon_keeps_controlling()
+    {
+        if (!Peers.Available(output, Peers.Mosquitto, Peers.MosquittoSub))
+        {
+            return;
+        }
+
+        using var broker = new Mosquitto();
+        using var state = new TempDir();
+        using ChildProcess edge = StartWorkingEdge(broker, state, rampWPerS: 100);
+
+        // Twice: .NET's Console.CancelKeyPress also fires on SIGQUIT, which once made the first SIGQUIT a "Ctrl-C"
+        // (a ramp-out) and the second an immediate stop.
+        for (int i = 1; i <= 2; i++)
+        {
+            edge.Signal(ChildProcess.SigQuit);
+            int seen = i;
+            edge.WaitForLine(_ => edge.Lines.Count(l => l.Line.Contains("flight recorder:", StringComparison.Ordinal) && l.Line.Contains("SIGQUIT", StringComparison.Ordinal)) >= seen,
+                Timeout, $"flight recorder dump {i}");
+        }
+
+        // Still controlling: a real subscriber sees ten more state messages in mode auto, and no stop began.
+        string port = broker.Port.ToString(CultureInfo.InvariantCulture);
+        using (var sub = new ChildProcess(Peers.MosquittoSub, ["-h", "127.0.0.1", "-p", port, "-t", "edge/rig/stop/state", "-C", "10"]))
+        {
+            Assert.Equal(0, sub.WaitForExit(Timeout));
+            Assert.All(sub.Lines, l => Assert.True(l.Line.Contains("\"mode\":\"auto\"", StringComparison.Ordinal), l.Line));
+        }
+
+        Assert.False(edge.HasExited, edge.Log);
+        Assert.DoesNotContain(edge.Lines, l => l.Line.Contains("stopping (", StringComparison.Ordinal));
+        Assert.NotEmpty(Directory.GetFiles(state.Path, "flight-*"));
+
+        edge.Signal(ChildProcess.SigTerm);
+        Assert.Equal(0, edge.WaitForExit(Timeout));
+    }
+
     /// <summary>Starts edge on the sim rig with a swinging load and waits until a real subscriber sees the battery carry more than 500 W.</summary>
     private static ChildProcess StartWorkingEdge(Mosquitto broker, TempDir state, double rampWPerS, string profile = Profiles.Swinging)
     {

@@ -22,6 +22,22 @@ public sealed class StopRequests
     /// <summary>What sent the first request (null before it).</summary>
     public string? FirstSource { get; private set; }
 
+    /// <summary>
+    /// When set, Ctrl-C (<see cref="Interrupt"/>) is ignored: for a child whose lifetime its parent decides (<c>edge sim
+    /// inverter --exit-on-stdin-eof</c>, spawned by the hil rig) — it shares the terminal's process group, so a Ctrl-C
+    /// meant for the parent would otherwise kill the inverter the parent is ramping down.
+    /// </summary>
+    public bool IgnoreInterrupts { get; set; }
+
+    /// <summary>Ctrl-C (SIGINT): a stop request unless <see cref="IgnoreInterrupts"/>.</summary>
+    public void Interrupt()
+    {
+        if (!IgnoreInterrupts)
+        {
+            Request("Ctrl-C");
+        }
+    }
+
     /// <summary>One stop request from <paramref name="source"/>.</summary>
     public void Request(string source)
     {

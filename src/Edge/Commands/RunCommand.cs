@@ -276,6 +276,7 @@ public sealed class RunCommand : ICommand
             DisableDefaults = true,
         });
         builder.Configuration.AddConfiguration(configuration);
+        builder.Services.AddSingleton<IHostLifetime, SignalFreeLifetime>(); // not ConsoleLifetime: it stops the host on SIGQUIT
         var recent = new RecentLogLines();
         builder.Logging.AddProvider(recent);
         if (extraLogger is not null)

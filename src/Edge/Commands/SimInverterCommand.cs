@@ -41,7 +41,8 @@ public sealed class SimInverterCommand : ICommand
           --duration D        Stop after D (e.g. 30s); default: run until Ctrl-C.
           --quiet             No once-a-second status line.
           --exit-on-stdin-eof Exit when standard input closes (a parent that spawns it through a pipe: its death, even
-                              by SIGKILL, ends the simulator — no orphans).
+                              by SIGKILL, ends the simulator — no orphans); Ctrl-C (SIGINT) is then ignored: the
+                              parent's terminal sends it to the whole process group, and the parent decides.
 
         While running, lines on standard input change the device (for HIL scripts):
           fault F[,F…] | fault none     set the active faults (as --fault)
@@ -94,6 +95,12 @@ public sealed class SimInverterCommand : ICommand
         bool quiet = args.Has("quiet");
         bool exitOnEof = args.Has("exit-on-stdin-eof");
         args.ThrowOnUnused();
+        if (exitOnEof)
+        {
+            // Its parent decides when it ends (EOF on stdin, or a kill); a Ctrl-C on the parent's terminal reaches this
+            // process too and must not take the inverter away while the parent ramps it down.
+            context.Stops.IgnoreInterrupts = true;
+        }
 
         SimulatedInverterHost host;
         try

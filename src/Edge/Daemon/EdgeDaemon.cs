@@ -82,6 +82,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private volatile bool _loopStopped;
     private int _dumps;
     private DaemonLease? _lease;
+    private FileStream? _instanceLock;
     private DeviceHealthLog? _healthLog;
     private int _stoppingNow;
     private readonly LatestValueFanOut<AgentFleet> _fleet = new(2);
@@ -130,6 +131,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_edge.StateDirectory);
+        _instanceLock = TakeInstanceLock(_edge.StateDirectory);
 
         // Is a broker there? Asked beside the rig's start-up; the answer is needed only when MQTT starts.
         Task<bool>? brokerAnswers = _mqtt.Enabled && EmbeddedBroker.Wanted(_mqtt.EmbeddedBroker, _edge.Rig, _mqtt.Host)
@@ -347,6 +349,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         Interlocked.Exchange(ref _lease, null)?.Dispose();
         _broker?.Dispose(); // last: the offline status and NDEATH went out through it
         _log.LogInformation("stopped after {Seconds} s; state saved to {Path}", F(_sinceStart.Elapsed.TotalSeconds), StatePath);
+        Interlocked.Exchange(ref _instanceLock, null)?.Dispose();
     }
 
     /// <inheritdoc />
@@ -365,6 +368,26 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _rig?.Dispose();
         Interlocked.Exchange(ref _lease, null)?.Dispose();
         _broker?.Dispose();
+        Interlocked.Exchange(ref _instanceLock, null)?.Dispose();
+    }
+
+    /// <summary>
+    /// One daemon per state directory: a second <c>edge run</c> there (a second terminal) would take the inverters'
+    /// ownership board from the first and both would fight over one MQTT client id. An exclusive lock (flock, released by
+    /// the kernel when the process dies, even by SIGKILL) on <c>edge.lock</c>.
+    /// </summary>
+    private static FileStream TakeInstanceLock(string stateDirectory)
+    {
+        string path = Path.Combine(stateDirectory, "edge.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException e)
+        {
+            throw new InvalidOperationException(
+                $"another edge run uses the state directory '{Path.GetFullPath(stateDirectory)}' (it holds {path}: {e.Message}): stop it, or give this one its own Edge:StateDirectory", e);
+        }
     }
 
     /// <summary>
