@@ -332,7 +332,7 @@ public sealed class CommandProcessor : IDisposable
                 return op;
             }
 
-            if (_operators.Count >= _options.MaxOperators)
+            if (_operators.Count >= _options.MaxOperators && !ForgetAnIdleOperator())
             {
                 return null;
             }
@@ -342,6 +342,25 @@ public sealed class CommandProcessor : IDisposable
             _operators.Add(s, op);
             return op;
         }
+    }
+
+    /// <summary>
+    /// Makes room in a full table by forgetting one operator that has nothing to remember (<see cref="OperatorState.Idle"/>);
+    /// false when every tracked operator is busy. Without it, 64 one-off names (any client on an anonymous broker)
+    /// locked every later operator out until a restart. Under <see cref="_gate"/>.
+    /// </summary>
+    private bool ForgetAnIdleOperator()
+    {
+        foreach ((string name, OperatorState state) in _operators)
+        {
+            if (state.Idle)
+            {
+                _operators.Remove(name);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private string RateLimited() =>

@@ -33,6 +33,12 @@ internal sealed class OperatorState
     /// <summary>The last of them.</summary>
     public string? LastSuppressed { get; set; }
 
+    /// <summary>
+    /// Nothing to remember: both buckets full again and no unanswered rejection to summarise — a new state for this
+    /// name would be the same, so the table may forget it (and an attacker gains nothing by new names).
+    /// </summary>
+    public bool Idle => Suppressed == 0 && Commands.IsFull && Rejects.IsFull;
+
     /// <summary>The reply topic of a known command.</summary>
     public string Reply(CommandKind kind) => _replyTopics[(int)kind];
 }

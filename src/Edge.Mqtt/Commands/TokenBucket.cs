@@ -20,6 +20,22 @@ public sealed class TokenBucket
         _lastTs = time.GetTimestamp();
     }
 
+    /// <summary>
+    /// Whether the bucket has refilled to its burst: it then holds nothing a new bucket would not (forgetting it loses
+    /// nothing).
+    /// </summary>
+    public bool IsFull
+    {
+        get
+        {
+            lock (_gate)
+            {
+                double elapsedS = (double)(_time.GetTimestamp() - _lastTs) / _time.TimestampFrequency;
+                return _tokens + (_ratePerS * elapsedS) >= _burst;
+            }
+        }
+    }
+
     /// <summary>Takes a token if one is available.</summary>
     public bool TryTake()
     {

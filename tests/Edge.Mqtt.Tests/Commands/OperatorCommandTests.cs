@@ -260,6 +260,32 @@ public sealed class OperatorCommandTests : IDisposable
         Assert.Equal(2, p.Counters.Dropped);
     }
 
+    [Fact]
+    public void A_full_table_forgets_an_operator_with_nothing_to_remember_so_one_off_names_cannot_lock_operators_out()
+    {
+        var rig = new SimulatedRig(periodMs: 10);
+        CommandOptions options = Options(o => o.MaxOperators = 3);
+        using CommandProcessor p = Create(rig, options);
+        for (int i = 0; i < 3; i++)
+        {
+            Send(p, "junk" + i, "mode", "x"); // one-off names (any client on an anonymous broker): each takes a token
+            Pump(p, rig);
+        }
+
+        // While their buckets are not yet full again, the table holds them and a new operator is dropped.
+        Send(p, "carol", "mode", Mode("c0"));
+        Pump(p, rig);
+        Assert.Equal(1, p.Counters.Dropped);
+
+        // Once they have refilled, forgetting one loses nothing (a new state would be the same): carol gets in.
+        _time.Advance(TimeSpan.FromSeconds(Math.Max(options.Burst / options.RatePerS, options.RejectBurst / options.RejectRepliesPerS) + 1));
+        Send(p, "carol", "mode", Mode("c1"));
+        Pump(p, rig);
+        Assert.True(Last("edge/s/n/reply/carol/mode").GetProperty("ok").GetBoolean());
+        Assert.Equal(1, p.Counters.Dropped);
+        Assert.Equal(1, p.Counters.Applied);
+    }
+
     [Theory]
     [InlineData("1e-400", "too small to represent")]
     [InlineData("-1e-400", "too small to represent")]
