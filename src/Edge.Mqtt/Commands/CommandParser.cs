@@ -116,6 +116,9 @@ public static class CommandParser
                 {
                     error = Once(ref haveStart, "start_at") ?? ReadExpiry(ref reader, out c.SiteLimit.StartUnixMs);
                     error = error is null ? null : error.Replace("expires_at", "start_at", StringComparison.Ordinal);
+
+                    // 0 means "not given" (now) to the processor: the epoch itself is a start long past.
+                    error ??= c.SiteLimit.StartUnixMs > 0 ? null : "start_at is in the past: it must be from now to a few minutes ahead";
                 }
                 else if (kind == CommandKind.SiteLimit && reader.ValueTextEquals("cancel"u8))
                 {

@@ -207,16 +207,17 @@ public sealed class AlarmTracker
 
     /// <summary>
     /// Acknowledges an active alarm (<paramref name="id"/> with <paramref name="source"/> for per-device ones), or every
-    /// active alarm when <paramref name="id"/> is <c>all</c>. Returns null when done, else the reason.
+    /// active alarm when <paramref name="id"/> is <c>all</c> (every one of <paramref name="source"/> when given: a source
+    /// no alarm has is refused). Returns null when done, else the reason.
     /// </summary>
     public string? TryAcknowledge(string id, string? source, long unixMs)
     {
         bool all = id == "all";
-        bool known = all;
+        bool known = all && source is null;
         int acknowledged = 0;
         foreach (AlarmState a in _alarms)
         {
-            if (!all && (a.Id != id || (source is not null && a.Source != source)))
+            if ((!all && a.Id != id) || (source is not null && a.Source != source))
             {
                 continue;
             }
@@ -232,7 +233,7 @@ public sealed class AlarmTracker
 
         if (!known)
         {
-            return $"unknown alarm '{id}'" + (source is null ? "" : $" for source '{source}'");
+            return all ? $"no alarm has the source '{source}'" : $"unknown alarm '{id}'" + (source is null ? "" : $" for source '{source}'");
         }
 
         return acknowledged > 0 || all ? null : $"alarm '{id}' is not active or already acknowledged";

@@ -67,6 +67,7 @@ public class CommandParserTests
     [InlineData(CommandKind.Ack, "{\"id\":\"a\"," + Expiry + "}", "missing field 'alarm'")]
     [InlineData(CommandKind.Ack, "{\"id\":\"a\"," + Expiry + ",\"alarm\":\"Bad-Id\"}", "alarm must be")]
     [InlineData(CommandKind.Ack, "{\"id\":\"a\"," + Expiry + ",\"alarm\":\"x\",\"source\":\"a/b\"}", "source must be")]
+    [InlineData(CommandKind.SiteLimit, "{\"id\":\"a\"," + Expiry + ",\"max_w\":100,\"duration_s\":10,\"start_at\":\"1970-01-01T00:00:00Z\"}", "start_at is in the past")]
     public void Invalid_payloads_are_rejected_with_a_reason(CommandKind kind, string json, string reason)
     {
         CommandParseResult r = Parse(kind, json);

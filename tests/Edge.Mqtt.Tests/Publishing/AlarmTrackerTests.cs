@@ -241,8 +241,12 @@ public class AlarmTrackerTests
         Assert.Null(t.TryAcknowledge("sensor_unhealthy", "rack2", 0));
         Assert.Equal([("sensor_unhealthy", "rack2", AlarmEventKind.Ack)], Take(t));
         Assert.Contains("already acknowledged", t.TryAcknowledge("sensor_unhealthy", "rack2", 0));
-        Assert.Null(t.TryAcknowledge("all", null, 0));
+        Assert.Equal("no alarm has the source 'nonexistent'", t.TryAcknowledge("all", "nonexistent", 0));
+        Assert.Empty(Take(t));
+        Assert.Null(t.TryAcknowledge("all", "rack1", 0)); // every alarm of one source
         Assert.Equal([("sensor_unhealthy", "rack1", AlarmEventKind.Ack)], Take(t));
+        Assert.Null(t.TryAcknowledge("all", null, 0));
+        Assert.Empty(Take(t)); // nothing left unacknowledged
     }
 
     // Issue 11, "alarms without noise", on virtual time (the tracker runs on the records' loop timestamps).
