@@ -15,6 +15,10 @@ public class OptionsTests
         { "Controller:BandHighHz", o => o.BandHighHz = 0.05 },
         { "Controller:GridCapW", o => o.GridCapW = double.NaN },
         { "Controller:GridCapW", o => { o.GridCapW = 100; o.GridFloorW = 200; } },
+        { "Controller:GridCapW", o => o.GridCapW = -1e300 }, // a typo or an attack, not a limit: it drained the battery
+        { "Controller:GridCapW", o => o.GridCapW = double.NegativeInfinity },
+        { "Controller:GridFloorW", o => o.GridFloorW = 2e12 },
+        { "Controller:GridFloorW", o => o.GridFloorW = double.PositiveInfinity },
         { "Controller:SocMinPct", o => o.SocMinPct = -1 },
         { "Controller:SocMaxPct", o => o.SocMaxPct = 101 },
         { "Controller:SocMinPct", o => { o.SocMinPct = 60; o.SocMaxPct = 40; } },

@@ -36,6 +36,16 @@ public readonly record struct ControllerLimits(
             return $"ramp_down_w_per_s must be in (0, {OptionError.Format(configured.RampDownWPerS)}]";
         }
 
+        if (double.IsFinite(GridCapW) && Math.Abs(GridCapW) > ControllerOptions.MaxGridLimitW)
+        {
+            return $"grid_cap_w must be within ±{OptionError.Format(ControllerOptions.MaxGridLimitW)} W";
+        }
+
+        if (double.IsFinite(GridFloorW) && Math.Abs(GridFloorW) > ControllerOptions.MaxGridLimitW)
+        {
+            return $"grid_floor_w must be within ±{OptionError.Format(ControllerOptions.MaxGridLimitW)} W";
+        }
+
         if (double.IsNaN(GridCapW) || GridCapW > configured.GridCapW)
         {
             return $"grid_cap_w must be at most {OptionError.Format(configured.GridCapW)}";

@@ -30,6 +30,12 @@ public sealed class ControllerOptions
     /// <summary>Highest grid power allowed, W (+∞ = none).</summary>
     public double GridCapW { get; set; } = double.PositiveInfinity;
 
+    /// <summary>
+    /// The largest magnitude a finite grid cap or floor may have, W (1 TW, far beyond any site): a cap of −1e300 W is a
+    /// typo or an attack, not a limit — it made the battery discharge to its SoC floor.
+    /// </summary>
+    public const double MaxGridLimitW = 1e12;
+
     /// <summary>Lowest grid power allowed, W (−∞ = none; negative = export).</summary>
     public double GridFloorW { get; set; } = double.NegativeInfinity;
 
@@ -110,7 +116,19 @@ public sealed class ControllerOptions
 
         c.NotNaN(nameof(GridCapW), GridCapW, "must be a number of W (Infinity for no cap)");
         c.NotNaN(nameof(GridFloorW), GridFloorW, "must be a number of W (-Infinity for no floor)");
-        if (!double.IsNaN(GridCapW) && !double.IsNaN(GridFloorW) && GridCapW <= GridFloorW)
+        bool absurdCap = GridCapW == double.NegativeInfinity || (double.IsFinite(GridCapW) && Math.Abs(GridCapW) > MaxGridLimitW);
+        bool absurdFloor = GridFloorW == double.PositiveInfinity || (double.IsFinite(GridFloorW) && Math.Abs(GridFloorW) > MaxGridLimitW);
+        if (absurdCap)
+        {
+            c.Fail(nameof(GridCapW), OptionError.Format(GridCapW), $"must be within ±{OptionError.Format(MaxGridLimitW)} W, or Infinity for no cap");
+        }
+
+        if (absurdFloor)
+        {
+            c.Fail(nameof(GridFloorW), OptionError.Format(GridFloorW), $"must be within ±{OptionError.Format(MaxGridLimitW)} W, or -Infinity for no floor");
+        }
+
+        if (!absurdCap && !absurdFloor && !double.IsNaN(GridCapW) && !double.IsNaN(GridFloorW) && GridCapW <= GridFloorW)
         {
             c.Fail(nameof(GridCapW), OptionError.Format(GridCapW), $"must be above GridFloorW ({OptionError.Format(GridFloorW)} W): raise GridCapW or lower GridFloorW");
         }

@@ -287,6 +287,23 @@ public sealed class OperatorCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("\"grid_cap_w\":-1e300", "grid_cap_w must be within ±1000000000000 W")]
+    [InlineData("\"grid_cap_w\":1e300", "grid_cap_w must be within ±1000000000000 W")]
+    [InlineData("\"grid_floor_w\":-2e12", "grid_floor_w must be within ±1000000000000 W")]
+    public void Absurd_grid_limits_are_refused_before_they_are_compared_with_the_configured_ones(string field, string reason)
+    {
+        var rig = new SimulatedRig(periodMs: 10);
+        using CommandProcessor p = Create(rig);
+        ControllerLimits before = rig.Controller.Limits;
+        Send(p, "alice", "limits", $$"""{"id":"g1","expires_at":"{{Expires(60)}}",{{field}}}""");
+        Pump(p, rig);
+        JsonElement reply = Last("edge/s/n/reply/alice/limits");
+        Assert.False(reply.GetProperty("ok").GetBoolean());
+        Assert.Equal(reason, reply.GetProperty("error").GetString());
+        Assert.Equal(before, rig.Controller.Limits);
+    }
+
+    [Theory]
     [InlineData("1e-400", "too small to represent")]
     [InlineData("-1e-400", "too small to represent")]
     [InlineData("0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001", "subnormal")]
