@@ -128,6 +128,48 @@ public sealed class EmbeddedBrokerTests(ITestOutputHelper output)
         Assert.DoesNotContain(edge.Lines, l => l.Line.Contains("embedded broker", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_embedded_broker_drops_a_publish_beyond_the_limit_and_disconnects_its_sender()
+    {
+        if (!Peers.Available(output, Peers.MosquittoSub, Peers.MosquittoPub))
+        {
+            return;
+        }
+
+        int port = Mosquitto.FreePort();
+        using EmbeddedBroker broker = EmbeddedBroker.Start(port);
+        string p = port.ToString(CultureInfo.InvariantCulture);
+        using var sub = new ChildProcess(Peers.MosquittoSub, ["-h", "127.0.0.1", "-p", p, "-t", "big/#", "-F", "%t %l"]);
+        using var file = new TempDir();
+        Directory.CreateDirectory(file.Path);
+        string big = Path.Combine(file.Path, "big");
+        File.WriteAllBytes(big, new byte[EmbeddedBroker.MaxPublishPayloadBytes + 1]);
+
+        // The subscriber is connected once a small message reaches it.
+        Wait.Until(() =>
+        {
+            using var probe = new ChildProcess(Peers.MosquittoPub, ["-h", "127.0.0.1", "-p", p, "-t", "big/probe", "-m", "x"]);
+            probe.WaitForExit(Timeout);
+            return sub.Lines.Any(l => l.Line.StartsWith("big/probe", StringComparison.Ordinal));
+        }, Timeout, "the subscriber's first message");
+
+        using (var pub = new ChildProcess(Peers.MosquittoPub, ["-h", "127.0.0.1", "-p", p, "-q", "1", "-t", "big/huge", "-f", big]))
+        {
+            int code = pub.WaitForExit(Timeout);
+            output.WriteLine($"mosquitto_pub of {EmbeddedBroker.MaxPublishPayloadBytes + 1} bytes at QoS 1: exit {code}\n{pub.Log}");
+            Assert.NotEqual(0, code); // disconnected before its PUBACK
+        }
+
+        File.WriteAllBytes(Path.Combine(file.Path, "limit"), new byte[EmbeddedBroker.MaxPublishPayloadBytes]);
+        using (var atLimit = new ChildProcess(Peers.MosquittoPub, ["-h", "127.0.0.1", "-p", p, "-q", "1", "-t", "big/at-limit", "-f", Path.Combine(file.Path, "limit")]))
+        {
+            Assert.Equal(0, atLimit.WaitForExit(Timeout));
+        }
+
+        sub.WaitForLine(l => l.StartsWith("big/at-limit " + EmbeddedBroker.MaxPublishPayloadBytes.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), Timeout, "the message at the limit");
+        Assert.DoesNotContain(sub.Lines, l => l.Line.StartsWith("big/huge", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("auto", "sim", "localhost", true)]
     [InlineData("auto", "sim", "127.0.0.1", true)]

@@ -93,6 +93,9 @@ internal sealed class EmbeddedBroker : IDisposable
         }
     }
 
+    /// <summary>The largest PUBLISH payload the embedded broker routes, bytes (Edge's own client's default limit).</summary>
+    public const int MaxPublishPayloadBytes = 1024 * 1024;
+
     /// <summary>
     /// Starts a broker on 127.0.0.1:<paramref name="port"/> (and [::1] where the host has IPv6 loopback, so that
     /// <c>localhost</c> resolving to either works). Throws <see cref="SocketException"/> when the port is taken.
@@ -117,6 +120,21 @@ internal sealed class EmbeddedBroker : IDisposable
             if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession == true && ConnectPacketField?.GetValue(e) is MqttConnectPacket connect)
             {
                 connect.ClientId = "edge-embedded-" + Guid.NewGuid().ToString("N")[..12];
+            }
+
+            return Task.CompletedTask;
+        };
+
+        // MQTTnet has no packet-size limit of its own: a client's 260 MB PUBLISH was routed to Edge's command
+        // subscription and queued (1.7 GB resident, the loop starved into a fault). Anything beyond what Edge's own
+        // client accepts is dropped and its sender disconnected; the broker still reads the packet once (it is in this
+        // process: the real brokers' limit, e.g. mosquitto's max_packet_size, is the answer on a real site).
+        server.InterceptingPublishAsync += e =>
+        {
+            if (e.ApplicationMessage.Payload.Length > MaxPublishPayloadBytes)
+            {
+                e.ProcessPublish = false;
+                e.CloseConnection = true;
             }
 
             return Task.CompletedTask;
