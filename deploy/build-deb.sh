@@ -28,6 +28,8 @@ Usage: $me [options]
   -h, --help        this text
 EOF
 }
+# Progress goes to stderr: stdout is only the path of the .deb (scripts capture it).
+say() { printf '%s: %s\n' "$me" "$*" >&2; }
 die() { printf '%s: error: %s\n' "$me" "$*" >&2; exit 1; }
 usage_error() { printf '%s: %s\nRun %s --help for the options.\n' "$me" "$*" "$me" >&2; exit 2; }
 need_value() { if [ $# -lt 2 ] || [ -z "$2" ]; then usage_error "$1 needs a value"; fi; }
@@ -68,7 +70,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 if [ -z "$from" ]; then
     command -v dotnet >/dev/null 2>&1 || die "no --from DIR and no dotnet to build with"
-    echo "$me: building: dotnet publish src/Edge -c Release --no-self-contained"
+    say "building: dotnet publish src/Edge -c Release --no-self-contained"
     dotnet publish "$repo_dir/src/Edge" -c Release -o "$tmp/publish" --no-self-contained -p:UseAppHost=false \
         -nologo -clp:ErrorsOnly || die "dotnet publish failed (see above)"
     from=$tmp/publish
@@ -76,6 +78,7 @@ fi
 
 # The tree, laid out by the installer itself so the two can never disagree.
 pkg=$tmp/pkg
+say "staging the package tree from $from (install.sh --root)"
 "$deploy_dir/install.sh" --root "$pkg" --from "$from" --version "$version" --skip-runtime-check --no-enable \
     --unit-dir /lib/systemd/system --udev-dir /lib/udev/rules.d --bin-link /usr/bin/edge >/dev/null ||
     die "staging the tree with install.sh failed (see above)"
@@ -85,6 +88,7 @@ rm -f "$pkg/etc/edge/mqtt.password"
 major=$(sed -n 's/.*"tfm"[[:space:]]*:[[:space:]]*"net\([0-9][0-9]*\)\..*/\1/p' "$pkg/opt/edge/lib/edge.runtimeconfig.json" | head -n 1)
 [ -n "$major" ] || die "cannot read the target framework from edge.runtimeconfig.json"
 
+say "writing the control files (maintainer scripts, conffiles, md5sums)"
 install -d -m 0755 "$pkg/DEBIAN"
 for script in postinst prerm postrm; do
     install -m 0755 "$deploy_dir/debian/$script" "$pkg/DEBIAN/$script"
@@ -116,5 +120,7 @@ Description: battery smoothing controller for AI GPU racks
 EOF
 
 deb=$out/edge_${version}_all.deb
+say "building the package with dpkg-deb (xz compression: this takes a minute or two)"
 dpkg-deb --root-owner-group -Zxz --build "$pkg" "$deb" >/dev/null || die "dpkg-deb --build failed"
+say "built $deb"
 echo "$deb"

@@ -270,7 +270,7 @@ for g in i2c gpio dialout; do
     fi
 done
 run install -d -m 0750 -o edge -g edge /var/lib/edge
-[ -e /etc/edge/rig.json ] || warn "/etc/edge/rig.json does not exist yet: copy one of /opt/edge/rigs/*.json there and edit it (or set Edge:Rig to \"sim\")"
+[ -n "$rig" ] || [ -e /etc/edge/rig.json ] || warn "/etc/edge/rig.json does not exist yet: copy one of /opt/edge/rigs/*.json there and edit it (or set Edge:Rig to \"sim\")"
 
 if command -v udevadm >/dev/null 2>&1 && [ -d /run/udev ]; then
     run udevadm control --reload

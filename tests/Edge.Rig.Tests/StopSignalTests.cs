@@ -87,7 +87,7 @@ public sealed partial class StopSignalTests(ITestOutputHelper output)
         string said = edge.Lines.Single(l => l.Line.Contains("Ctrl-C again: stopping now", StringComparison.Ordinal)).Line;
         Assert.Contains("at most 2 s", said, StringComparison.Ordinal); // the sim rig's inverters are programmed with 2 s
         Assert.Contains("WSetRvrtTms", said, StringComparison.Ordinal);
-        Assert.Contains("revert to 0 W on their own", said, StringComparison.Ordinal);
+        Assert.Contains("they HOLD that power until the guard", said, StringComparison.Ordinal);
         Assert.DoesNotContain(edge.Lines, l => l.Line.Contains("battery setpoint at 0 W after", StringComparison.Ordinal));
     }
 

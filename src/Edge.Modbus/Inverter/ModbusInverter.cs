@@ -137,8 +137,11 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     /// <summary>The revert timeout programmed into the device (SunSpec WSetRvrtTms), s: how long it keeps the last setpoint without a write.</summary>
     public int RevertTimeoutS => _options.RevertTimeoutS;
 
-    /// <summary>The ramp limit programmed into the device (SunSpec WRmp), % of rated power per second; its revert to 0 W follows it.</summary>
+    /// <summary>The ramp limit programmed into the device (SunSpec WRmp), % of rated power per second (it limits increases only).</summary>
     public double RampPctPerS => _options.RampPctPerS;
+
+    /// <summary>True when the device last reported local control (it refuses remote setpoints until switched back).</summary>
+    public bool IsInLocalControl => Volatile.Read(ref _local);
 
     /// <summary>True while the driver holds the single-writer lease (or the device has no lease).</summary>
     public bool IsOperating => Volatile.Read(ref _operatingFlag) != 0;

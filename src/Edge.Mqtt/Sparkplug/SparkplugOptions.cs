@@ -10,10 +10,12 @@ public sealed class SparkplugOptions
     /// <summary>Publish Sparkplug B at all.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>Sparkplug group id (one topic level).</summary>
+    /// <summary>Sparkplug group id (one topic level; default <c>edge</c>). Together with <see cref="EdgeNodeId"/> it names the
+    /// node: two nodes on one broker must never share the pair (their births, deaths and bdSeq would collide).</summary>
     public string GroupId { get; set; } = "edge";
 
-    /// <summary>Edge node id (one topic level; default: the Edge node name).</summary>
+    /// <summary>Edge node id (one topic level; default <c>node</c>, not derived from <c>Edge:Node</c>: set it on every
+    /// node, unique within its <see cref="GroupId"/>).</summary>
     public string EdgeNodeId { get; set; } = "node";
 
     /// <summary>NDATA messages per second (decimated on loop time from the state windows).</summary>

@@ -1,3 +1,5 @@
+using Edge.Core;
+
 namespace Edge.Cli;
 
 /// <summary>
@@ -61,8 +63,7 @@ public static class CommandRegistry
         (ICommand? command, int used) = Find(args);
         if (command is null)
         {
-            context.Error.WriteLine($"edge: unknown command '{string.Join(' ', args.Take(2))}'. Run 'edge --help' for the list.");
-            return ExitCodes.Usage;
+            return NotACommand(args, context);
         }
 
         var rest = args.Skip(used).ToList();
@@ -87,6 +88,53 @@ public static class CommandRegistry
             context.Error.WriteLine($"edge {command.Name}: cancelled.");
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>
+    /// The leading words of <paramref name="args"/> name no command: a group alone or with <c>--help</c> lists its
+    /// commands (exit 0 for <c>--help</c>); otherwise the unknown word(s) — never the options after them — are quoted,
+    /// with the closest command when one is near.
+    /// </summary>
+    private static int NotACommand(IReadOnlyList<string> args, CommandContext context)
+    {
+        string first = args[0];
+        if (first.StartsWith('-'))
+        {
+            context.Error.WriteLine($"edge: '{first}' is an option, not a command: the command comes first (e.g. edge run --rig sim). Run 'edge --help' for the list.");
+            return ExitCodes.Usage;
+        }
+
+        ICommand[] group = All.Where(c => c.Name.StartsWith(first + " ", StringComparison.Ordinal)).ToArray();
+        if (group.Length > 0)
+        {
+            string? next = args.Count > 1 ? args[1] : null;
+            bool help = next is "-h" or "--help";
+            if (next is null || next.StartsWith('-'))
+            {
+                TextWriter o = help ? context.Out : context.Error;
+                if (!help)
+                {
+                    o.WriteLine(next is null ? $"edge {first}: which one?" : $"edge {first}: a command comes before options such as '{next}'.");
+                }
+
+                o.WriteLine($"'edge {first}' is a group of commands:");
+                foreach (ICommand c in group)
+                {
+                    o.WriteLine($"  {c.Name,-16} {c.Summary}");
+                }
+
+                o.WriteLine($"Run 'edge {first} <command> --help' for a command's options.");
+                return help ? ExitCodes.Ok : ExitCodes.Usage;
+            }
+
+            string? closeSub = Spelling.Closest(next, group.Select(c => c.Name[(first.Length + 1)..]));
+            context.Error.WriteLine($"edge: unknown command '{first} {next}'.{(closeSub is null ? "" : $" Did you mean '{first} {closeSub}'?")} Run 'edge {first} --help' for the list.");
+            return ExitCodes.Usage;
+        }
+
+        string? close = Spelling.Closest(first, All.Select(c => c.Name.Split(' ')[0]).Distinct());
+        context.Error.WriteLine($"edge: unknown command '{first}'.{(close is null ? "" : $" Did you mean '{close}'?")} Run 'edge --help' for the list.");
+        return ExitCodes.Usage;
     }
 
     private static void PrintHelp(TextWriter o)

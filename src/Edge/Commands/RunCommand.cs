@@ -49,7 +49,8 @@ public sealed class RunCommand : ICommand
         Exit codes: 0 clean stop, 1 stopped by a fault, 2 configuration error (nothing was commanded).
         Signals: the first SIGTERM/SIGINT (Ctrl-C) ramps the battery to 0 W within the ramp limit (the log says how
         long, with progress) and stops; a second one stops at once (exit 1) and says what the inverters do on their
-        own (they revert to 0 W after their revert timeout). SIGQUIT writes the flight recorder to Edge:StateDirectory.
+        own (after their revert timeout they hold their last power, no step, until the guard, an operator or the SoC
+        limit ends it: run edge guard). SIGQUIT writes the flight recorder to Edge:StateDirectory.
         """;
 
     /// <inheritdoc />

@@ -11,6 +11,7 @@ namespace Edge.Daemon;
 internal sealed class DeviceHealthLog(IReadOnlyList<IBatteryInverter> inverters, ILogger log)
 {
     private readonly InverterHealth?[] _last = new InverterHealth?[inverters.Count];
+    private readonly bool[] _wasOk = new bool[inverters.Count];
 
     /// <summary>Reads every inverter's health and logs the ones that changed since the last call.</summary>
     public void Check()
@@ -34,7 +35,14 @@ internal sealed class DeviceHealthLog(IReadOnlyList<IBatteryInverter> inverters,
             string why = inverter is ModbusInverter m && health != InverterHealth.Ok && m.LastError.Length > 0 ? $" ({m.LastError})" : "";
             if (health == InverterHealth.Ok)
             {
+                _wasOk[i] = true;
                 log.LogInformation("inverter {Id}: online", inverter.Id);
+            }
+            else if (health == InverterHealth.NotEnabled && !_wasOk[i] && inverter is ModbusInverter { IsInLocalControl: false })
+            {
+                // The normal start sequence: the device answers before the driver has taken the lease, programmed its
+                // ramp and revert and enabled remote control. Not a warning (local control still is one).
+                log.LogInformation("inverter {Id}: answering; taking control (lease, ramp and revert programming, enable)", inverter.Id);
             }
             else
             {

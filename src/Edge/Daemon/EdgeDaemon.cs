@@ -147,7 +147,14 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         if (_state.Running)
         {
             _state.UncleanStops++;
-            _log.LogWarning("the last run ended without a clean stop (state saved {SavedAt:O}): resuming from it", _state.SavedAtUtc);
+            if (_edge.Rig is "sim" or "hil" && !_sim.ResumeState)
+            {
+                _log.LogWarning("the last run ended without a clean stop (state saved {SavedAt:O}): its counters carry on; the simulated SoC is not resumed (Sim:ResumeState=true resumes it)", _state.SavedAtUtc);
+            }
+            else
+            {
+                _log.LogWarning("the last run ended without a clean stop (state saved {SavedAt:O}): resuming from it", _state.SavedAtUtc);
+            }
         }
 
         _loaded = new PersistedState { CyclesTotal = _state.CyclesTotal, OverrunsTotal = _state.OverrunsTotal, RunSecondsTotal = _state.RunSecondsTotal };
@@ -1009,9 +1016,14 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         }
 
         int revertS = modbus.Max(i => i.RevertTimeoutS);
-        double rampPct = modbus.Min(i => i.RampPctPerS);
+        int stepping = modbus.Count(i => !i.Profile.CanTrackRevert);
+        string revert = stepping == 0
+            ? "then revert to their reversion setpoint (SunSpec WSetRvrt), which Edge kept equal to the power it commanded: no step, but they HOLD that power until the guard (edge guard), an operator or the battery's SoC limit ends it"
+            : stepping == modbus.Length
+                ? "then revert to 0 W on their own (these devices have no reversion setpoint: a discharge ends in one step)"
+                : $"then revert to their reversion setpoint (SunSpec WSetRvrt), which Edge kept equal to the power it commanded, and HOLD it until the guard (edge guard), an operator or the battery's SoC limit ends it; {stepping} of them have no reversion setpoint and revert to 0 W in one step";
         string sentence = string.Create(CultureInfo.InvariantCulture,
-            $"The inverters keep their last setpoint for at most {revertS} s after Edge's last write (SunSpec WSetRvrtTms, programmed at start), then revert to 0 W on their own at their ramp rate (WRmp {rampPct:0.#} % of rated power per second); the broker publishes Edge's offline status (its Will).");
+            $"The inverters keep their last setpoint for at most {revertS} s after Edge's last write (SunSpec WSetRvrtTms, programmed at start), {revert}; the broker publishes Edge's offline status (its Will).");
         return _rig!.SimulatedInverters.Count > 0
             ? sentence + " (On the sim rig the simulated inverters run inside this process and stop with it.)"
             : sentence;
@@ -1034,12 +1046,12 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
             if (_liveView is null && statusEvery.Elapsed > TimeSpan.FromSeconds(10) && _pump!.Live.TryRead(out LiveFigures figures, out _, out _))
             {
                 statusEvery.Restart();
-                _log.LogInformation("{Status} · {Levers}", LiveView.StatusLine(figures, _executive!.Statistics.Snapshot(), _client?.IsConnected ?? false), LeverLine());
+                _log.LogInformation("{Status} · {Levers}", LiveView.StatusLine(figures, _executive!.Statistics.Snapshot(), _mqtt.Enabled ? _client?.IsConnected ?? false : null), LeverLine());
             }
 
             if (_executive!.Failure is { } failure)
             {
-                _log.LogCritical(failure, "the control loop stopped; stopping Edge (the inverters revert to 0 W on their own)");
+                _log.LogCritical(failure, "the control loop stopped; stopping Edge without a ramp-down (a running guard takes the inverters over; without one, inverters with a reversion setpoint hold their last power until an operator or the SoC limit ends it)");
                 _status.ExitCode = 1;
                 _lifetime.StopApplication();
                 return;

@@ -67,8 +67,11 @@ internal sealed class LiveView : IDisposable
     }
 
     /// <summary>One plain line with the same figures (logs, non-interactive runs).</summary>
-    public static string StatusLine(in LiveFigures f, in LoopStatsSnapshot loop, bool mqtt) => string.Create(CultureInfo.InvariantCulture,
-        $"load {f.LoadW:0} W · grid {f.GridW:0} W (target {f.GridTargetW:0}) · battery {f.BatteryW:0} W (setpoint {f.BatterySetpointW:0}) · SoC {f.SocPct:0.0} % · {f.Mode.ToString().ToLowerInvariant()} · lateness p99 {loop.Lateness.P99Us:0} µs · overruns {loop.Counters.Overruns} · MQTT {(mqtt ? "up" : "down")}");
+    /// <param name="f">The figures.</param>
+    /// <param name="loop">The loop's statistics.</param>
+    /// <param name="mqtt">The MQTT link: true up, false down, null off (<c>Mqtt:Enabled=false</c>).</param>
+    public static string StatusLine(in LiveFigures f, in LoopStatsSnapshot loop, bool? mqtt) => string.Create(CultureInfo.InvariantCulture,
+        $"load {f.LoadW:0} W · grid {f.GridW:0} W (target {f.GridTargetW:0}) · battery {f.BatteryW:0} W (setpoint {f.BatterySetpointW:0}) · SoC {f.SocPct:0.0} % · {f.Mode.ToString().ToLowerInvariant()} · lateness p99 {loop.Lateness.P99Us:0} µs · overruns {loop.Counters.Overruns} · MQTT {(mqtt is null ? "off" : mqtt.Value ? "up" : "down")}");
 
     private void Run()
     {
@@ -116,7 +119,7 @@ internal sealed class LiveView : IDisposable
         t.AddRow("grid", W(f.GridW), "SoC", $"{f.SocPct.ToString("0.0", CultureInfo.InvariantCulture)} %");
         t.AddRow("grid target", W(f.GridTargetW), "inverters", $"{f.InvertersUsable}/{f.InvertersTotal} ok");
         t.AddRow("battery", W(f.BatteryW), "sensors", $"{f.SensorsUsable}/{f.SensorsTotal} ok");
-        t.AddRow("setpoint", W(f.BatterySetpointW), "MQTT", mqtt ? $"[green]up[/] {Markup.Escape(_mqtt.Host)}:{_mqtt.Port}" : $"[red]down[/] {Markup.Escape(_mqtt.Host)}:{_mqtt.Port}");
+        t.AddRow("setpoint", W(f.BatterySetpointW), "MQTT", !_mqtt.Enabled ? "off (Mqtt:Enabled=false)" : mqtt ? $"[green]up[/] {Markup.Escape(_mqtt.Host)}:{_mqtt.Port}" : $"[red]down[/] {Markup.Escape(_mqtt.Host)}:{_mqtt.Port}");
         t.AddRow("lateness p99", $"{loop.Lateness.P99Us.ToString("0", CultureInfo.InvariantCulture)} µs", "overruns", loop.Counters.Overruns.ToString(CultureInfo.InvariantCulture));
         string flags = f.Flags == ControlFlags.None ? "–" : Markup.Escape(FlagNames(f.Flags));
         if (Extra?.Invoke() is { Length: > 0 } extra)

@@ -29,9 +29,8 @@ public sealed class SimOptions
     public double TimeConstantMs { get; set; } = 30;
 
     /// <summary>
-    /// The inverters' own ramp limit, % of rated power per second (SunSpec 704 WRmp). It bounds both how fast the
-    /// battery can answer a load swing and how gently it reverts to 0 W when Edge stops writing — one value for both,
-    /// as the model defines it.
+    /// The inverters' own ramp limit, % of rated power per second (SunSpec 704 WRmp). It bounds how fast the
+    /// battery can answer a load swing.
     /// </summary>
     public double InverterRampPctPerS { get; set; } = 1000;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Edge.Modbus.Inverter;
 using Microsoft.Extensions.Logging;
 
@@ -131,8 +132,12 @@ internal sealed class DaemonLease : IActuationLease, IDisposable
             return false;
         }
 
-        _log.LogInformation("inverter ownership handed over to the guard (pid {Pid}, epoch {Epoch}): it holds the battery power until the next start",
-            _board.GuardPid, OwnershipBoard.EpochOf(next));
+        int guardPid = _board.GuardPid;
+        string hold = _board.GuardHoldSOf(guardPid) is { } holdS
+            ? string.Create(CultureInfo.InvariantCulture, $"for {holdS:0.#} s")
+            : "for its --hold-s";
+        _log.LogInformation("inverter ownership handed over to the guard (pid {Pid}, epoch {Epoch}): it holds the battery power {Hold}, then ramps it to 0 W at the ramp limit, unless a new daemon takes the inverters back first",
+            guardPid, OwnershipBoard.EpochOf(next), hold);
         return true;
     }
 

@@ -67,6 +67,7 @@ internal sealed class Guardian : IDisposable
         _log = log;
         _board = OwnershipBoard.Open(options.StateDirectory);
         _devicesPath = Path.Combine(options.StateDirectory, GuardDevices.FileName);
+        _board.PublishGuardHold(Environment.ProcessId, options.HoldS);
         _board.GuardPid = Environment.ProcessId;
     }
 

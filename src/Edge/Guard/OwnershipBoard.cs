@@ -19,6 +19,7 @@ namespace Edge.Guard;
 ///  40  i32  handover: 1 = the daemon handed over on a planned stop (the guard holds before it ramps out)
 ///  44  i32  slot count
 ///  48  f64  ramp limit for the guard, W/s (the daemon's min(ramp up, ramp down))
+///  56  i64  the guard's hold after a planned handover: its pid &lt;&lt; 32 | the hold in ms (0: not published)
 ///  64  slots of 64 bytes: 56 bytes of UTF-8 inverter id, then f64 the last setpoint posted, W
 /// </code>
 /// </summary>
@@ -119,6 +120,20 @@ internal sealed unsafe class OwnershipBoard : IDisposable
         get => Volatile.Read(ref D(48));
         set => Volatile.Write(ref D(48), value);
     }
+
+    /// <summary>
+    /// The hold after a planned handover of the guard with pid <paramref name="guardPid"/>, s, or null when that guard
+    /// did not publish one (an older guard, or a value left by another guard process).
+    /// </summary>
+    public double? GuardHoldSOf(int guardPid)
+    {
+        long v = Volatile.Read(ref L(56));
+        return v != 0 && (int)(v >>> 32) == guardPid ? (uint)v / 1000.0 : null;
+    }
+
+    /// <summary>Publishes this guard's hold after a planned handover, s (0–3600), tagged with its pid.</summary>
+    public void PublishGuardHold(int guardPid, double holdS) =>
+        Volatile.Write(ref L(56), ((long)guardPid << 32) | (uint)Math.Round(Math.Clamp(holdS, 0, 3600) * 1000));
 
     /// <summary>Opens (or creates) the board in <paramref name="stateDirectory"/>.</summary>
     public static OwnershipBoard Open(string stateDirectory)

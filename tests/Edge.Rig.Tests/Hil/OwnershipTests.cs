@@ -37,6 +37,20 @@ public sealed class OwnershipTests
     }
 
     [Fact]
+    public void The_guard_hold_is_read_only_for_the_guard_that_published_it()
+    {
+        using var state = new TempDir();
+        using OwnershipBoard guard = OwnershipBoard.Open(state.Path);
+        using OwnershipBoard daemon = OwnershipBoard.Open(state.Path);
+        Assert.Null(daemon.GuardHoldSOf(4242)); // nothing published (an older guard)
+        guard.PublishGuardHold(4242, 30);
+        Assert.Equal(30, daemon.GuardHoldSOf(4242));
+        Assert.Null(daemon.GuardHoldSOf(4243)); // left by another guard process: not this guard's hold
+        guard.PublishGuardHold(4242, 0);
+        Assert.Equal(0, daemon.GuardHoldSOf(4242));
+    }
+
+    [Fact]
     public void A_driver_whose_lease_the_guard_took_writes_nothing_any_more()
     {
         using var state = new TempDir();
