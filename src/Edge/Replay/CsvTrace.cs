@@ -10,7 +10,7 @@ namespace Edge.Replay;
 /// a time, so memory does not depend on the file's length. Hostile input is refused early and described, never
 /// echoed: a file that is binary (NUL bytes, a compressed or executable signature), a line longer than
 /// <see cref="MaxLineChars"/>, a gap between rows longer than the stated limit, a path that is not a regular file (a FIFO
-/// is refused before it is opened), a power beyond <see cref="MaxPowerW"/> or below zero (a load trace), ambiguous or
+/// is refused before it is opened), a power beyond ±<see cref="MaxPowerW"/>, ambiguous or
 /// duplicated columns, a row with more cells than the header, a time that does not advance (plain CSV); quoted cells are
 /// shown with control characters escaped and cut to a readable length.
 /// </summary>
@@ -466,16 +466,11 @@ public sealed class CsvTrace : ILoadTrace
                         $"{Show(cell)} is {columnW:G4} W, beyond the {MaxPowerW:G2} W (10 GW) any site draws: check the column's unit and --power-scale."));
                 }
 
-                if (columnW < 0)
-                {
-                    throw new TraceFormatException(Path, lineNo, _powerCols[k] + 1, _columns[_powerCols[k]],
-                        $"{Show(cell)} is a negative power: a load trace holds what the load draws (≥ 0 W); export or generation behind the meter is not a load this replay models.");
-                }
-
+                // A negative cell is kept: a meter's offset at idle, or generation behind it, is what the site saw.
                 powerW += columnW;
             }
 
-            if (!(powerW <= MaxPowerW))
+            if (!(Math.Abs(powerW) <= MaxPowerW))
             {
                 throw new TraceFormatException(Path, lineNo, 0, string.Empty, string.Create(CultureInfo.InvariantCulture,
                     $"the power columns sum to {powerW:G4} W, beyond the {MaxPowerW:G2} W (10 GW) any site draws: check the columns' units and --power-scale."));
