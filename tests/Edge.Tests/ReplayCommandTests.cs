@@ -351,6 +351,10 @@ public sealed class ReplayCommandTests : IDisposable
     [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"at\":\"2026-01-01T00:00:00Z\",\"power_w\":1,\"received_s\":1}", "$.at")]
     [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"in_s\":4,\"power_w\":1,\"received_s\":1}", "a.jsonl:2: ")]
     [InlineData("{\"id\":\"a\",\"kind\":\"iteration\",\"in_s\":3,\"power_w\":1,\"received_s\":\"1\"}", "$.received_s")]
+    [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"power_w\":1,\"received_s\":1,\"extra\":{\"x\":1}}", "a.jsonl:2: $.extra: unknown key (known: id, kind, at, in_s, power_w, duration_s, period_s, received_s)")]
+    [InlineData("{\"id\":\"a\",\"kind\":\"job_start\",\"in_s\":3,\"power_w\":1,\"received_s\":1,\"received_s\":2}", "a.jsonl:2: $.received_s: duplicate key")]
+    [InlineData("{\"id\":\"j:1\",\"kind\":\"job_start\",\"in_s\":30,\"power_w\":850,\"received_s\":1e9}", "a.jsonl:2: $.received_s: 1E+09 s is after the trace's last period (59.99 s)")]
+    [InlineData("{\"id\":\"j:1\",\"kind\":\"job_start\",\"in_s\":30,\"power_w\":850,\"received_s\":59.995}", "a.jsonl:2: $.received_s: 59.995 s is after")]
     public void A_bad_announcement_file_exits_2_naming_the_line_and_the_json_path(string badLine, string expected)
     {
         string announce = Path.Combine(_dir, "a.jsonl"), json = Path.Combine(_dir, "x.json");
@@ -360,6 +364,39 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
         Assert.Contains("a.jsonl:2: ", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(json));
+    }
+
+    [Fact]
+    public void An_announcement_at_the_last_period_is_accepted()
+    {
+        string announce = Path.Combine(_dir, "a.jsonl");
+        File.WriteAllText(announce, "{\"id\":\"a\",\"kind\":\"job_end\",\"in_s\":0,\"power_w\":1,\"received_s\":59.99}\n");
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--flex-load", "--announce", announce, "--quiet");
+        Assert.True(code == 0, stderr);
+    }
+
+    [Fact]
+    public void A_fifo_a_device_or_a_directory_as_trace_or_announcement_file_exits_2_at_once()
+    {
+        string fifoCsv = Shared.SpecialFiles.Fifo(_dir, "f.csv"), fifoJsonl = Shared.SpecialFiles.Fifo(_dir, "f.jsonl");
+        string dirJsonl = Directory.CreateDirectory(Path.Combine(_dir, "d.jsonl")).FullName, json = Path.Combine(_dir, "x.json");
+        (string[] Args, string Expected)[] cases =
+        [
+            (["--trace", fifoCsv], "f.csv: is a named pipe (FIFO), not a regular file"),
+            (["--profile", "ai-training:duration_s=60", "--announce", fifoJsonl], "--announce " + fifoJsonl + ": is a named pipe (FIFO), not a regular file"),
+            (["--profile", "ai-training:duration_s=60", "--announce", "/dev/zero"], "--announce /dev/zero: is a device, not a regular file"),
+            (["--profile", "ai-training:duration_s=60", "--announce", dirJsonl], "--announce " + dirJsonl + ": is a directory, not a file"),
+        ];
+        foreach ((string[] args, string expected) in cases)
+        {
+            var run = Task.Run(() => Run(["replay", .. args, "--json", json, "--quiet"]));
+            Assert.True(run.Wait(TimeSpan.FromSeconds(60)), string.Join(' ', args) + " blocked");
+            (int code, _, string stderr) = run.Result;
+            Assert.Equal(2, code);
+            Assert.Contains(expected, stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Exception", stderr, StringComparison.Ordinal);
+            Assert.False(File.Exists(json));
+        }
     }
 
     [Theory]

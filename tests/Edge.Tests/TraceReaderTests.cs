@@ -121,6 +121,15 @@ public class TraceReaderTests
     [InlineData("time_s,power_w\n0,NaN\n1,2\n", "at least two data rows are needed, found 1 (1 more had no power value)")]
     [InlineData("time_s,rack1_w,rack2_kw\n0,1,2\n1,2,3\n", "several power columns (rack1_w, rack2_kw): pick one with --power-column rack1_w, or sum them with --power-column rack1_w+rack2_kw")]
     [InlineData("time_s;power_w\n0;1\n1;2,5x\n", "bad.csv:3:2: column 2 ('power_w')")]
+    [InlineData("time_s,power_w\n0,100\n0.01,-1e300\n0.02,100\n", "bad.csv:3:2: column 2 ('power_w'): '-1e300' is -1E+300 W, beyond the 1E+10 W (10 GW)")]
+    [InlineData("time_s,power_w\n0,100\n0.01,1e300\n0.02,100\n", "bad.csv:3:2: column 2 ('power_w'): '1e300' is 1E+300 W, beyond")]
+    [InlineData("time_s,power_mw\n0,100\n0.01,20000\n", "bad.csv:3:2: column 2 ('power_mw'): '20000' is 2E+10 W, beyond")]
+    [InlineData("time_s,power_kw,power_w\n0,1,100\n1,1,100\n", "bad.csv:1: two power columns (power_kw, power_w) hold the same quantity in different units")]
+    [InlineData("time_s,Power [kW],power\n0,1,100\n1,1,100\n", "bad.csv:1: two power columns (Power [kW], power)")]
+    [InlineData("time_s,power_w,power_w\n0,1,100\n1,1,100\n", "bad.csv:1:3: column 3 ('power_w'): the header names this column twice (columns 2 and 3)")]
+    [InlineData("t,time_s,power_w,power_w\n0,0,1,100\n1,1,1,100\n", "bad.csv:1:4: column 4 ('power_w'): the header names this column twice (columns 3 and 4)")]
+    [InlineData("time_s,power_w\n0,100\n0.01,100,5\n0.02,100\n", "bad.csv:3: expected 2 fields as in the header, found 3")]
+    [InlineData("time_s,power_w\n0,100\n0.01,100\n0.01,100\n0.02,100\n", "bad.csv:4:1: column 1 ('time_s'): time does not advance ('0.01' again)")]
     public void Broken_files_name_file_line_and_column(string text, string expected)
     {
         TraceFormatException e = Assert.Throws<TraceFormatException>(() => TraceReader.Parse(text, "bad.csv", Defaults));
@@ -198,6 +207,48 @@ public class TraceReaderTests
         Trace t = TraceReader.Parse(log, "gpus.csv", Defaults);
         Assert.Equal(10, t.PowerW.Length);
         Assert.Equal(103 + 112, t.PowerW[3], 6);
+    }
+
+    [Fact]
+    public void Power_within_the_plausible_range_and_unrelated_columns_named_with_a_power_unit_are_still_read()
+    {
+        // 10 GW exactly, zero, and an nvidia-smi-like power.limit beside power.draw are not ambiguous.
+        Trace t = TraceReader.Parse("time_s,power_w,power_limit_w,status,status\n0,1e10,5,a,b\n1,0,5,a,b\n", "ok.csv", Defaults);
+        Assert.Equal([1e10, 0], t.PowerW);
+    }
+
+    [Fact]
+    public void Summed_power_columns_beyond_the_plausible_range_are_refused()
+    {
+        TraceFormatException e = Assert.Throws<TraceFormatException>(() =>
+            TraceReader.Parse("time_s,a_w,b_w\n0,1,2\n1,6e9,6e9\n", "bad.csv", new TraceReadOptions(PowerColumn: "a_w+b_w")));
+        Assert.StartsWith("bad.csv:3: the power columns sum to 1.2E+10 W, beyond the 1E+10 W (10 GW)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_nvidia_smi_poll_may_repeat_a_timestamp()
+    {
+        Trace t = TraceReader.Parse("timestamp, index, power.draw [W]\n2025/01/01 00:00:00.000, 0, 100 W\n2025/01/01 00:00:00.000, 1, 50 W\n2025/01/01 00:00:00.100, 0, 100 W\n2025/01/01 00:00:00.100, 1, 60 W\n", "n.csv", Defaults);
+        Assert.Equal([150, 160], t.PowerW);
+    }
+
+    [Fact]
+    public void A_fifo_or_device_is_refused_without_being_opened_and_a_directory_is_named_so()
+    {
+        string dir = Directory.CreateTempSubdirectory("edge-trace-").FullName;
+        try
+        {
+            string fifo = Edge.Tests.Shared.SpecialFiles.Fifo(dir, "f.csv");
+            var open = Task.Run(() => Assert.Throws<TraceFormatException>(() => TraceReader.Open(fifo, Defaults)));
+            Assert.True(open.Wait(TimeSpan.FromSeconds(20)), "opening a FIFO blocked");
+            Assert.Contains("f.csv: is a named pipe (FIFO), not a regular file", open.Result.Message, StringComparison.Ordinal);
+            Assert.Contains("/dev/zero: is a device, not a regular file", Assert.Throws<TraceFormatException>(() => TraceReader.Open("/dev/zero", Defaults)).Message, StringComparison.Ordinal);
+            Assert.Contains(": is a directory, not a file", Assert.Throws<TraceFormatException>(() => TraceReader.Open(dir, Defaults)).Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]

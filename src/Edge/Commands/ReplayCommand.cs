@@ -152,27 +152,6 @@ public sealed class ReplayCommand : ICommand
             throw new UsageException(e.Message, e);
         }
 
-        IReadOnlyList<AnnouncedPhase> announcements = [];
-        if (announcePath is not null)
-        {
-            try
-            {
-                announcements = AnnouncementFile.Read(announcePath);
-            }
-            catch (FormatException e)
-            {
-                throw new UsageException("--announce " + e.Message, e);
-            }
-            catch (IOException e)
-            {
-                throw new UsageException($"--announce {announcePath}: {e.Message}", e);
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                throw new UsageException($"--announce {announcePath}: {e.Message}", e);
-            }
-        }
-
         if ((tracePath is null) == (profileSpec is null))
         {
             throw new UsageException("give exactly one of --trace FILE.csv or --profile NAME[:k=v,…].");
@@ -227,6 +206,28 @@ public sealed class ReplayCommand : ICommand
         foreach (string w in summary.Warnings)
         {
             context.Error.WriteLine($"edge replay: note: {w}");
+        }
+
+        // Read once the run is sized: an announcement received after the last period would never be delivered.
+        IReadOnlyList<AnnouncedPhase> announcements = [];
+        if (announcePath is not null)
+        {
+            try
+            {
+                announcements = AnnouncementFile.Read(announcePath, (summary.Periods - 1) * (long)Math.Round(periodS * 1e9));
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException("--announce " + e.Message, e);
+            }
+            catch (IOException e)
+            {
+                throw new UsageException($"--announce {announcePath}: cannot read: {e.Message}", e);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new UsageException($"--announce {announcePath}: cannot read: {e.Message}", e);
+            }
         }
 
         double peakW = summary.PeakW;

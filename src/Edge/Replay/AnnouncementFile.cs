@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Edge.Agents.Contract;
 using Edge.Core.Forecast;
+using Edge.Runtime.Files;
 
 namespace Edge.Replay;
 
@@ -22,55 +23,136 @@ public static class AnnouncementFile
     /// <summary>Most announcements in one file.</summary>
     public const int MaxAnnouncements = 1_000_000;
 
+    /// <summary>Largest file accepted, bytes (128 MiB: a million announcements of ~130 bytes).</summary>
+    public const long MaxFileBytes = 128L << 20;
+
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
-        AllowDuplicateProperties = false,
+        // Duplicates are found below, so that the refusal names the key ($.received_s), not the object ($).
+        AllowDuplicateProperties = true,
         AllowTrailingCommas = false,
         CommentHandling = JsonCommentHandling.Disallow,
         MaxDepth = 4,
     };
 
-    /// <summary>Reads <paramref name="path"/>; the announcements in received order (stable). Throws <see cref="FormatException"/> with <c>FILE:LINE: $.path: reason</c>.</summary>
-    public static IReadOnlyList<AnnouncedPhase> Read(string path)
+    /// <summary>The keys a line may hold: the contract's announcement fields, then <c>received_s</c>.</summary>
+    private static readonly string[] KnownKeys =
+    [
+        .. AgentJson.Options.GetTypeInfo(typeof(PhaseAnnouncement)).Properties.Select(p => p.Name),
+        "received_s",
+    ];
+
+    /// <summary>
+    /// Reads <paramref name="path"/>; the announcements in received order (stable). The path must be a regular file
+    /// (<see cref="InputFile.Problem"/>: a FIFO or device is refused without being opened) of at most
+    /// <see cref="MaxFileBytes"/>; lines are read at most <see cref="MaxLineBytes"/> at a time. With
+    /// <paramref name="lastReceivedNs"/>, an announcement received after it (after the trace's last period) is refused:
+    /// it would never be delivered. Throws <see cref="FormatException"/> with <c>FILE:LINE: $.path: reason</c>.
+    /// </summary>
+    /// <exception cref="IOException">The file cannot be read.</exception>
+    /// <exception cref="UnauthorizedAccessException">Permission denied.</exception>
+    public static IReadOnlyList<AnnouncedPhase> Read(string path, long? lastReceivedNs = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        using var reader = new StreamReader(path, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: false);
-        return Read(reader, path);
+        if (InputFile.Problem(path) is { } problem)
+        {
+            throw new FormatException($"{path}: {problem}.");
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1, FileOptions.SequentialScan);
+        return Read(stream, path, lastReceivedNs);
     }
 
-    /// <summary>Reads announcements from <paramref name="reader"/>; <paramref name="name"/> names it in errors.</summary>
-    public static IReadOnlyList<AnnouncedPhase> Read(TextReader reader, string name)
+    /// <summary>Reads announcements from <paramref name="stream"/> (UTF-8); <paramref name="name"/> names it in errors. See <see cref="Read(string, long?)"/>.</summary>
+    public static IReadOnlyList<AnnouncedPhase> Read(Stream stream, string name, long? lastReceivedNs = null)
     {
-        ArgumentNullException.ThrowIfNull(reader);
-        var list = new List<AnnouncedPhase>();
-        int lineNo = 0;
-        string? line;
-        try
+        ArgumentNullException.ThrowIfNull(stream);
+        if (stream.CanSeek && stream.Length > MaxFileBytes)
         {
-            while ((line = reader.ReadLine()) is not null)
-            {
-                lineNo++;
-                if (string.IsNullOrWhiteSpace(line))
-                {
-                    continue;
-                }
-
-                if (Encoding.UTF8.GetByteCount(line) > MaxLineBytes)
-                {
-                    throw Fail(name, lineNo, $"$: a line longer than {MaxLineBytes} bytes is not an announcement");
-                }
-
-                if (list.Count == MaxAnnouncements)
-                {
-                    throw Fail(name, lineNo, $"more than {MaxAnnouncements} announcements");
-                }
-
-                list.Add(ParseLine(line, name, lineNo));
-            }
+            throw TooLarge(name, stream.Length);
         }
-        catch (DecoderFallbackException)
+
+        var list = new List<AnnouncedPhase>();
+        var encoding = new UTF8Encoding(false, throwOnInvalidBytes: true);
+        byte[] buffer = new byte[1 << 16];
+        byte[] line = new byte[MaxLineBytes + 1];
+        int lineLength = 0, lineNo = 0, pos = 0, len = 0;
+        long total = 0;
+        bool eof = false;
+        while (!eof)
         {
-            throw Fail(name, lineNo + 1, "not UTF-8 text");
+            // One line, never more than MaxLineBytes held: the rest of a longer one is refused before it is read.
+            bool complete = false;
+            while (!complete)
+            {
+                if (pos == len)
+                {
+                    len = stream.Read(buffer, 0, buffer.Length);
+                    pos = 0;
+                    total += len;
+                    if (total > MaxFileBytes)
+                    {
+                        throw TooLarge(name, total);
+                    }
+
+                    if (len == 0)
+                    {
+                        eof = true;
+                        break;
+                    }
+                }
+
+                int end = Array.IndexOf(buffer, (byte)'\n', pos, len - pos);
+                int stop = end < 0 ? len : end;
+                if (lineLength + (stop - pos) > MaxLineBytes)
+                {
+                    throw Fail(name, lineNo + 1, $"$: a line longer than {MaxLineBytes} bytes is not an announcement");
+                }
+
+                Buffer.BlockCopy(buffer, pos, line, lineLength, stop - pos);
+                lineLength += stop - pos;
+                pos = end < 0 ? len : end + 1;
+                complete = end >= 0;
+            }
+
+            if (eof && lineLength == 0)
+            {
+                break;
+            }
+
+            lineNo++;
+            int start = lineNo == 1 && line.AsSpan(0, lineLength).StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+            int count = lineLength - start;
+            count -= count > 0 && line[start + count - 1] == (byte)'\r' ? 1 : 0;
+            lineLength = 0;
+            string text;
+            try
+            {
+                text = encoding.GetString(line, start, count);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw Fail(name, lineNo, "not UTF-8 text");
+            }
+
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            if (list.Count == MaxAnnouncements)
+            {
+                throw Fail(name, lineNo, $"more than {MaxAnnouncements} announcements");
+            }
+
+            AnnouncedPhase a = ParseLine(text, name, lineNo);
+            if (a.ReceivedNs > lastReceivedNs)
+            {
+                throw Fail(name, lineNo, string.Create(CultureInfo.InvariantCulture,
+                    $"$.received_s: {a.ReceivedNs / 1e9:G9} s is after the trace's last period ({lastReceivedNs.Value / 1e9:G9} s): it would never be received; drop the line or replay a longer trace"));
+            }
+
+            list.Add(a);
         }
 
         // Stable: equal received times keep the file's order (a later one with the same id replaces the earlier).
@@ -98,6 +180,20 @@ public static class AnnouncementFile
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
             {
                 throw Fail(name, lineNo, "$: must be a JSON object");
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (JsonProperty p in doc.RootElement.EnumerateObject())
+            {
+                if (!KnownKeys.Contains(p.Name, StringComparer.Ordinal))
+                {
+                    throw Fail(name, lineNo, $"{KeyPath(p.Name)}: unknown key (known: {string.Join(", ", KnownKeys)})");
+                }
+
+                if (!seen.Add(p.Name))
+                {
+                    throw Fail(name, lineNo, $"{KeyPath(p.Name)}: duplicate key");
+                }
             }
 
             if (!doc.RootElement.TryGetProperty("received_s", out JsonElement received))
@@ -149,6 +245,16 @@ public static class AnnouncementFile
 
     private static FormatException Fail(string name, int lineNo, string message) =>
         new(string.Create(CultureInfo.InvariantCulture, $"{name}:{lineNo}: {message}"));
+
+    private static FormatException TooLarge(string name, long bytes) =>
+        new(string.Create(CultureInfo.InvariantCulture,
+            $"{name}: {bytes} bytes or more, beyond the limit of {MaxFileBytes / (1 << 20)} MiB for an announcement file; split it or drop announcements the replay does not need."));
+
+    /// <summary>The JSON path of a top-level key: <c>$.name</c>, or <c>$['…']</c> (escaped, cut) when the name is not a plain word.</summary>
+    private static string KeyPath(string key) =>
+        key.Length is > 0 and <= 40 && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? "$." + key
+            : "$[" + CsvTrace.Show(key) + "]";
 
     private static string FirstSentence(string message)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Edge.Runtime.Files;
 
 namespace Edge.Replay;
 
@@ -8,13 +9,21 @@ namespace Edge.Replay;
 /// is read and checked when the trace is opened, the rows each time <see cref="Samples"/> is enumerated, one line at
 /// a time, so memory does not depend on the file's length. Hostile input is refused early and described, never
 /// echoed: a file that is binary (NUL bytes, a compressed or executable signature), a line longer than
-/// <see cref="MaxLineChars"/>, a gap between rows longer than the stated limit; quoted cells are shown with control
-/// characters escaped and cut to a readable length.
+/// <see cref="MaxLineChars"/>, a gap between rows longer than the stated limit, a path that is not a regular file (a FIFO
+/// is refused before it is opened), a power beyond ±<see cref="MaxPowerW"/>, ambiguous or
+/// duplicated columns, a row with more cells than the header, a time that does not advance (plain CSV); quoted cells are
+/// shown with control characters escaped and cut to a readable length.
 /// </summary>
 public sealed class CsvTrace : ILoadTrace
 {
     /// <summary>The longest line accepted, characters.</summary>
     public const int MaxLineChars = 1 << 20;
+
+    /// <summary>
+    /// The largest power a cell may hold once in W, 10 GW: more than any site draws (the largest campuses are a few GW),
+    /// so a larger value is a unit or export error, not a load.
+    /// </summary>
+    public const double MaxPowerW = 1e10;
 
     /// <summary>Rows read to learn how an nvidia-smi log groups into polls.</summary>
     private const int PollLearningRows = 1 << 20;
@@ -64,6 +73,23 @@ public sealed class CsvTrace : ILoadTrace
         _timeCol = TraceReader.FindTimeColumn(_columns, options.TimeColumn, path, _headerLine);
         _powerCols = TraceReader.FindPowerColumns(_columns, options.PowerColumn, path, _headerLine);
         _indexCol = nvidia ? Array.FindIndex(_columns, c => c.Equals("index", StringComparison.OrdinalIgnoreCase)) : -1;
+        foreach (int used in (int[])[_timeCol, .. _powerCols, _indexCol])
+        {
+            // A column the trace is read from, named twice: which one holds the data is ambiguous.
+            int twin = -1;
+            for (int j = 0; j < _columns.Length && used >= 0 && twin < 0; j++)
+            {
+                twin = j != used && _columns[j].Equals(_columns[used], StringComparison.OrdinalIgnoreCase) ? j : -1;
+            }
+
+            if (twin >= 0)
+            {
+                int second = Math.Max(used, twin);
+                throw new TraceFormatException(path, _headerLine, second + 1, _columns[second],
+                    string.Create(CultureInfo.InvariantCulture, $"the header names this column twice (columns {Math.Min(used, twin) + 1} and {second + 1}): which one holds the data is ambiguous; rename one."));
+            }
+        }
+
         _unitScales = new double[_powerCols.Length];
         for (int k = 0; k < _powerCols.Length; k++)
         {
@@ -95,14 +121,10 @@ public sealed class CsvTrace : ILoadTrace
     public static CsvTrace Open(string path, TraceReadOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (Directory.Exists(path))
+        if (InputFile.Problem(path) is { } problem)
         {
-            throw new TraceFormatException($"{path}: is a directory, not a CSV file.");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw new TraceFormatException($"{path}: no such file.");
+            // Before opening: a FIFO would block for ever, a device (/dev/zero) never end.
+            throw new TraceFormatException($"{path}: {problem}.");
         }
 
         try
@@ -331,6 +353,7 @@ public sealed class CsvTrace : ILoadTrace
 
         int width = _columns.Length;
         bool? numericTime = null;
+        bool strictTime = Format == "csv"; // an nvidia-smi poll writes one row per GPU with the same time
         double timeScale = double.NaN;
         long firstTicks = 0;
         bool firstDate = true;
@@ -362,6 +385,11 @@ public sealed class CsvTrace : ILoadTrace
                 }
 
                 throw new TraceFormatException(Path, lineNo, 0, string.Empty, $"expected {width} fields as in the header, found {f.Length}.");
+            }
+
+            if (f.Length > width)
+            {
+                throw new TraceFormatException(Path, lineNo, 0, string.Empty, $"expected {width} fields as in the header, found {f.Length}: a cell without a column.");
             }
 
             string timeCell = f[_timeCol];
@@ -402,6 +430,12 @@ public sealed class CsvTrace : ILoadTrace
                 throw new TraceFormatException(Path, lineNo, _timeCol + 1, _columns[_timeCol], $"time goes backwards ({Show(timeCell)} after a later time); rows must be in time order.");
             }
 
+            if (timeS == previousS && strictTime)
+            {
+                // Zero-order hold keeps only the last of equal times: the earlier row would vanish unseen.
+                throw new TraceFormatException(Path, lineNo, _timeCol + 1, _columns[_timeCol], $"time does not advance ({Show(timeCell)} again); rows must be in strictly increasing time order, one row per instant.");
+            }
+
             if (double.IsFinite(previousS) && timeS - previousS > _options.MaxGapS)
             {
                 throw new TraceFormatException(Path, lineNo, _timeCol + 1, _columns[_timeCol], string.Create(CultureInfo.InvariantCulture,
@@ -425,12 +459,21 @@ public sealed class CsvTrace : ILoadTrace
                     throw new TraceFormatException(Path, lineNo, _powerCols[k] + 1, _columns[_powerCols[k]], $"{Show(cell)} is not a power (expected a number, optionally with W, kW or MW; an empty cell, NaN or [N/A] marks a missing value).");
                 }
 
-                powerW += columnW * _unitScales[k];
+                columnW *= _unitScales[k];
+                if (!(Math.Abs(columnW) <= MaxPowerW))
+                {
+                    throw new TraceFormatException(Path, lineNo, _powerCols[k] + 1, _columns[_powerCols[k]], string.Create(CultureInfo.InvariantCulture,
+                        $"{Show(cell)} is {columnW:G4} W, beyond the {MaxPowerW:G2} W (10 GW) any site draws: check the column's unit and --power-scale."));
+                }
+
+                // A negative cell is kept: a meter's offset at idle, or generation behind it, is what the site saw.
+                powerW += columnW;
             }
 
-            if (!double.IsFinite(powerW))
+            if (!(Math.Abs(powerW) <= MaxPowerW))
             {
-                throw new TraceFormatException(Path, lineNo, _powerCols[0] + 1, _columns[_powerCols[0]], "the power is beyond the range of a number once scaled.");
+                throw new TraceFormatException(Path, lineNo, 0, string.Empty, string.Create(CultureInfo.InvariantCulture,
+                    $"the power columns sum to {powerW:G4} W, beyond the {MaxPowerW:G2} W (10 GW) any site draws: check the columns' units and --power-scale."));
             }
 
             if (missing)

@@ -185,6 +185,22 @@ public static class TraceReader
             int i = Array.FindIndex(columns, c => c.Equals(candidate, StringComparison.OrdinalIgnoreCase));
             if (i >= 0)
             {
+                // power_w beside power_kw: the same quantity twice, in two units — which one is meant is not ours to guess.
+                string stem = PowerStem(columns[i]);
+                int other = -1;
+                for (int j = 0; j < columns.Length && other < 0; j++)
+                {
+                    string c = columns[j];
+                    bool powerNamed = !c.Equals(stem, StringComparison.OrdinalIgnoreCase) || Array.Exists(PowerNames, n => n.Equals(c, StringComparison.OrdinalIgnoreCase));
+                    other = !c.Equals(columns[i], StringComparison.OrdinalIgnoreCase) && PowerStem(c) == stem && powerNamed ? j : -1; // a twin is the caller's
+                }
+
+                if (other >= 0)
+                {
+                    throw new TraceFormatException(path, line, 0, string.Empty,
+                        $"two power columns ({columns[Math.Min(i, other)]}, {columns[Math.Max(i, other)]}) hold the same quantity in different units: pick one with --power-column {columns[i]}.");
+                }
+
                 return [i];
             }
         }
@@ -213,6 +229,21 @@ public static class TraceReader
 
         throw new TraceFormatException(path, line, 0, string.Empty,
             $"no power column found (columns: {string.Join(", ", columns)}); name it with --power-column.");
+    }
+
+    /// <summary>A power column's name without its unit: <c>power</c> for <c>power_w</c>, <c>Power [kW]</c>, <c>power_watts</c>.</summary>
+    private static string PowerStem(string column)
+    {
+        string c = column.ToLowerInvariant().Replace(" ", string.Empty, StringComparison.Ordinal);
+        foreach (string unit in (string[])["_watts", "_w", "_kw", "_mw", "[w]", "[kw]", "[mw]", "(w)", "(kw)", "(mw)"])
+        {
+            if (c.EndsWith(unit, StringComparison.Ordinal))
+            {
+                return c[..^unit.Length];
+            }
+        }
+
+        return c is "w" or "watts" ? string.Empty : c;
     }
 
     private static int ColumnNamed(string[] columns, string wanted, string path, int line)
