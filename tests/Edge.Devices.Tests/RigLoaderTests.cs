@@ -177,6 +177,162 @@ public class RigLoaderTests
     public void AMissingFileIsARigErrorNotACrash()
     {
         RigException e = Assert.Throws<RigException>(() => RigLoader.Load("/nonexistent/rig.json"));
-        Assert.Contains("no such file", e.Message, StringComparison.Ordinal);
+        Assert.Contains("does not exist", e.Message, StringComparison.Ordinal);
+    }
+
+    private static string TempDir()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "edge-rig-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    [Fact]
+    public void AFifoIsRefusedWithoutBeingOpened()
+    {
+        string dir = TempDir();
+        try
+        {
+            string fifo = Edge.Tests.Shared.SpecialFiles.Fifo(dir, "f.json");
+            // Opening a FIFO with no writer would block this test for ever; the loader must not open it.
+            Task<RigException> load = Task.Run(() => Assert.Throws<RigException>(() => RigLoader.Load(fifo)));
+            Assert.True(load.Wait(TimeSpan.FromSeconds(10)), "RigLoader.Load blocked on a FIFO");
+            RigError error = Assert.Single(load.Result.Errors);
+            Assert.Equal("$", error.Path);
+            Assert.StartsWith("is a named pipe (FIFO)", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void AFileWithAByteOrderMarkLoads()
+    {
+        string dir = TempDir();
+        try
+        {
+            string file = Path.Combine(dir, "bom.json");
+            File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF, .. File.ReadAllBytes(Repo.Rig("sim-8x-ina226.json"))]);
+            RigDefinition rig = RigLoader.Load(file);
+            Assert.Equal("sim-8x-ina226", rig.Name);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Theory]
+    [InlineData("inverters", "pcs/1", "contains '/'")]
+    [InlineData("inverters", "pcs#", "contains '#'")]
+    [InlineData("sensors", "rack+1", "contains '+'")]
+    [InlineData("buses", "", "is empty")]
+    public void AnIdThatIsNotOneTopicLevelIsRefusedWithItsPath(string kind, string id, string problem)
+    {
+        JsonObject rig = SimRig();
+        rig["inverters"] = new JsonArray(new JsonObject { ["id"] = "inv1", ["type"] = "sunspec", ["host"] = "10.0.0.5", ["port"] = 502 });
+        rig[kind]![0]!["id"] = id;
+        RigException e = Reject(rig);
+        RigError error = Assert.Single(e.Errors, x => x.Path == $"$.{kind}[0].id");
+        Assert.Equal(JsonValue.Create(id).ToJsonString(), error.Value);
+        Assert.Contains("one MQTT topic level", error.Message, StringComparison.Ordinal);
+        Assert.Equal(problem, Edge.Core.TopicLevel.Problem(id));
+    }
+
+    [Fact]
+    public void AHugeIdIsRefusedAndNotEchoedWhole()
+    {
+        JsonObject rig = SimRig();
+        rig["inverters"] = new JsonArray(new JsonObject { ["id"] = new string('x', 70_000), ["type"] = "sunspec", ["host"] = "10.0.0.5", ["port"] = 502 });
+        RigException e = Reject(rig);
+        RigError error = Assert.Single(e.Errors);
+        Assert.Equal("$.inverters[0].id", error.Path);
+        Assert.True(e.Message.Length < 500, e.Message);
+        Assert.Contains("1 to 64 characters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheTopicLevelRuleFindsWhatTheSchemaMisses()
+    {
+        Assert.Null(Edge.Core.TopicLevel.Problem("rack1-a"));
+        Assert.Null(Edge.Core.TopicLevel.Problem(new string('a', 64)));
+        Assert.Equal("is 65 characters long (at most 64)", Edge.Core.TopicLevel.Problem(new string('a', 65)));
+        Assert.Equal("contains U+0000", Edge.Core.TopicLevel.Problem("a\0b"));
+        Assert.StartsWith("contains an unpaired surrogate", Edge.Core.TopicLevel.Problem("a\ud800b"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("1e309", "too large")]
+    [InlineData("1e-400", "too close to 0")]
+    public void AShuntADoubleCannotHoldIsReportedAtShuntOhm(string written, string words)
+    {
+        string json = File.ReadAllText(Repo.Rig("sim-8x-ina226.json")).Replace("\"shuntOhm\": 0.002,", $"\"shuntOhm\": {written},", StringComparison.Ordinal);
+        RigException e = Assert.Throws<RigException>(() => RigLoader.Parse(json, "test.json"));
+        Assert.All(e.Errors, x => Assert.DoesNotContain("maxCurrentA", x.Path, StringComparison.Ordinal));
+        RigError error = Assert.Single(e.Errors, x => x.Path == "$.sensors[0].shuntOhm");
+        Assert.Equal(written, error.Value);
+        Assert.Contains(words, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ACalibrationFaultIsReportedAtTheKeyTheChipRefused()
+    {
+        JsonObject rig = SimRig();
+        rig["sensors"]![2]!["currentLsbA"] = 1e-9; // below maxCurrentA / 2^15
+        RigException e = Reject(rig);
+        RigError error = Assert.Single(e.Errors);
+        Assert.Equal("$.sensors[2].currentLsbA", error.Path);
+    }
+
+    [Fact]
+    public void AHugeCurrentIsPrintedShortly()
+    {
+        JsonObject rig = SimRig();
+        rig["sensors"]![0]!["maxCurrentA"] = 1e300;
+        RigException e = Reject(rig);
+        RigError error = Assert.Single(e.Errors);
+        Assert.Equal("$.sensors[0].maxCurrentA", error.Path);
+        Assert.True(e.Message.Length < 400, e.Message);
+        Assert.DoesNotContain("0000000000", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("slowReadEvery", "100", "100.0")]
+    [InlineData("slowReadEvery", "100", "1E2")]
+    [InlineData("address", "\"0x40\"", "64.0")]
+    public void AWholeNumberWrittenWithAFractionIsRefusedInWords(string key, string was, string written)
+    {
+        string json = File.ReadAllText(Repo.Rig("sim-8x-ina226.json"));
+        int at = json.IndexOf($"\"{key}\": {was},", StringComparison.Ordinal);
+        json = json[..at] + $"\"{key}\": {written}," + json[(at + key.Length + was.Length + 5)..];
+        RigException e = Assert.Throws<RigException>(() => RigLoader.Parse(json, "test.json"));
+        RigError error = Assert.Single(e.Errors);
+        Assert.Equal($"$.sensors[0].{key}", error.Path);
+        Assert.Equal(written, error.Value);
+        Assert.StartsWith("must be a whole number written without a decimal point or exponent", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SimulatedBusesAreRefusedOnHardware()
+    {
+        RigDefinition sim = RigLoader.Load(Repo.Rig("sim-8x-ina226.json"));
+        Assert.Equal(RigBusKind.Simulated, sim.Buses[0].Kind);
+        RigException e = Assert.Throws<RigException>(() => RigLoader.Load(Repo.Rig("sim-8x-ina226.json"), hardware: true));
+        Assert.Equal(["$.buses[0].kind", "$.buses[1].kind"], e.Errors.Select(x => x.Path));
+        Assert.All(e.Errors, x => Assert.Contains("--rig sim", x.Message, StringComparison.Ordinal));
+        Assert.NotEmpty(RigLoader.Load(Repo.Rig("pi5-2bus-8x-ina228.json"), hardware: true).Sensors);
+    }
+
+    [Fact]
+    public void ALoneSurrogateEscapeIsARigErrorNotACrash()
+    {
+        string json = """{ "name": "t", "sensors": [], "inverters": [ { "id": "a\ud800b", "type": "sunspec", "host": "10.0.0.5" } ] }""";
+        RigException e = Assert.Throws<RigException>(() => RigLoader.Parse(json, "test.json"));
+        RigError error = Assert.Single(e.Errors);
+        Assert.Equal("$.inverters[0].id", error.Path);
+        Assert.Contains("not text", error.Message, StringComparison.Ordinal);
     }
 }

@@ -116,8 +116,15 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         ["rig with a duplicate key"] = RigText("{ \"name\": \"a\", \"name\": \"b\", \"sensors\": [] }", "line 1", "not valid JSON"),
         ["--rig simm"] = new(_ => ["--rig", "simm"], "Edge:Rig", "did you mean \"sim\""),
         ["--rig hli"] = new(_ => ["--rig", "hli"], "Edge:Rig", "did you mean \"hil\""),
-        ["--rig a directory"] = new(d => ["--rig", d.Create()], "$", "is a directory"),
-        ["--rig /dev/zero"] = new(_ => ["--rig", "/dev/zero"], "$", "larger than 4 MiB"),
+        ["--rig a directory"] = new(d => ["--rig", d.Create()], "Edge:Rig = ", "is a directory"),
+        ["--rig /dev/zero"] = new(_ => ["--rig", "/dev/zero"], "Edge:Rig = /dev/zero", "is a device, not a regular file"),
+        ["--rig a FIFO (blocked for ever, deaf to SIGTERM)"] = new(d => { d.Create(); return ["--rig", Edge.Tests.Shared.SpecialFiles.Fifo(d.Path, "f.json")]; }, "Edge:Rig = ", "is a named pipe (FIFO)"),
+        ["rig inverter id with a '/' (refused only after taking the inverters)"] = Rig(r => Inverter(r)["id"] = "pcs/1", "$.inverters[0].id = \"pcs/1\"", "one MQTT topic level"),
+        ["rig sensor id with a '#'"] = Rig(r => Sensor(r)["id"] = "pcs#", "$.sensors[0].id = \"pcs#\"", "one MQTT topic level"),
+        ["rig inverter id of 70 000 characters (echoed whole)"] = Rig(r => Inverter(r)["id"] = new string('x', 70_000), "$.inverters[0].id = \"xxxx", "1 to 64 characters"),
+        ["rig shuntOhm 1e309 (was blamed on maxCurrentA)"] = RigText(SimRigText().Replace("\"shuntOhm\": 0.002,", "\"shuntOhm\": 1e309,", StringComparison.Ordinal), "$.sensors[0].shuntOhm = 1e309", "too large"),
+        ["rig slowReadEvery 100.0 (.NET type name)"] = RigText(SimRigText().Replace("\"slowReadEvery\": 100,", "\"slowReadEvery\": 100.0,", StringComparison.Ordinal), "$.sensors[0].slowReadEvery = 100.0", "whole number written without a decimal point"),
+        ["rig bus simulated in a --rig file (exit 1 after starting)"] = Rig(r => r["buses"]![1]!["kind"] = "simulated", "$.buses[1].kind = \"simulated\"", "--rig sim"),
 
         // Configuration file.
         ["config top-level scalar (was ignored)"] = Config("{ \"RampUpWPerS\": 500 }", "$.RampUpWPerS", "move it into its section"),
@@ -221,15 +228,30 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         IEnumerable<string> files = name switch
         {
             "sim rig with an inverter and a site meter" => [Write(dir, SimRigWithDevices())],
-            "minimal rig" => [WriteText(dir, """{ "name": "m", "buses": [ { "id": "b", "kind": "simulated" } ], "sensors": [ { "id": "s", "type": "ina226", "bus": "b", "address": 64, "shuntOhm": 0.002, "maxCurrentA": 10, "rack": "r" } ] }""")],
-            "comments and trailing commas" => [WriteText(dir, "{\n // a comment\n \"name\": \"m\", \"buses\": [ { \"id\": \"b\", \"kind\": \"simulated\", }, ], \"sensors\": [ { \"id\": \"s\", \"type\": \"ina228\", \"bus\": \"b\", \"address\": \"0x4f\", \"shuntOhm\": 0.0002, \"maxCurrentA\": 100, \"rack\": \"r\" } ], }")],
-            "address and chip as numbers" => [WriteText(dir, """{ "name": "m", "buses": [ { "id": "b", "kind": "simulated" } ], "gpio": [ { "id": "e", "role": "estop", "chip": 0, "line": 4 } ], "sensors": [ { "id": "s", "type": "ina226", "bus": "b", "address": 79, "shuntOhm": 0.002, "maxCurrentA": 10, "rack": "r" } ] }""")],
-            _ => Directory.GetFiles(Path.Combine(OptionValidationTests.RepoRoot, "hardware", "rigs"), "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)),
+            "minimal rig" => [WriteText(dir, """{ "name": "m", "buses": [ { "id": "b", "kind": "linux", "device": "/dev/i2c-1" } ], "sensors": [ { "id": "s", "type": "ina226", "bus": "b", "address": 64, "shuntOhm": 0.002, "maxCurrentA": 10, "rack": "r" } ] }""")],
+            "comments and trailing commas" => [WriteText(dir, "{\n // a comment\n \"name\": \"m\", \"buses\": [ { \"id\": \"b\", \"kind\": \"linux\", \"device\": \"/dev/i2c-1\", }, ], \"sensors\": [ { \"id\": \"s\", \"type\": \"ina228\", \"bus\": \"b\", \"address\": \"0x4f\", \"shuntOhm\": 0.0002, \"maxCurrentA\": 100, \"rack\": \"r\" } ], }")],
+            "address and chip as numbers" => [WriteText(dir, """{ "name": "m", "buses": [ { "id": "b", "kind": "linux", "device": "/dev/i2c-1" } ], "gpio": [ { "id": "e", "role": "estop", "chip": 0, "line": 4 } ], "sensors": [ { "id": "s", "type": "ina226", "bus": "b", "address": 79, "shuntOhm": 0.002, "maxCurrentA": 10, "rack": "r" } ] }""")],
+            _ => Directory.GetFiles(Path.Combine(OptionValidationTests.RepoRoot, "hardware", "rigs"), "*.json")
+                .Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith("sim-", StringComparison.Ordinal)),
         };
         foreach (string file in files)
         {
             Assert.Empty(Edge.Daemon.Rigs.RigFactory.Validate(file));
         }
+    }
+
+    [Fact]
+    public void The_shipped_simulated_rigs_are_refused_as_a_rig_file_they_run_only_as_rig_sim()
+    {
+        // Their buses are "simulated": as --rig FILE they would pass validation and fail at start (exit 1).
+        foreach (string file in Directory.GetFiles(Path.Combine(OptionValidationTests.RepoRoot, "hardware", "rigs"), "sim-*.json"))
+        {
+            IReadOnlyList<Edge.Core.OptionError> errors = Edge.Daemon.Rigs.RigFactory.Validate(file);
+            Assert.NotEmpty(errors);
+            Assert.All(errors, e => Assert.EndsWith(".kind", e.Path, StringComparison.Ordinal));
+        }
+
+        Assert.Empty(Edge.Daemon.Rigs.RigFactory.Validate("sim"));
     }
 
     [Fact]
@@ -272,10 +294,17 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         return dir["a-file"];
     }
 
-    /// <summary>The simulated rig plus one SunSpec inverter, one site meter, an ADS1115 power channel and an LM75, all valid.</summary>
+    private static string SimRigText() =>
+        File.ReadAllText(Path.Combine(OptionValidationTests.RepoRoot, "hardware", "rigs", "sim-8x-ina226.json"))
+            .Replace("\"kind\": \"simulated\",", "\"kind\": \"linux\", \"device\": \"/dev/i2c-1\",", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The simulated rig on Linux buses (a rig file given as --rig runs on hardware; it is only validated here) plus one
+    /// SunSpec inverter, one site meter, an ADS1115 power channel and an LM75, all valid.
+    /// </summary>
     private static JsonObject SimRigWithDevices()
     {
-        JsonObject rig = JsonNode.Parse(File.ReadAllText(Path.Combine(OptionValidationTests.RepoRoot, "hardware", "rigs", "sim-8x-ina226.json")))!.AsObject();
+        JsonObject rig = JsonNode.Parse(SimRigText())!.AsObject();
         rig["inverters"] = new JsonArray(new JsonObject
         {
             ["id"] = "pcs1", ["type"] = "sunspec", ["host"] = "127.0.0.1", ["port"] = 1502, ["unitId"] = 1, ["revertTimeoutS"] = 3, ["invertSign"] = false,

@@ -55,7 +55,7 @@ public readonly record struct Ina226Calibration(double ShuntOhm, double CurrentL
         if (shuntAtMaxV > ShuntFullScaleV)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{maxCurrentA} A through {shuntOhm} Ω gives {shuntAtMaxV * 1e3:0.###} mV, beyond the INA226's ±81.92 mV shunt input: use a smaller shunt."),
+                $"{maxCurrentA} A through {shuntOhm} Ω gives {shuntAtMaxV * 1e3:G6} mV, beyond the INA226's ±81.92 mV shunt input: use a smaller shunt."),
                 nameof(maxCurrentA));
         }
 
@@ -72,7 +72,7 @@ public readonly record struct Ina226Calibration(double ShuntOhm, double CurrentL
         if (truncated < 1 || truncated > 0x7FFF)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"Calibration value {exact:0.##} does not fit the INA226's 15-bit register (1–32767) for {shuntOhm} Ω and Current_LSB {lsbA:G6} A."),
+                $"Calibration value {exact:G6} does not fit the INA226's 15-bit register (1–32767) for {shuntOhm} Ω and Current_LSB {lsbA:G6} A."),
                 nameof(shuntOhm));
         }
 

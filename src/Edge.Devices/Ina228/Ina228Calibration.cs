@@ -65,7 +65,7 @@ public readonly record struct Ina228Calibration(double ShuntOhm, double CurrentL
         if (shuntAtMaxV > fullScale)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"{maxCurrentA} A through {shuntOhm} Ω gives {shuntAtMaxV * 1e3:0.###} mV, beyond the INA228's ±{fullScale * 1e3:0.##} mV range: use a smaller shunt{(range1 ? " or ADCRANGE 0 (±163.84 mV)" : string.Empty)}."),
+                $"{maxCurrentA} A through {shuntOhm} Ω gives {shuntAtMaxV * 1e3:G6} mV, beyond the INA228's ±{fullScale * 1e3:0.##} mV range: use a smaller shunt{(range1 ? " or ADCRANGE 0 (±163.84 mV)" : string.Empty)}."),
                 nameof(maxCurrentA));
         }
 
@@ -83,7 +83,7 @@ public readonly record struct Ina228Calibration(double ShuntOhm, double CurrentL
         if (rounded < 1 || rounded > 0x7FFF)
         {
             throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"SHUNT_CAL {exact:0.##} does not fit the INA228's 15-bit register (1–32767) for {shuntOhm} Ω and CURRENT_LSB {lsbA:G6} A: choose a larger shunt or a larger maximum current."),
+                $"SHUNT_CAL {exact:G6} does not fit the INA228's 15-bit register (1–32767) for {shuntOhm} Ω and CURRENT_LSB {lsbA:G6} A: choose a larger shunt or a larger maximum current."),
                 nameof(shuntOhm));
         }
 

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Edge.Core;
 using Edge.Devices.Bindings;
 using Edge.Devices.Gpio;
 using Edge.Devices.Ina226;
 using Edge.Devices.Ina228;
 using Edge.Devices.Sensors;
 using Edge.Devices.Shunts;
+using Edge.Runtime.Files;
 using Iot.Device.Ads1115;
 
 namespace Edge.Devices.Rig;
@@ -153,49 +155,45 @@ public static class RigLoader
     /// <summary>Loads the rig file at <paramref name="path"/>. Throws <see cref="RigException"/> listing every fault.</summary>
     /// <param name="path">The rig file.</param>
     /// <param name="rules">The drivers' rules for inverter and meter entries, applied in pass 3; null: none.</param>
-    public static RigDefinition Load(string path, IRigEntryRules? rules = null)
+    /// <param name="hardware">
+    /// True when the rig will be opened on real hardware (<see cref="LinuxRigBackend"/>: a file given as <c>--rig</c>):
+    /// <c>"simulated"</c> buses are then refused in pass 3, since only the simulation backend can open them.
+    /// </param>
+    public static RigDefinition Load(string path, IRigEntryRules? rules = null, bool hardware = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Parse(ReadBounded(path), path, rules);
+        return Parse(ReadBounded(path), path, rules, hardware);
     }
 
     /// <summary>
-    /// Reads a hand-written input file of at most <paramref name="maxBytes"/> bytes, refusing directories, missing files
-    /// and anything larger (e.g. <c>/dev/zero</c>) without reading it whole. Throws <see cref="RigException"/> at "$".
+    /// Reads a hand-written input file of at most <paramref name="maxBytes"/> bytes through <see cref="InputFile"/>: a
+    /// directory, FIFO, socket, device or missing file is refused without opening it, anything larger without reading
+    /// it whole. A leading UTF-8 byte-order mark (as Windows editors write) is skipped. Throws <see cref="RigException"/> at "$".
     /// </summary>
     internal static string ReadBounded(string path, int maxBytes = MaxFileBytes)
     {
-        if (Directory.Exists(path))
+        if (InputFile.Problem(path) is { } problem)
         {
-            throw new RigException(path, [new RigError("$", "is a directory, not a rig file: name a .json file inside it")]);
+            throw new RigException(path, [new RigError("$", problem + (Directory.Exists(path) ? ": name a .json file inside it" : string.Empty))]);
         }
 
-        if (!File.Exists(path))
-        {
-            throw new RigException(path, [new RigError("$", "no such file")]);
-        }
-
+        byte[] bytes;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-            byte[] buffer = new byte[Math.Min(maxBytes + 1, 64 * 1024)];
-            using var memory = new MemoryStream();
-            int n;
-            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
+            if (!InputFile.TryReadBounded(path, maxBytes, out bytes))
             {
-                memory.Write(buffer, 0, n);
-                if (memory.Length > maxBytes)
-                {
-                    throw new RigException(path, [new RigError("$", string.Create(CultureInfo.InvariantCulture,
-                        $"is larger than {maxBytes / 1024 / 1024} MiB (or endless, like a device): a rig file is a few kB — is it the right file?"))]);
-                }
+                throw new RigException(path, [new RigError("$", string.Create(CultureInfo.InvariantCulture,
+                    $"is larger than {maxBytes / 1024 / 1024} MiB: a rig file is a few kB — is it the right file?"))]);
             }
-
-            return new System.Text.UTF8Encoding(false, true).GetString(memory.GetBuffer(), 0, (int)memory.Length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new RigException(path, [new RigError("$", $"cannot read the file: {e.Message}")]);
+        }
+
+        try
+        {
+            return InputFile.DecodeUtf8(bytes);
         }
         catch (System.Text.DecoderFallbackException)
         {
@@ -203,8 +201,11 @@ public static class RigLoader
         }
     }
 
-    /// <summary>Parses rig JSON; <paramref name="source"/> names it in messages; <paramref name="rules"/> as for <see cref="Load"/>.</summary>
-    public static RigDefinition Parse(string json, string source = "inline", IRigEntryRules? rules = null)
+    /// <summary>
+    /// Parses rig JSON; <paramref name="source"/> names it in messages; <paramref name="rules"/> and
+    /// <paramref name="hardware"/> as for <see cref="Load"/>.
+    /// </summary>
+    public static RigDefinition Parse(string json, string source = "inline", IRigEntryRules? rules = null, bool hardware = false)
     {
         ArgumentNullException.ThrowIfNull(json);
         JsonDocument document;
@@ -219,7 +220,17 @@ public static class RigLoader
 
         using (document)
         {
-            IReadOnlyList<RigError> schemaErrors = RigSchema.Validate(document.RootElement);
+            // Numbers a double cannot hold (1e309 reads as infinity, 1e-400 as 0) are refused where they are written,
+            // before the schema or a later check meets the changed value.
+            // A string escaping half a surrogate pair ("\ud800") is not text: nothing after this could read it.
+            var scalarErrors = new List<RigError>();
+            CheckScalars(document.RootElement, "$", scalarErrors);
+            if (scalarErrors.Any(e => e.Message.StartsWith(NotText, StringComparison.Ordinal)))
+            {
+                throw new RigException(source, scalarErrors);
+            }
+
+            List<RigError> schemaErrors = [.. scalarErrors, .. RigSchema.Validate(document.RootElement).Where(e => !scalarErrors.Any(n => n.Path == e.Path))];
             RigFileJson? file;
             try
             {
@@ -227,25 +238,16 @@ public static class RigLoader
             }
             catch (JsonException e)
             {
-                if (schemaErrors.Count > 0)
+                // The records cannot hold a value (2.9 or 100.0 for an integer, "true" for a bool, an unknown key): the
+                // third pass reads the file without those members, so the faults of every other entry are in this
+                // report too. A whole number written with a fraction or exponent (100.0, 1E2), which the schema counts
+                // as an integer, is refused here with its own words. If the file cannot be held even so (a required
+                // member refused), the faults found so far stand alone.
+                file = WithoutRefusedMembers(document.RootElement, schemaErrors);
+                if (file is null)
                 {
-                    // The records cannot hold a refused value (2.9 for an integer, "true" for a bool, an unknown key):
-                    // the third pass reads the file without the refused members, so the faults of every other entry
-                    // are in this report too. If that cannot be held either (a required member refused), the schema's
-                    // words stand alone.
-                    file = WithoutRefusedMembers(document.RootElement, schemaErrors);
-                    if (file is null)
-                    {
-                        throw new RigException(source, schemaErrors);
-                    }
-                }
-                else
-                {
-
-                // The schema passed, so this is a value the schema allows but the record cannot hold (e.g. 2.0 for an integer).
-                string message = e.Message;
-                int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-                throw new RigException(source, [new RigError(e.Path ?? "$", (cut > 0 ? message[..cut] : message) + " — write it as the schema shows (whole numbers without a fraction)")]);
+                    throw new RigException(source, schemaErrors.Count > 0 ? schemaErrors
+                        : [new RigError(e.Path ?? "$", "cannot be read as the type hardware/rigs/rig.schema.json gives this key: write it as the schema shows")]);
                 }
             }
 
@@ -258,7 +260,7 @@ public static class RigLoader
             RigDefinition? rig = null;
             try
             {
-                rig = Build(file, source, errors);
+                rig = Build(file, source, errors, hardware);
             }
             catch (Exception) when (schemaErrors.Count > 0)
             {
@@ -310,7 +312,7 @@ public static class RigLoader
     /// <c>"true"</c> for a bool, an unknown key): each is removed where the reader stops, and the reading retried. Null
     /// when that does not succeed (e.g. a required member cannot be held).
     /// </summary>
-    private static RigFileJson? WithoutRefusedMembers(JsonElement root, IReadOnlyList<RigError> refused)
+    private static RigFileJson? WithoutRefusedMembers(JsonElement root, List<RigError> refused)
     {
         if (System.Text.Json.Nodes.JsonNode.Parse(root.GetRawText(), null, DocumentOptions) is not System.Text.Json.Nodes.JsonObject pruned)
         {
@@ -325,11 +327,27 @@ public static class RigLoader
             }
             catch (JsonException e)
             {
-                // Only a member the schema refused too is left out (the reader names where it stopped).
+                // Only a member refused already is left out (the reader names where it stopped), or a whole number
+                // written with a fraction or exponent, which is refused here.
                 string? path = e.Path;
                 int dot = path?.LastIndexOf('.') ?? -1;
-                if (path is null || dot <= 1 || !refused.Any(r => r.Path == path)
-                    || Find(pruned, path[..dot]) is not System.Text.Json.Nodes.JsonObject owner || !owner.Remove(path[(dot + 1)..]))
+                if (path is null || dot <= 1 || Find(pruned, path[..dot]) is not System.Text.Json.Nodes.JsonObject owner)
+                {
+                    return null;
+                }
+
+                if (!refused.Any(r => r.Path == path))
+                {
+                    if (Find(pruned, path) is not System.Text.Json.Nodes.JsonValue value || value.GetValueKind() != JsonValueKind.Number
+                        || value.ToJsonString() is not { } written || written.AsSpan().IndexOfAny(".eE") < 0)
+                    {
+                        return null;
+                    }
+
+                    refused.Add(new RigError(path, "must be a whole number written without a decimal point or exponent (e.g. 100, not 100.0 or 1E2)", written));
+                }
+
+                if (!owner.Remove(path[(dot + 1)..]))
                 {
                     return null;
                 }
@@ -380,13 +398,13 @@ public static class RigLoader
     private static bool Covers(string outer, string path) =>
         path.StartsWith(outer, StringComparison.Ordinal) && (path.Length == outer.Length || path[outer.Length] is '.' or '[');
 
-    private static RigDefinition Build(RigFileJson file, string source, List<RigError> errors)
+    private static RigDefinition Build(RigFileJson file, string source, List<RigError> errors, bool hardware)
     {
         double periodMs = file.Sampling?.PeriodMs ?? 1;
         var health = new RigHealth(file.Health?.StalePeriods ?? 3, file.Health?.BusErrorPeriods ?? 2, file.Health?.StuckSamples ?? 2000);
         var aggregation = new RigAggregation(file.Aggregation?.DecayS ?? 5, file.Aggregation?.MaxEstimatedFraction ?? 0.5);
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        List<RigBus> buses = ReadBuses(file.Buses ?? [], errors, ids);
+        List<RigBus> buses = ReadBuses(file.Buses ?? [], errors, ids, hardware);
         List<RigGpioLine> gpio = ReadGpio(file.Gpio ?? [], errors, ids);
         var addresses = new Dictionary<(string, int), string>();
         List<RigSensor> sensors = ReadSensors(file.Sensors, errors, ids, buses, gpio, health, periodMs, addresses);
@@ -437,11 +455,21 @@ public static class RigLoader
         };
     }
 
+    /// <summary>
+    /// Records <paramref name="id"/> as the id of the entry at <paramref name="path"/>: false (and a fault) when it is not
+    /// one MQTT topic level (<see cref="TopicLevel"/>: ids name the devices' topics and Sparkplug devices) or is taken.
+    /// </summary>
     private static bool ClaimId(Dictionary<string, string> ids, string id, string path, List<RigError> errors)
     {
+        if (TopicLevel.Problem(id) is { } problem)
+        {
+            errors.Add(new RigError(path + ".id", $"must be {TopicLevel.Rule}: it {problem}", Quote(id)));
+            return false;
+        }
+
         if (ids.TryGetValue(id, out string? first))
         {
-            errors.Add(new RigError(path + ".id", $"is already used at {first}: ids must be unique across the rig", $"\"{id}\""));
+            errors.Add(new RigError(path + ".id", $"is already used at {first}: ids must be unique across the rig", Quote(id)));
             return false;
         }
 
@@ -449,7 +477,7 @@ public static class RigLoader
         return true;
     }
 
-    private static List<RigBus> ReadBuses(IReadOnlyList<RigBusJson> items, List<RigError> errors, Dictionary<string, string> ids)
+    private static List<RigBus> ReadBuses(IReadOnlyList<RigBusJson> items, List<RigError> errors, Dictionary<string, string> ids, bool hardware)
     {
         var buses = new List<RigBus>();
         for (int i = 0; i < items.Count; i++)
@@ -460,6 +488,12 @@ public static class RigLoader
             if (kind == RigBusKind.Linux && b.Device is null)
             {
                 errors.Add(new RigError(path + ".device", "is missing: a linux bus needs its character device, e.g. \"/dev/i2c-1\""));
+            }
+
+            if (kind == RigBusKind.Simulated && hardware)
+            {
+                errors.Add(new RigError(path + ".kind", "a rig file given as --rig runs on real hardware, where only \"linux\" buses can be opened: "
+                    + "write \"kind\": \"linux\" with its \"device\" (e.g. \"/dev/i2c-1\"), or run the simulated rig with --rig sim", "\"simulated\""));
             }
 
             if (ClaimId(ids, b.Id, path, errors))
@@ -852,6 +886,78 @@ public static class RigLoader
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>A string value as the file wrote it, shortened like the schema's values (an id of 70 000 characters is not echoed whole).</summary>
+    private static string Quote(string text) => RigSchema.Shorten("\"" + text + "\"");
+
+    /// <summary>
+    /// Every string that is not text (a lone surrogate escape) and every number in the document a double cannot hold: beyond ±1.8e308 (it would read as infinity) or nonzero but
+    /// below 5e-324 in magnitude (it would read as 0).
+    /// </summary>
+    private static void CheckScalars(JsonElement element, string path, List<RigError> errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (JsonProperty p in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = p.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        errors.Add(new RigError(path, NotText + " (in a key name)"));
+                        continue;
+                    }
+
+                    CheckScalars(p.Value, path + "." + name, errors);
+                }
+
+                break;
+            case JsonValueKind.String:
+                try
+                {
+                    _ = element.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    errors.Add(new RigError(path, NotText, RigSchema.Shorten(element.GetRawText())));
+                }
+
+                break;
+            case JsonValueKind.Array:
+                int i = 0;
+                foreach (JsonElement item in element.EnumerateArray())
+                {
+                    CheckScalars(item, string.Create(CultureInfo.InvariantCulture, $"{path}[{i++}]"), errors);
+                }
+
+                break;
+            case JsonValueKind.Number:
+                string written = element.GetRawText();
+                double value = double.Parse(written, NumberStyles.Float, CultureInfo.InvariantCulture);
+                if (double.IsInfinity(value))
+                {
+                    errors.Add(new RigError(path, "is too large: a number here must lie within ±1.8e308 (and within this key's range)", RigSchema.Shorten(written)));
+                }
+                else if (value == 0 && written.AsSpan(0, Mantissa(written)).IndexOfAnyInRange('1', '9') >= 0)
+                {
+                    errors.Add(new RigError(path, "is too close to 0 to be told from 0 (below 5e-324): write 0 or a value this key accepts", RigSchema.Shorten(written)));
+                }
+
+                break;
+        }
+    }
+
+    private const string NotText = "escapes half a UTF-16 surrogate pair (\\uD800–\\uDFFF alone), which is not text: remove it";
+
+    private static int Mantissa(string number)
+    {
+        int e = number.AsSpan().IndexOfAny('e', 'E');
+        return e < 0 ? number.Length : e;
+    }
+
     private static void CheckCalibration(string path, List<RigError> errors, RigSensorType type, double shuntOhm, double maxCurrentA, double currentLsbA, Ina228AdcRange range)
     {
         try
@@ -867,9 +973,17 @@ public static class RigLoader
         }
         catch (ArgumentException e)
         {
+            // The chip's rule names the value it refused (shuntOhm, maxCurrentA or currentLsbA): the fault is reported there.
             string message = e.Message;
             int cut = message.IndexOf(" (Parameter", StringComparison.Ordinal);
-            errors.Add(new RigError(path + ".maxCurrentA", cut > 0 ? message[..cut] : message, F(maxCurrentA)));
+            cut = cut > 0 ? cut : message.IndexOf(Environment.NewLine, StringComparison.Ordinal);
+            (string key, double value) = e.ParamName switch
+            {
+                "shuntOhm" => ("shuntOhm", shuntOhm),
+                "currentLsbA" => ("currentLsbA", currentLsbA),
+                _ => ("maxCurrentA", maxCurrentA),
+            };
+            errors.Add(new RigError(path + "." + key, (cut > 0 ? message[..cut] : message).TrimEnd('.'), F(value)));
         }
     }
 

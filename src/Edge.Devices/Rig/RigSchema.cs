@@ -95,8 +95,11 @@ public static class RigSchema
             JsonValueKind.Undefined => "nothing",
             _ => value.GetRawText(),
         };
-        return text.Length <= 60 ? text : text[..57] + "…";
+        return Shorten(text);
     }
+
+    /// <summary>A value's text cut to at most 60 characters (a hostile file's 70 000-character string is not echoed whole).</summary>
+    internal static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "…";
 
     /// <summary>What a subschema accepts, in words ("an integer from 1 to 247", "one of \"poll\", \"alert\"").</summary>
     internal static string Accepts(JsonElement schema)
@@ -215,7 +218,12 @@ public static class RigSchema
                 yield break;
             }
 
-            case "type" or "enum" or "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" or "minLength" or "pattern" or "const":
+            case "pattern" or "maxLength" when subschema.TryGetProperty("maxLength", out _) && subschema.TryGetProperty("description", out JsonElement rule):
+                // An id: its description is the rule in words (the pattern itself would tell a person nothing).
+                yield return new RigError(path, $"must be {rule.GetString()}", Show(value));
+                yield break;
+
+            case "type" or "enum" or "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" or "minLength" or "maxLength" or "pattern" or "const":
                 yield return new RigError(path, $"must be {Accepts(subschema)}{Meaning(subschema)}", Show(value));
                 yield break;
 

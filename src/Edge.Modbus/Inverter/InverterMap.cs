@@ -104,7 +104,7 @@ public sealed class InverterMap
     }
 
     /// <summary>Loads a map from a JSON file.</summary>
-    public static InverterMap LoadFile(string path) => Parse(File.ReadAllText(path), path);
+    public static InverterMap LoadFile(string path) => Parse(RegisterMapJson.ReadFile(path, Kind), path);
 
     /// <summary>Parses a map; throws <see cref="FormatException"/> naming <paramref name="origin"/> and the field.</summary>
     public static InverterMap Parse(string json, string origin)

@@ -77,7 +77,7 @@ public sealed class ModbusMeterMap
     }
 
     /// <summary>Loads a map from a JSON file.</summary>
-    public static ModbusMeterMap LoadFile(string path) => Parse(File.ReadAllText(path), path);
+    public static ModbusMeterMap LoadFile(string path) => Parse(RegisterMapJson.ReadFile(path, "meter"), path);
 
     /// <summary>
     /// Parses a map. Throws <see cref="FormatException"/> naming <paramref name="origin"/>, the JSON path and what is allowed.

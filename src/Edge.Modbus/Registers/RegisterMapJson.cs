@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Edge.Runtime.Files;
 
 namespace Edge.Modbus.Registers;
 
@@ -80,4 +81,35 @@ internal static class RegisterMapJson
 
     public static FormatException Error(string kind, string origin, string path, string allowed, string? value = null) =>
         new($"{kind} map {origin}: {path}{(value is null ? "" : $" = {value}")} is invalid: must be {allowed}.");
+
+    /// <summary>Largest register-map file read, bytes (a map is a few kB).</summary>
+    public const int MaxFileBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The text of a map file, read through <see cref="InputFile"/> (a FIFO, device or directory is refused without being
+    /// opened; at most <see cref="MaxFileBytes"/> are read). Throws <see cref="FormatException"/> naming the file.
+    /// </summary>
+    public static string ReadFile(string path, string kind)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (InputFile.Problem(path) is { } problem)
+        {
+            throw new FormatException($"{kind} map file '{path}' {problem}.");
+        }
+
+        try
+        {
+            return InputFile.TryReadBounded(path, MaxFileBytes, out byte[] bytes)
+                ? InputFile.DecodeUtf8(bytes)
+                : throw new FormatException($"{kind} map file '{path}' is larger than {MaxFileBytes / 1024 / 1024} MiB: a register map is a few kB — is it the right file?");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FormatException($"{kind} map file '{path}' cannot be read: {e.Message}", e);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new FormatException($"{kind} map file '{path}' is not UTF-8 text (a map is JSON).", e);
+        }
+    }
 }

@@ -1,4 +1,4 @@
-using Edge.Mqtt.Protocol;
+using Edge.Core;
 
 namespace Edge.Mqtt.Publishing;
 
@@ -58,12 +58,13 @@ public sealed class EdgeTopics
     /// <summary>Reply topic: <c>edge/{site}/{node}/reply/{operator}/{name}</c> (readable only by that operator's account).</summary>
     public string CommandReply(string operatorName, string name) => ReplyPrefix + operatorName + "/" + name;
 
-    /// <summary>Checks that a name is one non-empty topic level without wildcards.</summary>
+    /// <summary>Checks that a name is one topic level (<see cref="TopicLevel"/>: the rule the rig loader applies to device ids).</summary>
     public static void CheckLevel(string what, string value)
     {
-        if (string.IsNullOrEmpty(value) || value.AsSpan().IndexOfAny("/+#") >= 0 || MqttUtf8.Check(value) is not null)
+        if (TopicLevel.Problem(value) is { } problem)
         {
-            throw new ArgumentException($"{what} = '{value}' is invalid: must be one MQTT topic level (non-empty, no '/', '+', '#' or U+0000).", nameof(value));
+            string shown = value is null ? "" : value.Length <= 60 ? value : value[..57] + "…";
+            throw new ArgumentException($"{what} = '{shown}' is invalid: must be {TopicLevel.Rule} (it {problem}).", nameof(value));
         }
     }
 }

@@ -69,4 +69,16 @@ public static class InputFile
         bytes = memory.ToArray();
         return true;
     }
+
+    /// <summary>
+    /// The text of an input file's bytes: strict UTF-8, a leading byte-order mark (as Windows editors write) skipped.
+    /// </summary>
+    /// <exception cref="System.Text.DecoderFallbackException">The bytes are not UTF-8.</exception>
+    public static string DecodeUtf8(ReadOnlySpan<byte> bytes)
+    {
+        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
+        return StrictUtf8.GetString(bytes.StartsWith(bom) ? bytes[bom.Length..] : bytes);
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(false, true);
 }

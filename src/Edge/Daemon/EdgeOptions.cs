@@ -94,9 +94,9 @@ public sealed class EdgeOptions
 
     private static void CheckTopicLevel(OptionChecks c, string name, string value)
     {
-        if (string.IsNullOrEmpty(value) || value.IndexOfAny(['/', '+', '#', '\0']) >= 0 || value.Length > 64)
+        if (TopicLevel.Problem(value) is { } problem)
         {
-            c.Fail(name, $"\"{value}\"", "must be 1–64 characters without '/', '+', '#' (it is an MQTT topic level)");
+            c.Fail(name, $"\"{(value is { Length: > 60 } ? value[..57] + "…" : value)}\"", $"must be {TopicLevel.Rule} (it {problem})");
         }
     }
 }

@@ -53,7 +53,8 @@ internal static class RigFactory
             throw new RigException(rig, [new RigError("Edge:Rig", $"there is no built-in rig \"{rig}\" and no such file: did you mean \"{close}\"? (--rig takes sim, hil or the path of a rig file)")]);
         }
 
-        return RigLoader.Load(rig, EntryRules.Instance);
+        // A rig file runs on LinuxRigBackend: simulated buses are refused now, not when the daemon opens them.
+        return RigLoader.Load(rig, EntryRules.Instance, hardware: true);
     }
 
     /// <summary>Validates <c>Edge:Rig</c>: the rig file and its inverter and meter entries. Errors name JSON paths.</summary>
@@ -68,7 +69,7 @@ internal static class RigFactory
         {
             return e.Errors.Count == 0
                 ? [new OptionError("Edge:Rig", rig, e.Message)]
-                : e.Errors.Select(x => x.Path == "Edge:Rig"
+                : e.Errors.Select(x => x.Path is "Edge:Rig" or "$" && x.Value is null
                     ? new OptionError("Edge:Rig", rig, x.Message)
                     : new OptionError($"Edge:Rig {rig}: {x.Path}", x.Value ?? "(missing)", x.Message)).ToList();
         }
