@@ -86,17 +86,25 @@ internal static class UnknownOptionKeys
     }
 
     /// <summary>
-    /// A list of single values (<c>Mqtt:FailoverServers</c>) holds items numbered 0, 1, … each a single value: a word
-    /// key (<c>Mqtt:FailoverServers:x</c>) or an item with parts (<c>Mqtt:FailoverServers:0:Host</c>) is refused.
+    /// A list of single values (<c>Mqtt:FailoverServers</c>) holds items numbered 0, 1, 2, … without gaps, each a
+    /// single value: a word key (<c>Mqtt:FailoverServers:x</c>), an item with parts (<c>Mqtt:FailoverServers:0:Host</c>)
+    /// or a gap (<c>Mqtt:FailoverServers:5</c> alone, which the binder would read as item 0 — and report as such) is refused.
     /// </summary>
     private static void ListItems(IConfigurationSection list, List<OptionError> errors)
     {
+        int next = 0;
         foreach (IConfigurationSection item in list.GetChildren())
         {
-            bool numbered = int.TryParse(item.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _);
-            bool single = !item.GetChildren().Any();
-            if (numbered && single)
+            bool numbered = int.TryParse(item.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+                && index.ToString(System.Globalization.CultureInfo.InvariantCulture) == item.Key;
+            if (numbered && item.Value is { } single && !item.GetChildren().Any())
             {
+                if (index != next)
+                {
+                    errors.Add(new OptionError(item.Path, single, $"the items of {list.Path} are numbered 0, 1, 2, … without gaps: this one would be read as {list.Path}:{next}"));
+                }
+
+                next++;
                 continue;
             }
 

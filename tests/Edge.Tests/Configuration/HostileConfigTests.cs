@@ -139,6 +139,7 @@ public sealed class HostileConfigTests : IDisposable
     [InlineData("Controller:RampUpWPerS:Foo=5", "Controller:RampUpWPerS:Foo = 5 is invalid: Controller:RampUpWPerS is a single value, not a section: write Controller:RampUpWPerS=VALUE.")]
     [InlineData("Mqtt:FailoverServers:0:Host=x", "Mqtt:FailoverServers:0:Host = x is invalid: each item of Mqtt:FailoverServers is a single value, not a section: write Mqtt:FailoverServers:0=VALUE.")]
     [InlineData("Mqtt:FailoverServers:x=y", "Mqtt:FailoverServers:x = y is invalid: Mqtt:FailoverServers is a list: its items are numbered from 0 (Mqtt:FailoverServers:0=VALUE, Mqtt:FailoverServers:1=…).")]
+    [InlineData("Mqtt:FailoverServers:5=nohost:99999", "Mqtt:FailoverServers:5 = nohost:99999 is invalid: the items of Mqtt:FailoverServers are numbered 0, 1, 2, … without gaps: this one would be read as Mqtt:FailoverServers:0.")]
     public void An_override_below_a_single_value_is_refused_with_its_path(string word, string line)
     {
         (int code, _, string err) = Run("run", "--rig", "sim", "--duration", "1s", "Edge:LiveView=off", word);
