@@ -270,7 +270,9 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
                 args.AddRange(["--duration", "1s"]);
             }
 
-            args.AddRange([$"Edge:StateDirectory={state}", "Edge:LiveView=off", "Mqtt:Host=127.0.0.1", $"Mqtt:Port={port}"]);
+            // The harness's settings unless the case gives its own (an option given twice on the command line is refused).
+            string[] defaults = [$"Edge:StateDirectory={state}", "Edge:LiveView=off", "Mqtt:Host=127.0.0.1", $"Mqtt:Port={port}"];
+            args.AddRange(defaults.Where(d => !settings.Any(s => s.StartsWith(d[..(d.IndexOf('=') + 1)], StringComparison.OrdinalIgnoreCase))));
             args.AddRange(settings);
             var stdout = new StringWriter();
             var stderr = new StringWriter();

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Edge.Rig.Tests.Infrastructure;
+using Edge.Tests.Shared;
 
 namespace Edge.Rig.Tests;
 
@@ -134,7 +135,12 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         ["config type error in words"] = Config("{ \"Controller\": { \"RampUpWPerS\": \"fast\" } }", "Controller:RampUpWPerS = \"fast\"", "is not a number"),
         ["config key misspelt"] = Config("{ \"Controller\": { \"RampUpWPerSec\": 5 } }", "Controller:RampUpWPerSec", "did you mean Controller:RampUpWPerS"),
         ["--config a directory (said 'does not exist')"] = new(d => ["--config", d.Create()], "is a directory, not a configuration file", "name a .json file"),
-        ["--config /dev/zero (ran out of memory)"] = new(_ => ["--config", "/dev/zero"], "/dev/zero", "larger than 1024 KiB"),
+        ["--config /dev/zero (ran out of memory)"] = new(_ => ["--config", "/dev/zero"], "/dev/zero", "is a device, not a regular file"),
+        ["--config a FIFO (blocked for ever, deaf to SIGTERM)"] = new(d => ["--config", SpecialFiles.Fifo(d.Create(), "f.json")], "f.json", "is a named pipe (FIFO)"),
+        ["config null (MQTT silently disabled)"] = Config("{ \"Mqtt\": { \"Enabled\": null } }", "$.Mqtt.Enabled = null", "give true or false, or remove the key"),
+        ["config null number (blamed on a 0)"] = Config("{ \"Controller\": { \"RampUpWPerS\": null } }", "$.Controller.RampUpWPerS = null", "give a number"),
+        ["config array for a number (binder text)"] = Config("{ \"Controller\": { \"RampUpWPerS\": [1, 2] } }", "$.Controller.RampUpWPerS", "an array where a number is expected"),
+        ["config object for a list (ignored)"] = Config("{ \"Mqtt\": { \"FailoverServers\": { \"x\": \"y\" } } }", "$.Mqtt.FailoverServers", "an object where a list"),
 
         // Section:Key words (and what they reach).
         ["KeepAliveS NaN (exited 1 with a .NET message)"] = Words("Mqtt:KeepAliveS=NaN", "Mqtt:KeepAliveS = NaN", "finite number in [1, 3600]"),
@@ -145,6 +151,10 @@ public sealed class StrictInputTests(ITestOutputHelper output)
         ["AuditPath unwritable"] = Words("Mqtt:Commands:AuditPath=/proc/edge/audit.jsonl", "Mqtt:Commands:AuditPath", "cannot be created"),
         ["AuditPath is a directory"] = new(d => [$"Mqtt:Commands:AuditPath={d.Create()}"], "Mqtt:Commands:AuditPath", "is a directory"),
         ["SpoolPath unwritable"] = Words("Mqtt:Outbox:SpoolPath=/proc/edge-spool", "Mqtt:Outbox:SpoolPath", "cannot be created"),
+        ["PasswordFile is a FIFO (blocked for ever)"] = new(d => ["Mqtt:Credentials:Username=edge", $"Mqtt:Credentials:PasswordFile={SpecialFiles.Fifo(d.Create())}"], "Mqtt:Credentials:PasswordFile", "is a named pipe (FIFO)"),
+        ["--duration beyond a timer (OverflowException)"] = new(_ => ["--duration", "1e12s"], "--duration", "omit --duration to run until stopped"),
+        ["override below a value (binder text)"] = Words("Controller:RampUpWPerS:Foo=5", "Controller:RampUpWPerS:Foo", "is a single value, not a section"),
+        ["override given twice (last won)"] = new(_ => ["Controller:RampUpWPerS=50", "controller:rampupwpers=60"], "'Controller:RampUpWPerS=50' and 'controller:rampupwpers=60'", "give it once"),
         ["PasswordFile is a directory (exit 0 without MQTT)"] = new(d => ["Mqtt:Credentials:Username=edge", $"Mqtt:Credentials:PasswordFile={d.Create()}"], "Mqtt:Credentials:PasswordFile", "is a directory"),
         ["Port 1883.5"] = Words("Mqtt:Port=1883.5", "Mqtt:Port = \"1883.5\"", "whole number"),
         ["SiteMeter yes"] = Words("Sim:SiteMeter=yes", "Sim:SiteMeter = \"yes\"", "true or false"),

@@ -1,4 +1,5 @@
 using System.Text;
+using Edge.Runtime.Files;
 
 namespace Edge.Mqtt.Client;
 
@@ -12,7 +13,10 @@ public sealed class MqttCredentials
     /// <summary>User name (required by MQTT 3.1.1 whenever a password is sent).</summary>
     public string? Username { get; set; }
 
-    /// <summary>Path of a file holding the password.</summary>
+    /// <summary>Largest password file read, bytes (a password is a line; anything longer is the wrong file).</summary>
+    public const int MaxPasswordFileBytes = 4096;
+
+    /// <summary>Path of a file holding the password (a regular file of at most <see cref="MaxPasswordFileBytes"/>).</summary>
     public string? PasswordFile { get; set; }
 
     /// <summary>Name of an environment variable holding the password.</summary>
@@ -26,16 +30,28 @@ public sealed class MqttCredentials
     {
         if (!string.IsNullOrEmpty(PasswordFile))
         {
-            string text;
+            // Checked at each read, not only at start: a FIFO put in its place later must not block the session for ever.
+            if (InputFile.Problem(PasswordFile) is { } problem)
+            {
+                throw new InvalidOperationException($"Cannot read the MQTT password file '{PasswordFile}': it {problem}.");
+            }
+
+            byte[] bytes;
             try
             {
-                text = File.ReadAllText(PasswordFile);
+                if (!InputFile.TryReadBounded(PasswordFile, MaxPasswordFileBytes, out bytes))
+                {
+                    throw new InvalidOperationException($"Cannot read the MQTT password file '{PasswordFile}': it is larger than {MaxPasswordFileBytes} bytes (a password file holds one line).");
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new InvalidOperationException($"Cannot read the MQTT password file '{PasswordFile}': {e.Message}", e);
             }
 
+            // Decoded as File.ReadAllText did (UTF-8, a byte-order mark dropped), then the line end removed.
+            using var reader = new StreamReader(new MemoryStream(bytes), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+            string text = reader.ReadToEnd();
             return Encoding.UTF8.GetBytes(text.TrimEnd('\r', '\n'));
         }
 

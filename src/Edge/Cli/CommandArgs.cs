@@ -35,6 +35,11 @@ public sealed class CommandArgs
                         throw new UsageException($"Option --{name} needs a value.");
                     }
 
+                    if (args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        throw new UsageException($"Option --{name} needs a value, but the next word is the option '{args[i + 1]}' (to give a value that starts with --, write --{name}=VALUE).");
+                    }
+
                     value = args[++i];
                 }
 
@@ -53,11 +58,22 @@ public sealed class CommandArgs
     /// <summary>Words that are not options (e.g. <c>Section:Key=value</c> overrides).</summary>
     public List<string> Positional { get; } = [];
 
-    /// <summary>True when the option or switch is present.</summary>
+    /// <summary>
+    /// True when the switch is present. A switch takes no value: <c>--quiet=no</c> is refused rather than read as
+    /// present (<c>--planner=false</c> would otherwise turn the planner on); use <see cref="SwitchWithValue"/> for the
+    /// few switches that may carry one.
+    /// </summary>
     public bool Has(string name)
     {
         _used.Add(name);
-        return _options.ContainsKey(name);
+        if (!_options.TryGetValue(name, out string? value))
+        {
+            return false;
+        }
+
+        return value is null
+            ? true
+            : throw new UsageException($"Switch --{name} takes no value (got --{name}={value}): give --{name} to turn it on, leave it out to leave it off.");
     }
 
     /// <summary>
@@ -122,7 +138,14 @@ public sealed class CommandArgs
     }
 
     /// <summary>
-    /// The option as a duration (<c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>, or plain seconds), or null when absent.
+    /// Longest duration a command accepts (49 days): what a timer can count (<see cref="CancellationTokenSource.CancelAfter(TimeSpan)"/>
+    /// takes at most 2³² − 2 ms, about 49.7 days). Longer runs are runs until stopped: omit the option.
+    /// </summary>
+    public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(49);
+
+    /// <summary>
+    /// The option as a duration (<c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>, or plain seconds) of at most
+    /// <see cref="MaxDuration"/>, or null when absent.
     /// </summary>
     public TimeSpan? Duration(string name)
     {
@@ -130,7 +153,10 @@ public sealed class CommandArgs
         return s is null ? null : ParseDuration(s, $"--{name}");
     }
 
-    /// <summary>Parses a duration such as <c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c> or <c>1.5</c> (seconds).</summary>
+    /// <summary>
+    /// Parses a duration such as <c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c> or <c>1.5</c> (seconds), at most
+    /// <see cref="MaxDuration"/>; anything else is a <see cref="UsageException"/> naming <paramref name="what"/>.
+    /// </summary>
     public static TimeSpan ParseDuration(string text, string what)
     {
         string t = text.Trim();
@@ -147,7 +173,14 @@ public sealed class CommandArgs
             throw new UsageException($"{what}: '{text}' is not a duration (use e.g. 20s, 500ms, 2m).");
         }
 
-        return TimeSpan.FromSeconds(v * scaleS);
+        double seconds = v * scaleS;
+        if (!(seconds <= MaxDuration.TotalSeconds))
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                $"{what}: '{text}' is longer than the longest duration Edge can time, {MaxDuration.TotalDays:0} days ({MaxDuration.TotalHours:0}h); omit {what} to run until stopped."));
+        }
+
+        return TimeSpan.FromSeconds(seconds);
     }
 
     /// <summary>Throws a <see cref="UsageException"/> naming any option no getter asked for.</summary>

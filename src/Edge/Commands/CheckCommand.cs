@@ -76,23 +76,7 @@ public sealed class CheckCommand : ICommand
         }
 
         args.ThrowOnUnused();
-        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (string word in args.Positional)
-        {
-            int eq = word.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || !word[..eq].Contains(':', StringComparison.Ordinal))
-            {
-                throw new UsageException($"'{word}' is not an option override; write Section:Key=value.");
-            }
-
-            overrides[word[..eq]] = word[(eq + 1)..];
-        }
-
-        if (rig is not null)
-        {
-            overrides["Edge:Rig"] = rig;
-        }
-
+        Dictionary<string, string?> overrides = RunCommand.Overrides(args.Positional, rig);
         IConfigurationRoot configuration = RunCommand.BuildConfiguration(configPath, overrides);
         var services = new ServiceCollection();
         RunCommand.AddDaemonOptions(services, configuration);

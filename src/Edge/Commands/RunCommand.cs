@@ -5,6 +5,7 @@ using Edge.Core.Control;
 using Edge.Daemon;
 using Edge.Daemon.Rigs;
 using Edge.Mqtt.Sparkplug;
+using Edge.Replay;
 using Edge.Runtime.Realtime;
 using Edge.Runtime.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -41,7 +42,7 @@ public sealed class RunCommand : ICommand
                        as separate 'edge sim inverter' processes. FILE.json: a rig file (hardware/rigs/).
           --config     JSON configuration (sections Edge, Controller, Loop, Realtime, Mqtt, Sparkplug, Sim).
           --duration   stop cleanly after controlling this long, counted from the first control cycle (the battery
-                       ramps to 0 W within the ramp limit first).
+                       ramps to 0 W within the ramp limit first). At most 49 days; omit it to run until stopped.
           Section:Key=value   override one option, e.g. Mqtt:Port=1884 Controller:RampUpWPerS=500.
         Every option can also come from an environment variable EDGE_Section__Key (e.g. EDGE_Mqtt__Host=broker).
         MQTT goes to Mqtt:Host:Mqtt:Port (default localhost:1883) if a broker answers; otherwise Edge keeps
@@ -61,23 +62,7 @@ public sealed class RunCommand : ICommand
         TimeSpan? duration = args.Duration("duration");
         args.ThrowOnUnused();
 
-        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        foreach (string word in args.Positional)
-        {
-            int eq = word.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0 || !word[..eq].Contains(':', StringComparison.Ordinal))
-            {
-                throw new UsageException($"'{word}' is not an option override; write Section:Key=value (e.g. Mqtt:Port=1884).");
-            }
-
-            overrides[word[..eq]] = word[(eq + 1)..];
-        }
-
-        if (rig is not null)
-        {
-            overrides["Edge:Rig"] = rig;
-        }
-
+        Dictionary<string, string?> overrides = Overrides(args.Positional, rig);
         IConfigurationRoot configuration = BuildConfiguration(configPath, overrides);
         bool live = LiveView.ShouldRun(configuration["Edge:LiveView"] ?? "auto");
         using IHost host = BuildHost(configuration, live);
@@ -151,13 +136,54 @@ public sealed class RunCommand : ICommand
         return status.ExitCode;
     }
 
+    /// <summary>
+    /// The <c>Section:Key=value</c> words of the command line (shared with <c>edge check</c>), plus <c>--rig</c> as
+    /// <c>Edge:Rig</c>. A key given twice — in any spelling of its case, as the configuration treats keys — is refused
+    /// naming both words, as duplicate keys in the configuration file are (the last would win silently).
+    /// </summary>
+    internal static Dictionary<string, string?> Overrides(IReadOnlyList<string> words, string? rig)
+    {
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var given = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (string word in words)
+        {
+            int eq = word.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || !word[..eq].Contains(':', StringComparison.Ordinal))
+            {
+                throw new UsageException($"{CsvTrace.Show(word)} is not an option override; write Section:Key=value (e.g. Mqtt:Port=1884).");
+            }
+
+            string key = word[..eq];
+            if (given.TryGetValue(key, out string? first))
+            {
+                throw new UsageException($"{CsvTrace.Show(first)} and {CsvTrace.Show(word)} set the same option (keys are not case-sensitive): give it once.");
+            }
+
+            given[key] = word;
+
+            overrides[key] = word[(eq + 1)..];
+        }
+
+        if (rig is not null)
+        {
+            if (given.TryGetValue("Edge:Rig", out string? word))
+            {
+                throw new UsageException($"--rig {CsvTrace.Show(rig)} and {CsvTrace.Show(word)} set the same option Edge:Rig: give it once.");
+            }
+
+            overrides["Edge:Rig"] = rig;
+        }
+
+        return overrides;
+    }
+
     /// <summary>The configuration sources of the daemon (shared with <c>edge check</c>).</summary>
     internal static IConfigurationRoot BuildConfiguration(string? configPath, IReadOnlyDictionary<string, string?> overrides)
     {
         var builder = new ConfigurationBuilder();
         if (configPath is not null)
         {
-            builder.AddJsonStream(Edge.Configuration.ConfigFile.Open(configPath));
+            builder.AddJsonStream(Edge.Configuration.ConfigFile.Open(configPath, sections: Sections));
         }
 
         builder.AddEnvironmentVariables("EDGE_");
@@ -177,7 +203,7 @@ public sealed class RunCommand : ICommand
         {
             // All problems at once: the options' own checks (ranges, cross-checks, the rig file) run on everything else.
             IEnumerable<string> rest = RangeProblemsWithout(configuration, unknown);
-            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", unknown.Select(e => e.ToString()).Concat(rest)));
+            throw new UsageException("invalid configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", unknown.Select(Edge.Configuration.ConfigFile.Describe).Concat(rest)));
         }
 
         return configuration;

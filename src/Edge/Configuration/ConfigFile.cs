@@ -3,13 +3,15 @@ using System.Text;
 using System.Text.Json;
 using Edge.Cli;
 using Edge.Core;
+using Edge.Runtime.Files;
 using Microsoft.Extensions.Configuration;
 
 namespace Edge.Configuration;
 
 /// <summary>
-/// Loads a JSON configuration file strictly: a directory, a missing or unreadable file, anything larger than
-/// <see cref="MaxBytes"/> (or endless, like <c>/dev/zero</c> — never read whole), text that is not UTF-8, JSON with a
+/// Loads a JSON configuration file strictly: a directory, a missing or unreadable file, anything that is not a regular
+/// file (a FIFO, a device like <c>/dev/zero</c>, a socket — refused by <see cref="InputFile"/> without opening it),
+/// anything larger than <see cref="MaxBytes"/>, text that is not UTF-8, JSON with a
 /// syntax error (line and column), a top level that is not an object, and a top-level key that is not a section are
 /// each a <see cref="UsageException"/> naming the file and the fix. <see cref="Bind{T}"/> binds a section strictly.
 /// </summary>
@@ -34,12 +36,14 @@ public static class ConfigFile
     /// <summary>
     /// Reads and checks <paramref name="path"/> and returns its bytes as a stream for
     /// <see cref="JsonConfigurationExtensions.AddJsonStream"/> (the file is read once, bounded; nothing re-reads it).
+    /// With <paramref name="sections"/> (section name → options class) the values' shapes are checked too
+    /// (<see cref="ConfigShape"/>: no null, no object or array where a single value is expected, lists as lists).
     /// </summary>
-    public static Stream Open(string path, string what = "--config")
+    public static Stream Open(string path, string what = "--config", IReadOnlyDictionary<string, Type>? sections = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = ReadBounded(path, what);
-        Check(bytes, path, what);
+        Check(bytes, path, what, sections);
         return new MemoryStream(bytes, writable: false);
     }
 
@@ -50,28 +54,17 @@ public static class ConfigFile
             throw new UsageException($"{what}: '{path}' is a directory, not a configuration file: name a .json file (e.g. {Path.Combine(path, "edge.json")}).");
         }
 
-        if (!File.Exists(path))
+        if (InputFile.Problem(path) is { } problem)
         {
-            throw new UsageException($"{what}: '{path}' does not exist.");
+            throw new UsageException($"{what}: '{path}' {problem}.");
         }
 
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
-            byte[] buffer = new byte[64 * 1024];
-            using var memory = new MemoryStream();
-            int n;
-            while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                memory.Write(buffer, 0, n);
-                if (memory.Length > MaxBytes)
-                {
-                    throw new UsageException(string.Create(CultureInfo.InvariantCulture,
-                        $"{what}: '{path}' is larger than {MaxBytes / 1024} KiB (or endless, like a device): a configuration is a few kB — is it the right file?"));
-                }
-            }
-
-            return memory.ToArray();
+            return InputFile.TryReadBounded(path, MaxBytes, out byte[] bytes)
+                ? bytes
+                : throw new UsageException(string.Create(CultureInfo.InvariantCulture,
+                    $"{what}: '{path}' is larger than {MaxBytes / 1024} KiB: a configuration is a few kB — is it the right file?"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -79,7 +72,7 @@ public static class ConfigFile
         }
     }
 
-    private static void Check(byte[] bytes, string path, string what)
+    private static void Check(byte[] bytes, string path, string what, IReadOnlyDictionary<string, Type>? sections)
     {
         try
         {
@@ -117,6 +110,11 @@ public static class ConfigFile
                 }
             }
 
+            if (sections is not null)
+            {
+                problems.AddRange(ConfigShape.Problems(root, sections));
+            }
+
             if (problems.Count > 0)
             {
                 throw new UsageException($"{what}: '{path}' is not a configuration:" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", problems));
@@ -134,7 +132,8 @@ public static class ConfigFile
         _ => e.ValueKind.ToString(),
     };
 
-    private static string Shorten(JsonElement e)
+    /// <summary>A JSON value as written, for a message: objects and arrays elided, anything longer than 40 characters cut.</summary>
+    internal static string Shorten(JsonElement e)
     {
         string text = e.ValueKind switch
         {
@@ -143,6 +142,24 @@ public static class ConfigFile
             _ => e.GetRawText(),
         };
         return text.Length <= 40 ? text : text[..37] + "…";
+    }
+
+    /// <summary>
+    /// <paramref name="error"/> as the sentence shown to the user, its value made safe to print: a value with control
+    /// characters (a NUL, an escape sequence) or longer than 40 characters is quoted with them escaped (<c>\x00</c>) and
+    /// cut, by the same rule as the trace reader's messages (<see cref="Replay.CsvTrace.Show"/>).
+    /// </summary>
+    public static string Describe(OptionError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        string value = error.Value;
+        if (value.Length <= 40 && !value.Any(c => char.IsControl(c) || char.IsSurrogate(c) || c == '\uFFFD'))
+        {
+            return error.ToString();
+        }
+
+        bool quoted = value.Length >= 2 && value[0] == '"' && value[^1] == '"';
+        return (error with { Value = Replay.CsvTrace.Show(quoted ? value[1..^1] : value) }).ToString();
     }
 
     /// <summary>

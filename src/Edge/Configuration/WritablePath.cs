@@ -95,7 +95,10 @@ internal static class WritablePath
         return DirectoryProblem(parent) is { } p ? $"cannot be created: its directory {parent} {p}" : null;
     }
 
-    /// <summary>Why the file <paramref name="file"/> cannot be read; null when it can.</summary>
+    /// <summary>
+    /// Why the file <paramref name="file"/> cannot be read; null when it can. Anything but a regular file (a FIFO, a
+    /// device, a socket) is refused by <see cref="InputFile.Problem"/> before it is opened.
+    /// </summary>
     public static string? ReadProblem(string file)
     {
         if (Directory.Exists(file))
@@ -103,9 +106,14 @@ internal static class WritablePath
             return "is a directory: name the file inside it";
         }
 
-        if (!File.Exists(file))
+        if (!Path.Exists(file))
         {
             return "the file does not exist";
+        }
+
+        if (InputFile.Problem(file) is { } problem)
+        {
+            return problem;
         }
 
         try

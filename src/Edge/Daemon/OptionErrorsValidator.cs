@@ -1,3 +1,4 @@
+using Edge.Configuration;
 using Edge.Core;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,6 @@ public sealed class OptionErrorsValidator<T>(Func<T, IReadOnlyList<OptionError>>
     public ValidateOptionsResult Validate(string? name, T options)
     {
         IReadOnlyList<OptionError> errors = validate(options);
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(e => e.ToString()));
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors.Select(ConfigFile.Describe));
     }
 }

@@ -63,9 +63,59 @@ internal static class UnknownOptionKeys
             {
                 Walk(child, property.PropertyType, errors);
             }
+            else if (collection)
+            {
+                ListItems(child, errors);
+            }
+            else if (child.GetChildren().Any())
+            {
+                // Controller:RampUpWPerS:Foo=5 (or EDGE_Controller__RampUpWPerS__Foo): the binder would say only "binding failed".
+                foreach ((string key, string? value) in child.AsEnumerable())
+                {
+                    if (value is not null)
+                    {
+                        errors.Add(new OptionError(key, value, $"{child.Path} is a single value, not a section: write {child.Path}=VALUE"));
+                    }
+                }
+            }
             else if (child.Value is { } value && !collection && TypeProblem(property.PropertyType, value) is { } problem)
             {
                 errors.Add(new OptionError(child.Path, $"\"{value}\"", problem));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A list of single values (<c>Mqtt:FailoverServers</c>) holds items numbered 0, 1, 2, … without gaps, each a
+    /// single value: a word key (<c>Mqtt:FailoverServers:x</c>), an item with parts (<c>Mqtt:FailoverServers:0:Host</c>)
+    /// or a gap (<c>Mqtt:FailoverServers:5</c> alone, which the binder would read as item 0 — and report as such) is refused.
+    /// </summary>
+    private static void ListItems(IConfigurationSection list, List<OptionError> errors)
+    {
+        int next = 0;
+        foreach (IConfigurationSection item in list.GetChildren())
+        {
+            bool numbered = int.TryParse(item.Key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+                && index.ToString(System.Globalization.CultureInfo.InvariantCulture) == item.Key;
+            if (numbered && item.Value is { } single && !item.GetChildren().Any())
+            {
+                if (index != next)
+                {
+                    errors.Add(new OptionError(item.Path, single, $"the items of {list.Path} are numbered 0, 1, 2, … without gaps: this one would be read as {list.Path}:{next}"));
+                }
+
+                next++;
+                continue;
+            }
+
+            foreach ((string key, string? value) in item.AsEnumerable())
+            {
+                if (value is not null)
+                {
+                    errors.Add(new OptionError(key, value, numbered
+                        ? $"each item of {list.Path} is a single value, not a section: write {item.Path}=VALUE"
+                        : $"{list.Path} is a list: its items are numbered from 0 ({list.Path}:0=VALUE, {list.Path}:1=…)"));
+                }
             }
         }
     }
@@ -108,6 +158,7 @@ internal static class UnknownOptionKeys
         };
     }
 
-    private static bool IsNestedOptions(Type type) =>
+    /// <summary>True when <paramref name="type"/> is an options class of its own (a sub-section, like <c>Mqtt:Credentials</c>).</summary>
+    internal static bool IsNestedOptions(Type type) =>
         type.IsClass && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type);
 }

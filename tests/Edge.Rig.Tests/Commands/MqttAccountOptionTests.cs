@@ -1,5 +1,6 @@
 using Edge.Cli;
 using Edge.Rig.Tests.Infrastructure;
+using Edge.Tests.Shared;
 
 namespace Edge.Rig.Tests.Commands;
 
@@ -41,6 +42,18 @@ public sealed class MqttAccountOptionTests : IDisposable
         (int exit, string error) = Run(command, $"--{user}", "someone", $"--{passwordFile}", missing);
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains($"--{passwordFile} {missing}", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void A_fifo_as_the_password_file_is_refused_without_blocking(string command, string user, string passwordFile)
+    {
+        Directory.CreateDirectory(_dir.Path);
+        string fifo = SpecialFiles.Fifo(_dir.Path, $"pw-{Guid.NewGuid():N}");
+        Task<(int Exit, string Error)> run = Task.Run(() => Run(command, $"--{user}", "someone", $"--{passwordFile}", fifo));
+        Assert.Same(run, Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))).GetAwaiter().GetResult()); // else it blocked on the FIFO
+        Assert.Equal(ExitCodes.Usage, run.Result.Exit);
+        Assert.Contains($"--{passwordFile} {fifo}: is a named pipe (FIFO)", run.Result.Error, StringComparison.Ordinal);
     }
 
     private static (int Exit, string Error) Run(string command, params string[] more)
