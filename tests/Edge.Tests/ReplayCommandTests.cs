@@ -125,6 +125,31 @@ public sealed class ReplayCommandTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("{ \"Controller\": { \"RampUpWPerSec\": 5 } }", "Controller has no option 'RampUpWPerSec' — did you mean Controller:RampUpWPerS?")]
+    [InlineData("{ \"Controller\": { \"RampUpWPerS\": \"fast\" } }", "Controller:RampUpWPerS = \"fast\" is invalid: is not a number")]
+    [InlineData("{ \"Controller\": { \"RampUpWPerS\": null } }", "$.Controller.RampUpWPerS = null: give a number, or remove the key")]
+    [InlineData("{ \"Battery\": { \"Bogus\": 1 } }", "Battery has no option 'Bogus'")]
+    public void A_bad_config_is_reported_as_edge_run_reports_it_never_in_the_binders_words(string file, string said)
+    {
+        string config = Path.Combine(_dir, "c.json");
+        File.WriteAllText(config, file);
+        (int code, _, string stderr) = Run(["replay", "--profile", "ai-training:duration_s=20", "--config", config, "--quiet"]);
+        Assert.Equal(2, code);
+        Assert.Contains(said, stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("ErrorOnUnknownConfiguration", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_daemon_configuration_file_can_be_given_to_replay_as_it_is()
+    {
+        string config = Path.Combine(_dir, "daemon.json");
+        File.WriteAllText(config, "{ \"Mqtt\": { \"Host\": \"broker.example\" }, \"Controller\": { \"RampUpWPerS\": 50 } }");
+        (int code, _, string stderr) = Run(["replay", "--profile", "ai-training:duration_s=20", "--config", config, "--quiet"]);
+        Assert.True(code == 0, stderr);
+    }
+
     [Fact]
     public void The_planners_horizon_is_the_daemons_default_unless_given()
     {
