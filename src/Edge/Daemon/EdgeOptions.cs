@@ -96,7 +96,7 @@ public sealed class EdgeOptions
     {
         if (TopicLevel.Problem(value) is { } problem)
         {
-            c.Fail(name, $"\"{(value is { Length: > 60 } ? value[..57] + "…" : value)}\"", $"must be {TopicLevel.Rule} (it {problem})");
+            c.Fail(name, value, $"must be {TopicLevel.Rule} (it {problem})"); // the report escapes and cuts the value (ConfigFile.Describe)
         }
     }
 }
