@@ -90,6 +90,20 @@ public class ContractTests
         ParseResult<AgentTelemetry> t = Parse<AgentTelemetry>(json);
         Assert.False(t.Ok);
         Assert.Contains(expected, t.Error!, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", t.Error!, StringComparison.Ordinal); // the contract's words, never .NET's
+        Assert.DoesNotContain(".NET", t.Error!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"seq":5,"ts_ms":1,"power_w":1,"state":"free","extra":1}""", "$.extra: unknown field (known: seq, ts_ms, power_w")]
+    [InlineData("""{"seq":5,"ts_ms":1,"power_w":1,"state":"free","seq":6}""", "$.seq: duplicate field")]
+    [InlineData("""{"seq":5,"ts_ms":1,"power_w":"1","state":"free"}""", "$.power_w: must be a number")]
+    [InlineData("""{"seq":"5","ts_ms":1,"power_w":1,"state":"free"}""", "$.seq: must be a whole number")]
+    public void Refusals_say_what_the_contract_expects(string json, string said)
+    {
+        ParseResult<AgentTelemetry> t = Parse<AgentTelemetry>(json);
+        Assert.False(t.Ok);
+        Assert.StartsWith(said, t.Error!, StringComparison.Ordinal);
     }
 
     [Theory]

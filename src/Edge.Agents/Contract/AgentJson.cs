@@ -33,7 +33,7 @@ public static class AgentJson
         }
         catch (JsonException e)
         {
-            return new ParseResult<T>(null, $"{e.Path ?? "$"}: {FirstSentence(e.Message)}");
+            return new ParseResult<T>(null, Explain(e, typeof(T)));
         }
         catch (NotSupportedException e)
         {
@@ -78,6 +78,65 @@ public static class AgentJson
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
+    }
+
+    /// <summary>
+    /// The serializer's refusal in the contract's words, at its JSON path: an unknown field named with the known ones, a
+    /// duplicate field at its own path, a wrong type as what was expected — never a .NET type or member name.
+    /// </summary>
+    private static string Explain(JsonException e, Type type)
+    {
+        string path = e.Path ?? "$";
+        string message = e.Message;
+        if (Quoted(message, "The JSON property '", "' could not be mapped") is { } unknown)
+        {
+            string parent = path.EndsWith("." + unknown, StringComparison.Ordinal) ? path[..^(unknown.Length + 1)] : path;
+            return parent == "$"
+                ? $"$.{unknown}: unknown field (known: {string.Join(", ", Options.GetTypeInfo(type).Properties.Select(p => p.Name))})"
+                : $"{parent}.{unknown}: unknown field";
+        }
+
+        if (Quoted(message, "Duplicate property '", "'") is { } duplicate)
+        {
+            string parent = path.EndsWith("." + duplicate, StringComparison.Ordinal) ? path[..^(duplicate.Length + 1)] : path;
+            return $"{parent}.{duplicate}: duplicate field";
+        }
+
+        if (Quoted(message, "could not be converted to ", ". ") is { } target)
+        {
+            return $"{path}: must be {Expected(target)}";
+        }
+
+        return $"{path}: {FirstSentence(message)}";
+    }
+
+    private static string? Quoted(string message, string before, string after)
+    {
+        int start = message.IndexOf(before, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+
+        start += before.Length;
+        int end = message.IndexOf(after, start, StringComparison.Ordinal);
+        return end > start ? message[start..end] : null;
+    }
+
+    private static string Expected(string dotnetType)
+    {
+        string t = dotnetType.Replace("System.Nullable`1[", "", StringComparison.Ordinal).TrimEnd(']');
+        return t switch
+        {
+            "System.Double" or "System.Single" or "System.Decimal" => "a number",
+            "System.Int32" or "System.Int64" or "System.UInt32" or "System.UInt64" or "System.Int16" or "System.Byte" => "a whole number",
+            "System.String" => "a string",
+            "System.Boolean" => "true or false",
+            "System.DateTimeOffset" or "System.DateTime" => "a date and time in ISO 8601 with its offset (e.g. 2030-01-01T00:00:00Z)",
+            _ when t.StartsWith("System.Collections", StringComparison.Ordinal) || t.EndsWith("[]", StringComparison.Ordinal) => "a list",
+            _ when t.StartsWith("Edge.Agents.", StringComparison.Ordinal) => "one of the documented names (a string)",
+            _ => "of the documented type",
+        };
     }
 
     private static string FirstSentence(string message)
