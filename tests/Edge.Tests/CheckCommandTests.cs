@@ -61,10 +61,27 @@ public sealed class CheckCommandTests
         int failover = Deploy.MosquittoBroker.FreePort();
         var mqtt = new Edge.Daemon.MqttSettings { Host = "127.0.0.1", Port = primary, FailoverServers = [$"127.0.0.1:{failover}"] };
         var results = new List<Edge.Check.CheckResult>();
-        Edge.Commands.CheckCommand.CheckBroker(new Edge.Daemon.EdgeOptions(), mqtt, results);
+        Edge.Commands.CheckCommand.CheckBroker(new Edge.Daemon.EdgeOptions { Rig = "hil" }, mqtt, results);
         Assert.Collection(results,
             r => Assert.Equal(($"broker 127.0.0.1:{primary}", Edge.Check.CheckVerdict.Fail), (r.Item, r.Verdict)),
             r => Assert.Equal(($"failover broker 127.0.0.1:{failover}", Edge.Check.CheckVerdict.Warn), (r.Item, r.Verdict)));
         Assert.All(results, r => Assert.Contains("refused", r.Detail, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public void On_the_sim_rig_a_silent_local_port_passes_because_edge_run_serves_it_itself()
+    {
+        int port = Deploy.MosquittoBroker.FreePort();
+        var mqtt = new Edge.Daemon.MqttSettings { Host = "localhost", Port = port };
+        var results = new List<Edge.Check.CheckResult>();
+        Edge.Commands.CheckCommand.CheckBroker(new Edge.Daemon.EdgeOptions { Rig = "sim" }, mqtt, results);
+        Edge.Check.CheckResult r = Assert.Single(results);
+        Assert.Equal(Edge.Check.CheckVerdict.Pass, r.Verdict);
+        Assert.Contains("embedded broker", r.Detail, StringComparison.Ordinal);
+
+        // Not where edge run would not serve it: Mqtt:EmbeddedBroker=off.
+        results.Clear();
+        Edge.Commands.CheckCommand.CheckBroker(new Edge.Daemon.EdgeOptions { Rig = "sim" }, new Edge.Daemon.MqttSettings { Host = "localhost", Port = port, EmbeddedBroker = "off" }, results);
+        Assert.Equal(Edge.Check.CheckVerdict.Fail, Assert.Single(results).Verdict);
     }
 }

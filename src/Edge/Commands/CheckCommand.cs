@@ -348,7 +348,12 @@ public sealed class CheckCommand : ICommand
             }
             catch (Exception e) when (e is MqttConnectingFailedException or System.Net.Sockets.SocketException or IOException or TimeoutException or OperationCanceledException or InvalidOperationException)
             {
-                results.Add(new CheckResult($"{role}broker {server}", unreachable, e.Message));
+                // Where edge run would serve the port itself (the sim rig on a loopback host, Mqtt:EmbeddedBroker auto),
+                // nothing listening is what a fresh box looks like, not a fault.
+                bool embedded = server == servers[0] && EmbeddedBroker.Wanted(mqtt.EmbeddedBroker, edge.Rig, server.Host);
+                results.Add(embedded
+                    ? new CheckResult($"broker {server}", CheckVerdict.Pass, "nothing listens: edge run serves this port itself (its embedded broker, Mqtt:EmbeddedBroker)")
+                    : new CheckResult($"{role}broker {server}", unreachable, e.Message));
             }
         }
     }
