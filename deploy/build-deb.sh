@@ -84,6 +84,14 @@ say "staging the package tree from $from (install.sh --root)"
     die "staging the tree with install.sh failed (see above)"
 # The broker password file is per machine and secret: postinst creates it, the package never ships one.
 rm -f "$pkg/etc/edge/mqtt.password"
+# A Debian package runs on Linux only: the native libraries NuGet packages carry for Windows and macOS (OR-Tools'
+# alone are ~180 MB) would only fill a Pi's SD card. The linux-* and unix folders stay (x64 and arm64: Architecture all).
+if [ -d "$pkg/opt/edge/lib/runtimes" ]; then
+    before_kb=$(du -sk "$pkg/opt/edge/lib/runtimes" | cut -f1)
+    find "$pkg/opt/edge/lib/runtimes" -mindepth 1 -maxdepth 1 -type d ! -name 'linux-*' ! -name 'unix' -exec rm -rf {} +
+    after_kb=$(du -sk "$pkg/opt/edge/lib/runtimes" | cut -f1)
+    say "left out the Windows and macOS native libraries: runtimes/ $((before_kb / 1024)) MB -> $((after_kb / 1024)) MB"
+fi
 
 major=$(sed -n 's/.*"tfm"[[:space:]]*:[[:space:]]*"net\([0-9][0-9]*\)\..*/\1/p' "$pkg/opt/edge/lib/edge.runtimeconfig.json" | head -n 1)
 [ -n "$major" ] || die "cannot read the target framework from edge.runtimeconfig.json"
