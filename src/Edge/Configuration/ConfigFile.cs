@@ -43,6 +43,10 @@ public static class ConfigFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = ReadBounded(path, what);
+
+        // A UTF-8 byte-order mark (Windows editors write one) is skipped, as in rig files (InputFile.DecodeUtf8).
+        int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        bytes = start == 0 ? bytes : bytes[start..];
         Check(bytes, path, what, sections);
         return new MemoryStream(bytes, writable: false);
     }

@@ -36,6 +36,17 @@ public sealed class HostileConfigTests : IDisposable
         return (code, err);
     }
 
+    [Fact]
+    public void A_byte_order_mark_is_skipped_as_in_rig_files()
+    {
+        string path = Path.Combine(_dir, "bom.json");
+        System.IO.File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("""{"Controller":{"RampUpWPerS":"fast"}}""")]);
+        (int code, _, string err) = Run("run", "--rig", "sim", "--duration", "1s", "--config", path, "Edge:LiveView=off", "Mqtt:EmbeddedBroker=off");
+        Assert.Equal(ExitCodes.Usage, code); // read past the mark: the value is what is refused, not the file
+        Assert.Contains("Controller:RampUpWPerS", err, StringComparison.Ordinal);
+        Assert.DoesNotContain("0xEF", err, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("1e12s")]
     [InlineData("1200h")]
