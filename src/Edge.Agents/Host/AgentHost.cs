@@ -24,6 +24,13 @@ public sealed class AgentHost : IDisposable
     private readonly MqttClient _client;
     private long _seq;
 
+    /// <summary>
+    /// Whether the lever's hardware outlives this host (true: a real GPU or miner keeps the last value written, so an
+    /// unfinished release at stop is a warning). False for a simulated lever that ends with the process (the sim rig's
+    /// agents): an unfinished release is then only noted.
+    /// </summary>
+    public bool HardwareOutlivesHost { get; init; } = true;
+
     /// <summary>Creates the host; <see cref="Run"/> connects and serves.</summary>
     public AgentHost(IAgentLever lever, AgentTopics topics, IMonotonicClock clock, TimeProvider wall, ILogger logger)
     {
@@ -98,9 +105,13 @@ public sealed class AgentHost : IDisposable
             Thread.Sleep(TimeSpan.FromTicks(periodNs / 100));
         }
 
-        if (!_lever.IsFree)
+        if (!_lever.IsFree && HardwareOutlivesHost)
         {
             _log.LogWarning("Stopped before the release finished; the hardware keeps the last value written.");
+        }
+        else if (!_lever.IsFree)
+        {
+            _log.LogInformation("Stopped before the release finished (simulated: the lever stops with this process).");
         }
 
         PublishSample();

@@ -97,7 +97,7 @@ internal sealed class SimAgents : IDisposable
 
     private void Add(string site, string id, IAgentLever lever, SimOptions sim, MqttSettings mqtt, IMonotonicClock clock, ILogger log)
     {
-        var host = new AgentHost(lever, new AgentTopics(site, id), clock, TimeProvider.System, log);
+        var host = new AgentHost(lever, new AgentTopics(site, id), clock, TimeProvider.System, log) { HardwareOutlivesHost = false };
         var options = new MqttClientOptionsBuilder().WithTcpServer(mqtt.Host, mqtt.Port).WithFailoverServers(mqtt.ToClientOptions(id).FailoverServers).WithClientId(id);
 
         if (!string.IsNullOrEmpty(sim.AgentPasswordDirectory))
