@@ -64,6 +64,12 @@ internal sealed class LiveView : IDisposable
         _stop.Cancel();
         _thread?.Join(TimeSpan.FromSeconds(2));
         _stop.Dispose();
+        if (_log is not null)
+        {
+            // The terminal is the console's again: what is logged after the last frame (the end of the ramp-down, the
+            // state saved, the exit) is written as plain lines below it.
+            _log.Echo = Console.Error;
+        }
     }
 
     /// <summary>One plain line with the same figures (logs, non-interactive runs).</summary>
@@ -97,7 +103,7 @@ internal sealed class LiveView : IDisposable
     {
         Table t = Figures(f, loop, mqtt);
         IReadOnlyList<string> lines = _log?.Lines ?? [];
-        var log = new Markup(lines.Count == 0 ? "[grey]…[/]" : string.Join('\n', lines.Select(l => Markup.Escape(l.Length > 160 ? l[..160] + "…" : l))));
+        var log = new Markup(lines.Count == 0 ? "[grey]…[/]" : string.Join('\n', lines.Select(l => Markup.Escape(l.Length > 400 ? l[..400] + "…" : l))));
         return new Rows(t, new Panel(log).Header("log").Border(BoxBorder.Rounded).Expand());
     }
 

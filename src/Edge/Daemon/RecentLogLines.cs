@@ -36,8 +36,15 @@ internal sealed class RecentLogLines : ILoggerProvider
     {
     }
 
+    /// <summary>
+    /// Where every line also goes from now on (set when the live view closes: the end of a stop — "battery setpoint at
+    /// 0 W", "stopped after …" — is logged after the view's last frame and would otherwise never be seen). Null: none.
+    /// </summary>
+    public TextWriter? Echo { get; set; }
+
     private void Add(string line)
     {
+        Echo?.WriteLine(line);
         lock (_lines)
         {
             _lines.Enqueue(line);
