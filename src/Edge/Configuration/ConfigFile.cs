@@ -157,7 +157,9 @@ public static class ConfigFile
     {
         ArgumentNullException.ThrowIfNull(error);
         string value = error.Value;
-        if (value.Length <= 40 && !value.Any(c => char.IsControl(c) || char.IsSurrogate(c) || c == '\uFFFD'))
+        // A value its source has already cut (the rig loader's 60 characters, ending in '…') is not cut again.
+        bool shortEnough = value.Length <= 40 || (value.Length <= 61 && value.EndsWith('…'));
+        if (shortEnough && !value.Any(c => char.IsControl(c) || char.IsSurrogate(c) || c == '\uFFFD'))
         {
             return error.ToString();
         }
