@@ -887,7 +887,7 @@ public static class RigLoader
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>A string value as the file wrote it, shortened like the schema's values (an id of 70 000 characters is not echoed whole).</summary>
-    private static string Quote(string text) => RigSchema.Shorten("\"" + text + "\"");
+    private static string Quote(string text) => OptionError.Shorten("\"" + text + "\"");
 
     /// <summary>
     /// Every string that is not text (a lone surrogate escape) and every number in the document a double cannot hold: beyond ±1.8e308 (it would read as infinity) or nonzero but
@@ -922,7 +922,7 @@ public static class RigLoader
                 }
                 catch (InvalidOperationException)
                 {
-                    errors.Add(new RigError(path, NotText, RigSchema.Shorten(element.GetRawText())));
+                    errors.Add(new RigError(path, NotText, OptionError.Shorten(element.GetRawText())));
                 }
 
                 break;
@@ -939,11 +939,11 @@ public static class RigLoader
                 double value = double.Parse(written, NumberStyles.Float, CultureInfo.InvariantCulture);
                 if (double.IsInfinity(value))
                 {
-                    errors.Add(new RigError(path, "is too large: a number here must lie within ±1.8e308 (and within this key's range)", RigSchema.Shorten(written)));
+                    errors.Add(new RigError(path, "is too large: a number here must lie within ±1.8e308 (and within this key's range)", OptionError.Shorten(written)));
                 }
                 else if (value == 0 && written.AsSpan(0, Mantissa(written)).IndexOfAnyInRange('1', '9') >= 0)
                 {
-                    errors.Add(new RigError(path, "is too close to 0 to be told from 0 (below 5e-324): write 0 or a value this key accepts", RigSchema.Shorten(written)));
+                    errors.Add(new RigError(path, "is too close to 0 to be told from 0 (below 5e-324): write 0 or a value this key accepts", OptionError.Shorten(written)));
                 }
 
                 break;

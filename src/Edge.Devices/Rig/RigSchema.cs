@@ -95,11 +95,8 @@ public static class RigSchema
             JsonValueKind.Undefined => "nothing",
             _ => value.GetRawText(),
         };
-        return Shorten(text);
+        return OptionError.Shorten(text);
     }
-
-    /// <summary>A value's text cut to at most 60 characters (a hostile file's 70 000-character string is not echoed whole).</summary>
-    internal static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "…";
 
     /// <summary>What a subschema accepts, in words ("an integer from 1 to 247", "one of \"poll\", \"alert\"").</summary>
     internal static string Accepts(JsonElement schema)

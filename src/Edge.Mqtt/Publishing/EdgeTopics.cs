@@ -63,7 +63,7 @@ public sealed class EdgeTopics
     {
         if (TopicLevel.Problem(value) is { } problem)
         {
-            string shown = value is null ? "" : value.Length <= 60 ? value : value[..57] + "…";
+            string shown = value is null ? "" : OptionError.Shorten(value);
             throw new ArgumentException($"{what} = '{shown}' is invalid: must be {TopicLevel.Rule} (it {problem}).", nameof(value));
         }
     }

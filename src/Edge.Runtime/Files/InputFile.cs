@@ -74,11 +74,11 @@ public static class InputFile
     /// The text of an input file's bytes: strict UTF-8, a leading byte-order mark (as Windows editors write) skipped.
     /// </summary>
     /// <exception cref="System.Text.DecoderFallbackException">The bytes are not UTF-8.</exception>
-    public static string DecodeUtf8(ReadOnlySpan<byte> bytes)
-    {
-        ReadOnlySpan<byte> bom = [0xEF, 0xBB, 0xBF];
-        return StrictUtf8.GetString(bytes.StartsWith(bom) ? bytes[bom.Length..] : bytes);
-    }
+    public static string DecodeUtf8(ReadOnlySpan<byte> bytes) => StrictUtf8.GetString(WithoutByteOrderMark(bytes));
+
+    /// <summary><paramref name="bytes"/> without a leading UTF-8 byte-order mark (as Windows editors write one), if any.</summary>
+    public static ReadOnlySpan<byte> WithoutByteOrderMark(ReadOnlySpan<byte> bytes) =>
+        bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? bytes[3..] : bytes;
 
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(false, true);
 }

@@ -10,7 +10,6 @@ using Edge.Core.Forecast;
 using Edge.Core.Levers;
 using Edge.Core.Metrics;
 using Edge.Core.Replay;
-using Edge.Daemon;
 using Edge.Output;
 using Edge.Runtime.Files;
 using Edge.Replay;
@@ -250,7 +249,7 @@ public sealed class ReplayCommand : ICommand
         var battery = new BatteryModelOptions { LatencyMs = 0, TimeConstantMs = 0 };
         if (configPath is not null)
         {
-            IConfiguration config = LoadConfig(configPath);
+            IConfiguration config = ConfigFile.Load(configPath, ConfigSections);
             ConfigFile.Bind(config, "Controller", options, configPath);
             ConfigFile.Bind(config, "Battery", battery, configPath);
         }
@@ -638,36 +637,11 @@ public sealed class ReplayCommand : ICommand
 
     /// <summary>Maximum samples of a generated profile (it is held in memory, 8 B each).</summary>
     private const double MaxProfileSamples = 1 << 25;
+
     /// <summary>
     /// The daemon's configuration sections and replay's own <c>Battery</c> (a daemon's configuration file can be given
     /// as it is; only <c>Controller</c> and <c>Battery</c> are used).
     /// </summary>
     private static readonly IReadOnlyDictionary<string, Type> ConfigSections =
         new Dictionary<string, Type>(RunCommand.Sections, StringComparer.OrdinalIgnoreCase) { ["Battery"] = typeof(BatteryModelOptions) };
-
-    /// <summary>
-    /// <c>--config</c> with the daemon's checks: the file's shape (no null, no object where a number is expected), then
-    /// every unknown key and every value its option cannot hold, at once and with the key's path — not .NET's binder text.
-    /// </summary>
-    private static IConfiguration LoadConfig(string path)
-    {
-        IConfiguration config;
-        try
-        {
-            config = new ConfigurationBuilder().AddJsonStream(ConfigFile.Open(path, sections: ConfigSections)).Build();
-        }
-        catch (Exception e) when (e is FormatException or InvalidDataException or System.Text.Json.JsonException)
-        {
-            throw new UsageException($"--config: '{path}' is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
-        }
-
-        IReadOnlyList<OptionError> problems = UnknownOptionKeys.Find(config, ConfigSections);
-        if (problems.Count > 0)
-        {
-            throw new UsageException($"--config: '{path}': invalid configuration:" + Environment.NewLine + "  "
-                + string.Join(Environment.NewLine + "  ", problems.Select(ConfigFile.Describe)));
-        }
-
-        return config;
-    }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Edge.Cli;
 using Edge.Core;
+using Edge.Daemon;
 using Edge.Runtime.Files;
 using Microsoft.Extensions.Configuration;
 
@@ -29,9 +30,29 @@ public static class ConfigFile
         MaxDepth = 32,
     };
 
-    /// <summary>Loads <paramref name="path"/> (JSON).</summary>
-    public static IConfiguration Load(string path) =>
-        new ConfigurationBuilder().AddJsonStream(Open(path)).Build();
+    /// <summary>
+    /// Loads <paramref name="path"/> (JSON) checked as <see cref="Open"/> does — its shape against
+    /// <paramref name="sections"/> when given — then every key no option of <paramref name="sections"/> takes and every
+    /// value its option cannot hold (<see cref="UnknownOptionKeys"/>), all at once with their paths.
+    /// </summary>
+    public static IConfiguration Load(string path, IReadOnlyDictionary<string, Type>? sections = null)
+    {
+        IConfiguration config;
+        try
+        {
+            config = new ConfigurationBuilder().AddJsonStream(Open(path, sections: sections)).Build();
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or JsonException)
+        {
+            throw new UsageException($"--config: '{path}' is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
+        }
+
+        IReadOnlyList<OptionError> problems = sections is null ? [] : UnknownOptionKeys.Find(config, sections);
+        return problems.Count == 0
+            ? config
+            : throw new UsageException($"--config: '{path}': invalid configuration:" + Environment.NewLine + "  "
+                + string.Join(Environment.NewLine + "  ", problems.Select(Describe)));
+    }
 
     /// <summary>
     /// Reads and checks <paramref name="path"/> and returns its bytes as a stream for
@@ -44,9 +65,9 @@ public static class ConfigFile
         ArgumentException.ThrowIfNullOrEmpty(path);
         byte[] bytes = ReadBounded(path, what);
 
-        // A UTF-8 byte-order mark (Windows editors write one) is skipped, as in rig files (InputFile.DecodeUtf8).
-        int start = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
-        bytes = start == 0 ? bytes : bytes[start..];
+        // A UTF-8 byte-order mark (Windows editors write one) is skipped, as in rig files.
+        int mark = bytes.Length - InputFile.WithoutByteOrderMark(bytes).Length;
+        bytes = mark == 0 ? bytes : bytes[mark..];
         Check(bytes, path, what, sections);
         return new MemoryStream(bytes, writable: false);
     }
@@ -157,8 +178,8 @@ public static class ConfigFile
     {
         ArgumentNullException.ThrowIfNull(error);
         string value = error.Value;
-        // A value its source has already cut (the rig loader's 60 characters, ending in '…') is not cut again.
-        bool shortEnough = value.Length <= 40 || (value.Length <= 61 && value.EndsWith('…'));
+        // A value its source has already cut (OptionError.Shorten, e.g. the rig loader's) is not cut again.
+        bool shortEnough = value.Length <= 40 || (value.Length <= OptionError.ShortenedMaxLength + 1 && value.EndsWith('…'));
         if (shortEnough && !value.Any(c => char.IsControl(c) || char.IsSurrogate(c) || c == '\uFFFD'))
         {
             return error.ToString();

@@ -121,7 +121,7 @@ public static class AnnouncementFile
             }
 
             lineNo++;
-            int start = lineNo == 1 && line.AsSpan(0, lineLength).StartsWith(Encoding.UTF8.Preamble) ? Encoding.UTF8.Preamble.Length : 0;
+            int start = lineNo == 1 ? lineLength - InputFile.WithoutByteOrderMark(line.AsSpan(0, lineLength)).Length : 0;
             int count = lineLength - start;
             count -= count > 0 && line[start + count - 1] == (byte)'\r' ? 1 : 0;
             lineLength = 0;
