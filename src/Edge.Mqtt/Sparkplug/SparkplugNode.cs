@@ -122,6 +122,11 @@ public sealed class SparkplugNode : IStateSink, IDisposable
             throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
         }
 
+        if (options.GroupId is null || options.EdgeNodeId is null)
+        {
+            throw new ArgumentException("Sparkplug GroupId and EdgeNodeId must be set (SparkplugOptions.Named gives the daemon's site and node)", nameof(options));
+        }
+
         _options = options;
         _client = client;
         _store = store ?? (options.BdSeqPath is { Length: > 0 } path ? new FileBdSeqStore(path) : new MemoryBdSeqStore());

@@ -10,13 +10,24 @@ public sealed class SparkplugOptions
     /// <summary>Publish Sparkplug B at all.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>Sparkplug group id (one topic level; default <c>edge</c>). Together with <see cref="EdgeNodeId"/> it names the
-    /// node: two nodes on one broker must never share the pair (their births, deaths and bdSeq would collide).</summary>
-    public string GroupId { get; set; } = "edge";
+    /// <summary>Sparkplug group id (one topic level). Null (the default): the daemon's site (<c>Edge:Site</c>), as the
+    /// deploy's broker accounts expect. Together with <see cref="EdgeNodeId"/> it names the node: two nodes on one broker
+    /// must never share the pair (their births, deaths and bdSeq would collide).</summary>
+    public string? GroupId { get; set; }
 
-    /// <summary>Edge node id (one topic level; default <c>node</c>, not derived from <c>Edge:Node</c>: set it on every
-    /// node, unique within its <see cref="GroupId"/>).</summary>
-    public string EdgeNodeId { get; set; } = "node";
+    /// <summary>Edge node id (one topic level). Null (the default): the daemon's node (<c>Edge:Node</c>), which is already
+    /// unique per node on a site, so two nodes left at the defaults do not collide.</summary>
+    public string? EdgeNodeId { get; set; }
+
+    /// <summary>These options with an unset <see cref="GroupId"/> and <see cref="EdgeNodeId"/> taken from the daemon's
+    /// site and node (a copy; this instance is not changed).</summary>
+    public SparkplugOptions Named(string site, string node)
+    {
+        var named = (SparkplugOptions)MemberwiseClone();
+        named.GroupId ??= site;
+        named.EdgeNodeId ??= node;
+        return named;
+    }
 
     /// <summary>NDATA messages per second (decimated on loop time from the state windows).</summary>
     public double DataRateHz { get; set; } = 1;
@@ -38,7 +49,17 @@ public sealed class SparkplugOptions
     public IReadOnlyList<OptionError> Validate(string section = "Mqtt:Sparkplug")
     {
         var c = new OptionChecks(section);
-        var levels = new List<(string, string)> { (nameof(GroupId), GroupId), (nameof(EdgeNodeId), EdgeNodeId) };
+        var levels = new List<(string, string)>();
+        if (GroupId is not null)
+        {
+            levels.Add((nameof(GroupId), GroupId));
+        }
+
+        if (EdgeNodeId is not null)
+        {
+            levels.Add((nameof(EdgeNodeId), EdgeNodeId));
+        }
+
         if (!string.IsNullOrEmpty(PrimaryHostId))
         {
             levels.Add((nameof(PrimaryHostId), PrimaryHostId));

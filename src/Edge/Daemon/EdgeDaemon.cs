@@ -579,7 +579,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         if (_sparkplug.Enabled)
         {
             _sparkplugClient = new MqttClient(_loggers.CreateLogger("sparkplug"));
-            _sparkplugNode = new SparkplugNode(_sparkplug, _sparkplugClient, new FileBdSeqStore(Path.Combine(_edge.StateDirectory, "sparkplug.bdseq")), _loggers.CreateLogger("sparkplug"), devices: _pump);
+            _sparkplugNode = new SparkplugNode(_sparkplug.Named(_edge.Site, _edge.Node), _sparkplugClient, new FileBdSeqStore(Path.Combine(_edge.StateDirectory, "sparkplug.bdseq")), _loggers.CreateLogger("sparkplug"), devices: _pump);
             _publisher.StateSink = _sparkplugNode;
             MqttClientOptions sparkplugClient = ClientOptions(clientId + "-spb");
             if (!string.IsNullOrEmpty(_sparkplug.Credentials?.Username))

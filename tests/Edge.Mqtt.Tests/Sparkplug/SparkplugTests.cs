@@ -180,6 +180,24 @@ public sealed class SparkplugTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Unset_group_and_node_are_the_daemons_site_and_node_and_a_node_refuses_to_start_without_them()
+    {
+        var unset = new SparkplugOptions { Enabled = true };
+        Assert.Empty(unset.Validate());
+        SparkplugOptions named = unset.Named("hall-b", "edge7");
+        Assert.Equal(("hall-b", "edge7"), (named.GroupId, named.EdgeNodeId));
+        Assert.Null(unset.GroupId); // a copy: the configured options keep saying "unset"
+        SparkplugOptions given = new SparkplugOptions { Enabled = true, GroupId = "plant", EdgeNodeId = "n1" }.Named("hall-b", "edge7");
+        Assert.Equal(("plant", "n1"), (given.GroupId, given.EdgeNodeId));
+
+        using var client = new MqttClient(new TestLogger(output));
+        var e = Assert.Throws<ArgumentException>(() => new SparkplugNode(unset, client, new MemoryBdSeqStore()));
+        Assert.Contains("GroupId and EdgeNodeId must be set", e.Message, StringComparison.Ordinal);
+        using var node = new SparkplugNode(named, client, new MemoryBdSeqStore());
+        Assert.Equal("spBv1.0/hall-b/NBIRTH/edge7", node.BirthTopic);
+    }
+
+    [Fact]
     public void bdSeq_advances_for_every_connect_packet_and_persists_in_a_file()
     {
         Directory.CreateDirectory(_dir);
@@ -220,7 +238,7 @@ public sealed class SparkplugTests(ITestOutputHelper output) : IDisposable
     {
         // Google.Protobuf keeps oneof values as object: a double value is boxed per message. Measured, bounded, reported.
         using var client = new MqttClient(new TestLogger());
-        using var node = new SparkplugNode(new SparkplugOptions { Enabled = true, DataRateHz = 100 }, client);
+        using var node = new SparkplugNode(new SparkplugOptions { Enabled = true, GroupId = "g", EdgeNodeId = "n", DataRateHz = 100 }, client);
         client.Start(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", MosquittoBroker.FreePort()).WithClientId("alloc-spb").WithOutboxCapacity(64, 0).Build());
         typeof(SparkplugNode).GetField("_born", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(node, true);
         var window = new StateWindow();
@@ -256,7 +274,7 @@ public sealed class SparkplugTests(ITestOutputHelper output) : IDisposable
         // Publisher thread, report by exception: per detail snapshot a DDATA per device whose values changed.
         var rig = new SimulatedRig(periodMs: 1);
         using var client = new MqttClient(new TestLogger());
-        using var node = new SparkplugNode(new SparkplugOptions { Enabled = true, DataRateHz = 100 }, client, devices: rig);
+        using var node = new SparkplugNode(new SparkplugOptions { Enabled = true, GroupId = "g", EdgeNodeId = "n", DataRateHz = 100 }, client, devices: rig);
         client.Start(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", MosquittoBroker.FreePort()).WithClientId("alloc-spb-dev").WithOutboxCapacity(64, 0).Build());
         typeof(SparkplugNode).GetField("_born", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.SetValue(node, true);
         var snapshot = new Edge.Core.Devices.RackSnapshot(2, 1);

@@ -119,7 +119,7 @@ public sealed class OtherBrokerTests(ITestOutputHelper output)
             Wait.Until(() => capture.States()[^1].Payload.GetProperty("mode").GetString() == "hold", Timeout, "mode hold in state");
 
             // RabbitMQ maps '.' and '/' alike to its routing keys' '.', and back to '/': an NCMD a host sends to
-            // spBv1.0/edge/NCMD/node reaches Edge as spBv1/0/…, which Edge reports instead of dropping it in silence.
+            // spBv1.0/rig/NCMD/rabbit (its site and node) reaches Edge as spBv1/0/…, which Edge reports instead of dropping it in silence.
             using (var sparkplug = new ChildProcess(Peers.MosquittoSub, ["-h", "127.0.0.1", "-p", I(rabbit.MqttPort), "-t", "spBv1.0/#", "-F", "%t", "-C", "1", "-W", "30"]))
             {
                 string topic = sparkplug.WaitForLine(l => l.StartsWith("spBv", StringComparison.Ordinal), Timeout, "a Sparkplug message").Line;
@@ -127,7 +127,7 @@ public sealed class OtherBrokerTests(ITestOutputHelper output)
                 Assert.StartsWith("spBv1/0/", topic, StringComparison.Ordinal);
             }
 
-            Publish(rabbit.MqttPort, "spBv1.0/edge/NCMD/node", "rebirth?");
+            Publish(rabbit.MqttPort, "spBv1.0/rig/NCMD/rabbit", "rebirth?");
             edge.WaitForLine(l => l.Contains("the broker rewrites '.' in topic names to '/'", StringComparison.Ordinal), Timeout, "Edge's Sparkplug hint");
 
             edge.Signal(ChildProcess.SigKill);

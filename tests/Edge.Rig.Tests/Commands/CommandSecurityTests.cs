@@ -295,7 +295,7 @@ public sealed class CommandSecurityTests(ITestOutputHelper output) : IDisposable
         using var bob = new OperatorConsole(broker, "bob");
         string spb = ShippedBroker.EdgeUser + "-spb";
         using InProcessDaemon edge = Start(broker, null,
-            "Sparkplug:Enabled=true", $"Sparkplug:GroupId={ShippedBroker.Site}", $"Sparkplug:EdgeNodeId={ShippedBroker.Node}",
+            "Sparkplug:Enabled=true", // group and node left unset: they default to Edge:Site and Edge:Node, which setup.sh grants
             $"Sparkplug:Credentials:Username={spb}", $"Sparkplug:Credentials:PasswordFile={broker.PasswordFile(spb)}");
         bob.Ready();
 
