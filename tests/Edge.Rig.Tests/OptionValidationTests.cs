@@ -164,6 +164,19 @@ public sealed class OptionValidationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Two_environment_variables_naming_one_option_in_different_case_are_refused_naming_both()
+    {
+        using var a = new EnvironmentVariable("EDGE_Controller__RampDownWPerS", "300");
+        using var b = new EnvironmentVariable("EDGE_CONTROLLER__RAMPDOWNWPERS", "5");
+        Outcome o = Run([]);
+        output.WriteLine(o.Error);
+        Assert.Equal(2, o.ExitCode);
+        Assert.Contains("EDGE_CONTROLLER__RAMPDOWNWPERS", o.Error, StringComparison.Ordinal);
+        Assert.Contains("EDGE_Controller__RampDownWPerS", o.Error, StringComparison.Ordinal);
+        Assert.Contains("set the same option", o.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_bad_value_in_the_config_file_is_refused_with_its_path_value_and_range()
     {
         using var dir = new TempDir();

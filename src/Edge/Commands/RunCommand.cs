@@ -177,6 +177,39 @@ public sealed class RunCommand : ICommand
         return overrides;
     }
 
+    /// <summary>
+    /// Two <c>EDGE_</c> variables naming one option in different case (<c>EDGE_Mqtt__Host</c> and <c>EDGE_MQTT__HOST</c>):
+    /// configuration keys are not case-sensitive, so one would silently win, and which one depends on the order the
+    /// environment happens to list them in. The message naming both, or null when there is none.
+    /// </summary>
+    internal static string? SameOptionTwiceInEnvironment(System.Collections.IDictionary environment)
+    {
+        const string Prefix = "EDGE_";
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var names = new List<string>();
+        foreach (object? key in environment.Keys)
+        {
+            if (key is string name && name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                names.Add(name);
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal); // the message does not depend on the environment's order
+        foreach (string name in names)
+        {
+            string option = name[Prefix.Length..].Replace("__", ":", StringComparison.Ordinal);
+            if (seen.TryGetValue(option, out string? first))
+            {
+                return $"environment variables {CsvTrace.Show(first)} and {CsvTrace.Show(name)} set the same option {CsvTrace.Show(option)} (keys are not case-sensitive): unset one.";
+            }
+
+            seen[option] = name;
+        }
+
+        return null;
+    }
+
     /// <summary>The configuration sources of the daemon (shared with <c>edge check</c>).</summary>
     internal static IConfigurationRoot BuildConfiguration(string? configPath, IReadOnlyDictionary<string, string?> overrides)
     {
@@ -184,6 +217,11 @@ public sealed class RunCommand : ICommand
         if (configPath is not null)
         {
             builder.AddJsonStream(Edge.Configuration.ConfigFile.Open(configPath, sections: Sections));
+        }
+
+        if (SameOptionTwiceInEnvironment(Environment.GetEnvironmentVariables()) is { } twice)
+        {
+            throw new UsageException(twice);
         }
 
         builder.AddEnvironmentVariables("EDGE_");
