@@ -316,6 +316,19 @@ public class RigLoaderTests
     }
 
     [Fact]
+    public void ARequiredWholeNumberWrittenWithAFractionDoesNotHideTheOtherEntriesFaults()
+    {
+        // The required address 64.0 used to end the reading there: the unknown bus of another sensor came only on the
+        // next run.
+        JsonObject rig = SimRig();
+        rig["sensors"]![0]!["address"] = JsonNode.Parse("64.0");
+        rig["sensors"]![3]!["bus"] = "nowhere";
+        RigException e = Reject(rig);
+        Assert.Equal(["$.sensors[0].address", "$.sensors[3].bus"], e.Errors.Select(x => x.Path));
+        Assert.StartsWith("must be a whole number", e.Errors[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SimulatedBusesAreRefusedOnHardware()
     {
         RigDefinition sim = RigLoader.Load(Repo.Rig("sim-8x-ina226.json"));

@@ -319,7 +319,10 @@ public static class RigLoader
             return null;
         }
 
-        for (int attempt = 0; attempt <= refused.Count; attempt++)
+        // A refused number is first replaced by its whole part (a required member cannot be left out, and the value is
+        // refused already, so the cross-reference pass skips its entry); only if that cannot be held either is it removed.
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
+        for (int attempt = 0; attempt <= (2 * refused.Count) + 2; attempt++)
         {
             try
             {
@@ -347,7 +350,15 @@ public static class RigLoader
                     refused.Add(new RigError(path, "must be a whole number written without a decimal point or exponent (e.g. 100, not 100.0 or 1E2)", written));
                 }
 
-                if (!owner.Remove(path[(dot + 1)..]))
+                string member = path[(dot + 1)..];
+                if (replaced.Add(path) && owner[member] is System.Text.Json.Nodes.JsonValue number && number.GetValueKind() == JsonValueKind.Number
+                    && number.TryGetValue(out double d) && double.IsFinite(d) && Math.Abs(d) <= int.MaxValue)
+                {
+                    owner[member] = (int)Math.Truncate(d);
+                    continue;
+                }
+
+                if (!owner.Remove(member))
                 {
                     return null;
                 }
