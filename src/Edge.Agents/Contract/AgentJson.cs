@@ -29,7 +29,7 @@ public static class AgentJson
         T? value;
         try
         {
-            value = JsonSerializer.Deserialize<T>(payload, Options);
+            value = JsonSerializer.Deserialize(payload, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
         }
         catch (JsonException e)
         {
@@ -56,7 +56,7 @@ public static class AgentJson
 
     /// <summary>Serialises <paramref name="message"/> (UTF-8).</summary>
     public static byte[] Serialize<T>(T message)
-        where T : class, IAgentMessage => JsonSerializer.SerializeToUtf8Bytes(message, Options);
+        where T : class, IAgentMessage => JsonSerializer.SerializeToUtf8Bytes(message, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
 
     private static JsonSerializerOptions CreateOptions()
     {
@@ -72,11 +72,14 @@ public static class AgentJson
             AllowTrailingCommas = false,
             MaxDepth = 4,
             DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            TypeInfoResolver = AgentJsonContext.Default,
         };
-        // The first converter that can convert a type wins: the knob's own one goes before the general one.
+        // Enums as their names only, never numbers: the knobs as their command names, the rest snake_case.
         o.Converters.Add(new KebabKnobConverter());
-        o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
-        o.MakeReadOnly(populateMissingResolver: true);
+        o.Converters.Add(new JsonStringEnumConverter<AgentKind>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        o.Converters.Add(new JsonStringEnumConverter<AgentState>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        o.Converters.Add(new JsonStringEnumConverter<Edge.Core.Forecast.PhaseKind>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        o.MakeReadOnly();
         return o;
     }
 
@@ -104,10 +107,45 @@ public static class AgentJson
 
         if (Quoted(message, "could not be converted to ", ". ") is { } target)
         {
-            return $"{path}: must be {Expected(target)}";
+            // The message names the member's own type, or (with compile-time metadata) the message type holding it:
+            // the member is then found by its path.
+            return $"{path}: must be {Expected(TypeAt(type, path)?.ToString() ?? target)}";
         }
 
         return $"{path}: {FirstSentence(message)}";
+    }
+
+    /// <summary>The declared type of the member at <paramref name="path"/> (<c>$.a</c>, <c>$.a[2]</c>) of a
+    /// <paramref name="type"/>, from the contract's metadata; null when the path names no member.</summary>
+    private static Type? TypeAt(Type type, string path)
+    {
+        if (!path.StartsWith("$.", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string member = path[2..];
+        int bracket = member.IndexOf('[', StringComparison.Ordinal);
+        bool element = bracket > 0;
+        if (element)
+        {
+            member = member[..bracket];
+        }
+
+        if (member.Contains('.', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        foreach (System.Text.Json.Serialization.Metadata.JsonPropertyInfo p in Options.GetTypeInfo(type).Properties)
+        {
+            if (p.Name == member)
+            {
+                return element ? Options.GetTypeInfo(p.PropertyType).ElementType : p.PropertyType;
+            }
+        }
+
+        return null;
     }
 
     private static string? Quoted(string message, string before, string after)

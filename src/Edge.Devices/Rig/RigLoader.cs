@@ -57,6 +57,7 @@ public static class RigLoader
         ReadCommentHandling = JsonCommentHandling.Skip,
         AllowDuplicateProperties = false,
         MaxDepth = 16,
+        TypeInfoResolver = RigJsonContext.Default,
     };
 
     private static readonly Dictionary<string, RigBusKind> BusKinds = new(StringComparer.Ordinal)
@@ -234,7 +235,7 @@ public static class RigLoader
             RigFileJson? file;
             try
             {
-                file = document.RootElement.Deserialize<RigFileJson>(SerializerOptions);
+                file = document.RootElement.Deserialize((System.Text.Json.Serialization.Metadata.JsonTypeInfo<RigFileJson>)SerializerOptions.GetTypeInfo(typeof(RigFileJson)));
             }
             catch (JsonException e)
             {
@@ -326,7 +327,7 @@ public static class RigLoader
         {
             try
             {
-                return pruned.Deserialize<RigFileJson>(SerializerOptions);
+                return pruned.Deserialize((System.Text.Json.Serialization.Metadata.JsonTypeInfo<RigFileJson>)SerializerOptions.GetTypeInfo(typeof(RigFileJson)));
             }
             catch (JsonException e)
             {

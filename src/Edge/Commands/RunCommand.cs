@@ -298,6 +298,9 @@ public sealed class RunCommand : ICommand
     };
 
     /// <summary>Registers an options section with strict binding and the class's own validation, checked at start.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The option classes are Edge's own, kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj); the reflection binder fills them there as under the JIT (the sim, hil and config runs of tests/native-smoke.sh).")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The option classes are Edge's own, kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj); the reflection binder fills them there as under the JIT (the sim, hil and config runs of tests/native-smoke.sh).")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2091", Justification = "The option classes are Edge's own, kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj); the reflection binder fills them there as under the JIT (the sim, hil and config runs of tests/native-smoke.sh).")]
     internal static void AddValidated<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IReadOnlyList<OptionError>> validate)
         where T : class
     {

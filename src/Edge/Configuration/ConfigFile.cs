@@ -193,6 +193,8 @@ public static class ConfigFile
     /// Binds section <paramref name="section"/> of <paramref name="config"/> onto <paramref name="target"/> (keys
     /// present override the target's current values). Unknown keys and unconvertible values are errors.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The option classes are Edge's own, kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj); the reflection binder fills them there as under the JIT (the sim, hil and config runs of tests/native-smoke.sh).")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The option classes are Edge's own, kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj); the reflection binder fills them there as under the JIT (the sim, hil and config runs of tests/native-smoke.sh).")]
     public static void Bind<T>(IConfiguration config, string section, T target, string source)
         where T : class
     {

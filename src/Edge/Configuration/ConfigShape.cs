@@ -29,6 +29,8 @@ internal static class ConfigShape
         return problems;
     }
 
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Edge's own assemblies are kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj): every option class and its properties are there to reflect on.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Edge's own assemblies are kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj): every option class and its properties are there to reflect on.")]
     private static void WalkObject(JsonElement obj, Type type, string path, List<string> problems)
     {
         foreach (JsonProperty member in obj.EnumerateObject())

@@ -49,6 +49,7 @@ public sealed class PersistedState
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        TypeInfoResolver = DaemonJsonContext.Default,
     };
 
     /// <summary>
@@ -65,7 +66,7 @@ public sealed class PersistedState
 
         try
         {
-            return JsonSerializer.Deserialize<PersistedState>(File.ReadAllText(path), Json) ?? new PersistedState();
+            return JsonSerializer.Deserialize(File.ReadAllText(path), (System.Text.Json.Serialization.Metadata.JsonTypeInfo<PersistedState>)Json.GetTypeInfo(typeof(PersistedState))) ?? new PersistedState();
         }
         catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
         {
@@ -78,7 +79,7 @@ public sealed class PersistedState
     public void Save(string path)
     {
         SavedAtUtc = DateTimeOffset.UtcNow;
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(this, Json);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(this, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<PersistedState>)Json.GetTypeInfo(typeof(PersistedState)));
         OutputFile.ReplaceAtomically(OutputFile.ResolveStore(path), s => s.Write(json));
     }
 }

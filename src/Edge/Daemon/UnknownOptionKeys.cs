@@ -42,6 +42,8 @@ internal static class UnknownOptionKeys
         return errors;
     }
 
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Edge's own assemblies are kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj): every option class and its properties are there to reflect on.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Edge's own assemblies are kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj): every option class and its properties are there to reflect on.")]
     private static void Walk(IConfigurationSection section, Type type, List<OptionError> errors)
     {
         foreach (IConfigurationSection child in section.GetChildren())
@@ -121,6 +123,8 @@ internal static class UnknownOptionKeys
     }
 
     /// <summary>Why <paramref name="value"/> cannot be bound to <paramref name="type"/>, in plain words; null when it can.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only the converters of the primitive option types (numbers, bool, enums of Edge's own kept assemblies, TimeSpan) are asked for.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Edge's own assemblies are kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj): every option class and its properties are there to reflect on.")]
     internal static string? TypeProblem(Type type, string value)
     {
         Type target = Nullable.GetUnderlyingType(type) ?? type;

@@ -33,12 +33,13 @@ internal static class GuardDevices
         WriteIndented = true,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         RespectRequiredConstructorParameters = true,
+        TypeInfoResolver = Edge.Daemon.DaemonJsonContext.Default,
     };
 
     /// <summary>Writes the list atomically.</summary>
     public static void Save(string path, IReadOnlyList<GuardDevice> devices)
     {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(devices, Options);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(devices, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<IReadOnlyList<GuardDevice>>)Options.GetTypeInfo(typeof(IReadOnlyList<GuardDevice>)));
         OutputFile.ReplaceAtomically(OutputFile.ResolveStore(path), s => s.Write(json));
     }
 
@@ -47,7 +48,7 @@ internal static class GuardDevices
     {
         try
         {
-            List<GuardDevice> list = JsonSerializer.Deserialize<List<GuardDevice>>(File.ReadAllText(path), Options)
+            List<GuardDevice> list = JsonSerializer.Deserialize(File.ReadAllText(path), (System.Text.Json.Serialization.Metadata.JsonTypeInfo<List<GuardDevice>>)Options.GetTypeInfo(typeof(List<GuardDevice>)))
                 ?? throw new InvalidDataException($"{path}: null");
             foreach (GuardDevice d in list)
             {

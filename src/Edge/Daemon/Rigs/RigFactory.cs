@@ -294,6 +294,7 @@ internal static class RigFactory
 
         public int Port { get; }
 
+        [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "Asked only when edge runs as 'dotnet edge.dll'; a natively compiled edge is its own process path.")]
         public static InverterProcess Start(double powerW, double energyWh, SimOptions sim, double socPct)
         {
             string self = Environment.ProcessPath ?? "dotnet";
