@@ -69,6 +69,17 @@ internal sealed class ControllerHarness
         return Last;
     }
 
+    /// <summary>The loop stalls for <paramref name="seconds"/> (SIGSTOP, a long GC pause): no decision, the battery
+    /// keeps delivering the last setpoint, time goes on.</summary>
+    public void Stall(double seconds)
+    {
+        for (int i = 0; i < (int)Math.Round(seconds / PeriodS); i++)
+        {
+            Battery.Step(Last.BatterySetpointW, PeriodS);
+            Tick++;
+        }
+    }
+
     public void Run(double loadW, double seconds)
     {
         for (int i = 0; i < (int)Math.Round(seconds / PeriodS); i++)

@@ -69,6 +69,90 @@ public class ControllerModeTests
         }
     }
 
+    /// <summary>Largest change of the battery setpoint over any window of <paramref name="windowS"/> in
+    /// <paramref name="setpointsW"/> (one per period).</summary>
+    private static double LargestMove(IReadOnlyList<double> setpointsW, double windowS)
+    {
+        int n = (int)Math.Round(windowS / ControllerHarness.PeriodS);
+        double worst = 0;
+        for (int i = 0; i < setpointsW.Count; i++)
+        {
+            for (int j = i + 1; j <= Math.Min(setpointsW.Count - 1, i + n); j++)
+            {
+                worst = Math.Max(worst, Math.Abs(setpointsW[j] - setpointsW[i]));
+            }
+        }
+
+        return worst;
+    }
+
+    [Fact]
+    public void Returning_to_auto_from_standby_with_the_grid_above_the_cap_brings_it_under_by_a_ramp_not_a_step()
+    {
+        // Found on the hil rig: standby let the grid rise to the load (above the cap); back in auto the cap was
+        // enforced at once and the battery stepped to load − cap in one period.
+        ControllerOptions o = ControllerHarness.DefaultOptions();
+        o.GridCapW = 2200;
+        var h = new ControllerHarness(o);
+        h.Run(3080, 120);
+        Assert.Equal(880, h.Last.BatterySetpointW, 0);
+        Assert.Null(h.Controller.TrySetMode(ControlMode.Standby));
+        h.Run(3080, 15);
+        Assert.Equal(0, h.Last.BatterySetpointW);
+        Assert.Null(h.Controller.TrySetMode(ControlMode.Auto));
+        var setpoints = new List<double> { h.Last.BatterySetpointW };
+        for (int k = 0; k < 3000; k++)
+        {
+            setpoints.Add(h.Step(3080).BatterySetpointW);
+        }
+
+        Assert.True(LargestMove(setpoints, 1) <= (100 * 1.0) + 1e-6, $"largest move in 1 s {LargestMove(setpoints, 1):0.#} W, ramp limit 100 W/s");
+        Assert.Equal(880, setpoints[^1], 0); // and the cap is enforced in the end
+    }
+
+    [Fact]
+    public void An_unavailable_battery_at_start_with_the_grid_above_the_cap_leaves_no_backlog_to_step_out()
+    {
+        // Found on the hil rig: the inverters came online 0.8 s after the first cycle; the effective cap had ramped
+        // down meanwhile, and the battery took the backlog in one period.
+        ControllerOptions o = ControllerHarness.DefaultOptions();
+        o.GridCapW = 2200;
+        var h = new ControllerHarness(o) { Health = InputHealth.BatteryUnavailable };
+        h.Run(3080, 3);
+        h.Health = InputHealth.None;
+        var setpoints = new List<double> { h.Last.BatterySetpointW };
+        for (int k = 0; k < 3000; k++)
+        {
+            setpoints.Add(h.Step(3080).BatterySetpointW);
+        }
+
+        Assert.True(LargestMove(setpoints, 1) <= (100 * 1.0) + 1e-6, $"largest move in 1 s {LargestMove(setpoints, 1):0.#} W, ramp limit 100 W/s");
+        Assert.Equal(880, setpoints[^1], 0);
+    }
+
+    [Fact]
+    public void A_stalled_loop_resumes_its_ramp_where_it_was_without_a_step()
+    {
+        // Found on the hil rig: SIGSTOP for 5 s during a stop ramp, then SIGCONT: the first decision moved the
+        // battery by a whole second's ramp at once, and the ramp went on from there (2× the limit within 1 s).
+        var h = new ControllerHarness(ControllerHarness.DefaultOptions());
+        h.Run(5000, 60);
+        h.Run(9000, 3);
+        Assert.True(h.Last.BatterySetpointW > 3000);
+        Assert.Null(h.Controller.TrySetMode(ControlMode.Standby));
+        h.Run(9000, 1);
+        double beforeW = h.Last.BatterySetpointW;
+        h.Stall(5);
+        var setpoints = new List<double> { beforeW };
+        for (int k = 0; k < 300; k++)
+        {
+            setpoints.Add(h.Step(9000).BatterySetpointW);
+        }
+
+        Assert.True(Math.Abs(setpoints[1] - beforeW) <= (2 * 100 * ControllerHarness.PeriodS) + 1e-9, $"first move after the stall {setpoints[1] - beforeW:0.#} W");
+        Assert.True(LargestMove(setpoints, 1) <= 100 + (2 * 100 * ControllerHarness.PeriodS) + 1e-6, $"largest move in 1 s {LargestMove(setpoints, 1):0.#} W");
+    }
+
     [Fact]
     public void Fault_behaves_as_standby_and_is_left_only_through_clear()
     {

@@ -68,6 +68,9 @@ namespace Edge.Core.Control;
 public sealed class SmoothingController : IGridController
 {
     private const double MaxDtS = 1.0;
+
+    /// <summary>Most periods one decision may advance the ramps and filters by (a late period counts; a stall does not).</summary>
+    private const double MaxPeriodsPerStep = 2.0;
     private const double LoadRangeForgetS = 3600.0;
     private const double PowerMargin = 0.05;
 
@@ -418,7 +421,9 @@ public sealed class SmoothingController : IGridController
             dtS = _nominalDtS;
         }
 
-        dtS = Math.Min(dtS, MaxDtS);
+        // A stalled loop (SIGSTOP, a pause of the machine) resumes where it was: the devices held their power meanwhile,
+        // and granting the stall's time to the ramp at once would step them by it.
+        dtS = Math.Min(dtS, Math.Min(MaxDtS, MaxPeriodsPerStep * _nominalDtS));
         if (dtS != _cachedDtS)
         {
             _cachedDtS = dtS;
@@ -636,6 +641,11 @@ public sealed class SmoothingController : IGridController
 
     private void FollowActualGrid(double gridW)
     {
+        // While the battery does not control (standby, fault, unavailable, no load, E-stop) the grid may go beyond a
+        // limit; the limit is then brought back over it by a ramp once control resumes (RampLimitsIn), exactly as at
+        // start — never enforced at once, which would step the battery by the whole excess.
+        _effectiveCapW = Math.Max(_capTargetW, gridW);
+        _effectiveFloorW = Math.Min(_floorTargetW, gridW);
         _gridTargetW = gridW;
         _refStage1W = gridW;
         _refStage2W = gridW;
