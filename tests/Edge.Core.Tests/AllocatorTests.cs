@@ -21,6 +21,32 @@ public class AllocatorTests
     }
 
     [Fact]
+    public void A_unit_that_answers_but_refuses_writes_keeps_its_power_counted_and_the_others_are_not_given_it_again()
+    {
+        // Found on the hil rig: pcs2 refused writes (health fault) while still delivering its 440 W; the allocator
+        // gave pcs1 the whole 880 W at once (a +440 W step at the grid) and the state reported 880 W of battery.
+        InverterState pcs1 = new(1_000_000_000, 440, 50, 2000, 2000, 100, 440, InverterHealth.Ok);
+        InverterState pcs2 = new(1_000_000_000, 440, 50, 2000, 2000, 100, 440, InverterHealth.Fault);
+        InverterState[] units = [pcs1, pcs2];
+        InverterAggregate a = InverterAggregate.Of(units, 1_500_000_000, 2_000_000_000);
+        Assert.Equal((880, 440, 1), (a.MeasuredPowerW, a.UncontrolledPowerW, a.UsableCount));
+        var sp = new double[2];
+        Assert.Equal(440, BatteryAllocator.Allocate(880, a.UncontrolledPowerW, units, 10, 90, sp), 9);
+        Assert.Equal([440.0, 0.0], sp);
+
+        // The ramp-out to 0 W does not make pcs1 charge against pcs2's discharge (no circulating power).
+        Assert.Equal(0, BatteryAllocator.Allocate(300, 440, units, 10, 90, sp));
+        Assert.Equal([0.0, 0.0], sp);
+        Assert.Equal(0, BatteryAllocator.Allocate(0, 440, units, 10, 90, sp));
+
+        // A reading older than the age, a unit offline or one whose values are not trusted counts nothing.
+        Assert.Equal(0, InverterAggregate.Of(units, 3_500_000_000, 2_000_000_000).UncontrolledPowerW);
+        Assert.Equal(0, InverterAggregate.Of([pcs1, pcs2 with { Health = InverterHealth.Offline }], 1_500_000_000, 2_000_000_000).UncontrolledPowerW);
+        Assert.Equal(0, InverterAggregate.Of([pcs1, pcs2 with { Health = InverterHealth.Misconfigured }], 1_500_000_000, 2_000_000_000).UncontrolledPowerW);
+        Assert.Equal(440, InverterAggregate.Of(units).MeasuredPowerW); // without an age: usable units only, as before
+    }
+
+    [Fact]
     public void Fuller_units_discharge_more_and_emptier_units_charge_more()
     {
         InverterState[] units = [Unit(80, 5000), Unit(30, 5000)];

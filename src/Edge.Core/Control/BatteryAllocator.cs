@@ -11,6 +11,27 @@ namespace Edge.Core.Control;
 /// </summary>
 public static class BatteryAllocator
 {
+    /// <summary>
+    /// Allocates what the usable inverters must deliver of <paramref name="totalW"/> when others deliver
+    /// <paramref name="uncontrolledW"/> that cannot be commanded (<see cref="Devices.InverterAggregate.UncontrolledPowerW"/>):
+    /// <c>totalW − uncontrolledW</c>, but never of the opposite sign to <paramref name="totalW"/> (the usable units are
+    /// not made to circulate power against the others; 0 then). Returns the sum allocated to the usable units.
+    /// </summary>
+    public static double Allocate(double totalW, double uncontrolledW, ReadOnlySpan<InverterState> inverters, double socMinPct, double socMaxPct, Span<double> setpointsW)
+    {
+        double controllableW = totalW;
+        if (double.IsFinite(uncontrolledW) && uncontrolledW != 0)
+        {
+            controllableW = totalW - uncontrolledW;
+            if (controllableW * totalW < 0 || (totalW == 0 && controllableW != 0))
+            {
+                controllableW = 0;
+            }
+        }
+
+        return Allocate(controllableW, inverters, socMinPct, socMaxPct, setpointsW);
+    }
+
     /// <summary>Allocates <paramref name="totalW"/> (positive = discharge); returns the sum actually allocated.</summary>
     /// <param name="totalW">Total setpoint, W.</param>
     /// <param name="inverters">Current states, in configuration order.</param>

@@ -14,7 +14,7 @@ namespace Edge.Runtime.Cycle;
 /// contributes its last good value (load flagged degraded); with no usable rack sensor at all the load is missing
 /// (the controller then ramps the battery out). An unreadable E-stop line counts as asserted (fail safe).</item>
 /// <item><b>Decide</b> — <see cref="SmoothingController.Decide"/>.</item>
-/// <item><b>Allocate</b> — <see cref="BatteryAllocator.Allocate"/> across the inverters.</item>
+/// <item><b>Allocate</b> — <see cref="BatteryAllocator.Allocate(double, double, ReadOnlySpan{InverterState}, double, double, Span{double})"/> across the inverters.</item>
 /// <item><b>Actuate</b> — <see cref="IBatteryInverter.PostSetpoint"/> on each (a mailbox post; the inverter's own
 /// worker writes it), stamped with the snapshot time.</item>
 /// <item><b>Hand off</b> — copies snapshot, decision and setpoints into a preallocated slot of <see cref="HandOffRing"/>;
@@ -26,6 +26,10 @@ namespace Edge.Runtime.Cycle;
 /// </summary>
 public sealed class ControlCycle : IControlCycle
 {
+    /// <summary>An inverter that cannot be commanded but answered within this age still counts with the power it
+    /// delivers (<see cref="InverterAggregate.UncontrolledPowerW"/>), ns.</summary>
+    public const long AnsweredMaxAgeNs = 2_000_000_000;
+
     private readonly IRackSampler _rack;
     private readonly IBatteryInverter[] _inverters;
     private readonly IPowerSensor? _gridMeter;
@@ -166,7 +170,7 @@ public sealed class ControlCycle : IControlCycle
             }
         }
 
-        InverterAggregate battery = InverterAggregate.Of(states);
+        InverterAggregate battery = InverterAggregate.Of(states, s.TimestampNs, AnsweredMaxAgeNs);
         s.Battery = battery;
         if (battery.UsableCount == 0)
         {
@@ -222,7 +226,7 @@ public sealed class ControlCycle : IControlCycle
 
     /// <inheritdoc />
     public void Allocate(in CycleInfo cycle) =>
-        BatteryAllocator.Allocate(_decision.BatterySetpointW, _snapshot.Inverters, _socMinPct, _socMaxPct, _setpointsW);
+        BatteryAllocator.Allocate(_decision.BatterySetpointW, _snapshot.Battery.UncontrolledPowerW, _snapshot.Inverters, _socMinPct, _socMaxPct, _setpointsW);
 
     /// <inheritdoc />
     public void Actuate(in CycleInfo cycle)
