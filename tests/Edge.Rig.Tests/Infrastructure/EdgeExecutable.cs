@@ -15,9 +15,21 @@ internal static class EdgeExecutable
         return new ChildProcess(command[0], [.. command[1..], .. args], env);
     }
 
-    /// <summary>The command line that runs the built edge: the app host, or <c>dotnet edge.dll</c>.</summary>
+    /// <summary>
+    /// <c>$EDGE_EXECUTABLE</c> when set (the natively compiled edge of deploy/build-native.sh, which .ci/run tests
+    /// with the rig tests that start edge as a process), else null.
+    /// </summary>
+    public static string? Native => Environment.GetEnvironmentVariable("EDGE_EXECUTABLE") is { Length: > 0 } path ? path : null;
+
+    /// <summary>The command line that runs the edge under test: <see cref="Native"/>, the built app host, or
+    /// <c>dotnet edge.dll</c>.</summary>
     public static string[] Command()
     {
+        if (Native is { } native)
+        {
+            return File.Exists(native) ? [native] : throw new FileNotFoundException($"EDGE_EXECUTABLE={native}: no such file", native);
+        }
+
         string apphost = Path.Combine(AppContext.BaseDirectory, "edge");
         return File.Exists(apphost)
             ? [apphost]
