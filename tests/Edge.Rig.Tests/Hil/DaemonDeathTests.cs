@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Edge.Rig.Tests.Infrastructure;
+using static Edge.Rig.Tests.Hil.HilRig;
 
 namespace Edge.Rig.Tests.Hil;
 
@@ -17,20 +18,6 @@ namespace Edge.Rig.Tests.Hil;
 [Collection(DaemonCollection.Name)]
 public sealed class DaemonDeathTests(ITestOutputHelper output)
 {
-    private const double RampWPerS = 200;
-    private const double DynamicRangeW = 50;
-    private const double InverterPowerW = 2000;
-    private const double GridCapW = 2200;
-    private const int SigCont = 18;
-    private const int SigStop = 19;
-    private const int SigUsr1 = 10;
-
-    /// <summary>A steady training load at 95 % of 3.2 kW (no dips, no noise): with the grid capped, the batteries carry ~840 W.</summary>
-    private const string SteadyLoad =
-        "ai-training:peak_w=3200,duration_s=600,first_idle_s=0,start_ramp_s=0,comm_min_frac=0.95,comm_max_frac=0.95,compute_frac=0.95," +
-        "noise_frac=0,checkpoint_every_min_s=3600,checkpoint_every_max_s=3600,crash_prob=0,stall_prob=0,job_mean_s=100000," +
-        "iteration_min_s=120,iteration_max_s=120";
-
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Runs of a scenario before a guard that takes over ahead of the fault every time fails the test.</summary>
@@ -66,7 +53,7 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
     [InlineData(Death.Kill9LandedReversion)]
     public void The_death_of_the_daemon_moves_the_batteries_no_faster_than_the_ramp_limit(Death death)
     {
-        if (!Peers.Available(output, Peers.Mosquitto, PyInverter.Python, Mbpoll) || !HasPymodbus())
+        if (!Peers.Available(output, Peers.Mosquitto, PyInverter.Python, Mbpoll) || !HasPymodbus(output))
         {
             return;
         }
@@ -328,15 +315,6 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
         return null;
     }
 
-    private ChildProcess StartDaemon(Mosquitto broker, string stateDirectory, PyInverter pcs1, PyInverter pcs2) => EdgeExecutable.Start(
-    [
-        "run", "--rig", "hil", $"Sim:InverterEndpoints={pcs1.Endpoint},{pcs2.Endpoint}", $"Sim:InverterPowerW={InverterPowerW}",
-        $"Edge:StateDirectory={stateDirectory}", "Edge:LiveView=off", "Edge:Site=rig", "Edge:Node=hil",
-        "Mqtt:Host=127.0.0.1", $"Mqtt:Port={broker.Port}", $"Sim:Profile={SteadyLoad}", $"Controller:GridCapW={GridCapW}",
-        $"Controller:RampUpWPerS={RampWPerS}", $"Controller:RampDownWPerS={RampWPerS}", $"Controller:DynamicRangeW={DynamicRangeW}",
-        "Loop:FaultAfterConsecutiveMisses=1000",
-    ]);
-
     private const string Mbpoll = "/usr/bin/mbpoll";
 
     /// <summary>WSetRvrt = 0 (704, protocol address 40251 on this map), as the landed daemon programmed it, written by mbpoll.</summary>
@@ -348,51 +326,5 @@ public sealed class DaemonDeathTests(ITestOutputHelper output)
         string text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();
         p.WaitForExit();
         Assert.True(p.ExitCode == 0, $"mbpoll failed: {text}");
-    }
-
-    private static double Now() => Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency;
-
-    private static bool Discharging(PowerPoller poller, double forS)
-    {
-        var s = poller.Samples();
-        if (s.Count == 0 || s[^1].T - s[0].T < forS)
-        {
-            return false;
-        }
-
-        double from = s[^1].T - forS;
-        var recent = s.Where(x => x.T >= from).ToList();
-        double lo = recent.Min(x => x.W.Sum()), hi = recent.Max(x => x.W.Sum());
-        return recent.All(x => x.W.All(w => w >= 300)) && hi - lo <= 25; // and steady: the fault starts from rest
-    }
-
-    /// <summary>Both still discharging ≥ 300 W (not necessarily steady).</summary>
-    private static bool StillDischarging(PowerPoller poller, double forS)
-    {
-        var s = poller.Samples();
-        double from = s[^1].T - forS;
-        return s.Where(x => x.T >= from).All(x => x.W.All(w => w >= 300));
-    }
-
-    /// <summary>Waits until the guard has ramped the batteries to ~0 W; returns the time (monotonic s) plus 1 s of margin.</summary>
-    private static double WaitForZero(PowerPoller poller, ChildProcess edge)
-    {
-        Wait.Until(() => poller.Latest.W is { Length: 2 } w && Math.Abs(w.Sum()) < 10, Timeout, "the batteries at 0 W", () => Describe(poller.Latest) + "\n" + edge.Log);
-        double t = Now();
-        Wait.Until(() => Now() > t + 1, TimeSpan.FromSeconds(5), "one more second");
-        return Now();
-    }
-
-    private static string Describe((double T, double[] W) s) => string.Join(" + ", s.W.Select(w => w.ToString("0", CultureInfo.InvariantCulture))) + " W";
-
-    private static string Trace(IReadOnlyList<(double T, double[] W)> samples, double from, double to) =>
-        string.Join('\n', samples.Where(s => s.T >= from && s.T <= to).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.T - from:+0.000;-0.000} s  {Describe(s)}  = {s.W.Sum():0}")));
-
-    private bool HasPymodbus()
-    {
-        using var p = Process.Start(new ProcessStartInfo(PyInverter.Python, ["-c", "from pymodbus.client import ModbusTcpClient; from pymodbus.server import StartAsyncTcpServer"])
-        { RedirectStandardError = true, UseShellExecute = false })!;
-        p.WaitForExit();
-        return p.ExitCode == 0 || Peers.Available(output, "python3-pymodbus with python3-serial-asyncio (from pymodbus import … failed)");
     }
 }
