@@ -222,7 +222,8 @@ public sealed class EdgeJson : IDisposable
         return End();
     }
 
-    /// <summary>The retained status: <c>{"state":"online",…}</c> or the Will's <c>{"state":"offline"}</c> with details.</summary>
+    /// <summary>The retained status, <c>{"state","ts","site","node","version","started"}</c>: online, a clean stop's offline,
+    /// and the Will's offline alike.</summary>
     public ReadOnlySpan<byte> WriteStatus(string state, string site, string node, string version, long startedUnixMs, long unixMs)
     {
         Utf8JsonWriter j = Begin();

@@ -128,4 +128,50 @@ public sealed class RetainedStatusTests(ITestOutputHelper output) : IDisposable
             sub.WaitForExit();
         }
     }
+
+    [Fact]
+    public void The_will_carries_every_status_field_with_the_ts_of_the_connection_that_set_it()
+    {
+        if (!Peers.Available(output, Peers.Mosquitto, Peers.MosquittoSub))
+        {
+            return;
+        }
+
+        using var broker = MosquittoBroker.Start();
+        using var sub = ProcessRunner.StartRaw(Peers.MosquittoSub, ["-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-t", "edge/lab/n1/status", "-q", "1"]);
+        var lines = new LineCollector(sub);
+        try
+        {
+            var time = new ManualTimeProvider(FirstRun);
+            var rig = new SimulatedRig(periodMs: 1);
+            var client = new MqttClient(new TestLogger(output));
+            var publisher = new EdgePublisher(new EdgePublisherOptions { Site = "lab", Node = "n1", Version = "9.8.7" }, client, rig.Ring, rig, time: time);
+            time.Advance(TimeSpan.FromSeconds(5)); // the connection comes 5 s after the start
+            publisher.Start(ClientOptions(broker.Port));
+            Assert.True(lines.WaitFor(l => l.Any(x => x.Contains("\"online\"", StringComparison.Ordinal)), Wait), "no online status");
+            time.Advance(TimeSpan.FromSeconds(60)); // Edge runs a minute, then dies
+
+            // The process dies: the socket closes without DISCONNECT, the broker publishes the Will.
+            publisher.Dispose();
+            client.Dispose();
+            Assert.True(lines.WaitFor(l => l.Any(x => x.Contains("\"offline\"", StringComparison.Ordinal)), Wait), "the Will did not arrive");
+
+            JsonElement online = JsonDocument.Parse(lines.Snapshot().First(x => x.Contains("\"online\"", StringComparison.Ordinal))).RootElement;
+            JsonElement will = RetainedStatus(broker.Port, "edge/lab/n1/status");
+            output.WriteLine($"online: {online}\nwill:   {will}");
+            Assert.Equal(["state", "ts", "site", "node", "version", "started"], will.EnumerateObject().Select(p => p.Name).ToArray());
+            Assert.Equal("offline", will.GetProperty("state").GetString());
+            Assert.Equal("lab", will.GetProperty("site").GetString());
+            Assert.Equal("n1", will.GetProperty("node").GetString());
+            Assert.Equal("9.8.7", will.GetProperty("version").GetString());
+            Assert.Equal(Iso(FirstRun), will.GetProperty("started").GetString());
+            Assert.Equal(Iso(FirstRun.AddSeconds(5)), will.GetProperty("ts").GetString()); // the connection's time, as its online status says
+            Assert.Equal(online.GetProperty("ts").GetString(), will.GetProperty("ts").GetString());
+        }
+        finally
+        {
+            sub.Kill();
+            sub.WaitForExit();
+        }
+    }
 }
