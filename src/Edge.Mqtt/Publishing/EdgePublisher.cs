@@ -17,8 +17,9 @@ using System.Text.Json;
 namespace Edge.Mqtt.Publishing;
 
 /// <summary>
-/// Publishes Edge's state over MQTT (docs/DESIGN.md §7): retained status with an offline Will (the same fields), decimated state, per-sensor and
-/// per-inverter detail, QoS 1 alarms, and command replies. Drains an <see cref="ICycleSource"/> on its own thread.
+/// Publishes Edge's state over MQTT (docs/DESIGN.md §7): retained status with an offline Will (the same fields),
+/// decimated state, per-sensor and per-inverter detail, QoS 1 alarms, and command replies. Drains an
+/// <see cref="ICycleSource"/> on its own thread.
 /// </summary>
 public sealed class EdgePublisher : IDisposable
 {
