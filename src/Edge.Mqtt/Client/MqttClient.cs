@@ -329,6 +329,13 @@ public sealed class MqttClient : IDisposable
             ? null
             : new FileOutboxSpool(options.Outbox.SpoolPath, options.Outbox.SpoolMaxBytes, options.Outbox.SpoolFsync, options.Outbox.Capacity, _logger);
         _outbox = new MqttOutbox(options.Outbox, spool) { MessageQueued = () => _wake.Set() };
+        if (_outbox.SupersededFromSpool > 0)
+        {
+            _logger.LogInformation(
+                "Outbox spool {Path}: {Count} retained messages of an earlier run dropped unsent (superseded: this run publishes its own status on connecting); {Restored} messages to send",
+                options.Outbox.SpoolPath, _outbox.SupersededFromSpool, _outbox.RestoredFromSpool);
+        }
+
         _firstConnect = first;
         _stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _sessionThread = new Thread(SessionLoop) { IsBackground = true, Name = $"mqtt-{options.ClientId}" };

@@ -16,7 +16,8 @@ namespace Edge.Mqtt.Outbox;
 /// sent and awaiting PUBACK are never dropped.
 /// </para>
 /// Thread-safe (one short lock; producers never wait for the network). Allocation-free in steady state: messages and
-/// their buffers are pooled. With a spool, QoS 1 messages are also journalled to disk and restored at start.
+/// their buffers are pooled. With a spool, QoS 1 messages are also journalled to disk and restored at start — except
+/// retained ones, which an earlier run's restart supersedes (<see cref="SupersededFromSpool"/>).
 /// </summary>
 public sealed class MqttOutbox : IDisposable
 {
@@ -39,7 +40,8 @@ public sealed class MqttOutbox : IDisposable
     private long _sent;
     private long _unexpectedAcks;
 
-    /// <summary>Creates an outbox. With <paramref name="spool"/>, QoS 1 messages left in it are restored in order.</summary>
+    /// <summary>Creates an outbox. With <paramref name="spool"/>, QoS 1 messages left in it are restored in order, except
+    /// retained ones: those are dropped and removed from the spool (<see cref="SupersededFromSpool"/>).</summary>
     public MqttOutbox(MqttOutboxOptions options, IOutboxSpool? spool = null)
     {
         var errors = options.Validate();
@@ -57,6 +59,16 @@ public sealed class MqttOutbox : IDisposable
         {
             foreach (SpooledMessage m in spool.LoadPending())
             {
+                if (m.Retain)
+                {
+                    // A retained message states the present (status online/offline, the throttle request in force) and
+                    // this run states its own on connecting: sent after that, an earlier run's would replace it as the
+                    // retained value — an old "offline" status while this run is online. It leaves the spool unsent.
+                    spool.Remove(m.SpoolId);
+                    SupersededFromSpool++;
+                    continue;
+                }
+
                 OutboxMessage msg = Rent();
                 Fill(msg, m.Topic, m.Payload.Span, m.Qos, m.Retain, m.Priority, null);
                 msg.SpoolId = m.SpoolId;
@@ -69,8 +81,16 @@ public sealed class MqttOutbox : IDisposable
     /// <summary>Called (outside the lock) whenever a message was queued: the client uses it to wake its writer.</summary>
     public Action? MessageQueued { get; set; }
 
-    /// <summary>Messages restored from the spool at construction.</summary>
+    /// <summary>Messages restored from the spool at construction (to be sent, in their order, after whatever this run
+    /// queues in front of them).</summary>
     public int RestoredFromSpool { get; }
+
+    /// <summary>
+    /// Retained messages found in the spool at construction and dropped unsent (and removed from the spool): a retained
+    /// message of an earlier run is superseded by this run's own — its publishers state the present on every connection
+    /// (<c>EdgePublisher</c>: the online status; the daemon: the throttle request in force).
+    /// </summary>
+    public int SupersededFromSpool { get; }
 
     /// <summary>Messages held now (queued + inflight).</summary>
     public int Count

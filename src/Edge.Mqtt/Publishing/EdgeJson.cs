@@ -81,6 +81,12 @@ public sealed class EdgeJson : IDisposable
     private static readonly JsonEncodedText[] SeverityNames = [JsonEncodedText.Encode("warning"), JsonEncodedText.Encode("critical")];
     private static readonly JsonEncodedText Unknown = JsonEncodedText.Encode("unknown");
 
+    /// <summary>Decimal places of a power (W) in every payload: 0.1 W (docs/DESIGN.md §7).</summary>
+    public const int PowerDigits = 1;
+
+    /// <summary>Decimal places of a percentage in every payload: 0.01 %.</summary>
+    public const int PercentDigits = 2;
+
     private readonly ArrayBufferWriter<byte> _buffer = new(2048);
     private readonly Utf8JsonWriter _json;
 
@@ -222,7 +228,8 @@ public sealed class EdgeJson : IDisposable
         return End();
     }
 
-    /// <summary>The retained status: <c>{"state":"online",…}</c> or the Will's <c>{"state":"offline"}</c> with details.</summary>
+    /// <summary>The retained status, <c>{"state","ts","site","node","version","started"}</c>: online, a clean stop's offline,
+    /// and the Will's offline alike.</summary>
     public ReadOnlySpan<byte> WriteStatus(string state, string site, string node, string version, long startedUnixMs, long unixMs)
     {
         Utf8JsonWriter j = Begin();
@@ -290,6 +297,26 @@ public sealed class EdgeJson : IDisposable
         Number(j, Min, s.Min, digits);
         Number(j, Max, s.Max, digits);
         j.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Writes a power (W) as every payload does: rounded to 0.1 W (<see cref="PowerDigits"/>), null when not finite.
+    /// For the sections other writers add to the state (<see cref="IStateExtension"/>). Allocation-free.
+    /// </summary>
+    public static void Power(Utf8JsonWriter j, ReadOnlySpan<byte> name, double watts) => Number(j, name, watts, PowerDigits);
+
+    /// <summary>Writes a number rounded to <paramref name="digits"/> decimal places, null when not finite (JSON has no NaN).
+    /// Allocation-free.</summary>
+    public static void Number(Utf8JsonWriter j, ReadOnlySpan<byte> name, double value, int digits)
+    {
+        if (double.IsFinite(value))
+        {
+            j.WriteNumber(name, Math.Round(value, digits));
+        }
+        else
+        {
+            j.WriteNull(name);
+        }
     }
 
     private static void Number(Utf8JsonWriter j, JsonEncodedText name, double value, int digits)

@@ -17,13 +17,13 @@ using System.Text.Json;
 namespace Edge.Mqtt.Publishing;
 
 /// <summary>
-/// Publishes Edge's state over MQTT (docs/DESIGN.md §7): retained status with an offline Will, decimated state, per-sensor and
-/// per-inverter detail, QoS 1 alarms, and command replies. Drains an <see cref="ICycleSource"/> on its own thread.
+/// Publishes Edge's state over MQTT (docs/DESIGN.md §7): retained status with an offline Will (the same fields),
+/// decimated state, per-sensor and per-inverter detail, QoS 1 alarms, and command replies. Drains an
+/// <see cref="ICycleSource"/> on its own thread.
 /// </summary>
 public sealed class EdgePublisher : IDisposable
 {
     private const int MaxRecordsPerPump = 4096;
-    private static readonly byte[] OfflineWill = """{"state":"offline"}"""u8.ToArray();
 
     private readonly EdgePublisherOptions _options;
     private readonly MqttClient _client;
@@ -45,6 +45,7 @@ public sealed class EdgePublisher : IDisposable
     private readonly JsonEncodedText[] _inverterIds = [];
     private readonly ManualResetEventSlim _stop = new(false);
     private readonly long _startedUnixMs;
+    private long _connectUnixMs; // the latest CONNECT's time: its Will's ts and its online status's ts
     private Thread? _thread;
     private long _windowIndex = long.MinValue;
     private long _detailIndex = long.MinValue;
@@ -124,14 +125,15 @@ public sealed class EdgePublisher : IDisposable
         Interlocked.Read(ref _refused));
 
     /// <summary>
-    /// Wires the client (Will = retained <c>{"state":"offline"}</c> on the status topic; retained online status first on
-    /// every connection; command subscription), starts it, and starts the publisher thread.
+    /// Wires the client (Will = the retained offline status with every field, made afresh for each CONNECT so its
+    /// <c>ts</c> is that connection's time; retained online status with the same <c>ts</c> first on every connection;
+    /// command subscription), starts it, and starts the publisher thread.
     /// </summary>
     public void Start(MqttClientOptions clientOptions)
     {
-        clientOptions.Will = new MqttApplicationMessage { Topic = Topics.Status, Payload = OfflineWill, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Retain = true };
-        clientOptions.WillFactory = null;
-        _client.ConnectionEstablished = _ => QueueStatus("online", front: true);
+        clientOptions.Will = null;
+        clientOptions.WillFactory = NextWill;
+        _client.ConnectionEstablished = _ => QueueStatus("online", front: true, Interlocked.Read(ref _connectUnixMs));
         if (_commands is not null)
         {
             _client.ApplicationMessageReceivedAsync += _commands.HandleAsync;
@@ -185,7 +187,7 @@ public sealed class EdgePublisher : IDisposable
         _stop.Set();
         _thread?.Join();
         Pump();
-        QueueStatus("offline", front: false);
+        QueueStatus("offline", front: false, _time.GetUtcNow().ToUnixTimeMilliseconds());
         await _client.DisconnectAsync(drainTimeout).ConfigureAwait(false);
     }
 
@@ -295,12 +297,25 @@ public sealed class EdgePublisher : IDisposable
         }
     }
 
-    private void QueueStatus(string state, bool front)
+    /// <summary>
+    /// The Will of the next CONNECT (called by the client for each attempt): the offline status with every field of a
+    /// clean stop's; its <c>ts</c> is this connection's time (the broker publishes the Will later, when it finds the
+    /// connection dead — a moment Edge cannot know), the same <c>ts</c> as the online status sent on it.
+    /// </summary>
+    private MqttApplicationMessage NextWill()
+    {
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        Interlocked.Exchange(ref _connectUnixMs, now);
+        using var json = new EdgeJson(); // its own: a connection attempt is rare, and may come after Dispose
+        byte[] payload = json.WriteStatus("offline", _options.Site, _options.Node, _options.Version, _startedUnixMs, now).ToArray();
+        return new MqttApplicationMessage { Topic = Topics.Status, Payload = payload, QualityOfServiceLevel = MqttQualityOfServiceLevel.AtLeastOnce, Retain = true };
+    }
+
+    private void QueueStatus(string state, bool front, long unixMs)
     {
         lock (_statusGate)
         {
-            long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            ReadOnlySpan<byte> payload = _statusJson.WriteStatus(state, _options.Site, _options.Node, _options.Version, _startedUnixMs, now);
+            ReadOnlySpan<byte> payload = _statusJson.WriteStatus(state, _options.Site, _options.Node, _options.Version, _startedUnixMs, unixMs);
             _client.Outbox.TryEnqueueCore(Topics.Status, payload, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, OutboxPriority.Critical, OutboxFullPolicy.DropOldestTelemetry, null, front);
         }
     }

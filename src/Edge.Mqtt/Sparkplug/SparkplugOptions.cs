@@ -4,7 +4,7 @@ using Edge.Mqtt.Publishing;
 
 namespace Edge.Mqtt.Sparkplug;
 
-/// <summary>Sparkplug B node (configuration section <c>Mqtt:Sparkplug</c>); runs on its own MQTT connection.</summary>
+/// <summary>Sparkplug B node (configuration section <c>Sparkplug</c>); runs on its own MQTT connection.</summary>
 public sealed class SparkplugOptions
 {
     /// <summary>Publish Sparkplug B at all.</summary>

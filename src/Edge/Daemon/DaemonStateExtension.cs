@@ -13,7 +13,8 @@ namespace Edge.Daemon;
 /// registry's view: counted on or dropped, and why), <c>levers</c> (the coordinator's costs and plan) and <c>planner</c>
 /// (the grid planner's plans, solve times and forecast, when it runs). Publisher thread,
 /// 10 Hz: allocation-free once warm — the agents are copied into an array sized for the registry's bound, their ids
-/// encoded once and kept, names and enum values are UTF-8 literals (<c>DaemonStateAllocationTests</c>: 0 B per message).
+/// encoded once and kept, names and enum values are UTF-8 literals (<c>DaemonStateTests</c>: 0 B per message). Powers
+/// (<c>…_w</c>) are rounded to 0.1 W as in the rest of the state (<see cref="EdgeJson.Power"/>), other numbers to 0.01.
 /// </summary>
 internal sealed class DaemonStateExtension(
     LatestValueMailbox<SiteLimitStatus>? siteLimit, LatestValueMailbox<BackstopFigures>? backstop, AgentRegistry? agents,
@@ -36,19 +37,19 @@ internal sealed class DaemonStateExtension(
                 SiteLimitPhase.Done => "done"u8,
                 _ => "cancelled"u8,
             });
-            Number(j, "from_w"u8, s.FromW);
-            Number(j, "target_w"u8, s.TargetW);
+            EdgeJson.Power(j, "from_w"u8, s.FromW);
+            EdgeJson.Power(j, "target_w"u8, s.TargetW);
             Number(j, "ramp_w_per_s"u8, s.RampWPerS);
             Number(j, "reach_s"u8, s.ReachS);
             Number(j, "duration_s"u8, s.DurationS);
             Number(j, "elapsed_s"u8, s.ElapsedS);
-            Number(j, "grid_w"u8, s.GridW);
-            Number(j, "grid_target_w"u8, s.GridTargetW);
+            EdgeJson.Power(j, "grid_w"u8, s.GridW);
+            EdgeJson.Power(j, "grid_target_w"u8, s.GridTargetW);
             j.WriteBoolean("feasible"u8, s.Feasible);
             j.WriteBoolean("compliant"u8, s.Compliant);
             Number(j, "over_s"u8, s.OverS);
-            Number(j, "max_over_w"u8, s.MaxOverW);
-            Number(j, "meter_correction_w"u8, s.MeterCorrectionW);
+            EdgeJson.Power(j, "max_over_w"u8, s.MaxOverW);
+            EdgeJson.Power(j, "meter_correction_w"u8, s.MeterCorrectionW);
             j.WriteEndObject();
         }
 
@@ -61,9 +62,9 @@ internal sealed class DaemonStateExtension(
             for (int i = 0; i < b.Bands; i++)
             {
                 j.WriteStartObject();
-                Number(j, "grid_amplitude_w"u8, b.GridW[i]);
+                EdgeJson.Power(j, "grid_amplitude_w"u8, b.GridW[i]);
                 Number(j, "grid_hz"u8, b.GridHz[i]);
-                Number(j, "load_amplitude_w"u8, b.LoadW[i]);
+                EdgeJson.Power(j, "load_amplitude_w"u8, b.LoadW[i]);
                 Number(j, "load_hz"u8, b.LoadHz[i]);
                 j.WriteEndObject();
             }
@@ -81,10 +82,10 @@ internal sealed class DaemonStateExtension(
             Number(j, "gpu_capped_s"u8, l.Costs.GpuCappedS);
             // Unknown (null) until a GPU agent reports what it would draw uncapped (demand_w): not 0.
             Number(j, "gpu_energy_lost_wh"u8, l.GpuEnergyLostKnown ? l.Costs.GpuEnergyLostWh : double.NaN);
-            Number(j, "flex_command_w"u8, l.FlexCommandW);
-            Number(j, "flex_reserve_w"u8, l.FlexReserveW);
-            Number(j, "gpu_allowed_w"u8, l.GpuAllowedW);
-            Number(j, "battery_budget_w"u8, l.BatteryBudgetW);
+            EdgeJson.Power(j, "flex_command_w"u8, l.FlexCommandW);
+            EdgeJson.Power(j, "flex_reserve_w"u8, l.FlexReserveW);
+            EdgeJson.Power(j, "gpu_allowed_w"u8, l.GpuAllowedW);
+            EdgeJson.Power(j, "battery_budget_w"u8, l.BatteryBudgetW);
             j.WriteBoolean("absorbing"u8, l.Absorbing);
             j.WriteNumber("commands_dropped"u8, l.CommandsDropped);
             j.WriteEndObject();
@@ -133,20 +134,20 @@ internal sealed class DaemonStateExtension(
                     j.WriteString("dropped"u8, why);
                 }
 
-                Number(j, "power_w"u8, a.PowerW ?? double.NaN);
+                EdgeJson.Power(j, "power_w"u8, a.PowerW ?? double.NaN);
                 if (a.DemandW is { } demand)
                 {
-                    Number(j, "demand_w"u8, demand);
+                    EdgeJson.Power(j, "demand_w"u8, demand);
                 }
 
                 if (a.CapW is { } cap)
                 {
-                    Number(j, "cap_w"u8, cap);
+                    EdgeJson.Power(j, "cap_w"u8, cap);
                 }
 
                 if (a.LevelPct is { } level)
                 {
-                    Number(j, "level_pct"u8, level);
+                    EdgeJson.Number(j, "level_pct"u8, level, EdgeJson.PercentDigits);
                 }
 
                 if (a.State is { } state)
@@ -191,15 +192,6 @@ internal sealed class DaemonStateExtension(
         return text;
     }
 
-    private static void Number(Utf8JsonWriter j, ReadOnlySpan<byte> name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            j.WriteNumber(name, Math.Round(value, 2));
-        }
-        else
-        {
-            j.WriteNull(name);
-        }
-    }
+    // What is not a power (seconds, Hz, Wh, W/s, ms): 0.01. Powers go through EdgeJson.Power (0.1 W, docs/DESIGN.md §7).
+    private static void Number(Utf8JsonWriter j, ReadOnlySpan<byte> name, double value) => EdgeJson.Number(j, name, value, 2);
 }

@@ -40,6 +40,47 @@ public sealed class FileOutboxSpoolTests : IDisposable
     }
 
     [Fact]
+    public void Retained_messages_of_an_earlier_run_are_superseded_not_restored_and_leave_the_spool()
+    {
+        using (var outbox = new MqttOutbox(Options, new FileOutboxSpool(SpoolPath)))
+        {
+            outbox.TryEnqueue("edge/s/n/status", "online-1"u8, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, OutboxPriority.Critical);
+            outbox.TryEnqueue("edge/s/n/state", "s0"u8, MqttQualityOfServiceLevel.AtLeastOnce, retain: false, OutboxPriority.Telemetry);
+            outbox.TryEnqueue("edge/s/n/throttle", "requested-1"u8, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, OutboxPriority.Critical);
+            outbox.TryEnqueue("edge/s/n/alarm", "a0"u8, MqttQualityOfServiceLevel.AtLeastOnce, retain: false, OutboxPriority.Critical);
+            outbox.TryEnqueue("edge/s/n/status", "offline-1"u8, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, OutboxPriority.Critical);
+        }
+
+        using (var restored = new MqttOutbox(Options, new FileOutboxSpool(SpoolPath)))
+        {
+            Assert.Equal(2, restored.RestoredFromSpool);
+            Assert.Equal(3, restored.SupersededFromSpool);
+            restored.TryEnqueueCore("edge/s/n/status", "online-2"u8, MqttQualityOfServiceLevel.AtLeastOnce, retain: true, OutboxPriority.Critical, OutboxFullPolicy.DropOldestTelemetry, null, front: true);
+            Assert.Equal(["online-2", "s0", "a0"], Payloads(restored));
+        }
+
+        // Gone from the disk too; what was sent and not acknowledged stays.
+        using var spool = new FileOutboxSpool(SpoolPath);
+        Assert.Equal(["s0", "a0", "online-2"], spool.LoadPending().Select(m => Encoding.UTF8.GetString(m.Payload.Span)).ToList());
+    }
+
+    private static List<string> Payloads(MqttOutbox outbox)
+    {
+        var w = new ArrayBufferWriter<byte>();
+        outbox.TakeBatch(w, maxInflight: 100, int.MaxValue, []);
+        var payloads = new List<string>();
+        ReadOnlySpan<byte> rest = w.WrittenSpan;
+        while (MqttPacketReader.TryReadFrame(rest, int.MaxValue, out MqttFrame f, out _) == DecodeStatus.Complete)
+        {
+            Assert.Null(MqttPacketReader.TryParsePublish(f.Flags, f.Body, out PublishView v));
+            payloads.Add(Encoding.UTF8.GetString(v.Payload));
+            rest = rest[f.TotalLength..];
+        }
+
+        return payloads;
+    }
+
+    [Fact]
     public void A_torn_tail_is_ignored_and_what_came_before_is_kept()
     {
         using (var spool = new FileOutboxSpool(SpoolPath))

@@ -146,8 +146,11 @@ public class LivePublishingTests(ITestOutputHelper output)
             client.AbortConnection("simulated crash");
             publisher.Dispose();
             client.Dispose();
-            Assert.True(lines.WaitFor(l => Messages(l).Any(m => m.GetProperty("topic").GetString() == "edge/lab/n1/status" && m.GetProperty("payload").GetString() == """{"state":"offline"}"""), Wait),
+            Assert.True(lines.WaitFor(l => Messages(l).Any(m => m.GetProperty("topic").GetString() == "edge/lab/n1/status" && m.GetProperty("payload").GetString()!.StartsWith("""{"state":"offline",""", StringComparison.Ordinal)), Wait),
                 "the Will did not arrive");
+            JsonElement will = Messages(lines.Snapshot()).Last(m => m.GetProperty("topic").GetString() == "edge/lab/n1/status");
+            using JsonDocument willStatus = JsonDocument.Parse(will.GetProperty("payload").GetString()!);
+            Assert.Equal(["state", "ts", "site", "node", "version", "started"], willStatus.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
         }
         finally
         {

@@ -97,8 +97,12 @@ public class MqttNetPeerTests(ITestOutputHelper output)
         client.AbortConnection("simulated crash");
         publisher.Dispose();
         client.Dispose();
-        Assert.True(peer.WaitFor(m => m.Any(x => x.Topic == "edge/lab/n1/status" && x.Text == """{"state":"offline"}"""), Wait),
+        Assert.True(peer.WaitFor(m => m.Any(x => x.Topic == "edge/lab/n1/status" && x.Text.StartsWith("""{"state":"offline",""", StringComparison.Ordinal)), Wait),
             "the Will did not arrive");
+        using JsonDocument will = JsonDocument.Parse(peer.Snapshot().Last(x => x.Topic == "edge/lab/n1/status").Payload);
+        Assert.Equal("lab", will.RootElement.GetProperty("site").GetString());
+        Assert.Equal("n1", will.RootElement.GetProperty("node").GetString());
+        Assert.True(will.RootElement.TryGetProperty("started", out _), "the Will has no started");
     }
 
     /// <summary>A thermometer whose reading a test sets from its thread while the publisher reads it from another.</summary>

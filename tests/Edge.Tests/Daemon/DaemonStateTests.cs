@@ -128,6 +128,88 @@ public sealed class DaemonStateTests
         Assert.True(buffer.WrittenCount > 1000, $"{buffer.WrittenCount} B per message");
     }
 
+    [Fact]
+    public void Power_in_every_daemon_section_is_rounded_to_0_1_W_as_in_the_core_fields_and_the_site_limit_reply()
+    {
+        long nowNs = 1_000_000_000;
+        var registry = new AgentRegistry("site1", TimeProvider.System);
+        Online(registry, "gpu-node-00", GpuCapabilities, nowNs);
+        Send(registry, "gpu-node-00", "telemetry", """{"seq":1,"ts_ms":1,"power_w":7000.06,"demand_w":9000.04,"cap_w":6999.97,"state":"commanded"}""", nowNs);
+        Online(registry, "miner-0", FlexCapabilities, nowNs);
+        Send(registry, "miner-0", "telemetry", """{"seq":1,"ts_ms":1,"power_w":285.09,"level_pct":75.123,"state":"releasing"}""", nowNs);
+        registry.Sweep(nowNs);
+        var siteLimit = new LatestValueMailbox<SiteLimitStatus>();
+        siteLimit.Write(new SiteLimitStatus
+        {
+            Phase = SiteLimitPhase.Active, FromW = 2301.86, TargetW = 1999.94, RampWPerS = 12.346, ReachS = 60.257, DurationS = 600, ElapsedS = 12.567,
+            GridW = 285.09, GridTargetW = 284.96, OverS = 1.234, MaxOverW = 12.34, MeterCorrectionW = -3.21, Feasible = true,
+        }, nowNs);
+        var backstop = new LatestValueMailbox<BackstopFigures>();
+        var b = new BackstopFigures { Tier = 1, Transitions = 1, Bands = 1 };
+        b.GridW[0] = 123.456;
+        b.GridHz[0] = 0.123;
+        b.LoadW[0] = 234.567;
+        b.LoadHz[0] = 1.234;
+        backstop.Write(b, nowNs);
+        var levers = new LatestValueMailbox<LeverFigures>();
+        levers.Write(new LeverFigures { Costs = new LeverCosts { FlexEnergyWh = 1.234 }, FlexCommandW = 1234.56, FlexReserveW = 99.99, GpuAllowedW = 5000.04, BatteryBudgetW = -0.06 }, nowNs);
+
+        JsonElement state = State(new DaemonStateExtension(siteLimit, backstop, registry, levers));
+        JsonElement limit = state.GetProperty("site_limit");
+        Assert.Equal(2301.9, limit.GetProperty("from_w").GetDouble()); // as the site-limit reply says
+        Assert.Equal(1999.9, limit.GetProperty("target_w").GetDouble());
+        Assert.Equal(285.1, limit.GetProperty("grid_w").GetDouble());
+        Assert.Equal(285.0, limit.GetProperty("grid_target_w").GetDouble());
+        Assert.Equal(12.3, limit.GetProperty("max_over_w").GetDouble());
+        Assert.Equal(-3.2, limit.GetProperty("meter_correction_w").GetDouble());
+        Assert.Equal(12.35, limit.GetProperty("ramp_w_per_s").GetDouble()); // not a power: 0.01, as before
+        Assert.Equal(12.57, limit.GetProperty("elapsed_s").GetDouble());
+        JsonElement[] list = [.. state.GetProperty("agents").GetProperty("list").EnumerateArray()];
+        Assert.Equal(7000.1, list[0].GetProperty("power_w").GetDouble());
+        Assert.Equal(9000.0, list[0].GetProperty("demand_w").GetDouble());
+        Assert.Equal(7000.0, list[0].GetProperty("cap_w").GetDouble());
+        Assert.Equal(285.1, list[1].GetProperty("power_w").GetDouble());
+        Assert.Equal(75.12, list[1].GetProperty("level_pct").GetDouble()); // percentages: 0.01 %
+        JsonElement band = state.GetProperty("backstop").GetProperty("bands")[0];
+        Assert.Equal(123.5, band.GetProperty("grid_amplitude_w").GetDouble());
+        Assert.Equal(234.6, band.GetProperty("load_amplitude_w").GetDouble());
+        Assert.Equal(0.12, band.GetProperty("grid_hz").GetDouble());
+        JsonElement lever = state.GetProperty("levers");
+        Assert.Equal(1234.6, lever.GetProperty("flex_command_w").GetDouble());
+        Assert.Equal(100.0, lever.GetProperty("flex_reserve_w").GetDouble());
+        Assert.Equal(5000.0, lever.GetProperty("gpu_allowed_w").GetDouble());
+        Assert.Equal(-0.1, lever.GetProperty("battery_budget_w").GetDouble());
+        Assert.Equal(1.23, lever.GetProperty("flex_energy_wh").GetDouble());
+
+        // Every *_w number of the state, however deep, has at most one decimal.
+        var text = new List<string>();
+        void Walk(JsonElement e, string name)
+        {
+            if (e.ValueKind == JsonValueKind.Object)
+            {
+                foreach (JsonProperty p in e.EnumerateObject())
+                {
+                    Walk(p.Value, p.Name);
+                }
+            }
+            else if (e.ValueKind == JsonValueKind.Array)
+            {
+                foreach (JsonElement x in e.EnumerateArray())
+                {
+                    Walk(x, name);
+                }
+            }
+            else if (e.ValueKind == JsonValueKind.Number && name.EndsWith("_w", StringComparison.Ordinal))
+            {
+                text.Add($"{name}={e.GetRawText()}");
+            }
+        }
+
+        Walk(state, "");
+        Assert.True(text.Count >= 15, string.Join(", ", text));
+        Assert.All(text, t => Assert.DoesNotMatch(@"\.\d\d", t));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
