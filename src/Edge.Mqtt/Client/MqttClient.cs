@@ -332,8 +332,8 @@ public sealed class MqttClient : IDisposable
         if (_outbox.SupersededFromSpool > 0)
         {
             _logger.LogInformation(
-                "Outbox spool {Path}: {Count} retained messages of an earlier run dropped unsent (superseded: this run publishes its own status on connecting); {Restored} messages to send",
-                options.Outbox.SpoolPath, _outbox.SupersededFromSpool, _outbox.RestoredFromSpool);
+                "Outbox spool {Path}: {Count} retained {Messages} of an earlier run dropped unsent (superseded: this run publishes its own status on connecting); {Restored} messages to send",
+                options.Outbox.SpoolPath, _outbox.SupersededFromSpool, _outbox.SupersededFromSpool == 1 ? "message" : "messages", _outbox.RestoredFromSpool);
         }
 
         _firstConnect = first;
