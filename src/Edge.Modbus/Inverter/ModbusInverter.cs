@@ -33,6 +33,9 @@ namespace Edge.Modbus.Inverter;
 /// different value means another writer appeared and the driver stops writing at once. The period is jittered ±10 %
 /// so two controllers that start together cannot stay in lockstep. Devices without such a register have no lease
 /// (a single writer must then be ensured by configuration).</para>
+/// <para>Implausible values (<see cref="InverterReading.Implausible"/>, e.g. a measured power beyond 1.5 × the rating)
+/// make the inverter <c>Misconfigured</c>: the controller does not use it, and a driver that is not operating yet does
+/// not enable it (nothing is written) until the device reads plausible again.</para>
 /// <para>Health: <c>Offline</c> after <see cref="ModbusInverterOptions.OfflineAfterFailures"/> consecutive link failures
 /// (the client reconnects with backoff), <c>LeaseLost</c>, <c>Fault</c> when the device reports one or refuses
 /// <see cref="ModbusInverterOptions.FaultAfterRefusals"/> writes in a row, <c>NotEnabled</c> in local control or before
@@ -305,6 +308,14 @@ public class ModbusInverter : IBatteryInverter, IDisposable
 
         if (Stopwatch.GetTimestamp() >= _nextPollTicks && !Poll())
         {
+            return false;
+        }
+
+        if (!_implausible.IsNone)
+        {
+            // Enabling is bumpless from the measured power; a device whose values are not facts has none to start
+            // from (20 kW read on a 2 kW device would enable it at full power). Nothing is written until it reads
+            // plausible again; it reports Misconfigured meanwhile and is polled as usual.
             return false;
         }
 
