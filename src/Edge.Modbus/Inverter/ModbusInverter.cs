@@ -34,8 +34,8 @@ namespace Edge.Modbus.Inverter;
 /// so two controllers that start together cannot stay in lockstep. Devices without such a register have no lease
 /// (a single writer must then be ensured by configuration).</para>
 /// <para>Implausible values (<see cref="InverterReading.Implausible"/>, e.g. a measured power beyond 1.5 × the rating)
-/// make the inverter <c>Misconfigured</c>: the controller does not use it, and a driver that is not operating yet does
-/// not enable it (nothing is written) until the device reads plausible again.</para>
+/// make the inverter <c>Misconfigured</c>: the controller does not use it. A measured power beyond 1.5 × the rating is
+/// also never enabled from: a driver that is not operating yet writes nothing until the reading is plausible.</para>
 /// <para>Health: <c>Offline</c> after <see cref="ModbusInverterOptions.OfflineAfterFailures"/> consecutive link failures
 /// (the client reconnects with backoff), <c>LeaseLost</c>, <c>Fault</c> when the device reports one or refuses
 /// <see cref="ModbusInverterOptions.FaultAfterRefusals"/> writes in a row, <c>NotEnabled</c> in local control or before
@@ -75,6 +75,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     private bool _deviceFault;
     private Implausible _implausible;
     private bool _local;
+    private bool _enableRefused;
     private bool _leaseLost;
     private bool _leaseHeld;
     private ushort _heartbeat;
@@ -311,14 +312,6 @@ public class ModbusInverter : IBatteryInverter, IDisposable
             return false;
         }
 
-        if (!_implausible.IsNone)
-        {
-            // Enabling is bumpless from the measured power; a device whose values are not facts has none to start
-            // from (20 kW read on a 2 kW device would enable it at full power). Nothing is written until it reads
-            // plausible again; it reports Misconfigured meanwhile and is polled as usual.
-            return false;
-        }
-
         if (HasLease && !_leaseHeld && !AcquireLease())
         {
             return false;
@@ -328,6 +321,11 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         {
             LastError = $"{_profile.Description}: rated power unknown (the device reports none): set RatedPowerW";
             _nextAttemptTicks = Stopwatch.GetTimestamp() + Ticks(5000);
+            return false;
+        }
+
+        if (!PlausibleToEnable())
+        {
             return false;
         }
 
@@ -417,6 +415,36 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         _leaseLost = false;
         _nextHeartbeatTicks = Stopwatch.GetTimestamp() + JitteredHeartbeatTicks();
         return true;
+    }
+
+    /// <summary>
+    /// Enabling is bumpless from the measured power (<see cref="Configure"/>); a reading beyond
+    /// ±<see cref="SunSpecPlausibility.PowerMargin"/> × the rated power is not what the device delivers, and enabling at
+    /// it — clamped to the rating — is a step to full power (20 kW read on a 2 kW device). Such a device is not enabled
+    /// (nothing is written) until it reads plausible; it is polled as usual meanwhile (a SunSpec device reports
+    /// <c>Misconfigured</c>, naming the point).
+    /// </summary>
+    private bool PlausibleToEnable()
+    {
+        double measuredW = _latest.MeasuredPowerW;
+        if (!double.IsFinite(measuredW) || Math.Abs(measuredW) <= SunSpecPlausibility.PowerMargin * _ratedW)
+        {
+            _enableRefused = false;
+            return true; // (no reading at all enables at 0 W, as before)
+        }
+
+        if (!_enableRefused)
+        {
+            _enableRefused = true;
+            if (_implausible.IsNone)
+            {
+                LastError = FormattableString.Invariant(
+                    $"measured power {measuredW:0} W is beyond ±{SunSpecPlausibility.PowerMargin} × the rated {_ratedW:0} W: not enabling remote control from it");
+                Publish();
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Programs ramp and revert timeout, then enables the setpoint at the measured power (bumpless).</summary>
