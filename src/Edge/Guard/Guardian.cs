@@ -421,7 +421,7 @@ internal sealed class Guardian : IDisposable
                     {
                         d.CommandW = Math.Clamp(w, -d.Spec.RatedPowerW, d.Spec.RatedPowerW);
                     }
-                    else
+                    else if (!plausible)
                     {
                         Log(string.Create(CultureInfo.InvariantCulture,
                             $"{d.Spec.Id}: its reading is implausible ({reading.Implausible}): the ramp continues from the last command, {d.CommandW:0} W"));
