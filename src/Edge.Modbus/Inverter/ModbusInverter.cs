@@ -33,6 +33,9 @@ namespace Edge.Modbus.Inverter;
 /// different value means another writer appeared and the driver stops writing at once. The period is jittered ±10 %
 /// so two controllers that start together cannot stay in lockstep. Devices without such a register have no lease
 /// (a single writer must then be ensured by configuration).</para>
+/// <para>Implausible values (<see cref="InverterReading.Implausible"/>, e.g. a measured power beyond 1.5 × the rating)
+/// make the inverter <c>Misconfigured</c>: the controller does not use it. A measured power beyond 1.5 × the rating is
+/// also never enabled from: a driver that is not operating yet writes nothing until the reading is plausible.</para>
 /// <para>Health: <c>Offline</c> after <see cref="ModbusInverterOptions.OfflineAfterFailures"/> consecutive link failures
 /// (the client reconnects with backoff), <c>LeaseLost</c>, <c>Fault</c> when the device reports one or refuses
 /// <see cref="ModbusInverterOptions.FaultAfterRefusals"/> writes in a row, <c>NotEnabled</c> in local control or before
@@ -72,6 +75,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     private bool _deviceFault;
     private Implausible _implausible;
     private bool _local;
+    private bool _enableRefused;
     private bool _leaseLost;
     private bool _leaseHeld;
     private ushort _heartbeat;
@@ -320,6 +324,11 @@ public class ModbusInverter : IBatteryInverter, IDisposable
             return false;
         }
 
+        if (!PlausibleToEnable())
+        {
+            return false;
+        }
+
         if (!Configure())
         {
             return false;
@@ -406,6 +415,36 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         _leaseLost = false;
         _nextHeartbeatTicks = Stopwatch.GetTimestamp() + JitteredHeartbeatTicks();
         return true;
+    }
+
+    /// <summary>
+    /// Enabling is bumpless from the measured power (<see cref="Configure"/>); a reading beyond
+    /// ±<see cref="SunSpecPlausibility.PowerMargin"/> × the rated power is not what the device delivers, and enabling at
+    /// it — clamped to the rating — is a step to full power (20 kW read on a 2 kW device). Such a device is not enabled
+    /// (nothing is written) until it reads plausible; it is polled as usual meanwhile (a SunSpec device reports
+    /// <c>Misconfigured</c>, naming the point).
+    /// </summary>
+    private bool PlausibleToEnable()
+    {
+        double measuredW = _latest.MeasuredPowerW;
+        if (!double.IsFinite(measuredW) || Math.Abs(measuredW) <= SunSpecPlausibility.PowerMargin * _ratedW)
+        {
+            _enableRefused = false;
+            return true; // (no reading at all enables at 0 W, as before)
+        }
+
+        if (!_enableRefused)
+        {
+            _enableRefused = true;
+            if (_implausible.IsNone)
+            {
+                LastError = FormattableString.Invariant(
+                    $"measured power {measuredW:0} W is beyond ±{SunSpecPlausibility.PowerMargin} × the rated {_ratedW:0} W: not enabling remote control from it");
+                Publish();
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Programs ramp and revert timeout, then enables the setpoint at the measured power (bumpless).</summary>

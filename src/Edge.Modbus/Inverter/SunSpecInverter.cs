@@ -15,7 +15,7 @@ public sealed class SunSpecInverter : ModbusInverter
     /// <param name="clockNs">The loop clock in ns (monotonic); default: Stopwatch.</param>
     /// <param name="lease">Who may write (daemon or guard; docs/guard.md); null = this driver is the only writer.</param>
     public SunSpecInverter(ModbusInverterOptions options, Func<long>? clockNs = null, IActuationLease? lease = null)
-        : this(options, new SunSpecProfile(), clockNs, lease)
+        : this(options, new SunSpecProfile(options?.RatedPowerW ?? 0), clockNs, lease)
     {
     }
 

@@ -11,7 +11,9 @@ namespace Edge.Modbus.Inverter;
 /// <param name="Point">Model and point, e.g. <c>802 SoCMax</c>.</param>
 /// <param name="Value">The decoded value (NaN for an unimplemented marker).</param>
 /// <param name="Rule">What a plausible value is, e.g. <c>must be in (0, 100] %</c>.</param>
-public readonly record struct Implausible(string? Point, double Value, string? Rule)
+/// <param name="Limit">The bound the value broke when the rule has one, in the point's unit (e.g. ±3000 for the 701
+/// <c>W</c> of a 2 kW inverter); NaN otherwise.</param>
+public readonly record struct Implausible(string? Point, double Value, string? Rule, double Limit = double.NaN)
 {
     /// <summary>True when nothing implausible was found.</summary>
     public bool IsNone => Point is null;
@@ -21,18 +23,32 @@ public readonly record struct Implausible(string? Point, double Value, string? R
         ? "plausible"
         : double.IsNaN(Value)
             ? $"{Point} is not implemented (unimplemented marker): {Rule}"
-            : FormattableString.Invariant($"{Point} = {Value:G6}: {Rule}");
+            : double.IsFinite(Limit)
+                ? FormattableString.Invariant($"{Point} = {Value:G6}, beyond ±{Limit:G6}: {Rule}")
+                : FormattableString.Invariant($"{Point} = {Value:G6}: {Rule}");
 }
 
 /// <summary>
 /// Plausibility of what a SunSpec battery inverter reports (issue 13: implausible device values are faults, not facts).
 /// A device whose 802 says <c>SoCMax</c> 0 would be read as "full" and never charge; limits of zero or inverted, a SoC
-/// outside 0–100 %, a scale factor outside SunSpec's −10…10 and an unimplemented marker on a point Edge needs are all
-/// reported, and the driver then reports the inverter <c>Misconfigured</c> instead of trusting the values. Checked on
-/// every poll, allocation-free.
+/// outside 0–100 %, a scale factor outside SunSpec's −10…10, an unimplemented marker on a point Edge needs and a
+/// measured power (701 <c>W</c>) beyond ±<see cref="PowerMargin"/> × the rated power are all reported, and the driver
+/// then reports the inverter <c>Misconfigured</c> instead of trusting the values (the guard does not ramp from them
+/// either). Checked on every poll, allocation-free.
 /// </summary>
 internal static class SunSpecPlausibility
 {
+    /// <summary>
+    /// How far beyond its rated power a measured AC power may be and still be a fact: 1.5 ×. Real inverters run above
+    /// their nameplate for seconds (overload ratings of 110–150 % are common), a measurement overshoots a step and a
+    /// scale factor rounds; none of that reaches 1.5 ×. What this catches is what a wrong scale factor (× 10), a wrong
+    /// register map or a corrupted value reports — 10 × or more, e.g. 20 kW on a 2 kW device (the HIL rig,
+    /// 2026-12-04). A tighter bound would turn a healthy device running at its overload limit into a fault (and so out
+    /// of control); a looser one lets a reading the device cannot deliver into control and into the guard's ramp.
+    /// </summary>
+    public const double PowerMargin = 1.5;
+
+    private const string PowerRule = "a battery inverter delivers at most 1.5 × its rated power (RatedPowerW, else 802 WChaRteMax/WDisChaRteMax or 124 WChaMax) — a wrong scale factor or register map, or a corrupted value: not trusted";
     private const string SocRule = "a state of charge must be in [0, 100] % — check the BMS/inverter configuration";
     private const string RequiredRule = "Edge needs this point — enable it in the device's SunSpec settings or use a register map";
     private const string ScaleRule = "SunSpec scale factors are in [-10, 10] — the device's model is misconfigured";
@@ -40,7 +56,10 @@ internal static class SunSpecPlausibility
     private const string CapacityRule = "a rated capacity must be > 0 Wh — set it in the device (or Inverter CapacityWh)";
 
     /// <summary>The first implausible value among the points <paramref name="p"/> reads, or none.</summary>
-    public static Implausible Check(SunSpecInverterPoints p)
+    /// <param name="p">The points, freshly read.</param>
+    /// <param name="configuredRatedW">The rated power configured for the device (RatedPowerW), W; 0 = none: the
+    /// device's own rating bounds its measured power.</param>
+    public static Implausible Check(SunSpecInverterPoints p, double configuredRatedW = 0)
     {
         Implausible x;
         if (!(x = Required(p.Measure, p.W, "701 W")).IsNone)
@@ -108,7 +127,39 @@ internal static class SunSpecPlausibility
             }
         }
 
+        // The ratings were checked above; the configured one takes precedence, as for every clamp of the driver.
+        double ratedW = configuredRatedW > 0 ? configuredRatedW : DeviceRatedW(p);
+        if (ratedW > 0 && p.Measure.TryRead(p.W, out double powerW) && Math.Abs(powerW) > PowerMargin * ratedW)
+        {
+            return new Implausible("701 W", powerW, PowerRule, PowerMargin * ratedW);
+        }
+
         return default;
+    }
+
+    /// <summary>The rated power the device reports (802: the larger of charge and discharge; 124 <c>WChaMax</c>), W; 0 when none.</summary>
+    private static double DeviceRatedW(SunSpecInverterPoints p)
+    {
+        double ratedW = 0;
+        if (p.Battery is { } b)
+        {
+            if (b.TryRead(p.WChaRteMax!, out double cha) && cha > ratedW)
+            {
+                ratedW = cha;
+            }
+
+            if (b.TryRead(p.WDisChaRteMax!, out double dis) && dis > ratedW)
+            {
+                ratedW = dis;
+            }
+        }
+
+        if (p.Storage is { } s && s.TryRead(p.WChaMax!, out double wChaMax) && wChaMax > ratedW)
+        {
+            ratedW = wChaMax;
+        }
+
+        return ratedW;
     }
 
     /// <summary>A point Edge cannot work without: implemented, with a valid scale factor.</summary>

@@ -22,8 +22,16 @@ public sealed class SunSpecProfile : IInverterProfile
     private readonly ushort[] _frame = new ushort[4];
     private SunSpecInverterPoints? _p;
     private SunSpecMap? _map;
+    private readonly double _configuredRatedW;
     private double _setpointScale = 1;
     private double _ratedW;
+
+    /// <summary>Creates the profile of one device.</summary>
+    /// <param name="configuredRatedW">The rated power configured for the device (RatedPowerW), W; 0 = none. It bounds
+    /// the measured power that is plausible (<see cref="SunSpecPlausibility.PowerMargin"/> × it); without it the
+    /// device's own rating does.</param>
+    public SunSpecProfile(double configuredRatedW = 0) =>
+        _configuredRatedW = double.IsFinite(configuredRatedW) && configuredRatedW > 0 ? configuredRatedW : 0;
 
     /// <summary>The discovered model chain, or null before discovery.</summary>
     public SunSpecMap? Map => Volatile.Read(ref _map);
@@ -91,7 +99,7 @@ public sealed class SunSpecProfile : IInverterProfile
 
         if (r.IsOk)
         {
-            reading = Decode(p);
+            reading = Decode(p, _configuredRatedW);
         }
 
         return r;
@@ -230,7 +238,7 @@ public sealed class SunSpecProfile : IInverterProfile
         RegisterCodec.Encode(regs[1..], RegisterType.Int16, -pct / _setpointScale);  // InWRte: charge limit (negative forces discharge)
     }
 
-    private static InverterReading Decode(SunSpecInverterPoints p)
+    private static InverterReading Decode(SunSpecInverterPoints p, double configuredRatedW)
     {
         p.Measure.TryRead(p.W, out double powerW);
         bool fault = p.Measure.TryRead(p.InvSt, out double invSt) && invSt == 6;
@@ -310,7 +318,7 @@ public sealed class SunSpecProfile : IInverterProfile
         {
             PowerW = powerW, SocPct = socPct, AllowedChargeW = chargeW, AllowedDischargeW = dischargeW, CapacityWh = capacityWh,
             RatedW = ratedW, Fault = fault, Local = local, BatteryHeartbeat = batteryHb, ControllerHeartbeat = controllerHb,
-            Implausible = SunSpecPlausibility.Check(p),
+            Implausible = SunSpecPlausibility.Check(p, configuredRatedW),
         };
     }
 }

@@ -156,15 +156,20 @@ public sealed class EdgeJson : IDisposable
         return End();
     }
 
-    /// <summary>Detail of one inverter.</summary>
+    /// <summary>
+    /// Detail of one inverter. A <c>misconfigured</c> one (implausible device values) has <c>power_w</c> and
+    /// <c>soc_pct</c> null: they are not facts (the alarm's <c>detail</c> names the point and what it read), as in
+    /// Sparkplug's metrics.
+    /// </summary>
     public ReadOnlySpan<byte> WriteInverter(JsonEncodedText id, in InverterState s, long unixMs, long nowNs)
     {
+        bool trusted = s.Health != InverterHealth.Misconfigured;
         Utf8JsonWriter j = Begin();
         j.WriteString(Ts, Timestamp(unixMs));
         j.WriteString(Id, id);
-        Number(j, PowerW, s.MeasuredPowerW, 1);
+        Number(j, PowerW, trusted ? s.MeasuredPowerW : double.NaN, 1);
         Number(j, SetpointW, s.LastSetpointW, 1);
-        Number(j, SocPct, s.SocPct, 2);
+        Number(j, SocPct, trusted ? s.SocPct : double.NaN, 2);
         Number(j, AllowedChargeW, s.AllowedChargeW, 1);
         Number(j, AllowedDischargeW, s.AllowedDischargeW, 1);
         Number(j, CapacityWh, s.CapacityWh, 1);

@@ -322,12 +322,14 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         RefreshState(_state);
         _state.Running = false;
 
+        string? notSaved = null;
         try
         {
             _state.Save(StatePath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            notSaved = e.Message;
             _log.LogError("cannot save state to {Path}: {Message}", StatePath, e.Message);
         }
 
@@ -355,7 +357,17 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
         _rig?.Dispose();
         Interlocked.Exchange(ref _lease, null)?.Dispose();
         _broker?.Dispose(); // last: the offline status and NDEATH went out through it
-        _log.LogInformation("stopped after {Seconds} s; state saved to {Path}", F(_sinceStart.Elapsed.TotalSeconds), StatePath);
+        if (notSaved is null)
+        {
+            _log.LogInformation("stopped after {Seconds} s; state saved to {Path}", F(_sinceStart.Elapsed.TotalSeconds), StatePath);
+        }
+        else
+        {
+            // Never "saved" after a failed save (a full disk): the next start finds the file as it was last written.
+            _log.LogWarning("stopped after {Seconds} s; state NOT saved to {Path} ({Message}): the next start resumes whatever was saved there last",
+                F(_sinceStart.Elapsed.TotalSeconds), StatePath, notSaved);
+        }
+
         Interlocked.Exchange(ref _instanceLock, null)?.Dispose();
     }
 

@@ -68,11 +68,26 @@ public sealed class GuardCommand : ICommand
         }
 
         using (exclusive)
-        using (var guardian = new Guardian(options, context.Out))
         {
-            var thread = new Thread(() => guardian.Run(context.Cancellation)) { Name = "guard", Priority = ThreadPriority.Highest };
-            thread.Start();
-            thread.Join();
+            Guardian guardian;
+            try
+            {
+                guardian = new Guardian(options, context.Out);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+            {
+                // A full state filesystem, a read-only one, a file that is not a board: said, and a non-zero exit (the
+                // unit restarts the guard; each attempt says why again) — never a crash.
+                context.Error.WriteLine($"edge guard: cannot start: {e.Message}");
+                return ExitCodes.Failed;
+            }
+
+            using (guardian)
+            {
+                var thread = new Thread(() => guardian.Run(context.Cancellation)) { Name = "guard", Priority = ThreadPriority.Highest };
+                thread.Start();
+                thread.Join();
+            }
         }
 
         return ExitCodes.Ok;

@@ -208,18 +208,35 @@ internal sealed class Guardian : IDisposable
         _nextRefreshTicks = 0;
         Takeovers++;
         double totalW = 0;
+        var starts = new List<string>(_devices.Length); // once per takeover, for the log line
         foreach (Device d in _devices)
         {
             // Start from what the battery delivers now (701 W, read back at once): a daemon whose last writes failed or
             // were fenced may have posted setpoints the device never got. Then the daemon's last setpoint, then the
-            // last power read while watching.
+            // last plausible power read while watching.
             d.Slot = _board.SlotOf(d.Spec.Id);
-            double w = d.Ready && d.Profile.Poll(d.Client, d.Spec.UnitId, out InverterReading now0).IsOk && double.IsFinite(now0.PowerW)
-                ? (d.Spec.InvertSign ? -now0.PowerW : now0.PowerW)
-                : d.Slot >= 0 ? _board.SetpointOf(d.Slot) : double.NaN;
+            double setpointW = d.Slot >= 0 ? _board.SetpointOf(d.Slot) : double.NaN;
+            double w = double.NaN;
+            string from = "";
+            if (d.Ready && d.Profile.Poll(d.Client, d.Spec.UnitId, out InverterReading now0).IsOk)
+            {
+                if (!now0.Implausible.IsNone)
+                {
+                    // Not what the device delivers (20 kW read on a 2 kW device; clamped to the rating and commanded,
+                    // that was a step up to full power). The daemon's last setpoint is: it writes every change at
+                    // once and keeps the reversion setpoint on it, and any reading beyond the plausible bound is
+                    // larger than a setpoint, which never exceeds the rating — so it is also the smaller of the two.
+                    from = $" (its reading is implausible: {now0.Implausible}; ramping from {(double.IsFinite(setpointW) ? "the daemon's last setpoint" : "the last plausible reading")})";
+                }
+                else if (double.IsFinite(now0.PowerW))
+                {
+                    w = d.Spec.InvertSign ? -now0.PowerW : now0.PowerW;
+                }
+            }
+
             if (!double.IsFinite(w))
             {
-                w = d.MeasuredW;
+                w = double.IsFinite(setpointW) ? setpointW : d.MeasuredW;
             }
 
             d.StartW = double.IsFinite(w) ? Math.Clamp(w, -d.Spec.RatedPowerW, d.Spec.RatedPowerW) : 0;
@@ -228,13 +245,14 @@ internal sealed class Guardian : IDisposable
             d.RevertW = double.NaN;
             d.NextRevertTicks = 0;
             totalW += Math.Abs(d.StartW);
+            starts.Add(string.Create(CultureInfo.InvariantCulture, $"{d.Spec.Id} {d.StartW:0} W{from}"));
         }
 
         double rampWPerS = _board.RampWPerS;
         _holdS = planned ? _options.HoldS : 0;
         _rampS = rampWPerS > 0 ? totalW / rampWPerS : 0;
         Log(string.Create(CultureInfo.InvariantCulture,
-            $"TAKEOVER ({why}): epoch {OwnershipBoard.EpochOf(word)}, {_devices.Length} inverters at {string.Join(", ", _devices.Select(d => $"{d.Spec.Id} {d.StartW:0} W"))}; " +
+            $"TAKEOVER ({why}): epoch {OwnershipBoard.EpochOf(word)}, {_devices.Length} inverters at {string.Join(", ", starts)}; " +
             $"{(planned ? $"holding {_holdS:0.#} s, then " : "")}ramping {totalW:0} W to 0 W at {rampWPerS:0.#} W/s ({_rampS:0.#} s)"));
         Act(now);
     }
@@ -384,13 +402,31 @@ internal sealed class Guardian : IDisposable
 
             if (d.Profile.Poll(d.Client, d.Spec.UnitId, out InverterReading reading).IsOk)
             {
-                d.MeasuredW = d.Spec.InvertSign ? -reading.PowerW : reading.PowerW;
-                if (relinked && double.IsFinite(d.MeasuredW))
+                bool plausible = reading.Implausible.IsNone;
+                double w = d.Spec.InvertSign ? -reading.PowerW : reading.PowerW;
+                if (plausible)
+                {
+                    d.MeasuredW = w; // the last plausible reading
+                }
+
+                if (relinked)
                 {
                     // A link re-made while acting: the device may have reverted on its own timer meanwhile (to its
                     // reversion setpoint) or applied a write whose answer was lost. Its ramp continues from what it
-                    // delivers now, and its reversion setpoint is written again at once.
-                    d.CommandW = Math.Clamp(d.MeasuredW, -d.Spec.RatedPowerW, d.Spec.RatedPowerW);
+                    // delivers now — read now, and only when plausible: an implausible reading is not what it
+                    // delivers, and then the ramp continues from the last command (the reversion setpoint the device
+                    // may have gone to trails that by at most a second of the ramp) — and its reversion setpoint is
+                    // written again at once.
+                    if (plausible && double.IsFinite(w))
+                    {
+                        d.CommandW = Math.Clamp(w, -d.Spec.RatedPowerW, d.Spec.RatedPowerW);
+                    }
+                    else if (!plausible)
+                    {
+                        Log(string.Create(CultureInfo.InvariantCulture,
+                            $"{d.Spec.Id}: its reading is implausible ({reading.Implausible}): the ramp continues from the last command, {d.CommandW:0} W"));
+                    }
+
                     d.LastActTicks = now;
                     d.RevertW = double.NaN;
                     d.NextRevertTicks = 0;
@@ -422,7 +458,8 @@ internal sealed class Guardian : IDisposable
 
         public ModbusTcpClient Client { get; } = new(new ModbusClientOptions { Host = spec.Host, Port = spec.Port, RequestTimeoutMs = 200, ConnectTimeoutMs = 500 });
 
-        public SunSpecProfile Profile { get; } = new();
+        /// <summary>The device's SunSpec profile; the rating from the device list bounds a plausible reading (MaxValue: none configured, the device's own).</summary>
+        public SunSpecProfile Profile { get; } = new(spec.RatedPowerW < double.MaxValue ? spec.RatedPowerW : 0);
 
         public int Slot { get; set; } = -1;
 
@@ -434,6 +471,7 @@ internal sealed class Guardian : IDisposable
 
         public long NextCheckTicks { get; set; }
 
+        /// <summary>The last plausible power read while watching, W (NaN: none yet).</summary>
         public double MeasuredW { get; set; } = double.NaN;
 
         public double StartW { get; set; }

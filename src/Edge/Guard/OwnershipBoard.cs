@@ -47,10 +47,7 @@ internal sealed unsafe class OwnershipBoard : IDisposable
         Path = path;
         using (var f = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite))
         {
-            if (f.Length < Size)
-            {
-                f.SetLength(Size);
-            }
+            Allocate(f, path);
         }
 
         _file = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, Size, MemoryMappedFileAccess.ReadWrite);
@@ -135,7 +132,10 @@ internal sealed unsafe class OwnershipBoard : IDisposable
     public void PublishGuardHold(int guardPid, double holdS) =>
         Volatile.Write(ref L(56), ((long)guardPid << 32) | (uint)Math.Round(Math.Clamp(holdS, 0, 3600) * 1000));
 
-    /// <summary>Opens (or creates) the board in <paramref name="stateDirectory"/>.</summary>
+    /// <summary>
+    /// Opens (or creates) the board in <paramref name="stateDirectory"/>. Throws <see cref="IOException"/> naming the file
+    /// and the reason when its page cannot be allocated (a full or read-only filesystem, a quota).
+    /// </summary>
     public static OwnershipBoard Open(string stateDirectory)
     {
         Directory.CreateDirectory(stateDirectory);
@@ -230,6 +230,45 @@ internal sealed unsafe class OwnershipBoard : IDisposable
         _file.Dispose();
     }
 
+    /// <summary>
+    /// Gives the board's page real blocks before it is mapped. A file made only long enough (SetLength: a hole) is
+    /// mapped fine, and then the first store to the page faults for a block the filesystem may not have — SIGBUS, which
+    /// .NET cannot catch (on a full tmpfs: <c>AccessViolationException</c> in this constructor, exit 134, and under
+    /// systemd's <c>Restart=always</c> a crash loop with no guard). posix_fallocate allocates the blocks or says why
+    /// not (ENOSPC, EDQUOT, EFBIG), and never changes bytes already written, so a board in use by the other process is
+    /// left as it is. Where the filesystem cannot allocate (EOPNOTSUPP: glibc emulates it, musl does not), the part
+    /// past the end of the file is written with zeros instead — a write that reports ENOSPC as well.
+    /// </summary>
+    private static void Allocate(FileStream f, string path)
+    {
+        int fd = (int)f.SafeFileHandle.DangerousGetHandle();
+        int error;
+        do
+        {
+            error = Environment.Is64BitProcess ? GuardNative.PosixFallocate(fd, 0, Size) : GuardNative.PosixFallocate64(fd, 0, Size);
+        }
+        while (error == GuardNative.EIntr);
+
+        if (error == GuardNative.EOpNotSupp)
+        {
+            long length = f.Length;
+            if (length < Size)
+            {
+                f.Position = length;
+                f.Write(new byte[Size - length]);
+                f.Flush(flushToDisk: true);
+            }
+
+            return;
+        }
+
+        if (error != 0)
+        {
+            throw new IOException(
+                $"cannot allocate the guard board {path} ({Size} bytes): {Marshal.GetPInvokeErrorMessage(error)} (errno {error}) — free space on that filesystem (or use another Edge:StateDirectory / --state-directory); mapped without its blocks, the board would crash the process on its first write");
+        }
+    }
+
     private ref long L(int offset) => ref Unsafe.AsRef<long>(_base + offset);
 
     private ref int I(int offset) => ref Unsafe.AsRef<int>(_base + offset);
@@ -263,7 +302,21 @@ internal static partial class GuardNative
         }
     }
 
+    /// <summary>EINTR.</summary>
+    public const int EIntr = 4;
+
+    /// <summary>EOPNOTSUPP (Linux).</summary>
+    public const int EOpNotSupp = 95;
+
     /// <summary>kill(2).</summary>
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    /// <summary>posix_fallocate(3) with a 64-bit off_t (64-bit processes); returns 0 or the error number (errno is not set).</summary>
+    [LibraryImport("libc", EntryPoint = "posix_fallocate")]
+    public static partial int PosixFallocate(int fd, long offset, long length);
+
+    /// <summary>posix_fallocate64(3) (32-bit processes, whose off_t is 32 bits); returns 0 or the error number.</summary>
+    [LibraryImport("libc", EntryPoint = "posix_fallocate64")]
+    public static partial int PosixFallocate64(int fd, long offset, long length);
 }

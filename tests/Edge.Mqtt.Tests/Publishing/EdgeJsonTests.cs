@@ -81,6 +81,29 @@ public class EdgeJsonTests
     }
 
     [Fact]
+    public void A_misconfigured_inverters_values_are_not_published_as_facts()
+    {
+        // The HIL rig (2026-12-04): 701 W read 20000 on a 2 kW inverter and was published as "power_w":20000, "health":"ok".
+        // Now the health says misconfigured, and the values it made untrustworthy are null (as Sparkplug's metrics are).
+        using var json = new EdgeJson();
+        var bogus = new InverterState(1, 20_000, 60, 2000, 2000, 53, 0, InverterHealth.Misconfigured);
+        using (JsonDocument doc = JsonDocument.Parse(json.WriteInverter(JsonEncodedText.Encode("pcs2"), bogus, 0, 1).ToArray()))
+        {
+            Assert.Equal("misconfigured", doc.RootElement.GetProperty("health").GetString());
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("power_w").ValueKind);
+            Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("soc_pct").ValueKind);
+            Assert.Equal(0, doc.RootElement.GetProperty("setpoint_w").GetDouble()); // what Edge commands is a fact
+        }
+
+        using (JsonDocument doc = JsonDocument.Parse(json.WriteInverter(JsonEncodedText.Encode("pcs2"), bogus with { MeasuredPowerW = 440, Health = InverterHealth.Ok }, 0, 1).ToArray()))
+        {
+            Assert.Equal("ok", doc.RootElement.GetProperty("health").GetString());
+            Assert.Equal(440, doc.RootElement.GetProperty("power_w").GetDouble());
+            Assert.Equal(60, doc.RootElement.GetProperty("soc_pct").GetDouble());
+        }
+    }
+
+    [Fact]
     public void Reply_has_id_ok_error()
     {
         using var json = new EdgeJson();
