@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Edge.Core.Devices;
 using Edge.Modbus.Inverter;
 using Edge.Modbus.Server;
 using Edge.Simulation.Inverter;
+using Edge.Tests.Shared;
 
 namespace Edge.Modbus.Tests;
 
@@ -137,32 +137,4 @@ public sealed class SunSpecPlausibilityTests
     }
 
     private static InverterHealth Health(SunSpecInverter d) => d.TryReadState(out InverterState s) ? s.Health : InverterHealth.Missing;
-
-    /// <summary>The simulator's registers, with some overridden on every read.</summary>
-    private sealed class PokedRegisters(IModbusRequestHandler inner) : IModbusRequestHandler
-    {
-        private readonly ConcurrentDictionary<ushort, ushort> _poked = new();
-
-        public void Set(ushort address, ushort value) => _poked[address] = value;
-
-        public void Clear() => _poked.Clear();
-
-        public ModbusReply Read(byte unitId, ModbusFunction function, ushort address, Span<ushort> destination)
-        {
-            ModbusReply reply = inner.Read(unitId, function, address, destination);
-            foreach ((ushort at, ushort value) in _poked)
-            {
-                int i = at - address;
-                if (i >= 0 && i < destination.Length)
-                {
-                    destination[i] = value;
-                }
-            }
-
-            return reply;
-        }
-
-        public ModbusReply Write(byte unitId, ModbusFunction function, ushort address, ReadOnlySpan<ushort> values) =>
-            inner.Write(unitId, function, address, values);
-    }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Edge.Core.Devices;
@@ -8,6 +7,7 @@ using Edge.Modbus.Inverter;
 using Edge.Modbus.Server;
 using Edge.Rig.Tests.Infrastructure;
 using Edge.Simulation.Inverter;
+using Edge.Tests.Shared;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Edge.Rig.Tests.Hil;
@@ -262,31 +262,5 @@ public sealed class GuardTakeoverTests(ITestOutputHelper output)
                 return _lines.FirstOrDefault(l => l.Contains(text, StringComparison.Ordinal));
             }
         }
-    }
-
-    /// <summary>The simulator's registers, with some overridden on every read (as a misconfigured device reports them).</summary>
-    private sealed class PokedRegisters(IModbusRequestHandler inner) : IModbusRequestHandler
-    {
-        private readonly ConcurrentDictionary<ushort, ushort> _poked = new();
-
-        public void Set(ushort address, ushort value) => _poked[address] = value;
-
-        public ModbusReply Read(byte unitId, ModbusFunction function, ushort address, Span<ushort> destination)
-        {
-            ModbusReply reply = inner.Read(unitId, function, address, destination);
-            foreach ((ushort at, ushort value) in _poked)
-            {
-                int i = at - address;
-                if (i >= 0 && i < destination.Length)
-                {
-                    destination[i] = value;
-                }
-            }
-
-            return reply;
-        }
-
-        public ModbusReply Write(byte unitId, ModbusFunction function, ushort address, ReadOnlySpan<ushort> values) =>
-            inner.Write(unitId, function, address, values);
     }
 }
