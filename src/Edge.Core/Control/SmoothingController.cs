@@ -113,6 +113,7 @@ public sealed class SmoothingController : IGridController
     private double _lastLoadW;
     private double _curtailableW;
     private GridPlan _plan;
+    private double _followedPlanSlopeWPerS = double.NaN;
     private readonly LatencyCompensator? _compensator;
     private readonly double _compensationS;
 
@@ -316,6 +317,7 @@ public sealed class SmoothingController : IGridController
         // The filter's slope is fed forward only while the filter itself is the reference (not a clamp bound).
         double referenceSlopeWPerS = referenceW == _refStage2W ? (_refStage1W - _refStage2W) / _tauRefS : 0;
         PlanInUse = Mode == ControlMode.Auto && _plan.AppliesAt(input.NowNs);
+        bool followPlan = false;
         if (PlanInUse)
         {
             d.Flags |= ControlFlags.PlanTracked;
@@ -327,6 +329,7 @@ public sealed class SmoothingController : IGridController
             double plannedW = _plan.ReferenceAt(input.NowNs);
             referenceW = Math.Clamp(PowerHeadroomClamp(plannedW, input, socTargetPct, _plan.Announced), _effectiveFloorW, _effectiveCapW);
             referenceSlopeWPerS = referenceW == plannedW ? _plan.SlopeWPerS : 0;
+            followPlan = referenceW == plannedW;
         }
 
         // Latency compensation: the predicted change of the load over the actuator latency (0 when off or not confident).
@@ -369,7 +372,7 @@ public sealed class SmoothingController : IGridController
                 referenceSlopeWPerS = 0;
             }
 
-            setpointW = Track(effectiveLoadW, loadAheadW, referenceW, referenceSlopeWPerS, dtS, ref d.Flags);
+            setpointW = Track(effectiveLoadW, loadAheadW, referenceW, referenceSlopeWPerS, followPlan, dtS, ref d.Flags);
         }
 
         _lastSetpointW = setpointW;
@@ -592,14 +595,32 @@ public sealed class SmoothingController : IGridController
         return Math.Clamp(powerW, -fraction * _configured.MaxDischargeW, fraction * _configured.MaxChargeW);
     }
 
-    private double Track(double effectiveLoadW, double loadAheadW, double referenceW, double referenceSlopeWPerS, double dtS, ref ControlFlags flags)
+    private double Track(double effectiveLoadW, double loadAheadW, double referenceW, double referenceSlopeWPerS, bool followPlan, double dtS, ref ControlFlags flags)
     {
         double previousW = _gridTargetW;
         double desiredSlope = referenceSlopeWPerS + (referenceW - previousW) / _tauGridS;
         bool clampedUp = desiredSlope > _rampUpWPerS;
         bool clampedDown = desiredSlope < -_rampDownWPerS;
         desiredSlope = Math.Clamp(desiredSlope, -_rampDownWPerS, _rampUpWPerS);
-        _slopeWPerS += _alphaSlope * (desiredSlope - _slopeWPerS);
+        if (followPlan)
+        {
+            // A plan is followed without the slope's low-pass: its slope is fed forward as it is (the programme already
+            // bounds its curvature and third difference, so the grid turns no faster than planned — the low-pass made
+            // the grid lag every turn of the plan by τ, and the battery paid for the lag), and only the correction
+            // towards its reference, the grid's deviation from the plan, is low-passed. The correction continues from
+            // the slope the grid has (in a plan's first period against the plan's own slope), so switching into and
+            // out of a plan is bumpless; from one plan to the next the slope changes by what the programme allowed
+            // (its first step continues the present slope within the curvature and third-difference bounds).
+            double correctionWPerS = _slopeWPerS - (double.IsNaN(_followedPlanSlopeWPerS) ? referenceSlopeWPerS : _followedPlanSlopeWPerS);
+            correctionWPerS += _alphaSlope * (((referenceW - previousW) / _tauGridS) - correctionWPerS);
+            _slopeWPerS = Math.Clamp(referenceSlopeWPerS + correctionWPerS, -_rampDownWPerS, _rampUpWPerS);
+            _followedPlanSlopeWPerS = referenceSlopeWPerS;
+        }
+        else
+        {
+            _slopeWPerS += _alphaSlope * (desiredSlope - _slopeWPerS);
+            _followedPlanSlopeWPerS = double.NaN;
+        }
 
         // The flags say what the target does: ramp-limited down only while it falls (the low-passed slope turns
         // from rising to falling over a few periods after the clamp changes sides), and up only while it rises.
@@ -651,6 +672,7 @@ public sealed class SmoothingController : IGridController
         _refStage2W = gridW;
         _holdReferenceW = gridW;
         _slopeWPerS = 0;
+        _followedPlanSlopeWPerS = double.NaN;
     }
 
     private static double MoveToward(double fromW, double toW, double maxStepW)

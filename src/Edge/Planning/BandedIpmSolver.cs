@@ -3,16 +3,17 @@ namespace Edge.Planning;
 /// <summary>
 /// The grid planner's linear programme (the same as <see cref="GridPlanLp"/>: docs/planner.md §4) solved by a
 /// purpose-written primal–dual interior-point method (Mehrotra's predictor–corrector), which uses what this programme
-/// is: every constraint couples at most three neighbouring steps, so the Newton system, ordered step by step, is a
-/// band matrix (half-bandwidth 11 for five unknowns per step) and is factored in O(N) — no library, no native code,
+/// is: every constraint couples at most four neighbouring steps, so the Newton system, ordered step by step, is a
+/// band matrix (half-bandwidth 16 for five unknowns per step; 11 without the third-difference rows, as for the
+/// clairvoyant bound under the site's own limits) and is factored in O(N) — no library, no native code,
 /// every buffer allocated in the constructor (0 B per solve).
 /// <para>
 /// Formulation: per step k the unknowns are charge c_k, discharge d_k, slack v_k (relaxing that step's ramp and
 /// curvature rows, at a large cost, so the programme is always feasible) and stored energy e_k; the grid
 /// is g_k = L̂_k − d_k + c_k (so it needs no unknown of its own), and t ≥ |e_N − target| is the SoC-return penalty. The
 /// equalities are the energy balance e_k − e_{k−1} + Δ(d_k/η_d − c_k·η_c) = 0; everything else is an inequality row
-/// (power and energy bounds, derated ramp with slack, bounded second difference, the first step's slope, the
-/// terminal penalty). Powers are scaled by the battery's power and energies by its capacity, so the method sees
+/// (power and energy bounds, derated ramp with slack, bounded second and third differences, the first step's slope,
+/// the terminal penalty). Powers are scaled by the battery's power and energies by its capacity, so the method sees
 /// numbers near 1 at every site size. The quasi-definite Newton matrix [[GᵀWG + δ, Aᵀ], [A, −δ]] is factored as LDLᵀ
 /// without pivoting (quasi-definite matrices allow any order), with small regularisation δ.
 /// </para>
@@ -20,7 +21,8 @@ namespace Edge.Planning;
 public sealed class BandedIpmSolver : IGridPlanSolver
 {
     private const int PerStep = 5; // c, d, v, e, y (the energy row's dual)
-    private const int Band = 11; // a second difference spans c, d of three steps: c_{k−1} … d_{k+1}
+    private const int BandCurvature = 11; // a second difference spans c, d of three steps: c_{k−1} … d_{k+1}
+    private const int BandJerk = 16; // a third difference spans c, d of four steps: c_{k−2} … d_{k+1}
     private const int MaxIterations = 80;
     private const int StallIterations = 12; // iterations without a better iterate, once one is acceptable, before it is taken
     private const double Tolerance = 1e-8;
@@ -32,6 +34,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     private const double AbsoluteGapPerStep = 1e-5;
     private const double RegularisationPrimal = 1e-10;
     private const double RegularisationDual = 1e-10;
+    private const double PivotFloor = 1e-13;
 
     private readonly int _n;
     private readonly double _stepS;
@@ -83,7 +86,9 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     private readonly double[] _w;
     private readonly double[] _band;
     private readonly double[] _diag;
-    private readonly double[] _ld = new double[Band];
+    private readonly double[] _ld;
+    private readonly int Band; // half-bandwidth of the Newton matrix
+    private readonly double _jerk;
     private readonly double[] _rhs;
     private readonly double[] _g;
     private double _throughputWh;
@@ -125,10 +130,13 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         _dischargeMax = maxDischargeW / _powerScaleW;
         _energyMin = socMinPct / 100;
         _energyMax = socMaxPct / 100;
-        GridPlanLp.Bounds(stepS, rampUpWPerS, rampDownWPerS, bandLowHz, limits, out double upW, out double downW, out double curvatureW);
+        GridPlanLp.Bounds(stepS, rampUpWPerS, rampDownWPerS, bandLowHz, limits, out double upW, out double downW, out double curvatureW, out double jerkW);
         _up = upW / _powerScaleW;
         _down = downW / _powerScaleW;
         _curvature = curvatureW / _powerScaleW;
+        _jerk = jerkW / _powerScaleW;
+        Band = _jerk > 0 ? BandJerk : BandCurvature;
+        _ld = new double[Band];
 
         // Objective in units of "throughput Wh / (Δ·P)": c + d costs 1 per scaled W and step; the penalties likewise.
         _slackCost = GridPlanLp.RampSlackCostWhPerW / hours;
@@ -208,6 +216,29 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         Row((C(0), 1), (D(0), -1), (V(0), -1));
         Row((C(0), -1), (D(0), 1), (V(0), -1));
 
+        // Third differences J_m = g_{m+2} − 3g_{m+1} + 3g_m − g_{m−1} (the plan's numbering, g₀ the grid now, g₋₁ and g₋₂
+        // from its present slope and curvature), m = −1 … N−2, each within ±jerk + a slack; with g = L + (c − d) every
+        // row is ± Σ a_i (c − d)_i − v ≤ jerk ∓ (the load's and the known grid's part).
+        if (_jerk > 0)
+        {
+            for (int m = -1; m <= _n - 2; m++)
+            {
+                int slack = Math.Max(0, m);
+                for (int sign = 1; sign >= -1; sign -= 2)
+                {
+                    var terms = new List<(int, double)>();
+                    foreach ((int step, double a) in JerkTerms(m))
+                    {
+                        terms.Add((C(step), sign * a));
+                        terms.Add((D(step), -sign * a));
+                    }
+
+                    terms.Add((V(slack), -1));
+                    Row([.. terms]);
+                }
+            }
+        }
+
         // t ≥ ±(e_N − target), t ≥ 0.
         Row((E(_n - 1), 1), (T, -1));
         Row((E(_n - 1), -1), (T, -1));
@@ -268,13 +299,40 @@ public sealed class BandedIpmSolver : IGridPlanSolver
 
     private int T => 4 * _n;
 
+    /// <summary>
+    /// The solver steps (plan step − 1) of third difference <paramref name="m"/> and their coefficients: the plan's
+    /// g_{m+2}, g_{m+1}, g_m, g_{m−1} with +1, −3, +3, −1, those of g₀ and before left out (known).
+    /// </summary>
+    private static IEnumerable<(int Step, double Coef)> JerkTerms(int m)
+    {
+        (int Plan, double Coef)[] all = [(m + 2, 1), (m + 1, -3), (m, 3), (m - 1, -1)];
+        foreach ((int plan, double a) in all)
+        {
+            if (plan >= 1)
+            {
+                yield return (plan - 1, a);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The known part of third difference <paramref name="m"/>, scaled: the load's (g = L + (c − d)) and g₀, g₋₁, g₋₂'s
+    /// (already scaled).
+    /// </summary>
+    private static double JerkKnownScaled(int m, ReadOnlySpan<double> loadW, double p, double g0, double gm1, double gm2) =>
+        Known(m + 2, 1, loadW, p, g0, gm1, gm2) + Known(m + 1, -3, loadW, p, g0, gm1, gm2)
+        + Known(m, 3, loadW, p, g0, gm1, gm2) + Known(m - 1, -1, loadW, p, g0, gm1, gm2);
+
+    private static double Known(int plan, double a, ReadOnlySpan<double> loadW, double p, double g0, double gm1, double gm2) =>
+        a * (plan >= 1 ? loadW[plan - 1] / p : plan == 0 ? g0 : plan == -1 ? gm1 : gm2);
+
     /// <summary>Position of primal unknown <paramref name="i"/> in the interleaved Newton matrix.</summary>
     private int Pos(int i) => i == T ? _size - 1 : ((i / 4) * PerStep) + (i % 4);
 
     private static int PosY(int k) => (k * PerStep) + 4;
 
     /// <inheritdoc />
-    public bool Solve(ReadOnlySpan<double> loadW, double gridW, double gridSlopeWPerS, double energyWh, double terminalEnergyWh)
+    public bool Solve(ReadOnlySpan<double> loadW, double gridW, double gridSlopeWPerS, double gridCurvatureWPerS2, double energyWh, double terminalEnergyWh)
     {
         if (loadW.Length < _n)
         {
@@ -317,6 +375,18 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         double l1 = loadW[0] / p;
         _h[r++] = _curvature + firstStep - (l1 - g0);
         _h[r++] = _curvature - firstStep + (l1 - g0);
+        if (_jerk > 0)
+        {
+            // g₋₁ = g₀ − slope·Δ, g₋₂ = g₋₁ − (slope − curvature·Δ)·Δ.
+            double gm1 = g0 - firstStep;
+            double gm2 = gm1 - (firstStep - (gridCurvatureWPerS2 * _stepS * _stepS / p));
+            for (int m = -1; m <= _n - 2; m++)
+            {
+                double known = JerkKnownScaled(m, loadW, p, g0, gm1, gm2);
+                _h[r++] = _jerk - known;
+                _h[r++] = _jerk + known;
+            }
+        }
         _h[r++] = target;
         _h[r++] = -target;
         _h[r++] = 0;
@@ -626,12 +696,13 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         }
 
         // LDLᵀ in place: band row i holds L[i, i−Band … i−1] and D[i] on the diagonal. _ld[k − from] = L[j, k]·D[k].
-        const int Width = Band + 1;
+        int Width = Band + 1;
         for (int j = 0; j < _size; j++)
         {
             int rowJ = j * Width;
             int from = Math.Max(0, j - Band);
             double d = _band[rowJ];
+            double diagonal = d;
             for (int k = from; k < j; k++)
             {
                 double l = _band[rowJ + (j - k)];
@@ -640,9 +711,20 @@ public sealed class BandedIpmSolver : IGridPlanSolver
                 d -= l * ld;
             }
 
-            if (!double.IsFinite(d) || d == 0)
+            // Static pivoting: a primal pivot must be positive and a dual one negative (quasi-definite). Near the optimum
+            // c and d meet in nearly every active row as c − d, so a pivot can cancel to rounding noise of the rows'
+            // huge weights; it is then perturbed to a small share of its own diagonal, which the next iteration's exact
+            // residuals correct.
+            bool dualPivot = j != _size - 1 && j % PerStep == PerStep - 1;
+            double floor = PivotFloor * Math.Abs(diagonal);
+            if (!double.IsFinite(d))
             {
                 return false;
+            }
+
+            if (dualPivot ? d > -floor : d < floor)
+            {
+                d = dualPivot ? -Math.Max(floor, RegularisationDual) : Math.Max(floor, RegularisationPrimal);
             }
 
             _diag[j] = d;

@@ -98,7 +98,7 @@ public sealed class ClairvoyantBound
         using IGridPlanSolver lp = IGridPlanSolver.Create(_solver, n, StepS, _options, ProgrammeLimits.Physical);
         double startWh = _options.SocTargetPct / 100 * _options.EnergyWh;
         // The grid starts where the load is (the replay starts there too) and at rest.
-        bool ok = lp.Solve(meansW.AsSpan(1), meansW[0], 0, startWh, startWh);
+        bool ok = lp.Solve(meansW.AsSpan(1), meansW[0], 0, 0, startWh, startWh);
         return ok ? lp.ThroughputWh : double.NaN;
     }
 }

@@ -9,7 +9,10 @@ namespace Edge.Planning;
 /// within the SoC limits, the grid's step |g_k − g_{k−1}| ≤ 0.9·R·Δ (derated: LP optima sit on their bounds, and the
 /// inner loop needs margin to track), its second difference |g_{k+1} − 2g_k + g_{k−1}| ≤ A·Δ² with A = 0.9·R / τs
 /// (τs = 1/(2π·BandLowHz), the time constant of the smoothing controller's own slope low-pass: a corner is broadband,
-/// so a bounded second difference is the linear proxy for keeping the plan out of the band), and the energy at the end
+/// so a bounded second difference is the linear proxy for keeping the plan out of the band), its third difference
+/// |g_{k+2} − 3g_{k+1} + 3g_k − g_{k−1}| ≤ A·Δ³/τj with τj = 2/(2π·BandLowHz) — from the grid's present slope and
+/// curvature on, so the chain of every plan's first step, which is what the grid executes, is bounded too (a turn
+/// that starts and ends gradually puts far less energy at the band's low edge than a bang-bang one) — and the energy at the end
 /// brought towards the SoC target (a penalised soft constraint). Ramp and curvature excess are one slack per step with a
 /// large cost, so the programme is always feasible — a battery too small for the swing, or a grid already moving away
 /// from a rise it must meet, gets the least-bad plan instead of none.
@@ -26,9 +29,12 @@ public sealed class GridPlanLp : IGridPlanSolver
     /// <summary>Cost of 1 Wh of final energy away from the SoC-return target, Wh.</summary>
     internal const double TerminalCostPerWh = 3.0;
 
+    /// <summary>The third difference's time constant in units of 1/(2π·BandLowHz).</summary>
+    internal const double JerkTimeFactor = 2.0;
+
     /// <summary>The programme's per-step bounds, W: derated ramp up and down, and the second difference's bound.</summary>
     internal static void Bounds(double stepS, double rampUpWPerS, double rampDownWPerS, double bandLowHz, ProgrammeLimits limits,
-        out double upW, out double downW, out double curvatureW)
+        out double upW, out double downW, out double curvatureW, out double jerkW)
     {
         if (limits == ProgrammeLimits.Physical)
         {
@@ -37,6 +43,7 @@ public sealed class GridPlanLp : IGridPlanSolver
             upW = rampUpWPerS * stepS;
             downW = rampDownWPerS * stepS;
             curvatureW = 4 * (upW + downW);
+            jerkW = 0;
             return;
         }
 
@@ -44,6 +51,8 @@ public sealed class GridPlanLp : IGridPlanSolver
         curvatureW = RampDerate * Math.Min(rampUpWPerS, rampDownWPerS) / tauS * stepS * stepS;
         upW = RampDerate * rampUpWPerS * stepS;
         downW = RampDerate * rampDownWPerS * stepS;
+        double jerkTimeS = JerkTimeFactor / (2 * Math.PI * bandLowHz);
+        jerkW = curvatureW * stepS / jerkTimeS;
     }
 
     private readonly Solver _solver;
@@ -60,6 +69,9 @@ public sealed class GridPlanLp : IGridPlanSolver
     private readonly double _curvatureW;
     private readonly double _energyMinWh;
     private readonly double _energyMaxWh;
+    private readonly double _jerkW;
+    private readonly Variable _gm1;
+    private readonly Variable _gm2;
 
     /// <summary>Builds the programme.</summary>
     /// <param name="horizonSteps">Horizon steps N.</param>
@@ -85,7 +97,7 @@ public sealed class GridPlanLp : IGridPlanSolver
         _solver = Solver.CreateSolver("GLOP") ?? throw new InvalidOperationException("GLOP is not available in this OR-Tools build.");
         _energyMinWh = energyWh * socMinPct / 100;
         _energyMaxWh = energyWh * socMaxPct / 100;
-        Bounds(stepS, rampUpWPerS, rampDownWPerS, bandLowHz, limits, out double upW, out double downW, out _curvatureW);
+        Bounds(stepS, rampUpWPerS, rampDownWPerS, bandLowHz, limits, out double upW, out double downW, out _curvatureW, out _jerkW);
         double hours = stepS / 3600;
 
         _g = new Variable[_n + 1];
@@ -102,6 +114,7 @@ public sealed class GridPlanLp : IGridPlanSolver
         _charge = new Variable[_n + 1];
         _discharge = new Variable[_n + 1];
         Variable? firstSlack = null;
+        var slacks = new Variable[_n + 1];
         for (int k = 1; k <= _n; k++)
         {
             Variable charge = _solver.MakeNumVar(0, maxChargeW, $"c{k}");
@@ -154,6 +167,30 @@ public sealed class GridPlanLp : IGridPlanSolver
             if (k == 1)
             {
                 firstSlack = slack;
+            }
+
+            slacks[k] = slack;
+        }
+
+        // Third differences g_{m+2} − 3g_{m+1} + 3g_m − g_{m−1}, m = −1 … N−2, within ±jerk + a slack (as
+        // BandedIpmSolver: step max(1, m)'s); g₋₁ and g₋₂ from the present slope and curvature (fixed per solve).
+        _gm1 = _solver.MakeNumVar(double.NegativeInfinity, double.PositiveInfinity, "gm1");
+        _gm2 = _solver.MakeNumVar(double.NegativeInfinity, double.PositiveInfinity, "gm2");
+        if (_jerkW > 0)
+        {
+            for (int m = -1; m <= _n - 2; m++)
+            {
+                Variable slack = slacks[Math.Max(1, m + 1)];
+                foreach ((double lower, double upper, double sign) in new[] { (double.NegativeInfinity, _jerkW, -1.0), (-_jerkW, double.PositiveInfinity, 1.0) })
+                {
+                    Constraint c = _solver.MakeConstraint(lower, upper, $"j{m}{sign}");
+                    foreach ((int plan, double a) in new[] { (m + 2, 1.0), (m + 1, -3.0), (m, 3.0), (m - 1, -1.0) })
+                    {
+                        c.SetCoefficient(plan >= 0 ? _g[plan] : plan == -1 ? _gm1 : _gm2, a);
+                    }
+
+                    c.SetCoefficient(slack, sign);
+                }
             }
         }
 
@@ -211,7 +248,7 @@ public sealed class GridPlanLp : IGridPlanSolver
     /// target <paramref name="gridW"/> moving at <paramref name="gridSlopeWPerS"/>, with <paramref name="energyWh"/>
     /// stored, ending near <paramref name="terminalEnergyWh"/>. True when optimal.
     /// </summary>
-    public bool Solve(ReadOnlySpan<double> loadW, double gridW, double gridSlopeWPerS, double energyWh, double terminalEnergyWh)
+    public bool Solve(ReadOnlySpan<double> loadW, double gridW, double gridSlopeWPerS, double gridCurvatureWPerS2, double energyWh, double terminalEnergyWh)
     {
         for (int k = 1; k <= _n; k++)
         {
@@ -224,6 +261,10 @@ public sealed class GridPlanLp : IGridPlanSolver
         double stepW = gridSlopeWPerS * _stepS;
         _firstUp.SetBounds(double.NegativeInfinity, stepW + _curvatureW);
         _firstDown.SetBounds(stepW - _curvatureW, double.PositiveInfinity);
+        double gm1 = gridW - stepW;
+        double gm2 = gm1 - (stepW - (gridCurvatureWPerS2 * _stepS * _stepS));
+        _gm1.SetBounds(gm1, gm1);
+        _gm2.SetBounds(gm2, gm2);
         double target = Math.Clamp(terminalEnergyWh, _energyMinWh, _energyMaxWh);
         _terminal.SetBounds(target, target);
         return _solver.Solve() == Solver.ResultStatus.OPTIMAL;

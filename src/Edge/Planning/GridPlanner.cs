@@ -25,6 +25,8 @@ public sealed class GridPlanner : IDisposable
     private readonly double _energyWh;
     private readonly double _socRecoveryS;
     private readonly double _stepS;
+    private long _lastRoundNs = long.MinValue;
+    private double _lastRoundSlopeWPerS;
 
     /// <summary>Builds the forecast and the programme for <paramref name="options"/> (battery, ramp, band, SoC limits).</summary>
     /// <param name="options">The controller's options (the programme's limits).</param>
@@ -133,8 +135,14 @@ public sealed class GridPlanner : IDisposable
         double energyWh = socPct / 100 * _energyWh;
         double targetWh = socTargetPct / 100 * _energyWh;
         double terminalWh = energyWh + ((targetWh - energyWh) * Math.Min(1, horizonS / _socRecoveryS));
+        // The grid's present curvature: its slope's change since the last round, when that round was about one step ago
+        // (a missed or late round, or the first: none known, taken as 0).
+        double elapsedS = _lastRoundNs == long.MinValue ? 0 : (nowNs - _lastRoundNs) * 1e-9;
+        double curvatureWPerS2 = elapsedS >= 0.5 * _stepS && elapsedS <= 1.5 * _stepS ? (gridSlopeWPerS - _lastRoundSlopeWPerS) / elapsedS : 0;
+        _lastRoundNs = nowNs;
+        _lastRoundSlopeWPerS = gridSlopeWPerS;
         long started = Stopwatch.GetTimestamp();
-        bool ok = _lp.Solve(_coarse, gridTargetW, gridSlopeWPerS, energyWh, terminalWh);
+        bool ok = _lp.Solve(_coarse, gridTargetW, gridSlopeWPerS, curvatureWPerS2, energyWh, terminalWh);
         SolveTimes.Record((long)Stopwatch.GetElapsedTime(started).TotalNanoseconds);
         Rounds++;
         if (ok)

@@ -32,10 +32,12 @@ public interface IGridPlanSolver : IDisposable
 
     /// <summary>
     /// Solves for the load forecast <paramref name="loadW"/> (N values, the mean load of each step), from the grid
-    /// target <paramref name="gridW"/> moving at <paramref name="gridSlopeWPerS"/>, with <paramref name="energyWh"/>
-    /// stored, ending near <paramref name="terminalEnergyWh"/>. True when solved to optimality.
+    /// target <paramref name="gridW"/> moving at <paramref name="gridSlopeWPerS"/>, its slope changing by
+    /// <paramref name="gridCurvatureWPerS2"/> (the plan's first steps continue both within the curvature and third-difference
+    /// bounds), with <paramref name="energyWh"/> stored, ending near <paramref name="terminalEnergyWh"/>. True when solved
+    /// to optimality.
     /// </summary>
-    bool Solve(ReadOnlySpan<double> loadW, double gridW, double gridSlopeWPerS, double energyWh, double terminalEnergyWh);
+    bool Solve(ReadOnlySpan<double> loadW, double gridW, double gridSlopeWPerS, double gridCurvatureWPerS2, double energyWh, double terminalEnergyWh);
 
     /// <summary>The planned grid g_k after the last successful solve (k = 0 … N), W.</summary>
     double GridW(int k);
