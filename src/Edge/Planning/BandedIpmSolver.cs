@@ -15,7 +15,8 @@ namespace Edge.Planning;
 /// (power and energy bounds, derated ramp with slack, bounded second and third differences, the first step's slope,
 /// the terminal penalty). Powers are scaled by the battery's power and energies by its capacity, so the method sees
 /// numbers near 1 at every site size. The quasi-definite Newton matrix [[GᵀWG + δ, Aᵀ], [A, −δ]] is factored as LDLᵀ
-/// without pivoting (quasi-definite matrices allow any order), with small regularisation δ.
+/// without pivoting (quasi-definite matrices allow any order), with small regularisation δ; a pivot that cancels to
+/// rounding noise is perturbed to a small share of its diagonal (static pivoting).
 /// </para>
 /// </summary>
 public sealed class BandedIpmSolver : IGridPlanSolver
