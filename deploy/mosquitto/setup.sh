@@ -55,12 +55,20 @@ acl="$dir/edge.acl"
 mkdir -p "$dir" "$secrets"
 [ -f "$acl" ] || cp "$here/edge.acl" "$acl"
 
+# The name checks match the whole argument (a shell pattern), not line by line as grep would: a name carrying a
+# newline must not pass on its first line and put its second one into the ACL as a rule.
 level() { # a topic level: letters, digits, _ and -
-    printf '%s' "$1" | grep -Eq '^[A-Za-z0-9_-]{1,48}$' || die "'$1' must be 1-48 of A-Z a-z 0-9 _ -"
+    case $1 in
+        ''|*[!A-Za-z0-9_-]*) die "'$1' must be 1-48 of A-Z a-z 0-9 _ -" ;;
+    esac
+    [ ${#1} -le 48 ] || die "'$1' must be 1-48 of A-Z a-z 0-9 _ -"
 }
 
 account() { # NAME: a user name that is also a valid operator topic level
-    printf '%s' "$1" | grep -Eq '^[A-Za-z0-9._@-]{1,64}$' || die "account '$1' must be 1-64 of A-Z a-z 0-9 . _ @ -"
+    case $1 in
+        ''|*[!A-Za-z0-9._@-]*) die "account '$1' must be 1-64 of A-Z a-z 0-9 . _ @ -" ;;
+    esac
+    [ ${#1} -le 64 ] || die "account '$1' must be 1-64 of A-Z a-z 0-9 . _ @ -"
     if grep -qx "user $1" "$acl" || { [ -f "$passwd" ] && grep -q "^$1:" "$passwd"; }; then
         die "account '$1' already exists in $acl or $passwd"
     fi
@@ -191,7 +199,10 @@ ACL
         [ $# -eq 2 ] || usage
         site=$1
         level "$site"
-        printf '%s' "$2" | grep -Eq '^[A-Za-z0-9._-]{1,64}$' || die "agent '$2' must be 1-64 of A-Z a-z 0-9 . _ -"
+        case $2 in
+            ''|*[!A-Za-z0-9._-]*) die "agent '$2' must be 1-64 of A-Z a-z 0-9 . _ -" ;;
+        esac
+        [ ${#2} -le 64 ] || die "agent '$2' must be 1-64 of A-Z a-z 0-9 . _ -"
         account "$2"
         cat >> "$acl" <<ACL
 
