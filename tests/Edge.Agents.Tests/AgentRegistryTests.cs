@@ -49,6 +49,32 @@ public sealed class AgentRegistryTests
     }
 
     [Fact]
+    public void An_agent_the_registry_does_not_admit_is_never_counted_on_and_is_reported_once()
+    {
+        // The sim rig admits only its own simulated agents: a real miner on the same broker and site must not be
+        // counted on, so it is never commanded.
+        var ignored = new List<string>();
+        var r = new AgentRegistry("site1", TimeProvider.System) { Admits = id => id.StartsWith("sim-", StringComparison.Ordinal) };
+        r.Ignored = ignored.Add;
+        foreach (string agent in new[] { "sim-miner-0", "real-miner-7" })
+        {
+            Send(r, agent, "status", """{"state":"online","ts_ms":1}""", 0);
+            Send(r, agent, "capabilities", Caps, 0);
+            for (int i = 1; i <= 5; i++)
+            {
+                Send(r, agent, "telemetry", Telemetry(i, 400), i * S / 10);
+            }
+        }
+
+        AgentFleet fleet = r.Sweep(S / 2);
+        Assert.Equal(1, fleet.Active);
+        Assert.Equal(["sim-miner-0"], r.Snapshot().Select(a => a.Id));
+        Assert.Equal(["real-miner-7"], ignored);
+        Assert.Equal(1, r.IgnoredAgents);
+        Assert.Equal(0, r.Refused);
+    }
+
+    [Fact]
     public void Malformed_messages_are_refused_with_their_reason_and_change_nothing()
     {
         var r = new AgentRegistry("site1", TimeProvider.System);

@@ -29,6 +29,7 @@ public sealed class AgentRegistry
     private readonly string _prefix;
     private readonly TimeProvider _wall;
     private long _refused;
+    private readonly HashSet<string> _ignored = new(StringComparer.Ordinal);
 
     /// <summary>Creates the registry of site <paramref name="site"/>.</summary>
     /// <param name="site">The site topic level.</param>
@@ -61,6 +62,27 @@ public sealed class AgentRegistry
     /// <summary>Messages refused (malformed, unknown agent beyond the bound, …).</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
+    /// <summary>
+    /// Which agents are taken at all (null: every agent of the site). A message from any other is not used; the first
+    /// from each is reported through <see cref="Ignored"/> (the sim rig admits only its own simulated agents).
+    /// </summary>
+    public Func<string, bool>? Admits { get; init; }
+
+    /// <summary>Called (under no lock) once per agent that <see cref="Admits"/> refuses, with its id.</summary>
+    public Action<string>? Ignored { get; set; }
+
+    /// <summary>Agents whose messages were not used because <see cref="Admits"/> refused them.</summary>
+    public int IgnoredAgents
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _ignored.Count;
+            }
+        }
+    }
+
     /// <summary>Called (under no lock) when an agent becomes active or is dropped: id, active, reason.</summary>
     public Action<string, bool, string?>? Changed { get; set; }
 
@@ -84,6 +106,22 @@ public sealed class AgentRegistry
         if (!AgentTopics.IsLevel(id) || leaf is not ("status" or "capabilities" or "telemetry" or "announce"))
         {
             Interlocked.Increment(ref _refused);
+            return false;
+        }
+
+        if (Admits is { } admits && !admits(id))
+        {
+            bool first;
+            lock (_gate)
+            {
+                first = _ignored.Count < MaxAgents && _ignored.Add(id);
+            }
+
+            if (first)
+            {
+                Ignored?.Invoke(id);
+            }
+
             return false;
         }
 

@@ -730,7 +730,15 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private void StartAgentRegistry()
     {
         IMonotonicClock clock = MonotonicClock.Instance;
-        var registry = new AgentRegistry(_edge.Site, TimeProvider.System);
+        SimOptions sim = _sim;
+        bool ownAgentsOnly = _edge.Rig == "sim" && !sim.ForeignAgents;
+        var registry = new AgentRegistry(_edge.Site, TimeProvider.System)
+        {
+            Admits = ownAgentsOnly ? id => SimAgents.Runs(id, sim) : null,
+        };
+        registry.Ignored = id => _log.LogWarning(
+            "agent {Agent} on edge/{Site}/agents ignored: the sim rig counts only on its own simulated agents (sim-gpu-N, sim-miner-N) and never commands another; Sim:ForeignAgents=true lets it count on yours",
+            id, _edge.Site);
         _agents = registry;
         registry.Changed = (id, active, why) =>
         {

@@ -198,6 +198,15 @@ internal sealed class SimAgents : IDisposable
         public void ReleaseAll(long nowNs) => miner.Lever.Release(nowNs);
     }
 
+    /// <summary>True when <paramref name="id"/> is one of the agents the sim rig runs with <paramref name="sim"/>.</summary>
+    public static bool Runs(string id, SimOptions sim) =>
+        Numbered(id, "sim-gpu-", sim.GpuAgents) || Numbered(id, "sim-miner-", sim.MinerAgents);
+
+    private static bool Numbered(string id, string prefix, int count) =>
+        id.StartsWith(prefix, StringComparison.Ordinal)
+        && int.TryParse(id.AsSpan(prefix.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int n)
+        && n < count && id.Length == prefix.Length + n.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+
     private static string GpuId(int i) => $"sim-gpu-{i}";
 
     private static string MinerId(int i) => $"sim-miner-{i}";

@@ -71,6 +71,13 @@ public sealed class SimOptions
     /// </summary>
     public string AgentPasswordDirectory { get; set; } = "";
 
+    /// <summary>
+    /// Whether the sim rig counts on (and so may command) node agents it did not start itself — <c>edge agent</c>
+    /// processes or your own on the same broker and site. Off by default: a demo run on a shared broker must never
+    /// command a real device (a miner, a GPU node's power cap). The hil rig and rig files always count on every agent.
+    /// </summary>
+    public bool ForeignAgents { get; set; }
+
     /// <summary>Checks every option; returns the errors.</summary>
     public IReadOnlyList<OptionError> Validate(string section = "Sim")
     {

@@ -362,7 +362,7 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         using var broker = new ShippedBroker();
         using var alice = new OperatorConsole(broker, "alice");
         _state.Create();
-        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides("Sim:GpuAgents=0", "Sim:MinerAgents=0"));
+        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides("Sim:GpuAgents=0", "Sim:MinerAgents=0", "Sim:ForeignAgents=true"));
         alice.Ready();
         string E() => OperatorConsole.Expires(60);
         (string Payload, string Error)[] cases =
@@ -389,6 +389,32 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_sim_rig_never_counts_on_an_agent_it_did_not_start()
+    {
+        // A real flexible load (here a paho agent, "flex-7") on the broker and site a demo joins: the sim rig counts on
+        // its own simulated agents only, so flex-7 is never counted on, never commanded, and the log says why.
+        if (!Available(Peers.Python3, Peers.Paho))
+        {
+            return;
+        }
+
+        using var broker = new ShippedBroker("sim-gpu-0", "sim-gpu-1", "sim-miner-0", "flex-7");
+        _state.Create();
+        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides($"Sim:AgentPasswordDirectory={broker.SecretsDirectory}"));
+        using var states = new StateRecorder(broker);
+        using var agent = new ChildProcess(Peers.Python3,
+            [Path.Combine(AppContext.BaseDirectory, "Agents", "agent.py"), "127.0.0.1", broker.Port.ToString(CultureInfo.InvariantCulture), "flex-7", broker.Password("flex-7"), ShippedBroker.Site, "30"]);
+        states.WaitFor(s => new[] { "sim-gpu-0", "sim-gpu-1", "sim-miner-0" }.All(id => Agent(s, id) is { } a && a.GetProperty("active").GetBoolean()),
+            "the three simulated agents counted on in state");
+        Wait.Until(() => edge.Log.Lines.Any(l => l.Contains("agent flex-7 on edge/", StringComparison.Ordinal) && l.Contains("ignored", StringComparison.Ordinal)),
+            Timeout, "the log line saying flex-7 is ignored");
+        int seen = states.States.Count;
+        Wait.Until(() => states.States.Count > seen + 20, Timeout, "2 s more of state");
+        Assert.All(states.States, s => Assert.Null(Agent(s, "flex-7")));
+        Assert.DoesNotContain(edge.Log.Lines, l => l.Contains("agent flex-7 counted on", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_agent_that_stops_publishing_telemetry_is_dropped_within_1_s_and_its_will_drops_it_at_once()
     {
         if (!Available(Peers.Python3, Peers.Paho))
@@ -399,7 +425,7 @@ public sealed class AgentDaemonTests(ITestOutputHelper output) : IDisposable
         using var broker = new ShippedBroker("flex-7");
         using var alice = new OperatorConsole(broker, "alice");
         _state.Create();
-        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides("Sim:GpuAgents=0", "Sim:MinerAgents=0"));
+        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides("Sim:GpuAgents=0", "Sim:MinerAgents=0", "Sim:ForeignAgents=true"));
         using var states = new StateRecorder(broker);
         alice.Ready();
         using var agent = new ChildProcess(Peers.Python3,

@@ -31,7 +31,7 @@ public sealed class BackstopDaemonTests(ITestOutputHelper output) : IDisposable
         _state.Create();
         string root = $"edge/{ShippedBroker.Site}/{ShippedBroker.Node}";
         using var viewer = new ChildProcess("/usr/bin/stdbuf", ["-oL", Peers.MosquittoSub, .. broker.As("grafana"), "-v", "-t", root + "/alarm", "-t", root + "/throttle"]);
-        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides("Edge:BackstopActs=true", "Sim:GpuAgents=0", "Sim:MinerAgents=0"));
+        using InProcessDaemon edge = InProcessDaemon.StartWith(_state.Path, null, broker.DaemonOverrides("Edge:BackstopActs=true", "Sim:GpuAgents=0", "Sim:MinerAgents=0", "Sim:ForeignAgents=true"));
 
         string alarm = viewer.WaitForLine(l => l.StartsWith(root + "/alarm ", StringComparison.Ordinal) && l.Contains("\"oscillation\"", StringComparison.Ordinal), Timeout, "the oscillation alarm").Line;
         string request = viewer.WaitForLine(l => l.StartsWith(root + "/throttle ", StringComparison.Ordinal) && l.Contains("\"requested\"", StringComparison.Ordinal), Timeout, "the throttle request").Line;
