@@ -33,7 +33,28 @@ public sealed class BackstopLeverTests(ITestOutputHelper output)
         return 2 * Math.Sqrt((re * re) + (im * im)) / (to - from);
     }
 
-    private sealed record GpuRun(List<double> GridW, List<int> Tier, List<double> BackstopAllowedW, List<double> CapW, LeverCoordinator Coordinator);
+    private sealed record GpuRun(List<double> GridW, List<int> Tier, List<double> BackstopAllowedW, List<double> CapW, LeverCoordinator Coordinator, List<bool> Sent);
+
+    [Fact]
+    public void A_cap_that_follows_the_backstop_goes_out_at_most_ten_times_a_second()
+    {
+        // While the backstop holds the GPUs' caps, the allowed power moves a little every period; sending each move
+        // was ≈ 50 commands/s per node on the sim rig (most of them a few hundred mW). A new value goes out at most
+        // every 100 ms (the agents' telemetry period), and only when it moved by 0.1 % of the node's range.
+        GpuRun run = RunGpus(true);
+        int perSecond = (int)(1 / PeriodS);
+        int most = 0, total = 0;
+        for (int from = 0; from + perSecond <= run.Sent.Count; from += perSecond)
+        {
+            int sent = run.Sent.Skip(from).Take(perSecond).Count(x => x);
+            most = Math.Max(most, sent);
+            total += sent;
+        }
+
+        output.WriteLine($"commands to gpu-1: {total} over {run.Sent.Count * PeriodS:F0} s, at most {most} in one second");
+        Assert.True(total > 0, "the backstop never capped the GPUs: the scenario tests nothing");
+        Assert.True(most <= 10, $"{most} commands in one second");
+    }
 
     /// <summary>
     /// Four GPU nodes of 75–250 W (0.1 s to apply a cap, 2.5 W/s release each: the ramp limit together) whose demand
@@ -45,7 +66,7 @@ public sealed class BackstopLeverTests(ITestOutputHelper output)
         var c = new LeverCoordinator(specs, new LeverCoordinatorOptions { ExpectedLoadMaxW = PeakW, BatteryDischargeW = 1e6, BatteryChargeW = 1e6, BatteryEnergyWh = 1e6 });
         var backstop = new TieredBackstop(BackstopPolicy.Default(RampWPerS), PeriodS);
         var applied = new Queue<double>(Enumerable.Repeat(250.0, 10)); // 0.1 s latency at 10 ms
-        var run = new GpuRun([], [], [], [], c);
+        var run = new GpuRun([], [], [], [], c, []);
         int n = (int)(160 / PeriodS);
         for (int k = 0; k < n; k++)
         {
@@ -77,6 +98,7 @@ public sealed class BackstopLeverTests(ITestOutputHelper output)
             run.Tier.Add(tier);
             run.BackstopAllowedW.Add(c.BackstopGpuAllowedW);
             run.CapW.Add(cmd.Release ? double.PositiveInfinity : cmd.ValueW);
+            run.Sent.Add(cmd.Changed);
         }
 
         return run;

@@ -31,6 +31,9 @@ namespace Edge.Core.Levers;
 /// </summary>
 public sealed class LeverCoordinator
 {
+    /// <summary>Least time between two new values for one lever already commanded, ns (100 ms: the agents' telemetry period).</summary>
+    public const long MinCommandIntervalNs = 100_000_000;
+
     private const int MaxAnnouncements = 32;
     private const double AbsorbGain = 2.0;
     private const double SettleAfterStartS = 30;
@@ -47,6 +50,7 @@ public sealed class LeverCoordinator
     private readonly double[] _reportedCapW; // the cap the node says is in force (NaN: none), whoever set it
     private readonly bool[] _online;
     private readonly double[] _sentW;
+    private readonly long[] _sentAtNs;
     private readonly bool[] _sentRelease;
     private readonly long[] _sentExpiresNs;
     private readonly int[] _sentProfile;
@@ -98,6 +102,7 @@ public sealed class LeverCoordinator
         _sentW = new double[n];
         _sentRelease = new bool[n];
         _sentExpiresNs = new long[n];
+        _sentAtNs = new long[n];
         _sentProfile = new int[n];
         _sentProfileExpiresNs = new long[n];
         _lifetimeNs = (long)(options.CommandLifetimeS * 1e9);
@@ -108,6 +113,7 @@ public sealed class LeverCoordinator
             _demandW[i] = double.NaN;
             _reportedCapW[i] = double.NaN;
             _sentRelease[i] = true;
+            _sentAtNs[i] = long.MinValue;
             _sentProfile[i] = -1;
             _commands[i].Release = true;
             _commands[i].SmoothingProfile = -1;
@@ -163,6 +169,7 @@ public sealed class LeverCoordinator
         _sentRelease[index] = true;
         _sentW[index] = 0;
         _sentExpiresNs[index] = 0;
+        _sentAtNs[index] = long.MinValue;
         _sentProfile[index] = -1;
         _sentProfileExpiresNs[index] = 0;
         _commands[index] = new LeverCommand { Release = true, SmoothingProfile = -1 };
@@ -568,15 +575,21 @@ public sealed class LeverCoordinator
 
             WriteProfile(i, nowNs, _online[i] && l.Kind == LeverKind.Gpu && l.SmoothingProfile && _tier >= 2 ? _options.SmoothingProfile : -1);
 
-            double deadbandW = Math.Max(l.StepW * 0.5, 1e-6 * l.MaxW);
+            // A new value goes out when it moved by half a step (a continuous lever: 0.1 % of its range) and, for a
+            // lever already commanded, at most every MinCommandIntervalNs: a GPU node's cap following the plan would
+            // otherwise be re-sent every period (≈ 50 commands/s of a few hundred mW each). Release and renewal are
+            // never held back.
+            double deadbandW = Math.Max(l.StepW * 0.5, 1e-3 * (l.MaxW - l.MinW));
             bool renew = !release && nowNs >= _sentExpiresNs[i] - (_lifetimeNs / 2);
-            c.Changed = release != _sentRelease[i] || (!release && (Math.Abs(valueW - _sentW[i]) >= deadbandW || renew));
+            bool moved = Math.Abs(valueW - _sentW[i]) >= deadbandW && (_sentRelease[i] || _sentAtNs[i] == long.MinValue || nowNs - _sentAtNs[i] >= MinCommandIntervalNs);
+            c.Changed = release != _sentRelease[i] || (!release && (moved || renew));
             c.Release = release;
             c.ValueW = valueW;
             if (c.Changed)
             {
                 _sentRelease[i] = release;
                 _sentW[i] = valueW;
+                _sentAtNs[i] = nowNs;
                 _sentExpiresNs[i] = release ? 0 : nowNs + _lifetimeNs;
             }
 
