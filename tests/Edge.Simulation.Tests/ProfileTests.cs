@@ -85,6 +85,7 @@ public class ProfileTests
     [InlineData("ai-training:peak_w=abc", "not a number")]
     [InlineData("ai-training:peak_w", "not key=value")]
     [InlineData("solar", "Unknown profile 'solar'")]
+    [InlineData("ai-training:peak_w=1000,peak_w=2000", "peak_w is given twice")]
     public void Bad_specs_are_explained(string spec, string expected)
     {
         FormatException e = Assert.Throws<FormatException>(() => LoadProfiles.Create(spec));

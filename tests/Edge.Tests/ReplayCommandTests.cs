@@ -428,6 +428,8 @@ public sealed class ReplayCommandTests : IDisposable
     [InlineData("--flex-load=rated_frac=0", "--flex-load: rated_frac=0 is out of range")]
     [InlineData("--flex-load=speed=3", "--flex-load: unknown parameter 'speed'")]
     [InlineData("--agents", "--agents needs a value")]
+    [InlineData("--agents=nodes=100000", "--agents: nodes=100000 is out of range")]
+    [InlineData("--flex-load=count=1,count=2", "count is given twice")]
     public void Bad_lever_specs_exit_2(string option, string expected)
     {
         (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", option);

@@ -33,6 +33,7 @@ public sealed class ProfileSpec
             values[p.Name] = p.Default;
         }
 
+        var given = new HashSet<string>(StringComparer.Ordinal);
         if (colon >= 0)
         {
             foreach (string pair in spec[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -47,6 +48,11 @@ public sealed class ProfileSpec
                 string text = pair[(eq + 1)..].Trim();
                 ProfileParameter? p = parameters.FirstOrDefault(x => x.Name == key)
                     ?? throw new FormatException($"Profile '{name}': unknown parameter '{key}'. Known: {string.Join(", ", parameters.Select(x => x.Name))}.");
+                if (!given.Add(key))
+                {
+                    throw new FormatException($"Profile '{name}': {key} is given twice; give each parameter once.");
+                }
+
                 if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
                 {
                     throw new FormatException($"Profile '{name}': {key}='{text}' is not a number.");

@@ -25,7 +25,7 @@ public sealed record SiteLevers(ProfileSpec? Flex, ProfileSpec? Agents)
     /// <summary>Keys of <c>--agents</c>: GPU nodes sharing the racks' load, obeying caps after a response latency.</summary>
     public static IReadOnlyList<ProfileParameter> AgentParameters { get; } =
     [
-        new("nodes", 8, 1, 100_000, "number of GPU nodes (each draws an equal share of the racks' load)"),
+        new("nodes", 8, 1, 1024, "number of GPU nodes (each draws an equal share of the racks' load; at most 1024, the agents a site's registry holds)"),
         new("share", 1, 1e-6, 1, "fraction of the racks' load drawn by these GPU nodes (the rest is not capped)"),
         new("min_cap_frac", 0.3, 0, 1, "lowest cap, fraction of a node's maximum (its share of the trace's peak)"),
         new("latency_s", 0.1, 0, 60, "time for a new cap to take effect, s"),
