@@ -419,7 +419,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
 
     /// <summary>
     /// Enabling is bumpless from the measured power (<see cref="Configure"/>); a reading beyond
-    /// ±<see cref="SunSpecPlausibility.PowerMargin"/> × the rated power is not what the device delivers, and enabling at
+    /// ±<see cref="PowerPlausibility.Margin"/> × the rated power is not what the device delivers, and enabling at
     /// it — clamped to the rating — is a step to full power (20 kW read on a 2 kW device). Such a device is not enabled
     /// (nothing is written) until it reads plausible; it is polled as usual meanwhile (a SunSpec device reports
     /// <c>Misconfigured</c>, naming the point).
@@ -427,7 +427,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     private bool PlausibleToEnable()
     {
         double measuredW = _latest.MeasuredPowerW;
-        if (!double.IsFinite(measuredW) || Math.Abs(measuredW) <= SunSpecPlausibility.PowerMargin * _ratedW)
+        if (!double.IsFinite(measuredW) || Math.Abs(measuredW) <= PowerPlausibility.Margin * _ratedW)
         {
             _enableRefused = false;
             return true; // (no reading at all enables at 0 W, as before)
@@ -439,7 +439,7 @@ public class ModbusInverter : IBatteryInverter, IDisposable
             if (_implausible.IsNone)
             {
                 LastError = FormattableString.Invariant(
-                    $"measured power {measuredW:0} W is beyond ±{SunSpecPlausibility.PowerMargin} × the rated {_ratedW:0} W: not enabling remote control from it");
+                    $"measured power {measuredW:0} W is beyond ±{PowerPlausibility.Margin} × the rated {_ratedW:0} W: not enabling remote control from it");
                 Publish();
             }
         }

@@ -28,7 +28,7 @@ public sealed class SunSpecProfile : IInverterProfile
 
     /// <summary>Creates the profile of one device.</summary>
     /// <param name="configuredRatedW">The rated power configured for the device (RatedPowerW), W; 0 = none. It bounds
-    /// the measured power that is plausible (<see cref="SunSpecPlausibility.PowerMargin"/> × it); without it the
+    /// the measured power that is plausible (<see cref="PowerPlausibility.Margin"/> × it); without it the
     /// device's own rating does.</param>
     public SunSpecProfile(double configuredRatedW = 0) =>
         _configuredRatedW = double.IsFinite(configuredRatedW) && configuredRatedW > 0 ? configuredRatedW : 0;
