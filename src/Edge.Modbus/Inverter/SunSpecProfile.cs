@@ -43,6 +43,9 @@ public sealed class SunSpecProfile : IInverterProfile
     public string Description => ControlModel == 0 ? "SunSpec" : $"SunSpec {ControlModel}";
 
     /// <inheritdoc />
+    public string PowerPoint => "701 W";
+
+    /// <inheritdoc />
     public int ControllerHeartbeatAddress { get; private set; } = -1;
 
     /// <inheritdoc />
@@ -244,7 +247,9 @@ public sealed class SunSpecProfile : IInverterProfile
         bool fault = p.Measure.TryRead(p.InvSt, out double invSt) && invSt == 6;
         fault |= p.Measure.TryRead(p.Alrm, out double alarms) && alarms != 0;
 
-        double socPct = double.NaN, chargeW = double.NaN, dischargeW = double.NaN, capacityWh = double.NaN, chargeStatus = double.NaN;
+        // The rating is the device's nameplate (the larger of 802's rates, or 124 WChaMax), read before the SoC limits
+        // zero the allowed powers: the same rating SunSpecPlausibility bounds the measured power with.
+        double socPct = double.NaN, chargeW = double.NaN, dischargeW = double.NaN, capacityWh = double.NaN, chargeStatus = double.NaN, ratedW = 0;
         bool local = false;
         int batteryHb = -1, controllerHb = -1;
         if (p.Battery is { } b)
@@ -252,6 +257,7 @@ public sealed class SunSpecProfile : IInverterProfile
             b.TryRead(p.BatSoC!, out socPct);
             b.TryRead(p.WChaRteMax!, out chargeW);
             b.TryRead(p.WDisChaRteMax!, out dischargeW);
+            ratedW = Math.Max(double.IsFinite(chargeW) ? chargeW : 0, double.IsFinite(dischargeW) ? dischargeW : 0);
             b.TryRead(p.ChaSt!, out chargeStatus);
             b.TryRead(p.BatWHRtg!, out capacityWh);
             fault |= b.TryRead(p.BatState!, out double state) && state == 99;
@@ -286,7 +292,6 @@ public sealed class SunSpecProfile : IInverterProfile
             fault |= c.TryRead(p.CapSta!, out double sta) && sta == 2;
         }
 
-        double ratedW = Math.Max(double.IsFinite(chargeW) ? chargeW : 0, double.IsFinite(dischargeW) ? dischargeW : 0);
         if (p.Storage is { } s)
         {
             if (double.IsNaN(socPct))
