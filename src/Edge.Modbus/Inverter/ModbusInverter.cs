@@ -437,6 +437,14 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         }
 
         ModbusResult r = _profile.Configure(_client, _options.UnitId, _options.RampPctPerS, _options.RevertTimeoutS, _ratedW, deviceW);
+        if (r.Status == ModbusStatus.InvalidRequest)
+        {
+            // The profile sent nothing: the device cannot be commanded as it reports itself (a 124 device without a
+            // usable WChaMax, whose reading is Misconfigured and says so). Not a link failure: look again later.
+            _nextAttemptTicks = Stopwatch.GetTimestamp() + Ticks(5000);
+            return false;
+        }
+
         if (!Check(r, $"programming {_profile.Description} (ramp, revert timeout, enable)"))
         {
             return false;

@@ -24,7 +24,7 @@ public sealed class SunSpecProfile : IInverterProfile
     private SunSpecMap? _map;
     private readonly double _configuredRatedW;
     private double _setpointScale = 1;
-    private double _ratedW;
+    private double _percentBaseW;
 
     /// <summary>Creates the profile of one device.</summary>
     /// <param name="configuredRatedW">The rated power configured for the device (RatedPowerW), W; 0 = none. It bounds
@@ -103,6 +103,10 @@ public sealed class SunSpecProfile : IInverterProfile
         if (r.IsOk)
         {
             reading = Decode(p, _configuredRatedW);
+            if (p.Storage is { } s && s.TryRead(p.WChaMax!, out double wChaMax) && wChaMax > 0)
+            {
+                _percentBaseW = wChaMax; // 124: the percentages follow the device's WChaMax, which it may change
+            }
         }
 
         return r;
@@ -112,13 +116,19 @@ public sealed class SunSpecProfile : IInverterProfile
     public bool CanTrackRevert => _p?.HasDerControl == true;
 
     /// <summary>
-    /// Reads the control model's scale factors so that <see cref="WriteSetpoint"/> and <see cref="WriteRevertSetpoint"/>
-    /// can be used without <see cref="Configure"/> (the guard takes over a device the daemon configured).
+    /// Reads the control model's scale factors — and for 124 the device's <c>WChaMax</c>, which its percentages
+    /// refer to — so that <see cref="WriteSetpoint"/> and <see cref="WriteRevertSetpoint"/> can be used without
+    /// <see cref="Configure"/> (the guard takes over a device the daemon configured). Model 124 is commanded in % of
+    /// <c>WChaMax</c>, never of a configured or placeholder rating (the guard's device list holds double.MaxValue for
+    /// an inverter without <c>RatedPowerW</c>: every percentage was 0 %, a step to 0 W). A 124 device whose
+    /// <c>WChaMax</c> is not implemented or not above 0 W cannot be commanded by percentage: the result is then
+    /// <see cref="ModbusStatus.InvalidRequest"/> (nothing is written, now or by <see cref="WriteSetpoint"/>) and
+    /// <paramref name="problem"/> says why. A link failure is returned as it is.
     /// </summary>
-    public ModbusResult PrepareWrites(ModbusTcpClient client, byte unitId, double ratedW)
+    public ModbusResult PrepareWrites(ModbusTcpClient client, byte unitId, out string problem)
     {
         SunSpecInverterPoints p = _p!;
-        _ratedW = ratedW;
+        problem = "";
         if (p.HasDerControl)
         {
             SunSpecBlock c = p.Control!;
@@ -137,11 +147,29 @@ public sealed class SunSpecProfile : IInverterProfile
         }
 
         SunSpecBlock s = p.Storage!;
+        ModbusResult read = s.Refresh(client, unitId); // the guard prepares before its first poll: nothing read yet
+        if (!read.IsOk)
+        {
+            _percentBaseW = 0;
+            problem = read.IsLinkFailure ? "" : $"reading model 124: the device answered {read}: not commanding it by percentage";
+            return read;
+        }
+
         if (!s.TryScale(s.Definition["InOutWRte_SF"], out _setpointScale))
         {
             _setpointScale = 1;
         }
 
+        if (!s.TryRead(p.WChaMax!, out double wChaMax) || !(wChaMax > 0))
+        {
+            _percentBaseW = 0;
+            problem = double.IsNaN(wChaMax)
+                ? "SunSpec 124 commands OutWRte/InWRte in % of 124 WChaMax, which the device does not implement: not commanding it by percentage"
+                : FormattableString.Invariant($"SunSpec 124 commands OutWRte/InWRte in % of 124 WChaMax, which reads {wChaMax:0.###} W: not commanding it by percentage (set WChaMax in the device)");
+            return new ModbusResult(ModbusStatus.InvalidRequest);
+        }
+
+        _percentBaseW = wChaMax;
         return ModbusResult.Ok;
     }
 
@@ -158,7 +186,7 @@ public sealed class SunSpecProfile : IInverterProfile
     {
         SunSpecInverterPoints p = _p!;
         Span<ushort> regs = _frame;
-        ModbusResult r = PrepareWrites(client, unitId, ratedW);
+        ModbusResult r = PrepareWrites(client, unitId, out _); // 124: a device without a usable WChaMax is not enabled
         if (!r.IsOk)
         {
             return r;
@@ -229,14 +257,20 @@ public sealed class SunSpecProfile : IInverterProfile
             return client.WriteMultipleRegisters(unitId, _p.WSetAddress, regs);
         }
 
+        if (!(_percentBaseW > 0))
+        {
+            return new ModbusResult(ModbusStatus.InvalidRequest); // no WChaMax read: 0 % would be a step to 0 W
+        }
+
         EncodeStorageRates(regs, deviceW);
         return client.WriteMultipleRegisters(unitId, _p.OutWRteAddress, regs);
     }
 
-    /// <summary>124: a forced charge or discharge of <paramref name="deviceW"/> as OutWRte/InWRte percentages of WChaMax.</summary>
+    /// <summary>124: a forced charge or discharge of <paramref name="deviceW"/> as OutWRte/InWRte percentages of the
+    /// device's WChaMax (read by <see cref="PrepareWrites"/> and kept current by <see cref="Poll"/>).</summary>
     private void EncodeStorageRates(Span<ushort> regs, double deviceW)
     {
-        double pct = _ratedW > 0 ? deviceW / _ratedW * 100 : 0;
+        double pct = _percentBaseW > 0 ? deviceW / _percentBaseW * 100 : 0;
         RegisterCodec.Encode(regs, RegisterType.Int16, pct / _setpointScale);        // OutWRte: discharge limit
         RegisterCodec.Encode(regs[1..], RegisterType.Int16, -pct / _setpointScale);  // InWRte: charge limit (negative forces discharge)
     }
