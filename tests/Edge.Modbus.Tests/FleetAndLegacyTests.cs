@@ -39,6 +39,32 @@ public sealed class FleetAndLegacyTests
     }
 
     [Fact]
+    public void Legacy_124_percentages_are_of_the_devices_WChaMax_not_of_a_configured_rating()
+    {
+        // OutWRte/InWRte are % of the device's WChaMax (8 kW here). A configured RatedPowerW of 4 kW only clamps: 2 kW
+        // is 25 %, not 50 % (which the device turns into 4 kW).
+        var pcs = new SimulatedPcsOptions { ControlModel = 124, RatedPowerW = 8000, LatencyMs = 0, TimeConstantMs = 10, DefaultRampPctPerS = 1000 };
+        using var host = new SimulatedInverterHost(pcs, IPAddress.Loopback, 0);
+        SunSpecInverterOptions options = InverterDriverTests.DriverOptions(host.Port);
+        options.CapacityWh = 5000;
+        options.RatedPowerW = 4000;
+        using var driver = new SunSpecInverter(options);
+        Wait.For(() => driver.IsOperating, Timeout, () => driver.LastError);
+        Wait.For(() =>
+        {
+            driver.PostSetpoint(2000, 0);
+            return host.Simulator.Snapshot().SetpointW > 0; // enabled at the measured 0 W, then the first setpoint written
+        }, Timeout, () => host.Simulator.Snapshot().ToString());
+        Assert.Equal(2000, host.Simulator.Snapshot().SetpointW, 0); // what the device made of OutWRte/InWRte × WChaMax
+        Wait.For(() =>
+        {
+            driver.PostSetpoint(2000, 0);
+            return host.Simulator.Snapshot().PowerW > 1990;
+        }, Timeout, () => host.Simulator.Snapshot().ToString());
+        Assert.InRange(host.Simulator.Snapshot().PowerW, 1990, 2010);
+    }
+
+    [Fact]
     public void A_fleet_shares_discharge_by_SoC_and_posts_every_share()
     {
         var opts = new SimulatedPcsOptions { RatedPowerW = 10_000, EnergyWh = 10_000, LatencyMs = 0, TimeConstantMs = 10, DefaultRampPctPerS = 1000 };

@@ -168,6 +168,113 @@ public sealed class EmbeddedBrokerTests(ITestOutputHelper output)
 
         sub.WaitForLine(l => l.StartsWith("big/at-limit " + EmbeddedBroker.MaxPublishPayloadBytes.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal), Timeout, "the message at the limit");
         Assert.DoesNotContain(sub.Lines, l => l.Line.StartsWith("big/huge", StringComparison.Ordinal));
+        Assert.Equal(1, broker.PacketsRefused); // the one beyond the limit, counted; the one at the limit not
+    }
+
+    /// <summary>
+    /// A client that announces a packet beyond the limit in its fixed header — the most MQTT can say, 268,435,455
+    /// bytes — and then sends nothing, or only a little: the broker refuses it from the header and disconnects at once,
+    /// without allocating the body or waiting for it (MQTTnet allocated the announced length and waited).
+    /// </summary>
+    [Theory]
+    [InlineData(true, 0)]     // after CONNECT: a PUBLISH header, then nothing
+    [InlineData(true, 1000)]  // a PUBLISH header and the first bytes of its body, then nothing (a slow sender)
+    [InlineData(false, 0)]    // the first packet: a CONNECT that size
+    public void The_embedded_broker_refuses_an_oversized_packet_from_its_header_without_reading_the_body(bool connectFirst, int bodyBytes)
+    {
+        int port = Mosquitto.FreePort();
+        var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using EmbeddedBroker broker = EmbeddedBroker.Start(port, said.Enqueue);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Connect(System.Net.IPAddress.Loopback, port);
+        client.ReceiveTimeout = 10_000; // the refusal is immediate; this only bounds a broker that waits for the body
+        if (connectFirst)
+        {
+            // CONNECT, MQTT 3.1.1, clean session, keep-alive 60 s, client id "big"
+            client.Send([0x10, 15, 0, 4, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', 4, 0x02, 0, 60, 0, 3, (byte)'b', (byte)'i', (byte)'g']);
+            byte[] connack = new byte[4];
+            for (int read = 0; read < connack.Length;)
+            {
+                int n = client.Receive(connack, read, connack.Length - read, SocketFlags.None);
+                Assert.True(n > 0, "the broker closed the connection before its CONNACK");
+                read += n;
+            }
+
+            Assert.Equal(new byte[] { 0x20, 2, 0, 0 }, connack);
+        }
+
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        byte type = connectFirst ? (byte)0x30 : (byte)0x10;
+        client.Send([type, 0xFF, 0xFF, 0xFF, 0x7F, .. new byte[bodyBytes]]);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int received;
+        try
+        {
+            received = client.Receive(new byte[16]); // 0: the broker closed the connection
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            received = 0;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.TimedOut)
+        {
+            Assert.Fail($"the broker kept the connection open for {clock.Elapsed.TotalSeconds:0} s after a header announcing 268,435,455 bytes (waiting for the body)");
+            return;
+        }
+
+        Assert.Equal(0, received);
+        long allocatedMb = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) >> 20;
+        output.WriteLine($"disconnected {clock.Elapsed.TotalMilliseconds:0} ms after the header; {allocatedMb} MB allocated in the process meanwhile");
+        Assert.True(allocatedMb < 64, $"{allocatedMb} MB allocated for a packet that was refused");
+        Assert.Equal(1, broker.PacketsRefused);
+        string line = Assert.Single(said);
+        output.WriteLine(line);
+        Assert.Contains(connectFirst ? "refused a PUBLISH" : "refused a CONNECT", line, StringComparison.Ordinal);
+        Assert.Contains($"more than {EmbeddedBroker.MaxPacketBytes} bytes", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_taken_port_is_a_socket_exception_and_leaves_nothing_listening()
+    {
+        // Taken on the address bound last ([::1] where there is IPv6, else 127.0.0.1): the one bound first is closed again.
+        bool v6 = Socket.OSSupportsIPv6;
+        System.Net.IPAddress address = v6 ? System.Net.IPAddress.IPv6Loopback : System.Net.IPAddress.Loopback;
+        using var taken = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new System.Net.IPEndPoint(address, 0));
+        taken.Listen();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndPoint!).Port;
+        Assert.ThrowsAny<SocketException>(() => EmbeddedBroker.Start(port));
+        if (v6)
+        {
+            Assert.False(Accepts(port), "the broker's 127.0.0.1 listener was left open");
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(4096)]
+    public void The_size_limit_follows_packet_boundaries_however_the_bytes_arrive(int readSize)
+    {
+        // Packets within the limit (one with a 1 MiB body and a 4-byte length) pass byte for byte, whatever the read
+        // sizes; the first header beyond it ends the stream there, before its last length byte.
+        byte[] within = [0x10, 5, 1, 2, 3, 4, 5, 0xC0, 0, 0x30, 0x80, 0x80, 0x40, .. new byte[1 << 20], 0xE0, 0];
+        byte[] stream = [.. within, 0x32, 0xFF, 0xFF, 0xFF, 0x7F, 1, 2, 3];
+        var refused = new List<string>();
+        using var channel = new SizeLimitedMqttChannel(new BytesChannel(stream), EmbeddedBroker.MaxPacketBytes, refused.Add);
+        var read = new List<byte>();
+        byte[] buffer = new byte[readSize];
+        int n;
+        while ((n = channel.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None).GetAwaiter().GetResult()) > 0)
+        {
+            read.AddRange(buffer.AsSpan(0, n).ToArray());
+        }
+
+        Assert.Equal(["PUBLISH"], refused);
+        Assert.True(read.Count >= within.Length && read.Count < within.Length + 4, $"{read.Count} bytes delivered, {within.Length} within the limit");
+        Assert.Equal(within, read.Take(within.Length)); // (and at most the first bytes of the refused header)
+        Assert.Equal(0, channel.ReadAsync(buffer, 0, buffer.Length, CancellationToken.None).GetAwaiter().GetResult());
     }
 
     [Theory]
@@ -217,6 +324,38 @@ public sealed class EmbeddedBrokerTests(ITestOutputHelper output)
         catch (SocketException)
         {
             return false;
+        }
+    }
+
+    /// <summary>An <see cref="MQTTnet.Channel.IMqttChannel"/> that serves <paramref name="bytes"/>, as much as each read asks for.</summary>
+    private sealed class BytesChannel(byte[] bytes) : MQTTnet.Channel.IMqttChannel
+    {
+        private int _at;
+
+        public System.Security.Cryptography.X509Certificates.X509Certificate2 ClientCertificate => null!;
+
+        public System.Net.EndPoint RemoteEndPoint => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 1);
+
+        public System.Net.EndPoint LocalEndPoint => new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 2);
+
+        public bool IsSecureConnection => false;
+
+        public Task ConnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task DisconnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+        {
+            int n = Math.Min(count, bytes.Length - _at);
+            bytes.AsSpan(_at, n).CopyTo(buffer.AsSpan(offset));
+            _at += n;
+            return Task.FromResult(n);
+        }
+
+        public Task WriteAsync(System.Buffers.ReadOnlySequence<byte> buffer, bool isEndOfPacket, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
+        {
         }
     }
 }

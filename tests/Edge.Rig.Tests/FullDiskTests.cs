@@ -14,7 +14,6 @@ namespace Edge.Rig.Tests;
 [Collection(DaemonCollection.Name)]
 public sealed class FullDiskTests(ITestOutputHelper output)
 {
-    private const string Ready = "edge-test: tmpfs mounted";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -94,39 +93,6 @@ public sealed class FullDiskTests(ITestOutputHelper output)
         Assert.DoesNotContain("state saved to", stopped, StringComparison.Ordinal);
     }
 
-    /// <summary>
-    /// Starts <c>edge <paramref name="args"/></c> in a private mount namespace with a 1 MiB tmpfs on
-    /// <paramref name="mount"/> (filled up first when <paramref name="fillFirst"/>). Null when no mount namespace can be
-    /// made here (and not CI): the test is skipped, and says so.
-    /// </summary>
-    private ChildProcess? OnTmpfs(TempDir mount, bool fillFirst, IEnumerable<string> args)
-    {
-        mount.Create();
-        const string Script = """
-            d="$0"; fill="$1"; shift
-            mount -t tmpfs -o size=1m edge-test "$d" || exit 97
-            if [ "$fill" = 1 ]; then dd if=/dev/zero of="$d/fill" bs=64k 2>/dev/null; df -k "$d"; fi
-            echo "edge-test: tmpfs mounted"
-            exec "$@"
-            """;
-        var child = new ChildProcess("/usr/bin/unshare",
-            ["-m", "--propagation", "private", "/bin/sh", "-c", Script, mount.Path, fillFirst ? "1" : "0", .. EdgeExecutable.Command(), .. args],
-            new Dictionary<string, string?> { ["NOTIFY_SOCKET"] = null });
-        Wait.Until(() => child.HasExited || child.Log.Contains(Ready, StringComparison.Ordinal), Timeout, "the tmpfs in a private mount namespace", () => child.Log);
-        int? exit = child.HasExited ? child.WaitForExit(Timeout) : null; // (an edge that failed at once: all its output is read)
-        if (child.Log.Contains(Ready, StringComparison.Ordinal))
-        {
-            return child;
-        }
-
-        string why = $"no private mount namespace with a tmpfs here (unshare -m and mount need root; exit {exit}): {child.Log}";
-        child.Dispose();
-        if (Peers.IsCi)
-        {
-            throw new InvalidOperationException(why + "; CI=true: this test must run (CI runs as root).");
-        }
-
-        output.WriteLine("SKIPPED: " + why);
-        return null;
-    }
+    private ChildProcess? OnTmpfs(TempDir mount, bool fillFirst, IEnumerable<string> args) =>
+        PrivateTmpfs.Start(output, mount, args, fillFirst: fillFirst);
 }

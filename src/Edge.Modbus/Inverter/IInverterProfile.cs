@@ -14,6 +14,12 @@ public interface IInverterProfile
     /// <summary>A short description for logs ("SunSpec 704", a map's name).</summary>
     string Description { get; }
 
+    /// <summary>
+    /// The measured power's point as an implausible reading names it (SunSpec <c>701 W</c>, a map's
+    /// <c>power (register N)</c>); a constant or built once: the driver's poll allocates nothing.
+    /// </summary>
+    string PowerPoint => "measured power";
+
     /// <summary>Address of the controller heartbeat register used for the single-writer lease, or −1 when there is none.</summary>
     int ControllerHeartbeatAddress { get; }
 

@@ -41,6 +41,7 @@ public sealed class MappedProfile : IInverterProfile
         _first = _reads.Min(p => p.Address);
         _span = _reads.Max(p => p.Address + p.Size) - _first;
         _registers = new ushort[_span <= 125 ? _span : _reads.Max(p => p.Size)];
+        PowerPoint = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"power (register {map.Power.Address})");
     }
 
     /// <summary>The map in use.</summary>
@@ -48,6 +49,9 @@ public sealed class MappedProfile : IInverterProfile
 
     /// <inheritdoc />
     public string Description => _map.Name;
+
+    /// <inheritdoc />
+    public string PowerPoint { get; }
 
     /// <inheritdoc />
     public int ControllerHeartbeatAddress => _map.ControllerHeartbeat ?? -1;

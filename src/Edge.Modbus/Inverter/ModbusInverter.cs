@@ -33,9 +33,10 @@ namespace Edge.Modbus.Inverter;
 /// different value means another writer appeared and the driver stops writing at once. The period is jittered ±10 %
 /// so two controllers that start together cannot stay in lockstep. Devices without such a register have no lease
 /// (a single writer must then be ensured by configuration).</para>
-/// <para>Implausible values (<see cref="InverterReading.Implausible"/>, e.g. a measured power beyond 1.5 × the rating)
-/// make the inverter <c>Misconfigured</c>: the controller does not use it. A measured power beyond 1.5 × the rating is
-/// also never enabled from: a driver that is not operating yet writes nothing until the reading is plausible.</para>
+/// <para>Implausible values (<see cref="InverterReading.Implausible"/>, and for every profile a measured power beyond
+/// ±<see cref="PowerPlausibility.Margin"/> × the rating: <see cref="PowerPlausibility"/>) make the inverter
+/// <c>Misconfigured</c>: the controller does not use it and its power and SoC are published as null. Such a measured
+/// power is also never enabled from: a driver that is not operating yet writes nothing until the reading is plausible.</para>
 /// <para>Health: <c>Offline</c> after <see cref="ModbusInverterOptions.OfflineAfterFailures"/> consecutive link failures
 /// (the client reconnects with backoff), <c>LeaseLost</c>, <c>Fault</c> when the device reports one or refuses
 /// <see cref="ModbusInverterOptions.FaultAfterRefusals"/> writes in a row, <c>NotEnabled</c> in local control or before
@@ -75,7 +76,6 @@ public class ModbusInverter : IBatteryInverter, IDisposable
     private bool _deviceFault;
     private Implausible _implausible;
     private bool _local;
-    private bool _enableRefused;
     private bool _leaseLost;
     private bool _leaseHeld;
     private ushort _heartbeat;
@@ -419,33 +419,12 @@ public class ModbusInverter : IBatteryInverter, IDisposable
 
     /// <summary>
     /// Enabling is bumpless from the measured power (<see cref="Configure"/>); a reading beyond
-    /// ±<see cref="SunSpecPlausibility.PowerMargin"/> × the rated power is not what the device delivers, and enabling at
+    /// ±<see cref="PowerPlausibility.Margin"/> × the rated power is not what the device delivers, and enabling at
     /// it — clamped to the rating — is a step to full power (20 kW read on a 2 kW device). Such a device is not enabled
-    /// (nothing is written) until it reads plausible; it is polled as usual meanwhile (a SunSpec device reports
-    /// <c>Misconfigured</c>, naming the point).
+    /// (nothing is written) until it reads plausible; it is polled as usual meanwhile and reports <c>Misconfigured</c>,
+    /// naming the point (<see cref="Decode"/>: the same rule and rating, for every profile).
     /// </summary>
-    private bool PlausibleToEnable()
-    {
-        double measuredW = _latest.MeasuredPowerW;
-        if (!double.IsFinite(measuredW) || Math.Abs(measuredW) <= SunSpecPlausibility.PowerMargin * _ratedW)
-        {
-            _enableRefused = false;
-            return true; // (no reading at all enables at 0 W, as before)
-        }
-
-        if (!_enableRefused)
-        {
-            _enableRefused = true;
-            if (_implausible.IsNone)
-            {
-                LastError = FormattableString.Invariant(
-                    $"measured power {measuredW:0} W is beyond ±{SunSpecPlausibility.PowerMargin} × the rated {_ratedW:0} W: not enabling remote control from it");
-                Publish();
-            }
-        }
-
-        return false;
-    }
+    private bool PlausibleToEnable() => PowerPlausibility.IsPlausible(_latest.MeasuredPowerW, _ratedW);
 
     /// <summary>Programs ramp and revert timeout, then enables the setpoint at the measured power (bumpless).</summary>
     private bool Configure()
@@ -458,6 +437,14 @@ public class ModbusInverter : IBatteryInverter, IDisposable
         }
 
         ModbusResult r = _profile.Configure(_client, _options.UnitId, _options.RampPctPerS, _options.RevertTimeoutS, _ratedW, deviceW);
+        if (r.Status == ModbusStatus.InvalidRequest)
+        {
+            // The profile sent nothing: the device cannot be commanded as it reports itself (a 124 device without a
+            // usable WChaMax, whose reading is Misconfigured and says so). Not a link failure: look again later.
+            _nextAttemptTicks = Stopwatch.GetTimestamp() + Ticks(5000);
+            return false;
+        }
+
         if (!Check(r, $"programming {_profile.Description} (ramp, revert timeout, enable)"))
         {
             return false;
@@ -605,9 +592,15 @@ public class ModbusInverter : IBatteryInverter, IDisposable
 
         _deviceFault = reading.Fault;
         _local = reading.Local;
-        if (reading.Implausible != _implausible)
+        // Issue 13: implausible values are a fault, named by their point. The profile checks what it knows of its
+        // device (SunSpec: every point, 701 W among them); the power rule holds for every profile — a register map's
+        // power beyond the margin of the rating used here is as implausible as a SunSpec device's.
+        Implausible implausible = reading.Implausible.IsNone
+            ? PowerPlausibility.Check(_profile.PowerPoint, reading.PowerW, _ratedW, PowerPlausibility.DeviceRule)
+            : reading.Implausible;
+        if (implausible != _implausible)
         {
-            _implausible = reading.Implausible; // issue 13: implausible values are a fault, named by their point
+            _implausible = implausible;
             LastError = _implausible.IsNone ? LastError : "implausible device value: " + _implausible;
         }
 

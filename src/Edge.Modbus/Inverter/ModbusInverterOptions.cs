@@ -24,7 +24,8 @@ public class ModbusInverterOptions
     /// <summary>Ramp limit programmed into the device (704 <c>WRmp</c>, 124 <c>WChaGra</c>/<c>WDisChaGra</c>), % of rated power per second.</summary>
     public double RampPctPerS { get; set; } = 100;
 
-    /// <summary>Rated power, W; 0 = read it from the device (802 <c>WDisChaRteMax</c>/<c>WChaRteMax</c>, 124 <c>WChaMax</c>).</summary>
+    /// <summary>Rated power, W; 0 = read it from the device (802 <c>WDisChaRteMax</c>/<c>WChaRteMax</c>, 124 <c>WChaMax</c>).
+    /// It clamps setpoints and bounds a plausible reading; a 124 device is still commanded in % of its own <c>WChaMax</c>.</summary>
     public double RatedPowerW { get; set; }
 
     /// <summary>Usable capacity, Wh, for devices that do not report one (0 = use the device's 713/802 <c>WHRtg</c>).</summary>

@@ -32,23 +32,13 @@ public readonly record struct Implausible(string? Point, double Value, string? R
 /// Plausibility of what a SunSpec battery inverter reports (issue 13: implausible device values are faults, not facts).
 /// A device whose 802 says <c>SoCMax</c> 0 would be read as "full" and never charge; limits of zero or inverted, a SoC
 /// outside 0–100 %, a scale factor outside SunSpec's −10…10, an unimplemented marker on a point Edge needs and a
-/// measured power (701 <c>W</c>) beyond ±<see cref="PowerMargin"/> × the rated power are all reported, and the driver
+/// measured power (701 <c>W</c>) beyond ±<see cref="PowerPlausibility.Margin"/> × the rated power (the rule every
+/// profile shares, <see cref="PowerPlausibility"/>) are all reported, and the driver
 /// then reports the inverter <c>Misconfigured</c> instead of trusting the values (the guard does not ramp from them
 /// either). Checked on every poll, allocation-free.
 /// </summary>
 internal static class SunSpecPlausibility
 {
-    /// <summary>
-    /// How far beyond its rated power a measured AC power may be and still be a fact: 1.5 ×. Real inverters run above
-    /// their nameplate for seconds (overload ratings of 110–150 % are common), a measurement overshoots a step and a
-    /// scale factor rounds; none of that reaches 1.5 ×. What this catches is what a wrong scale factor (× 10), a wrong
-    /// register map or a corrupted value reports — 10 × or more, e.g. 20 kW on a 2 kW device (the HIL rig,
-    /// 2026-12-04). A tighter bound would turn a healthy device running at its overload limit into a fault (and so out
-    /// of control); a looser one lets a reading the device cannot deliver into control and into the guard's ramp.
-    /// </summary>
-    public const double PowerMargin = 1.5;
-
-    private const string PowerRule = "a battery inverter delivers at most 1.5 × its rated power (RatedPowerW, else 802 WChaRteMax/WDisChaRteMax or 124 WChaMax) — a wrong scale factor or register map, or a corrupted value: not trusted";
     private const string SocRule = "a state of charge must be in [0, 100] % — check the BMS/inverter configuration";
     private const string RequiredRule = "Edge needs this point — enable it in the device's SunSpec settings or use a register map";
     private const string ScaleRule = "SunSpec scale factors are in [-10, 10] — the device's model is misconfigured";
@@ -129,12 +119,7 @@ internal static class SunSpecPlausibility
 
         // The ratings were checked above; the configured one takes precedence, as for every clamp of the driver.
         double ratedW = configuredRatedW > 0 ? configuredRatedW : DeviceRatedW(p);
-        if (ratedW > 0 && p.Measure.TryRead(p.W, out double powerW) && Math.Abs(powerW) > PowerMargin * ratedW)
-        {
-            return new Implausible("701 W", powerW, PowerRule, PowerMargin * ratedW);
-        }
-
-        return default;
+        return p.Measure.TryRead(p.W, out double powerW) ? PowerPlausibility.Check("701 W", powerW, ratedW, PowerPlausibility.SunSpecRule) : default;
     }
 
     /// <summary>The rated power the device reports (802: the larger of charge and discharge; 124 <c>WChaMax</c>), W; 0 when none.</summary>

@@ -24,11 +24,11 @@ public sealed class SunSpecProfile : IInverterProfile
     private SunSpecMap? _map;
     private readonly double _configuredRatedW;
     private double _setpointScale = 1;
-    private double _ratedW;
+    private double _percentBaseW;
 
     /// <summary>Creates the profile of one device.</summary>
     /// <param name="configuredRatedW">The rated power configured for the device (RatedPowerW), W; 0 = none. It bounds
-    /// the measured power that is plausible (<see cref="SunSpecPlausibility.PowerMargin"/> × it); without it the
+    /// the measured power that is plausible (<see cref="PowerPlausibility.Margin"/> × it); without it the
     /// device's own rating does.</param>
     public SunSpecProfile(double configuredRatedW = 0) =>
         _configuredRatedW = double.IsFinite(configuredRatedW) && configuredRatedW > 0 ? configuredRatedW : 0;
@@ -41,6 +41,9 @@ public sealed class SunSpecProfile : IInverterProfile
 
     /// <inheritdoc />
     public string Description => ControlModel == 0 ? "SunSpec" : $"SunSpec {ControlModel}";
+
+    /// <inheritdoc />
+    public string PowerPoint => "701 W";
 
     /// <inheritdoc />
     public int ControllerHeartbeatAddress { get; private set; } = -1;
@@ -100,6 +103,10 @@ public sealed class SunSpecProfile : IInverterProfile
         if (r.IsOk)
         {
             reading = Decode(p, _configuredRatedW);
+            if (p.Storage is { } s && s.TryRead(p.WChaMax!, out double wChaMax) && wChaMax > 0)
+            {
+                _percentBaseW = wChaMax; // 124: the percentages follow the device's WChaMax, which it may change
+            }
         }
 
         return r;
@@ -109,13 +116,19 @@ public sealed class SunSpecProfile : IInverterProfile
     public bool CanTrackRevert => _p?.HasDerControl == true;
 
     /// <summary>
-    /// Reads the control model's scale factors so that <see cref="WriteSetpoint"/> and <see cref="WriteRevertSetpoint"/>
-    /// can be used without <see cref="Configure"/> (the guard takes over a device the daemon configured).
+    /// Reads the control model's scale factors — and for 124 the device's <c>WChaMax</c>, which its percentages
+    /// refer to — so that <see cref="WriteSetpoint"/> and <see cref="WriteRevertSetpoint"/> can be used without
+    /// <see cref="Configure"/> (the guard takes over a device the daemon configured). Model 124 is commanded in % of
+    /// <c>WChaMax</c>, never of a configured or placeholder rating (the guard's device list holds double.MaxValue for
+    /// an inverter without <c>RatedPowerW</c>: every percentage was 0 %, a step to 0 W). A 124 device whose
+    /// <c>WChaMax</c> is not implemented or not above 0 W cannot be commanded by percentage: the result is then
+    /// <see cref="ModbusStatus.InvalidRequest"/> (nothing is written, now or by <see cref="WriteSetpoint"/>) and
+    /// <paramref name="problem"/> says why. A link failure is returned as it is.
     /// </summary>
-    public ModbusResult PrepareWrites(ModbusTcpClient client, byte unitId, double ratedW)
+    public ModbusResult PrepareWrites(ModbusTcpClient client, byte unitId, out string problem)
     {
         SunSpecInverterPoints p = _p!;
-        _ratedW = ratedW;
+        problem = "";
         if (p.HasDerControl)
         {
             SunSpecBlock c = p.Control!;
@@ -134,11 +147,29 @@ public sealed class SunSpecProfile : IInverterProfile
         }
 
         SunSpecBlock s = p.Storage!;
+        ModbusResult read = s.Refresh(client, unitId); // the guard prepares before its first poll: nothing read yet
+        if (!read.IsOk)
+        {
+            _percentBaseW = 0;
+            problem = read.IsLinkFailure ? "" : $"reading model 124: the device answered {read}: not commanding it by percentage";
+            return read;
+        }
+
         if (!s.TryScale(s.Definition["InOutWRte_SF"], out _setpointScale))
         {
             _setpointScale = 1;
         }
 
+        if (!s.TryRead(p.WChaMax!, out double wChaMax) || !(wChaMax > 0))
+        {
+            _percentBaseW = 0;
+            problem = double.IsNaN(wChaMax)
+                ? "SunSpec 124 commands OutWRte/InWRte in % of 124 WChaMax, which the device does not implement: not commanding it by percentage"
+                : FormattableString.Invariant($"SunSpec 124 commands OutWRte/InWRte in % of 124 WChaMax, which reads {wChaMax:0.###} W: not commanding it by percentage (set WChaMax in the device)");
+            return new ModbusResult(ModbusStatus.InvalidRequest);
+        }
+
+        _percentBaseW = wChaMax;
         return ModbusResult.Ok;
     }
 
@@ -155,7 +186,7 @@ public sealed class SunSpecProfile : IInverterProfile
     {
         SunSpecInverterPoints p = _p!;
         Span<ushort> regs = _frame;
-        ModbusResult r = PrepareWrites(client, unitId, ratedW);
+        ModbusResult r = PrepareWrites(client, unitId, out _); // 124: a device without a usable WChaMax is not enabled
         if (!r.IsOk)
         {
             return r;
@@ -226,14 +257,20 @@ public sealed class SunSpecProfile : IInverterProfile
             return client.WriteMultipleRegisters(unitId, _p.WSetAddress, regs);
         }
 
+        if (!(_percentBaseW > 0))
+        {
+            return new ModbusResult(ModbusStatus.InvalidRequest); // no WChaMax read: 0 % would be a step to 0 W
+        }
+
         EncodeStorageRates(regs, deviceW);
         return client.WriteMultipleRegisters(unitId, _p.OutWRteAddress, regs);
     }
 
-    /// <summary>124: a forced charge or discharge of <paramref name="deviceW"/> as OutWRte/InWRte percentages of WChaMax.</summary>
+    /// <summary>124: a forced charge or discharge of <paramref name="deviceW"/> as OutWRte/InWRte percentages of the
+    /// device's WChaMax (read by <see cref="PrepareWrites"/> and kept current by <see cref="Poll"/>).</summary>
     private void EncodeStorageRates(Span<ushort> regs, double deviceW)
     {
-        double pct = _ratedW > 0 ? deviceW / _ratedW * 100 : 0;
+        double pct = _percentBaseW > 0 ? deviceW / _percentBaseW * 100 : 0;
         RegisterCodec.Encode(regs, RegisterType.Int16, pct / _setpointScale);        // OutWRte: discharge limit
         RegisterCodec.Encode(regs[1..], RegisterType.Int16, -pct / _setpointScale);  // InWRte: charge limit (negative forces discharge)
     }
@@ -244,7 +281,9 @@ public sealed class SunSpecProfile : IInverterProfile
         bool fault = p.Measure.TryRead(p.InvSt, out double invSt) && invSt == 6;
         fault |= p.Measure.TryRead(p.Alrm, out double alarms) && alarms != 0;
 
-        double socPct = double.NaN, chargeW = double.NaN, dischargeW = double.NaN, capacityWh = double.NaN, chargeStatus = double.NaN;
+        // The rating is the device's nameplate (the larger of 802's rates, or 124 WChaMax), read before the SoC limits
+        // zero the allowed powers: the same rating SunSpecPlausibility bounds the measured power with.
+        double socPct = double.NaN, chargeW = double.NaN, dischargeW = double.NaN, capacityWh = double.NaN, chargeStatus = double.NaN, ratedW = 0;
         bool local = false;
         int batteryHb = -1, controllerHb = -1;
         if (p.Battery is { } b)
@@ -252,6 +291,7 @@ public sealed class SunSpecProfile : IInverterProfile
             b.TryRead(p.BatSoC!, out socPct);
             b.TryRead(p.WChaRteMax!, out chargeW);
             b.TryRead(p.WDisChaRteMax!, out dischargeW);
+            ratedW = Math.Max(double.IsFinite(chargeW) ? chargeW : 0, double.IsFinite(dischargeW) ? dischargeW : 0);
             b.TryRead(p.ChaSt!, out chargeStatus);
             b.TryRead(p.BatWHRtg!, out capacityWh);
             fault |= b.TryRead(p.BatState!, out double state) && state == 99;
@@ -286,7 +326,6 @@ public sealed class SunSpecProfile : IInverterProfile
             fault |= c.TryRead(p.CapSta!, out double sta) && sta == 2;
         }
 
-        double ratedW = Math.Max(double.IsFinite(chargeW) ? chargeW : 0, double.IsFinite(dischargeW) ? dischargeW : 0);
         if (p.Storage is { } s)
         {
             if (double.IsNaN(socPct))

@@ -617,7 +617,7 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
 
         try
         {
-            _broker = EmbeddedBroker.Start(_mqtt.Port);
+            _broker = EmbeddedBroker.Start(_mqtt.Port, refused => _log.LogWarning("{Refused}", refused));
             _log.LogInformation(
                 "no MQTT broker accepted on {Host}:{Port} within {Seconds} s: Edge serves that port with its embedded broker (Mqtt:EmbeddedBroker={Setting}; a real broker started before Edge wins). Watch Edge with: mosquitto_sub -h localhost -p {Port} -t 'edge/#' -v",
                 _mqtt.Host, _mqtt.Port, F(EmbeddedBroker.ProbeTimeout.TotalSeconds), _mqtt.EmbeddedBroker, _mqtt.Port);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -22,16 +23,22 @@ internal sealed class EmbeddedBroker : IDisposable
         typeof(ValidatingConnectionEventArgs).GetField("_connectPacket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
 
     private readonly MqttServer _server;
+    private readonly Action<string>? _log;
     private int _disposed;
+    private long _packetsRefused;
 
-    private EmbeddedBroker(MqttServer server, int port)
+    private EmbeddedBroker(MqttServer server, int port, Action<string>? log)
     {
         _server = server;
         Port = port;
+        _log = log;
     }
 
     /// <summary>The port served.</summary>
     public int Port { get; }
+
+    /// <summary>Packets refused for their size (their senders disconnected), since the start.</summary>
+    public long PacketsRefused => Interlocked.Read(ref _packetsRefused);
 
     /// <summary>
     /// True when <paramref name="setting"/> (auto | on | off) asks for an embedded broker on this rig and host:
@@ -97,10 +104,19 @@ internal sealed class EmbeddedBroker : IDisposable
     public const int MaxPublishPayloadBytes = 1024 * 1024;
 
     /// <summary>
+    /// The largest packet (remaining length) a client may send, bytes: a PUBLISH with a payload at
+    /// <see cref="MaxPublishPayloadBytes"/> and room for the longest topic (65,537 bytes with its length), a packet id
+    /// and MQTT 5 properties. A larger one is refused from its fixed header, before a byte of its body is read.
+    /// </summary>
+    public const int MaxPacketBytes = MaxPublishPayloadBytes + 128 * 1024;
+
+    /// <summary>
     /// Starts a broker on 127.0.0.1:<paramref name="port"/> (and [::1] where the host has IPv6 loopback, so that
     /// <c>localhost</c> resolving to either works). Throws <see cref="SocketException"/> when the port is taken.
     /// </summary>
-    public static EmbeddedBroker Start(int port)
+    /// <param name="port">The TCP port.</param>
+    /// <param name="log">Told of every packet refused for its size (a warning); null: counted only.</param>
+    public static EmbeddedBroker Start(int port, Action<string>? log = null)
     {
         MqttServerOptions options = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
@@ -109,7 +125,11 @@ internal sealed class EmbeddedBroker : IDisposable
             .WithDefaultEndpointPort(port)
             .WithPersistentSessions()
             .Build();
-        MqttServer server = new MqttServerFactory().CreateMqttServer(options);
+        EmbeddedBroker? broker = null;
+        var listener = new EmbeddedBrokerListener(MaxPacketBytes, (client, type) => broker?.Refused(
+            string.Create(CultureInfo.InvariantCulture, $"a {type} from {client} announcing more than {MaxPacketBytes} bytes (the packet limit), unread")));
+        MqttServer server = new MqttServerFactory().CreateMqttServer(options, [listener]);
+        broker = new EmbeddedBroker(server, port, log);
 
         // mosquitto_sub and paho connect with an empty client id and a clean session, asking the broker to assign one
         // (MQTT 3.1.1 §3.1.3-6/-7 allow it). MQTTnet 5.2 assigns identifiers to MQTT 5 clients only and refuses 3.1.1
@@ -126,15 +146,20 @@ internal sealed class EmbeddedBroker : IDisposable
         };
 
         // MQTTnet has no packet-size limit of its own: a client's 260 MB PUBLISH was routed to Edge's command
-        // subscription and queued (1.7 GB resident, the loop starved into a fault). Anything beyond what Edge's own
-        // client accepts is dropped and its sender disconnected; the broker still reads the packet once (it is in this
-        // process: the real brokers' limit, e.g. mosquitto's max_packet_size, is the answer on a real site).
+        // subscription and queued (1.7 GB resident, the loop starved into a fault), and a fixed header announcing
+        // 256 MiB made it allocate that much and wait for the body. A packet beyond MaxPacketBytes is refused by the
+        // listener from its fixed header (EmbeddedBrokerListener: its sender is disconnected, nothing of the body read);
+        // a PUBLISH within it whose payload is beyond what Edge's own client accepts is dropped here and its sender
+        // disconnected (read once: at most 128 KiB beyond the limit). On a real site the broker's own limit (mosquitto's
+        // max_packet_size) is the answer.
         server.InterceptingPublishAsync += e =>
         {
             if (e.ApplicationMessage.Payload.Length > MaxPublishPayloadBytes)
             {
                 e.ProcessPublish = false;
                 e.CloseConnection = true;
+                broker.Refused(string.Create(CultureInfo.InvariantCulture,
+                    $"a PUBLISH from {e.ClientId} with a {e.ApplicationMessage.Payload.Length} byte payload (the payload limit is {MaxPublishPayloadBytes})"));
             }
 
             return Task.CompletedTask;
@@ -150,7 +175,15 @@ internal sealed class EmbeddedBroker : IDisposable
             throw;
         }
 
-        return new EmbeddedBroker(server, port);
+        return broker;
+    }
+
+    /// <summary>Counts and tells of a packet refused for its size.</summary>
+    private void Refused(string what)
+    {
+        long n = Interlocked.Increment(ref _packetsRefused);
+        _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+            $"embedded broker: refused {what}; disconnected the client ({n} refused since the start)"));
     }
 
     /// <summary>Stops the broker (clients see the connection close; the daemon publishes its offline status first).</summary>

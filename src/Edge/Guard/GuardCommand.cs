@@ -54,16 +54,15 @@ public sealed class GuardCommand : ICommand
             throw new UsageException($"Option --timeout-ms {options.TimeoutMs}: must be at least two ticks (--tick-ms {options.TickMs}).");
         }
 
-        Directory.CreateDirectory(options.StateDirectory);
-        string lockPath = Path.Combine(options.StateDirectory, "guard.lock");
-        FileStream exclusive;
-        try
+        FileStream? exclusive = GuardLock.TryTake(options.StateDirectory, out bool held, out string problem);
+        if (exclusive is null)
         {
-            exclusive = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException e)
-        {
-            context.Error.WriteLine($"edge guard: another guard runs on {options.StateDirectory} ({lockPath}: {e.Message})");
+            // Held by another process: another guard. Anything else (a read-only or full state filesystem, no
+            // permission, a state directory under a file) is said as it is; exit 1 either way, as every reason the
+            // guard cannot start (the unit restarts it, and each attempt says why again).
+            context.Error.WriteLine(held
+                ? $"edge guard: another guard runs on {options.StateDirectory} (it holds {Path.Combine(options.StateDirectory, GuardLock.FileName)})"
+                : $"edge guard: cannot start: {problem}");
             return ExitCodes.Failed;
         }
 

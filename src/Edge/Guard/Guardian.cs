@@ -380,11 +380,22 @@ internal sealed class Guardian : IDisposable
             if (!d.Ready)
             {
                 bool wasReady = d.EverReady;
-                if (!d.Client.TryConnect() || !d.Profile.TryResolve(d.Client, d.Spec.UnitId, out string error)
-                    || !d.Profile.PrepareWrites(d.Client, d.Spec.UnitId, d.Spec.RatedPowerW).IsOk)
+                string problem = "";
+                if (!d.Client.TryConnect() || !d.Profile.TryResolve(d.Client, d.Spec.UnitId, out _)
+                    || !d.Profile.PrepareWrites(d.Client, d.Spec.UnitId, out problem).IsOk)
                 {
                     d.Client.Disconnect();
-                    if (!d.Complained)
+                    if (problem.Length > 0)
+                    {
+                        // It answers, but cannot be commanded as it reports itself (a 124 device without a usable
+                        // WChaMax): never by a guessed percentage. The daemon does not enable such a device either.
+                        if (problem != d.Refusal)
+                        {
+                            d.Refusal = problem;
+                            Log($"{d.Spec.Id}: not commanded: {problem}");
+                        }
+                    }
+                    else if (!d.Complained)
                     {
                         d.Complained = true;
                         Log($"{d.Spec.Id}: not reachable yet ({d.Spec.Host}:{d.Spec.Port})");
@@ -396,6 +407,7 @@ internal sealed class Guardian : IDisposable
                 d.Ready = true;
                 d.EverReady = true;
                 d.Complained = false;
+                d.Refusal = "";
                 Log($"{d.Spec.Id}: {(wasReady ? "reconnected" : "connected")} ({d.Profile.Description})");
                 relinked = Acting;
             }
@@ -468,6 +480,9 @@ internal sealed class Guardian : IDisposable
         public bool EverReady { get; set; }
 
         public bool Complained { get; set; }
+
+        /// <summary>Why the device answers but cannot be commanded (said once per reason), or empty.</summary>
+        public string Refusal { get; set; } = "";
 
         public long NextCheckTicks { get; set; }
 

@@ -18,7 +18,9 @@ namespace Edge.Rig.Tests.Hil;
 /// scale factor or register map reports it). Found on the HIL rig (2026-12-04): with pcs2 delivering 440 W and its
 /// 701 <c>W</c> reading 20000, the guard took over "at pcs2 2000 W" — the reading clamped to the rating — and
 /// commanded it, stepping the device from 440 W to 1950 W in 0.3 s. An implausible reading is not what the inverter
-/// delivers: the guard ramps from the daemon's last setpoint instead, and never commands more than it.
+/// delivers: the guard ramps from the daemon's last setpoint instead, and never commands more than it. And a legacy 124
+/// device, commanded in % of its WChaMax, is ramped out in percent of that — not of the placeholder rating an inverter
+/// without RatedPowerW has in guard-devices.json (0 % every time: a step).
 /// </summary>
 [Collection(DaemonCollection.Name)]
 public sealed class GuardTakeoverTests(ITestOutputHelper output)
@@ -72,6 +74,64 @@ public sealed class GuardTakeoverTests(ITestOutputHelper output)
         Assert.True(maxPowerW <= DeliveringW + 10, $"the device rose to {maxPowerW:0} W\n{rig.GuardLog}");
     }
 
+    [Fact]
+    public void A_legacy_124_device_without_a_configured_rating_is_ramped_in_percent_of_its_own_WChaMax()
+    {
+        // An inverter without RatedPowerW is written to guard-devices.json with double.MaxValue as its rating (RigFactory).
+        // Model 124 is commanded in % of WChaMax: against that placeholder every percentage was 0 %, so the guard's first
+        // write stepped the device from 440 W to 0 W instead of ramping it out at 200 W/s.
+        using var rig = new Rig(output, controlModel: 124, guardRatedW: double.MaxValue);
+        rig.DischargeAt(DeliveringW);
+        rig.StartGuard();
+
+        string takeover = rig.KillTheDaemon();
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"pcs1 {DeliveringW:0} W"), takeover, StringComparison.Ordinal);
+        // From the takeover's own time stamp (the guard's log, UTC): a test thread that sees the line late cannot
+        // shorten the time it measures.
+        DateTime takenAt = DateTime.Parse(takeover[..takeover.IndexOf(' ', StringComparison.Ordinal)], CultureInfo.InvariantCulture,
+            DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+        var samples = new List<(double S, double W)>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        double halfAfterS = double.NaN;
+        Wait.Until(() =>
+        {
+            double w = rig.Device.PowerW;
+            samples.Add((clock.Elapsed.TotalSeconds, w));
+            if (double.IsNaN(halfAfterS) && w < DeliveringW / 2)
+            {
+                halfAfterS = (DateTime.UtcNow - takenAt).TotalSeconds;
+            }
+
+            return rig.GuardLinesWith("all inverters at 0 W") > 0 && Math.Abs(w) < 1;
+        }, Timeout, "the guard's ramp to 0 W", () => rig.GuardLog + "\n" + rig.Device);
+
+        // At 200 W/s, half of 440 W is gone after 1.1 s; a step is gone within a few ms.
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"half of the power gone {halfAfterS:0.###} s after the takeover"));
+        Assert.True(halfAfterS >= 0.7, string.Create(CultureInfo.InvariantCulture,
+            $"the device lost half its {DeliveringW:0} W {halfAfterS:0.###} s after the takeover: a step, not a ramp at {RampWPerS:0} W/s\n{rig.GuardLog}"));
+        double largestMoveW = 0;
+        for (int i = 0; i < samples.Count; i++)
+        {
+            for (int j = i + 1; j < samples.Count && samples[j].S - samples[i].S <= 1; j++)
+            {
+                largestMoveW = Math.Max(largestMoveW, Math.Abs(samples[j].W - samples[i].W));
+            }
+        }
+
+        Assert.True(largestMoveW <= RampWPerS + 50, string.Create(CultureInfo.InvariantCulture, $"the device moved {largestMoveW:0} W within 1 s (ramp {RampWPerS:0} W/s)\n{rig.GuardLog}"));
+    }
+
+    [Fact]
+    public void A_legacy_124_device_without_a_usable_WChaMax_is_not_commanded_by_percentage_and_the_guard_says_why()
+    {
+        using var rig = new Rig(output, controlModel: 124, guardRatedW: double.MaxValue);
+        rig.Poke(124, "WChaMax", 0);
+        rig.StartGuard(waitFor: "pcs1: not commanded");
+        string line = rig.WaitForGuardLine("pcs1: not commanded", "the guard's reason");
+        Assert.Contains("124 WChaMax", line, StringComparison.Ordinal);
+        Assert.Equal(0, rig.GuardLinesWith("pcs1: connected"));
+    }
+
     /// <summary>One simulated inverter behind a register-poking server, the daemon's lease and driver, and the guard.</summary>
     private sealed class Rig : IDisposable
     {
@@ -89,15 +149,19 @@ public sealed class GuardTakeoverTests(ITestOutputHelper output)
         private Guardian? _guard;
         private double _setpointW;
 
-        public Rig(ITestOutputHelper output)
+        /// <param name="output">The test's output.</param>
+        /// <param name="controlModel">The simulated device's control model: 704, or the legacy 124.</param>
+        /// <param name="guardRatedW">The rating guard-devices.json gives the guard (double.MaxValue: none configured).</param>
+        public Rig(ITestOutputHelper output, int controlModel = 704, double guardRatedW = RatedW)
         {
             _output = output;
             _host = new SimulatedInverterHost(
-                new SimulatedPcsOptions { RatedPowerW = RatedW, LatencyMs = 0, TimeConstantMs = 10, DefaultRampPctPerS = 100 }, IPAddress.Loopback, 0);
+                new SimulatedPcsOptions { RatedPowerW = RatedW, LatencyMs = 0, TimeConstantMs = 10, DefaultRampPctPerS = 100, ControlModel = controlModel },
+                IPAddress.Loopback, 0);
             _poked = new PokedRegisters(_host.Simulator);
             Server = new ModbusTcpServer(_poked, IPAddress.Loopback, 0);
             _lease = DaemonLease.Take(_state.Path, NullLogger.Instance);
-            _lease.PublishDevices([new GuardDevice("pcs1", "127.0.0.1", Server.Port, 1, RatedW, false)], _state.Path);
+            _lease.PublishDevices([new GuardDevice("pcs1", "127.0.0.1", Server.Port, 1, guardRatedW, false)], _state.Path);
             _lease.RampWPerS = RampWPerS;
             _driver = new SunSpecInverter(new SunSpecInverterOptions
             {
@@ -130,13 +194,17 @@ public sealed class GuardTakeoverTests(ITestOutputHelper output)
             Wait.Until(() => Math.Abs(Device.PowerW - w) < 1, Timeout, $"the device at {w:0} W", () => Device.ToString());
         }
 
-        public void StartGuard()
+        public void StartGuard(string waitFor = "pcs1: connected")
         {
             _guard = new Guardian(new GuardOptions { StateDirectory = _state.Path, TimeoutMs = 300, TickMs = 10, HoldS = 0 }, _guardLog);
             _guardThread = new Thread(() => _guard.Run(_stopGuard.Token)) { IsBackground = true, Name = "guard" };
             _guardThread.Start();
-            WaitForGuardLine("pcs1: connected", "the guard connected to pcs1");
+            WaitForGuardLine(waitFor, $"the guard's '{waitFor}'");
         }
+
+        /// <summary>The device reads <paramref name="raw"/> at <paramref name="model"/>'s <paramref name="point"/> from now on.</summary>
+        public void Poke(int model, string point, ushort raw) =>
+            _poked.Set(_host.Simulator.Models.First(m => m.Id == model).AddressOf(point), raw);
 
         /// <summary>701 W (and 802 W) read 20 kW from now on, ten times the 2 kW rating; the device itself still delivers what it did.</summary>
         public void MakeTheReadingImplausible()
