@@ -434,4 +434,16 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(",")]
+    [InlineData("")]
+    [InlineData(" , ")]
+    public void An_empty_controller_list_exits_2_naming_controller(string value)
+    {
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--controller", value);
+        Assert.Equal(2, code);
+        Assert.Contains("--controller", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
 }

@@ -165,6 +165,11 @@ public sealed class ReplayCommand : ICommand
         string[] controllers = controllerArg == "all"
             ? [.. Controllers.Names]
             : controllerArg.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (controllers.Length == 0)
+        {
+            throw new UsageException($"--controller: '{controllerArg}' names no controller. Give one or more, comma-separated: {string.Join(", ", Controllers.Names)}, or all.");
+        }
+
         foreach (string c in controllers)
         {
             if (!Controllers.Names.Contains(c))
