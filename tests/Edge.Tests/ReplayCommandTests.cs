@@ -446,4 +446,73 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Contains("--controller", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("series-is-trace", "--series", "--trace")]
+    [InlineData("json-is-trace-symlink", "--json", "--trace")]
+    [InlineData("plot-is-trace-hardlink", "--plot", "--trace")]
+    [InlineData("json-is-config", "--json", "--config")]
+    [InlineData("series-is-announce", "--series", "--announce")]
+    [InlineData("series-is-json", "--series", "--json")]
+    [InlineData("json-is-plot-via-symlink", "--json", "--plot")]
+    [InlineData("stdout-twice", "--json", "--plot")]
+    public void An_output_that_lands_on_an_input_or_on_another_output_exits_2_naming_both(string kind, string first, string second)
+    {
+        string trace = Path.Combine(_dir, "in.csv");
+        string traceText = "time_s,power_w\n0,100\n0.1,200\n0.2,300\n";
+        File.WriteAllText(trace, traceText);
+        string config = Path.Combine(_dir, "c.json");
+        string configText = "{ \"Controller\": { } }";
+        File.WriteAllText(config, configText);
+        string announce = Path.Combine(_dir, "a.jsonl");
+        File.WriteAllText(announce, "");
+        string link = Path.Combine(_dir, "link.svg");
+        string hard = Path.Combine(_dir, "hard.svg");
+        string outJson = Path.Combine(_dir, "out.json");
+        string[] extra = kind switch
+        {
+            "series-is-trace" => ["--series", trace],
+            "json-is-trace-symlink" => ["--json", Symlink(link, trace)],
+            "plot-is-trace-hardlink" => ["--plot", Hardlink(hard, trace)],
+            "json-is-config" => ["--config", config, "--json", config],
+            "series-is-announce" => ["--announce", announce, "--series", announce],
+            "series-is-json" => ["--series", outJson, "--json", outJson],
+            "json-is-plot-via-symlink" => ["--json", Symlink(Path.Combine(_dir, "p.json"), Path.Combine(_dir, "p.svg")), "--plot", Path.Combine(_dir, "p.svg")],
+            _ => ["--json", "-", "--plot", "/dev/stdout"],
+        };
+        (int code, string stdout, string stderr) = Run(["replay", "--trace", trace, .. extra]);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains(first, stderr, StringComparison.Ordinal);
+        Assert.Contains(second, stderr, StringComparison.Ordinal);
+        Assert.Equal(traceText, File.ReadAllText(trace));
+        Assert.Equal(configText, File.ReadAllText(config));
+        Assert.Equal("", File.ReadAllText(announce));
+        Assert.False(File.Exists(outJson));
+        Assert.False(File.Exists(Path.Combine(_dir, "p.svg")));
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public void Distinct_outputs_and_dev_null_twice_are_accepted()
+    {
+        string trace = Path.Combine(_dir, "in.csv");
+        File.WriteAllText(trace, "time_s,power_w\n0,100\n0.1,200\n0.2,300\n");
+        (int code, _, string stderr) = Run("replay", "--trace", trace, "--json", Path.Combine(_dir, "o.json"), "--series", "/dev/null", "--plot", "/dev/null");
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(_dir, "o.json")));
+    }
+
+    private static string Symlink(string link, string target)
+    {
+        File.CreateSymbolicLink(link, target);
+        return link;
+    }
+
+    private static string Hardlink(string link, string target)
+    {
+        using var ln = System.Diagnostics.Process.Start("ln", [target, link])!;
+        ln.WaitForExit();
+        Assert.Equal(0, ln.ExitCode);
+        return link;
+    }
 }

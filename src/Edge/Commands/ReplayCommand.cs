@@ -82,6 +82,8 @@ public sealed class ReplayCommand : ICommand
         is received (seen from then on, never earlier). --series then has load_w = the racks' load, grid_w = the point
         of connection (racks + flexible loads − battery), flex_w, tier and a column per lever; --json gains "levers"
         (flex_energy_wh, curtailed_s, gpu_capped_s, gpu_energy_lost_wh); the plot a tier and lever timeline.
+        Outputs never land on an input (--trace, --announce, --config) or on one another (links and '-' = /dev/stdout
+        count): that is refused as bad input.
         Exit codes: 0 ok, 2 bad input (nothing is written).
         """;
 
@@ -181,6 +183,9 @@ public sealed class ReplayCommand : ICommand
         OutputOption.Check("json", jsonPath);
         OutputOption.Check("series", seriesPath);
         OutputOption.Check("plot", plotPath);
+        OutputOption.CheckDistinct(
+            [("trace", tracePath), ("announce", announcePath), ("config", configPath)],
+            [("series", seriesPath), ("json", jsonPath), ("plot", plotPath)]);
 
         if (plotFromS is { } f0 && plotToS is { } t0 && t0 <= f0)
         {
