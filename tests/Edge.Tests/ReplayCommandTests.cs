@@ -515,4 +515,40 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Equal(0, ln.ExitCode);
         return link;
     }
+
+    [Theory]
+    [InlineData("Battery", "EnergyWh", "50", "Controller:EnergyWh")]
+    [InlineData("Battery", "MaxChargeW", "50", "Controller:MaxChargeW")]
+    [InlineData("Battery", "MaxDischargeW", "50", "Controller:MaxDischargeW")]
+    [InlineData("Battery", "ChargeEfficiency", "0.5", "Controller:ChargeEfficiency")]
+    [InlineData("Battery", "DischargeEfficiency", "0.5", "Controller:DischargeEfficiency")]
+    [InlineData("Battery", "InitialSocPct", "20", "Controller:SocTargetPct")]
+    [InlineData("Controller", "PeriodMs", "5", "--period-ms")]
+    [InlineData("battery", "energywh", "50", "Controller:EnergyWh")]
+    public void A_config_key_replay_would_overwrite_is_refused_naming_what_sets_it(string section, string key, string value, string instead)
+    {
+        // These were read and then overwritten from the Controller section or the command line: a value silently ignored.
+        string config = Path.Combine(_dir, "c.json");
+        File.WriteAllText(config, $"{{ \"{section}\": {{ \"{key}\": {value} }} }}");
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--config", config);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains($"{section}:{key}", stderr, StringComparison.Ordinal);
+        Assert.Contains(instead, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_battery_keys_replay_reads_from_config_are_honoured()
+    {
+        string config = Path.Combine(_dir, "c.json");
+        File.WriteAllText(config, """{ "Controller": { "EnergyWh": 7, "ChargeEfficiency": 0.9 }, "Battery": { "LatencyMs": 30, "TimeConstantMs": 40 } }""");
+        string json = Path.Combine(_dir, "o.json");
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--config", config, "--json", json);
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement b = doc.RootElement.GetProperty("battery");
+        Assert.Equal(7, b.GetProperty("energy_wh").GetDouble());
+        Assert.Equal(0.9, b.GetProperty("charge_efficiency").GetDouble());
+        Assert.Equal(30, b.GetProperty("latency_ms").GetDouble());
+        Assert.Equal(40, b.GetProperty("time_constant_ms").GetDouble());
+    }
 }

@@ -61,7 +61,10 @@ public sealed class ReplayCommand : ICommand
         (ramp violation, band energy ratio, battery throughput, SoC range …) side by side.
         Without flags the battery is sized from the trace: power = peak, energy = 120 s of peak, latency 0,
         ramp = 1 % of peak per second both ways. --config FILE reads the "Controller" and "Battery" sections of a
-        JSON file (the daemon's format); flags override it.
+        JSON file (the daemon's format); flags override it. One source per value: the modelled battery's size and
+        efficiencies are the controller's (Controller:EnergyWh, MaxChargeW, MaxDischargeW, Charge/DischargeEfficiency),
+        it starts at Controller:SocTargetPct, and the period is --period-ms; "Battery" holds only what the controller is
+        not told (LatencyMs, TimeConstantMs, RampWPerS). Battery:EnergyWh & co. and Controller:PeriodMs are refused.
         CSV input: a header row, a time column (seconds or ISO-8601; _ms/_us/_ns names and Unix-epoch values are scaled)
         and a power column (W; _kw/_mw names, or --power-scale 1000 for kW; --power-column a+b sums columns).
         Comma, semicolon or tab delimited (decimal commas with the latter two). Rows whose power is empty, NaN or [N/A]
@@ -259,7 +262,7 @@ public sealed class ReplayCommand : ICommand
         var battery = new BatteryModelOptions { LatencyMs = 0, TimeConstantMs = 0 };
         if (configPath is not null)
         {
-            IConfiguration config = ConfigFile.Load(configPath, ConfigSections);
+            IConfiguration config = ConfigFile.Load(configPath, ConfigSections, ConfigSetElsewhere);
             ConfigFile.Bind(config, "Controller", options, configPath);
             ConfigFile.Bind(config, "Battery", battery, configPath);
         }
@@ -652,6 +655,22 @@ public sealed class ReplayCommand : ICommand
     /// The daemon's configuration sections and replay's own <c>Battery</c> (a daemon's configuration file can be given
     /// as it is; only <c>Controller</c> and <c>Battery</c> are used).
     /// </summary>
+    /// <summary>
+    /// Keys of <see cref="ConfigSections"/> that replay sets from one other source, so they are refused rather than read
+    /// and overwritten: the modelled battery is the battery the controller is told of (Controller section, or the
+    /// --battery-* flags), it starts at the SoC target, and the period is --period-ms.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> ConfigSetElsewhere = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Controller:PeriodMs"] = "replay's period is --period-ms (default 10)",
+        ["Battery:EnergyWh"] = "the modelled battery is the one the controller is told of: set Controller:EnergyWh or --battery-energy-wh",
+        ["Battery:MaxChargeW"] = "the modelled battery is the one the controller is told of: set Controller:MaxChargeW or --battery-power-w",
+        ["Battery:MaxDischargeW"] = "the modelled battery is the one the controller is told of: set Controller:MaxDischargeW or --battery-power-w",
+        ["Battery:ChargeEfficiency"] = "the modelled battery is the one the controller is told of: set Controller:ChargeEfficiency",
+        ["Battery:DischargeEfficiency"] = "the modelled battery is the one the controller is told of: set Controller:DischargeEfficiency",
+        ["Battery:InitialSocPct"] = "every replay starts at the SoC target: set Controller:SocTargetPct",
+    };
+
     private static readonly IReadOnlyDictionary<string, Type> ConfigSections =
         new Dictionary<string, Type>(RunCommand.Sections, StringComparer.OrdinalIgnoreCase) { ["Battery"] = typeof(BatteryModelOptions) };
 }
