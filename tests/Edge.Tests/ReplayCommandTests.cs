@@ -551,4 +551,20 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Equal(30, b.GetProperty("latency_ms").GetDouble());
         Assert.Equal(40, b.GetProperty("time_constant_ms").GetDouble());
     }
+
+    [Theory]
+    [InlineData("--power-column", "a_w+a_w")]
+    [InlineData("--power-column", "a_w+")]
+    [InlineData("--power-column", "time_s")]
+    [InlineData("--time-column", "a_w")]
+    public void A_power_column_mistake_exits_2_naming_power_column(string option, string value)
+    {
+        string trace = Path.Combine(_dir, "t.csv");
+        File.WriteAllText(trace, "time_s,a_w\n0,100\n0.1,200\n0.2,300\n");
+        string[] columns = option == "--time-column" ? ["--time-column", value, "--power-column", value] : [option, value];
+        (int code, string stdout, string stderr) = Run(["replay", "--trace", trace, .. columns]);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains("--power-column", stderr, StringComparison.Ordinal);
+        Assert.Empty(stdout);
+    }
 }
