@@ -101,6 +101,44 @@ public sealed partial class CheckMeasureTests(ITestOutputHelper output)
         Assert.Contains("random 0–30 s", table["124 InOutWRte_WinTms"].Detail, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void After_the_sign_test_every_inverter_of_a_hil_rig_is_at_0_W_and_stays_there()
+    {
+        // Two external inverters: the sign test posted 0 W once, then nothing; each driver was disposed only on its
+        // own measurement turn, so meanwhile the other device reverted to a WSetRvrt that lagged the ramp-out (~39 W).
+        using var sim1 = StartSim("--power-w", "1600", "--energy-wh", "54");
+        using var sim2 = StartSim("--power-w", "1600", "--energy-wh", "54");
+        using var check = EdgeExecutable.Start(["check", "--rig", "hil", $"Sim:InverterEndpoints=127.0.0.1:{sim1.Port},127.0.0.1:{sim2.Port}", "Mqtt:Enabled=false"]);
+        check.WaitForExit(Timeout);
+        output.WriteLine(check.Log);
+        var rows = new Dictionary<string, (string Verdict, string Detail)>(StringComparer.Ordinal);
+        foreach ((_, string line) in check.Lines)
+        {
+            Match m = RowPattern().Match(line);
+            if (m.Success)
+            {
+                rows[m.Groups[1].Value.TrimEnd()] = (m.Groups[2].Value, m.Groups[3].Value);
+            }
+        }
+
+        Assert.Equal("PASS", rows["sign test: battery power"].Verdict);
+        foreach (string pcs in new[] { "pcs1", "pcs2" })
+        {
+            // Each device is found idle when its turn comes, seconds after the sign test: 0 W, not a stale revert value.
+            Assert.StartsWith("0 W held", rows[$"inverter {pcs}: WSet read-back"].Detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("not idle", rows[$"inverter {pcs}: revert"].Detail, StringComparison.Ordinal);
+        }
+
+        // And both are left at 0 W (the revert register at 0 too), past their 2 s revert timeout.
+        Thread.Sleep(3000);
+        foreach (SimProcess sim in new[] { sim1, sim2 })
+        {
+            using var client = Connect(sim.Port);
+            Assert.Equal(0, Read704(client, "WSet"));
+            Assert.Equal(0, Read704(client, "WSetRvrt"));
+        }
+    }
+
     private (int Exit, Dictionary<string, (string Verdict, string Detail)> Table) Check(int port)
     {
         using var check = EdgeExecutable.Start(["check", "--inverter", $"127.0.0.1:{port}", "--step-w", "200"]);
@@ -123,7 +161,8 @@ public sealed partial class CheckMeasureTests(ITestOutputHelper output)
 
     private static SimProcess StartSim(params string[] args)
     {
-        var p = EdgeExecutable.Start(["sim", "inverter", "--port", "0", "--power-w", "10000", "--quiet", .. args]);
+        string[] power = args.Contains("--power-w") ? [] : ["--power-w", "10000"];
+        var p = EdgeExecutable.Start(["sim", "inverter", "--port", "0", .. power, "--quiet", .. args]);
         string line = p.WaitForLine(l => l.StartsWith("listening on", StringComparison.Ordinal), Timeout, "the simulator listening").Line;
         return new SimProcess(p, int.Parse(PortPattern().Match(line).Groups[1].Value, CultureInfo.InvariantCulture));
     }

@@ -436,4 +436,137 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains(expected, stderr, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(",")]
+    [InlineData("")]
+    [InlineData(" , ")]
+    public void An_empty_controller_list_exits_2_naming_controller(string value)
+    {
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--controller", value);
+        Assert.Equal(2, code);
+        Assert.Contains("--controller", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("series-is-trace", "--series", "--trace")]
+    [InlineData("json-is-trace-symlink", "--json", "--trace")]
+    [InlineData("plot-is-trace-hardlink", "--plot", "--trace")]
+    [InlineData("json-is-config", "--json", "--config")]
+    [InlineData("series-is-announce", "--series", "--announce")]
+    [InlineData("series-is-json", "--series", "--json")]
+    [InlineData("json-is-plot-via-symlink", "--json", "--plot")]
+    [InlineData("stdout-twice", "--json", "--plot")]
+    public void An_output_that_lands_on_an_input_or_on_another_output_exits_2_naming_both(string kind, string first, string second)
+    {
+        string trace = Path.Combine(_dir, "in.csv");
+        string traceText = "time_s,power_w\n0,100\n0.1,200\n0.2,300\n";
+        File.WriteAllText(trace, traceText);
+        string config = Path.Combine(_dir, "c.json");
+        string configText = "{ \"Controller\": { } }";
+        File.WriteAllText(config, configText);
+        string announce = Path.Combine(_dir, "a.jsonl");
+        File.WriteAllText(announce, "");
+        string link = Path.Combine(_dir, "link.svg");
+        string hard = Path.Combine(_dir, "hard.svg");
+        string outJson = Path.Combine(_dir, "out.json");
+        string[] extra = kind switch
+        {
+            "series-is-trace" => ["--series", trace],
+            "json-is-trace-symlink" => ["--json", Symlink(link, trace)],
+            "plot-is-trace-hardlink" => ["--plot", Hardlink(hard, trace)],
+            "json-is-config" => ["--config", config, "--json", config],
+            "series-is-announce" => ["--announce", announce, "--series", announce],
+            "series-is-json" => ["--series", outJson, "--json", outJson],
+            "json-is-plot-via-symlink" => ["--json", Symlink(Path.Combine(_dir, "p.json"), Path.Combine(_dir, "p.svg")), "--plot", Path.Combine(_dir, "p.svg")],
+            _ => ["--json", "-", "--plot", "/dev/stdout"],
+        };
+        (int code, string stdout, string stderr) = Run(["replay", "--trace", trace, .. extra]);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains(first, stderr, StringComparison.Ordinal);
+        Assert.Contains(second, stderr, StringComparison.Ordinal);
+        Assert.Equal(traceText, File.ReadAllText(trace));
+        Assert.Equal(configText, File.ReadAllText(config));
+        Assert.Equal("", File.ReadAllText(announce));
+        Assert.False(File.Exists(outJson));
+        Assert.False(File.Exists(Path.Combine(_dir, "p.svg")));
+        Assert.Empty(stdout);
+    }
+
+    [Fact]
+    public void Distinct_outputs_and_dev_null_twice_are_accepted()
+    {
+        string trace = Path.Combine(_dir, "in.csv");
+        File.WriteAllText(trace, "time_s,power_w\n0,100\n0.1,200\n0.2,300\n");
+        (int code, _, string stderr) = Run("replay", "--trace", trace, "--json", Path.Combine(_dir, "o.json"), "--series", "/dev/null", "--plot", "/dev/null");
+        Assert.True(code == 0, stderr);
+        Assert.True(File.Exists(Path.Combine(_dir, "o.json")));
+    }
+
+    private static string Symlink(string link, string target)
+    {
+        File.CreateSymbolicLink(link, target);
+        return link;
+    }
+
+    private static string Hardlink(string link, string target)
+    {
+        using var ln = System.Diagnostics.Process.Start("ln", [target, link])!;
+        ln.WaitForExit();
+        Assert.Equal(0, ln.ExitCode);
+        return link;
+    }
+
+    [Theory]
+    [InlineData("Battery", "EnergyWh", "50", "Controller:EnergyWh")]
+    [InlineData("Battery", "MaxChargeW", "50", "Controller:MaxChargeW")]
+    [InlineData("Battery", "MaxDischargeW", "50", "Controller:MaxDischargeW")]
+    [InlineData("Battery", "ChargeEfficiency", "0.5", "Controller:ChargeEfficiency")]
+    [InlineData("Battery", "DischargeEfficiency", "0.5", "Controller:DischargeEfficiency")]
+    [InlineData("Battery", "InitialSocPct", "20", "Controller:SocTargetPct")]
+    [InlineData("Controller", "PeriodMs", "5", "--period-ms")]
+    [InlineData("battery", "energywh", "50", "Controller:EnergyWh")]
+    public void A_config_key_replay_would_overwrite_is_refused_naming_what_sets_it(string section, string key, string value, string instead)
+    {
+        // These were read and then overwritten from the Controller section or the command line: a value silently ignored.
+        string config = Path.Combine(_dir, "c.json");
+        File.WriteAllText(config, $"{{ \"{section}\": {{ \"{key}\": {value} }} }}");
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--config", config);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains($"{section}:{key}", stderr, StringComparison.Ordinal);
+        Assert.Contains(instead, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_battery_keys_replay_reads_from_config_are_honoured()
+    {
+        string config = Path.Combine(_dir, "c.json");
+        File.WriteAllText(config, """{ "Controller": { "EnergyWh": 7, "ChargeEfficiency": 0.9 }, "Battery": { "LatencyMs": 30, "TimeConstantMs": 40 } }""");
+        string json = Path.Combine(_dir, "o.json");
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--config", config, "--json", json);
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement b = doc.RootElement.GetProperty("battery");
+        Assert.Equal(7, b.GetProperty("energy_wh").GetDouble());
+        Assert.Equal(0.9, b.GetProperty("charge_efficiency").GetDouble());
+        Assert.Equal(30, b.GetProperty("latency_ms").GetDouble());
+        Assert.Equal(40, b.GetProperty("time_constant_ms").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("--power-column", "a_w+a_w")]
+    [InlineData("--power-column", "a_w+")]
+    [InlineData("--power-column", "time_s")]
+    [InlineData("--time-column", "a_w")]
+    public void A_power_column_mistake_exits_2_naming_power_column(string option, string value)
+    {
+        string trace = Path.Combine(_dir, "t.csv");
+        File.WriteAllText(trace, "time_s,a_w\n0,100\n0.1,200\n0.2,300\n");
+        string[] columns = option == "--time-column" ? ["--time-column", value, "--power-column", value] : [option, value];
+        (int code, string stdout, string stderr) = Run(["replay", "--trace", trace, .. columns]);
+        Assert.True(code == 2, $"exit {code}: {stderr}");
+        Assert.Contains("--power-column", stderr, StringComparison.Ordinal);
+        Assert.Empty(stdout);
+    }
 }

@@ -257,4 +257,23 @@ public class TraceReaderTests
         TraceFormatException e = Assert.Throws<TraceFormatException>(() => TraceReader.Read("/nonexistent/x.csv", Defaults));
         Assert.Contains("/nonexistent/x.csv", e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(null, "a_w+a_w", "names the column 'a_w' twice")]
+    [InlineData(null, "a_w+A_W", "names the column 'a_w' twice")]
+    [InlineData(null, "a_w+", "an empty term")]
+    [InlineData(null, "+a_w", "an empty term")]
+    [InlineData(null, "a_w++b_w", "an empty term")]
+    [InlineData(null, "time_s", "is the time column")]
+    [InlineData(null, "a_w+time_s", "is the time column")]
+    [InlineData("a_w", "a_w", "is the time column")]
+    public void A_power_column_that_doubles_a_column_is_empty_or_is_the_time_column_is_refused(string? time, string power, string said)
+    {
+        // Each of these read without complaint: a_w+a_w doubled the load, a_w+ dropped the empty term, and the time
+        // column read as power replayed the clock.
+        TraceFormatException e = Assert.Throws<TraceFormatException>(() =>
+            TraceReader.Parse("time_s,a_w,b_w\n0,1,2\n1,2,3\n", "x.csv", new TraceReadOptions(TimeColumn: time, PowerColumn: power)));
+        Assert.Contains("--power-column", e.Message, StringComparison.Ordinal);
+        Assert.Contains(said, e.Message, StringComparison.Ordinal);
+    }
 }

@@ -64,6 +64,27 @@ public static class OutputFile
         };
     }
 
+    /// <summary>
+    /// The device and inode <paramref name="path"/> leads to, symbolic links followed (for <c>/dev/stdout</c> or
+    /// <c>/dev/fd/N</c>, what that descriptor is open on); null when nothing is there or it cannot be examined.
+    /// Two paths with the same identity are the same file, whatever their names (symbolic or hard links).
+    /// </summary>
+    public static unsafe FileIdentity? IdentityOf(string path)
+    {
+        byte* buffer = stackalloc byte[Libc.StatxSize];
+        if (Libc.Statx(Libc.AT_FDCWD, path, 0, Libc.STATX_TYPE | Libc.STATX_INO, buffer) != 0)
+        {
+            return null;
+        }
+
+        int mode = *(ushort*)(buffer + Libc.StatxModeOffset) & ModeTypeMask;
+        return new FileIdentity(
+            *(uint*)(buffer + Libc.StatxDevMajorOffset),
+            *(uint*)(buffer + Libc.StatxDevMajorOffset + 4),
+            *(ulong*)(buffer + Libc.StatxInoOffset),
+            mode == 0x8000);
+    }
+
     /// <summary>Where a write to <paramref name="path"/> lands; refuses what the policy never writes.</summary>
     /// <param name="path">The path as the user gave it.</param>
     /// <param name="allowStandardOutput">Whether <c>-</c> (and open descriptors) are acceptable here.</param>

@@ -138,12 +138,19 @@ internal static unsafe partial class Libc
     public const int AT_SYMLINK_NOFOLLOW = 0x100;
     public const uint STATX_TYPE = 0x1;
     public const uint STATX_MODE = 0x2;
+    public const uint STATX_INO = 0x100;
 
     /// <summary>Size of <c>struct statx</c> (the same on every Linux architecture).</summary>
     public const int StatxSize = 256;
 
     /// <summary>Offset of <c>__u16 stx_mode</c> in <c>struct statx</c>.</summary>
     public const int StatxModeOffset = 28;
+
+    /// <summary>Offset of <c>__u64 stx_ino</c> in <c>struct statx</c>.</summary>
+    public const int StatxInoOffset = 32;
+
+    /// <summary>Offset of <c>__u32 stx_dev_major</c> in <c>struct statx</c> (<c>stx_dev_minor</c> follows it).</summary>
+    public const int StatxDevMajorOffset = 136;
 
     /// <summary>statx(2): unlike stat(2), its structure has one layout on every architecture (x86-64, arm64, armhf).</summary>
     [LibraryImport(Name, EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]

@@ -66,7 +66,12 @@ public static class CommandRegistry
             return NotACommand(args, context);
         }
 
-        var rest = args.Skip(used).ToList();
+        return Dispatch(command, args.Skip(used).ToList(), context);
+    }
+
+    /// <summary>Runs <paramref name="command"/> with the words after its name; returns the process exit code.</summary>
+    internal static int Dispatch(ICommand command, IReadOnlyList<string> rest, CommandContext context)
+    {
         if (rest.Contains("--help") || rest.Contains("-h"))
         {
             context.Out.WriteLine(command.Usage);
@@ -88,7 +93,16 @@ public static class CommandRegistry
             context.Error.WriteLine($"edge {command.Name}: cancelled.");
             return ExitCodes.Failed;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A failure the command did not foresee is a bug, not bad input: one line (no stack trace) and exit 1.
+            // The type names the failure for a bug report; input errors are UsageExceptions (exit 2) above.
+            context.Error.WriteLine($"edge {command.Name}: internal error: {OneLine(e.Message)} ({e.GetType().Name})");
+            return ExitCodes.Failed;
+        }
     }
+
+    private static string OneLine(string message) => string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>
     /// The leading words of <paramref name="args"/> name no command: a group alone or with <c>--help</c> lists its

@@ -19,6 +19,88 @@ public static class OutputOption
     }
 
     /// <summary>
+    /// Refuses, before any work is done, an output that would land on one of the command's input files (it would be
+    /// destroyed) or on another output (one would overwrite, or be mixed into, the other). The same file is the same
+    /// full path after following symbolic links or, for a file that exists, the same device and inode — so symbolic
+    /// and hard links count; <c>-</c>, <c>/dev/stdout</c> and <c>/dev/fd/1</c> are one stream. <c>/dev/null</c>
+    /// may take any number of outputs (nothing is written).
+    /// </summary>
+    /// <param name="inputs">The options naming files the command reads (absent ones null).</param>
+    /// <param name="outputs">The options naming files the command writes (absent ones null).</param>
+    public static void CheckDistinct(IEnumerable<(string Flag, string? Path)> inputs, IEnumerable<(string Flag, string? Path)> outputs)
+    {
+        FileIdentity? nowhere = OutputFile.IdentityOf("/dev/null");
+        var seen = new List<(string Flag, string Path, Landing Where)>();
+        foreach ((string flag, string? path) in outputs)
+        {
+            if (path is null || LandingOf(path) is not { } where || (where.Identity is { } id && id == nowhere))
+            {
+                continue;
+            }
+
+            foreach ((string inFlag, string? inPath) in inputs)
+            {
+                if (inPath is null)
+                {
+                    continue;
+                }
+
+                FileIdentity? inId = OutputFile.IdentityOf(inPath);
+                bool same = where.Descriptor < 0 && string.Equals(where.FullPath, FullPath(inPath), StringComparison.Ordinal)
+                            || inId is { IsRegular: true } && inId == where.Identity;
+                if (same)
+                {
+                    throw new UsageException($"--{flag}: '{path}' is the same file as --{inFlag} '{inPath}': writing it would destroy the input; give --{flag} another path.");
+                }
+            }
+
+            foreach ((string otherFlag, string otherPath, Landing other) in seen)
+            {
+                if (where.Descriptor >= 0 && where.Descriptor == other.Descriptor
+                    || where.Descriptor < 0 && other.Descriptor < 0 && string.Equals(where.FullPath, other.FullPath, StringComparison.Ordinal)
+                    || where.Identity is not null && where.Identity == other.Identity)
+                {
+                    throw new UsageException(where.Descriptor == 1 && other.Descriptor == 1
+                        ? $"--{otherFlag} '{otherPath}' and --{flag} '{path}' both write standard output, where the two would be mixed; give one of them a file."
+                        : $"--{otherFlag} '{otherPath}' and --{flag} '{path}' are the same file: one would overwrite or be mixed into the other; give each its own path.");
+                }
+            }
+
+            seen.Add((flag, path, where));
+        }
+    }
+
+    /// <summary>Where an output lands: its final full path or open descriptor, and the file there when one exists.</summary>
+    private readonly record struct Landing(string FullPath, int Descriptor, FileIdentity? Identity);
+
+    private static Landing? LandingOf(string path)
+    {
+        try
+        {
+            OutputTarget target = OutputFile.Resolve(path);
+            return target.Descriptor >= 0
+                ? new Landing(target.Path, target.Descriptor, OutputFile.IdentityOf($"/proc/self/fd/{target.Descriptor}"))
+                : new Landing(target.Path, -1, OutputFile.IdentityOf(target.Path));
+        }
+        catch (OutputFileException)
+        {
+            return null; // refused paths are reported by Check
+        }
+    }
+
+    private static string? FullPath(string path)
+    {
+        try
+        {
+            return Path.GetFullPath(path);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// True when one of <paramref name="paths"/> is standard output (<c>-</c>, <c>/dev/stdout</c>): the command then
     /// prints its human-readable table to standard error so that standard output carries only that file.
     /// </summary>

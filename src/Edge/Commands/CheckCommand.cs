@@ -381,6 +381,7 @@ public sealed class CheckCommand : ICommand
         Hold(usable, perInverterW, TimeSpan.FromSeconds(1));
         (double battery1, double grid1) = Average(rig, TimeSpan.FromSeconds(1), usable, perInverterW);
         Ramp(usable, perInverterW, 0, TimeSpan.FromSeconds(2));
+        LeaveAtZero(usable);
 
         double batteryRiseW = battery1 - battery0;
         bool batteryOk = batteryRiseW > 0.5 * totalW;
@@ -396,6 +397,24 @@ public sealed class CheckCommand : ICommand
         bool gridOk = gridFallW > 0.5 * totalW;
         results.Add(new CheckResult("sign test: site meter", gridOk ? CheckVerdict.Pass : CheckVerdict.Fail,
             Invariant($"grid {grid0:0} → {grid1:0} W ({-gridFallW:+0;-0} W){(gridOk ? "" : ": the meter's sign (InvertSign) or its CT orientation is wrong, or the load moved")}")));
+    }
+
+    /// <summary>
+    /// Ends the sign test as <c>edge run</c> ends a clean stop: 0 W is held until every inverter has acknowledged it,
+    /// then each Modbus driver is stopped, which leaves its device's reversion setpoint (<c>WSetRvrt</c>) at that last
+    /// setpoint, 0 W (<c>ModbusInverter.Release</c>). Left running without setpoints, a driver's device would revert —
+    /// while the other inverters are measured — to a <c>WSetRvrt</c> tracked during the ramp-out (at most once a
+    /// second), i.e. to tens of watts.
+    /// </summary>
+    private static void LeaveAtZero(List<IBatteryInverter> inverters)
+    {
+        // Every driver writes a posted setpoint at once (its worker wakes on the post); holding 0 W for half a second
+        // lets each write it even through a slow poll or heartbeat transaction, so the release below leaves 0 W.
+        Hold(inverters, 0, TimeSpan.FromMilliseconds(500));
+        foreach (ModbusInverter driver in inverters.OfType<ModbusInverter>())
+        {
+            driver.Dispose();
+        }
     }
 
     private static void Ramp(List<IBatteryInverter> inverters, double fromW, double toW, TimeSpan duration)

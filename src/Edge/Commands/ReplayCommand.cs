@@ -61,7 +61,10 @@ public sealed class ReplayCommand : ICommand
         (ramp violation, band energy ratio, battery throughput, SoC range …) side by side.
         Without flags the battery is sized from the trace: power = peak, energy = 120 s of peak, latency 0,
         ramp = 1 % of peak per second both ways. --config FILE reads the "Controller" and "Battery" sections of a
-        JSON file (the daemon's format); flags override it.
+        JSON file (the daemon's format); flags override it. One source per value: the modelled battery's size and
+        efficiencies are the controller's (Controller:EnergyWh, MaxChargeW, MaxDischargeW, Charge/DischargeEfficiency),
+        it starts at Controller:SocTargetPct, and the period is --period-ms; "Battery" holds only what the controller is
+        not told (LatencyMs, TimeConstantMs, RampWPerS). Battery:EnergyWh & co. and Controller:PeriodMs are refused.
         CSV input: a header row, a time column (seconds or ISO-8601; _ms/_us/_ns names and Unix-epoch values are scaled)
         and a power column (W; _kw/_mw names, or --power-scale 1000 for kW; --power-column a+b sums columns).
         Comma, semicolon or tab delimited (decimal commas with the latter two). Rows whose power is empty, NaN or [N/A]
@@ -82,6 +85,8 @@ public sealed class ReplayCommand : ICommand
         is received (seen from then on, never earlier). --series then has load_w = the racks' load, grid_w = the point
         of connection (racks + flexible loads − battery), flex_w, tier and a column per lever; --json gains "levers"
         (flex_energy_wh, curtailed_s, gpu_capped_s, gpu_energy_lost_wh); the plot a tier and lever timeline.
+        Outputs never land on an input (--trace, --announce, --config) or on one another (links and '-' = /dev/stdout
+        count): that is refused as bad input.
         Exit codes: 0 ok, 2 bad input (nothing is written).
         """;
 
@@ -165,6 +170,11 @@ public sealed class ReplayCommand : ICommand
         string[] controllers = controllerArg == "all"
             ? [.. Controllers.Names]
             : controllerArg.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (controllers.Length == 0)
+        {
+            throw new UsageException($"--controller: '{controllerArg}' names no controller. Give one or more, comma-separated: {string.Join(", ", Controllers.Names)}, or all.");
+        }
+
         foreach (string c in controllers)
         {
             if (!Controllers.Names.Contains(c))
@@ -176,6 +186,9 @@ public sealed class ReplayCommand : ICommand
         OutputOption.Check("json", jsonPath);
         OutputOption.Check("series", seriesPath);
         OutputOption.Check("plot", plotPath);
+        OutputOption.CheckDistinct(
+            [("trace", tracePath), ("announce", announcePath), ("config", configPath)],
+            [("series", seriesPath), ("json", jsonPath), ("plot", plotPath)]);
 
         if (plotFromS is { } f0 && plotToS is { } t0 && t0 <= f0)
         {
@@ -249,7 +262,7 @@ public sealed class ReplayCommand : ICommand
         var battery = new BatteryModelOptions { LatencyMs = 0, TimeConstantMs = 0 };
         if (configPath is not null)
         {
-            IConfiguration config = ConfigFile.Load(configPath, ConfigSections);
+            IConfiguration config = ConfigFile.Load(configPath, ConfigSections, ConfigSetElsewhere);
             ConfigFile.Bind(config, "Controller", options, configPath);
             ConfigFile.Bind(config, "Battery", battery, configPath);
         }
@@ -642,6 +655,22 @@ public sealed class ReplayCommand : ICommand
     /// The daemon's configuration sections and replay's own <c>Battery</c> (a daemon's configuration file can be given
     /// as it is; only <c>Controller</c> and <c>Battery</c> are used).
     /// </summary>
+    /// <summary>
+    /// Keys of <see cref="ConfigSections"/> that replay sets from one other source, so they are refused rather than read
+    /// and overwritten: the modelled battery is the battery the controller is told of (Controller section, or the
+    /// --battery-* flags), it starts at the SoC target, and the period is --period-ms.
+    /// </summary>
+    private static readonly IReadOnlyDictionary<string, string> ConfigSetElsewhere = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Controller:PeriodMs"] = "replay's period is --period-ms (default 10)",
+        ["Battery:EnergyWh"] = "the modelled battery is the one the controller is told of: set Controller:EnergyWh or --battery-energy-wh",
+        ["Battery:MaxChargeW"] = "the modelled battery is the one the controller is told of: set Controller:MaxChargeW or --battery-power-w",
+        ["Battery:MaxDischargeW"] = "the modelled battery is the one the controller is told of: set Controller:MaxDischargeW or --battery-power-w",
+        ["Battery:ChargeEfficiency"] = "the modelled battery is the one the controller is told of: set Controller:ChargeEfficiency",
+        ["Battery:DischargeEfficiency"] = "the modelled battery is the one the controller is told of: set Controller:DischargeEfficiency",
+        ["Battery:InitialSocPct"] = "every replay starts at the SoC target: set Controller:SocTargetPct",
+    };
+
     private static readonly IReadOnlyDictionary<string, Type> ConfigSections =
         new Dictionary<string, Type>(RunCommand.Sections, StringComparer.OrdinalIgnoreCase) { ["Battery"] = typeof(BatteryModelOptions) };
 }

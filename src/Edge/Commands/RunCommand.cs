@@ -236,7 +236,7 @@ public sealed class RunCommand : ICommand
             throw new UsageException($"--config: '{configPath}' is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
         }
 
-        IReadOnlyList<OptionError> unknown = UnknownOptionKeys.Find(configuration, Sections);
+        IReadOnlyList<OptionError> unknown = UnknownOptionKeys.Find(configuration, Sections, SetElsewhere);
         if (unknown.Count > 0)
         {
             // All problems at once: the options' own checks (ranges, cross-checks, the rig file) run on everything else.
@@ -295,6 +295,15 @@ public sealed class RunCommand : ICommand
         ["Mqtt"] = typeof(MqttSettings),
         ["Sparkplug"] = typeof(SparkplugOptions),
         ["Planner"] = typeof(Planning.PlannerOptions),
+    };
+
+    /// <summary>
+    /// Options the daemon's classes have but the daemon sets itself: refused with what sets them, never accepted and
+    /// then overwritten.
+    /// </summary>
+    internal static IReadOnlyDictionary<string, string> SetElsewhere { get; } = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["Controller:PeriodMs"] = "the controller runs at the loop's period: set Loop:PeriodMs (1–20 ms)",
     };
 
     /// <summary>Registers an options section with strict binding and the class's own validation, checked at start.</summary>

@@ -35,7 +35,11 @@ public static class ConfigFile
     /// <paramref name="sections"/> when given — then every key no option of <paramref name="sections"/> takes and every
     /// value its option cannot hold (<see cref="UnknownOptionKeys"/>), all at once with their paths.
     /// </summary>
-    public static IConfiguration Load(string path, IReadOnlyDictionary<string, Type>? sections = null)
+    /// <param name="path">The file.</param>
+    /// <param name="sections">Section name → options class; null = no check of keys.</param>
+    /// <param name="setElsewhere">Keys (full path, e.g. <c>Controller:PeriodMs</c>) the command sets otherwise, each with
+    /// what sets it: refused, never read and silently overwritten.</param>
+    public static IConfiguration Load(string path, IReadOnlyDictionary<string, Type>? sections = null, IReadOnlyDictionary<string, string>? setElsewhere = null)
     {
         IConfiguration config;
         try
@@ -47,7 +51,7 @@ public static class ConfigFile
             throw new UsageException($"--config: '{path}' is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
         }
 
-        IReadOnlyList<OptionError> problems = sections is null ? [] : UnknownOptionKeys.Find(config, sections);
+        IReadOnlyList<OptionError> problems = sections is null ? [] : UnknownOptionKeys.Find(config, sections, setElsewhere);
         return problems.Count == 0
             ? config
             : throw new UsageException($"--config: '{path}': invalid configuration:" + Environment.NewLine + "  "

@@ -16,16 +16,21 @@ namespace Edge.Daemon;
 /// </summary>
 internal static class UnknownOptionKeys
 {
-    /// <summary>Every key under <paramref name="configuration"/> that no section in <paramref name="sections"/> binds.</summary>
-    public static IReadOnlyList<OptionError> Find(IConfiguration configuration, IReadOnlyDictionary<string, Type> sections)
+    /// <summary>
+    /// Every key under <paramref name="configuration"/> that no section in <paramref name="sections"/> binds, and every
+    /// key of <paramref name="setElsewhere"/> (full path → what sets that value instead): an option the class has but
+    /// the command overwrites, so that a value is never read and then silently replaced.
+    /// </summary>
+    public static IReadOnlyList<OptionError> Find(IConfiguration configuration, IReadOnlyDictionary<string, Type> sections, IReadOnlyDictionary<string, string>? setElsewhere = null)
     {
+        setElsewhere ??= NothingElsewhere;
         var errors = new List<OptionError>();
         foreach (IConfigurationSection section in configuration.GetChildren())
         {
             bool hasChildren = section.GetChildren().Any();
             if (sections.TryGetValue(section.Key, out Type? type))
             {
-                Walk(section, type, errors);
+                Walk(section, type, setElsewhere, errors);
             }
             else if (hasChildren)
             {
@@ -42,19 +47,27 @@ internal static class UnknownOptionKeys
         return errors;
     }
 
+    private static readonly IReadOnlyDictionary<string, string> NothingElsewhere = new Dictionary<string, string>();
+
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Edge's own assemblies are kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj): every option class and its properties are there to reflect on.")]
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Edge's own assemblies are kept whole in a natively compiled edge (TrimmerRootAssembly in Edge.csproj): every option class and its properties are there to reflect on.")]
-    private static void Walk(IConfigurationSection section, Type type, List<OptionError> errors)
+    private static void Walk(IConfigurationSection section, Type type, IReadOnlyDictionary<string, string> setElsewhere, List<OptionError> errors)
     {
         foreach (IConfigurationSection child in section.GetChildren())
         {
+            if (setElsewhere.TryGetValue(child.Path, out string? instead))
+            {
+                errors.Add(new OptionError(child.Path, child.Value ?? "…", $"this command does not read it: {instead}"));
+                continue;
+            }
+
             PropertyInfo? property = type.GetProperty(child.Key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
             bool nested = property is not null && IsNestedOptions(property.PropertyType);
             bool collection = property is not null && property.PropertyType != typeof(string) && typeof(IEnumerable).IsAssignableFrom(property.PropertyType);
             if (property is null || (property.SetMethod?.IsPublic != true && !nested && !collection))
             {
                 string[] known = [.. type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-                    .Where(p => p.SetMethod?.IsPublic == true)
+                    .Where(p => p.SetMethod?.IsPublic == true && !setElsewhere.ContainsKey($"{section.Path}:{p.Name}"))
                     .Select(p => p.Name)];
                 string? close = Spelling.Closest(child.Key, known);
                 errors.Add(new OptionError(child.Path, child.Value ?? "…", close is null
@@ -63,7 +76,7 @@ internal static class UnknownOptionKeys
             }
             else if (nested)
             {
-                Walk(child, property.PropertyType, errors);
+                Walk(child, property.PropertyType, setElsewhere, errors);
             }
             else if (collection)
             {

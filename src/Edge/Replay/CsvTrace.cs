@@ -72,6 +72,12 @@ public sealed class CsvTrace : ILoadTrace
                       && Array.Exists(_columns, c => c.Equals("timestamp", StringComparison.OrdinalIgnoreCase));
         _timeCol = TraceReader.FindTimeColumn(_columns, options.TimeColumn, path, _headerLine);
         _powerCols = TraceReader.FindPowerColumns(_columns, options.PowerColumn, path, _headerLine);
+        if (Array.IndexOf(_powerCols, _timeCol) >= 0)
+        {
+            throw new TraceFormatException(path, _headerLine, 0, string.Empty,
+                $"the power column '{_columns[_timeCol]}' is the time column{(options.TimeColumn is null ? "" : " (--time-column)")} too: name the power column(s) with --power-column{(options.TimeColumn is null ? ", the time column with --time-column" : "")}.");
+        }
+
         _indexCol = nvidia ? Array.FindIndex(_columns, c => c.Equals("index", StringComparison.OrdinalIgnoreCase)) : -1;
         foreach (int used in (int[])[_timeCol, .. _powerCols, _indexCol])
         {

@@ -165,16 +165,26 @@ public static class TraceReader
                 return [whole];
             }
 
-            string[] names = wanted.Split('+', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-            if (names.Length == 0)
+            string[] names = wanted.Split('+', StringSplitOptions.TrimEntries);
+            if (names.All(n => n.Length == 0))
             {
                 throw new TraceFormatException(path, line, 0, string.Empty, $"--power-column '{wanted}' names no column.");
+            }
+
+            if (Array.IndexOf(names, string.Empty) >= 0)
+            {
+                // a_w+ or a_w++b_w: a term was left out, most likely a column that was meant to be summed.
+                throw new TraceFormatException(path, line, 0, string.Empty, $"--power-column '{wanted}' has an empty term: write the columns to sum as A+B, each named once.");
             }
 
             int[] picked = new int[names.Length];
             for (int k = 0; k < names.Length; k++)
             {
                 picked[k] = ColumnNamed(columns, names[k], path, line);
+                if (Array.IndexOf(picked, picked[k], 0, k) >= 0)
+                {
+                    throw new TraceFormatException(path, line, 0, string.Empty, $"--power-column '{wanted}' names the column '{columns[picked[k]]}' twice: it would be counted twice; name each column once.");
+                }
             }
 
             return picked;

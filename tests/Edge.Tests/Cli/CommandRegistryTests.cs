@@ -62,4 +62,38 @@ public sealed class CommandRegistryTests
         Assert.Contains("unknown command 'xyzzyq'.", err, StringComparison.Ordinal);
         Assert.DoesNotContain("Did you mean", err, StringComparison.Ordinal);
     }
+
+    /// <summary>A command that fails in a way it did not foresee.</summary>
+    private sealed class Throwing(Exception e) : ICommand
+    {
+        public string Name => "boom";
+
+        public string Summary => "throws";
+
+        public string Usage => "edge boom";
+
+        public IReadOnlySet<string> Switches { get; } = new HashSet<string>();
+
+        public int Run(CommandArgs args, CommandContext context) => throw e;
+    }
+
+    [Fact]
+    public void An_unexpected_exception_in_a_command_is_one_line_and_exit_1_not_a_stack_trace()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = CommandRegistry.Dispatch(new Throwing(new InvalidOperationException("the widget broke")), [], new CommandContext(stdout, stderr, false, CancellationToken.None));
+        Assert.Equal(1, exit);
+        string err = stderr.ToString();
+        Assert.Equal("edge boom: internal error: the widget broke (InvalidOperationException)" + Environment.NewLine, err);
+    }
+
+    [Fact]
+    public void A_usage_error_still_exits_2_beside_the_internal_error_handler()
+    {
+        var stderr = new StringWriter();
+        int exit = CommandRegistry.Dispatch(new Throwing(new UsageException("--x: bad.")), [], new CommandContext(new StringWriter(), stderr, false, CancellationToken.None));
+        Assert.Equal(2, exit);
+        Assert.Equal("edge boom: --x: bad." + Environment.NewLine, stderr.ToString());
+    }
 }

@@ -235,4 +235,16 @@ public sealed class HostileConfigTests : IDisposable
         Assert.DoesNotContain("is not a configuration", err, StringComparison.Ordinal);
         Assert.Equal(["edge run: invalid configuration:", "  Edge:Bogus = 1 is invalid: Edge has no option 'Bogus'"], err.Trim().Split(Environment.NewLine).Select(l => l.Split(';')[0]).ToArray());
     }
+
+    [Theory]
+    [InlineData("Controller:PeriodMs=5")]
+    [InlineData("controller:periodms=10")]
+    public void Controller_PeriodMs_is_refused_naming_Loop_PeriodMs_which_sets_the_period(string word)
+    {
+        // The controller runs at the loop's period: Controller:PeriodMs was accepted and silently replaced by Loop:PeriodMs.
+        (int code, _, string err) = Run("run", "--rig", "sim", "--duration", "1s", "Edge:LiveView=off", "Mqtt:EmbeddedBroker=off", word);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("Controller:PeriodMs", err, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("set Loop:PeriodMs", err, StringComparison.Ordinal);
+    }
 }
