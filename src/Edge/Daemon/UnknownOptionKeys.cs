@@ -146,10 +146,14 @@ internal static class UnknownOptionKeys
             return null;
         }
 
+        // Whole numbers are decimal digits: the binder's converter also reads 0x4A0F as hexadecimal (a port of 18959
+        // where 4 was meant), which no one writes on purpose.
+        bool integral = !target.IsEnum && Type.GetTypeCode(target) is TypeCode.Byte or TypeCode.SByte or TypeCode.Int16 or TypeCode.UInt16
+            or TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64 or TypeCode.UInt64;
         try
         {
             // The converter the configuration binder itself uses, so what passes here binds there.
-            if (TypeDescriptor.GetConverter(target).ConvertFromInvariantString(value) is not null)
+            if ((!integral || IsDecimalWholeNumber(value)) && TypeDescriptor.GetConverter(target).ConvertFromInvariantString(value) is not null)
             {
                 return null;
             }
@@ -173,6 +177,17 @@ internal static class UnknownOptionKeys
             _ when target == typeof(TimeSpan) => "must be a duration like 00:00:05",
             _ => $"cannot be read as {target.Name}",
         };
+    }
+
+    private static bool IsDecimalWholeNumber(string value)
+    {
+        ReadOnlySpan<char> v = value.AsSpan().Trim();
+        if (v.Length > 0 && (v[0] == '-' || v[0] == '+'))
+        {
+            v = v[1..];
+        }
+
+        return v.Length > 0 && !v.ContainsAnyExceptInRange('0', '9');
     }
 
     /// <summary>True when <paramref name="type"/> is an options class of its own (a sub-section, like <c>Mqtt:Credentials</c>).</summary>

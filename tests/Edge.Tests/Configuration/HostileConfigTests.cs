@@ -36,6 +36,17 @@ public sealed class HostileConfigTests : IDisposable
         return (code, err);
     }
 
+    [Theory]
+    [InlineData("Mqtt:Port=0x4A0F", "Mqtt:Port")]
+    [InlineData("Mqtt:Port=&H4A0F", "Mqtt:Port")]
+    public void A_whole_number_written_in_hexadecimal_is_refused(string setting, string path)
+    {
+        (int code, _, string err) = Run("run", "--rig", "sim", "--duration", "1s", "Edge:LiveView=off", "Mqtt:EmbeddedBroker=off", setting);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(path, err, StringComparison.Ordinal);
+        Assert.Contains("whole number", err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_byte_order_mark_is_skipped_as_in_rig_files()
     {
