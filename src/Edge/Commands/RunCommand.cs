@@ -178,11 +178,12 @@ public sealed class RunCommand : ICommand
     }
 
     /// <summary>
-    /// Two <c>EDGE_</c> variables naming one option in different case (<c>EDGE_Mqtt__Host</c> and <c>EDGE_MQTT__HOST</c>):
-    /// configuration keys are not case-sensitive, so one would silently win, and which one depends on the order the
-    /// environment happens to list them in. The message naming both, or null when there is none.
+    /// What is wrong with the <c>EDGE_</c> variables, or null: two naming one option in different case
+    /// (<c>EDGE_Mqtt__Host</c> and <c>EDGE_MQTT__HOST</c> — configuration keys are not case-sensitive, so one would
+    /// silently win, and which one depends on the order the environment happens to list them in), or one with a single
+    /// underscore after a section's name (<c>EDGE_Controller_RampUpWPerS</c>, which nothing reads).
     /// </summary>
-    internal static string? SameOptionTwiceInEnvironment(System.Collections.IDictionary environment)
+    internal static string? EnvironmentProblem(System.Collections.IDictionary environment)
     {
         const string Prefix = "EDGE_";
         var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -198,7 +199,17 @@ public sealed class RunCommand : ICommand
         names.Sort(StringComparer.Ordinal); // the message does not depend on the environment's order
         foreach (string name in names)
         {
-            string option = name[Prefix.Length..].Replace("__", ":", StringComparison.Ordinal);
+            // EDGE_Controller_RampUpWPerS (one underscore) is a root key the binder never reads: the setting would be
+            // silently lost. Refused when what precedes the underscore is one of Edge's sections.
+            string rest = name[Prefix.Length..];
+            int single = rest.IndexOf('_', StringComparison.Ordinal);
+            if (!rest.Contains("__", StringComparison.Ordinal) && single > 0 && Sections.ContainsKey(rest[..single]))
+            {
+                string meant = Prefix + rest[..single] + "__" + rest[(single + 1)..];
+                return $"environment variable {CsvTrace.Show(name)} is not read: a section and its key are separated by two underscores ({CsvTrace.Show(meant)}).";
+            }
+
+            string option = rest.Replace("__", ":", StringComparison.Ordinal);
             if (seen.TryGetValue(option, out string? first))
             {
                 return $"environment variables {CsvTrace.Show(first)} and {CsvTrace.Show(name)} set the same option {CsvTrace.Show(option)} (keys are not case-sensitive): unset one.";
@@ -219,7 +230,7 @@ public sealed class RunCommand : ICommand
             builder.AddJsonStream(Edge.Configuration.ConfigFile.Open(configPath, sections: Sections));
         }
 
-        if (SameOptionTwiceInEnvironment(Environment.GetEnvironmentVariables()) is { } twice)
+        if (EnvironmentProblem(Environment.GetEnvironmentVariables()) is { } twice)
         {
             throw new UsageException(twice);
         }

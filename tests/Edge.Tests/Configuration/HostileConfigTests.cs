@@ -36,6 +36,16 @@ public sealed class HostileConfigTests : IDisposable
         return (code, err);
     }
 
+    [Fact]
+    public void An_environment_variable_with_one_underscore_between_section_and_key_is_refused_naming_the_right_spelling()
+    {
+        var environment = new System.Collections.Hashtable { ["EDGE_Controller_RampUpWPerS"] = "abc", ["EDGE_EXECUTABLE"] = "/x" };
+        string? problem = Edge.Commands.RunCommand.EnvironmentProblem(environment);
+        Assert.NotNull(problem);
+        Assert.Contains("EDGE_Controller__RampUpWPerS", problem, StringComparison.Ordinal);
+        Assert.Null(Edge.Commands.RunCommand.EnvironmentProblem(new System.Collections.Hashtable { ["EDGE_EXECUTABLE"] = "/x", ["EDGE_Mqtt__Host"] = "b" }));
+    }
+
     [Theory]
     [InlineData("Mqtt:Port=0x4A0F", "Mqtt:Port")]
     [InlineData("Mqtt:Port=&H4A0F", "Mqtt:Port")]
