@@ -21,6 +21,23 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_plot_window_beyond_the_trace_is_refused_and_one_given_as_1e300_s_is_the_whole_run()
+    {
+        string svg = Path.Combine(_dir, "late.svg");
+        (int code, _, string stderr) = Run("replay", "--profile", "ai-training:duration_s=60", "--plot", svg, "--plot-from", "200");
+        Assert.Equal(2, code);
+        Assert.Contains("--plot-from 200 is at or beyond the end of the trace", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(svg));
+
+        // The window's end converted to a period index overflowed: 1e300 s drew 0–0.01 s.
+        var recorder = new Edge.Replay.PlotRecorder(["smoothing"], 0.01, 6_000, 0, 1e300, 100);
+        Assert.Equal(0, recorder.FromS);
+        Assert.Equal(59.99, recorder.ToS, 6);
+        recorder = new Edge.Replay.PlotRecorder(["smoothing"], 0.01, 6_000, -1e300, 30, 100);
+        Assert.Equal(0, recorder.FromS);
+    }
+
+    [Fact]
     public void A_generated_training_profile_replays_with_every_controller_and_every_output()
     {
         string json = Path.Combine(_dir, "r.json"), svg = Path.Combine(_dir, "r.svg"), series = Path.Combine(_dir, "s.csv");

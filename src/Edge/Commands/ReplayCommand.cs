@@ -326,6 +326,12 @@ public sealed class ReplayCommand : ICommand
             }
         }
 
+        double endS = (summary.Periods - 1) * periodS;
+        if (plotPath is not null && plotFromS is { } fromS && fromS >= endS)
+        {
+            throw new UsageException(string.Create(CultureInfo.InvariantCulture, $"--plot-from {fromS:G6} is at or beyond the end of the trace ({endS:G6} s): nothing would be drawn."));
+        }
+
         var session = new ReplaySession(gridControllers, battery, metricsOptions, summary.Periods, sites);
         PlotRecorder? recorder = plotPath is null ? null : new PlotRecorder(controllers, periodS, summary.Periods,
             plotFromS ?? 0, plotToS ?? ((summary.Periods - 1) * periodS), ReplayPlot.PlotWidth, sites is not null);

@@ -27,8 +27,10 @@ public sealed class PlotRecorder
         ArgumentNullException.ThrowIfNull(controllers);
         PeriodS = periodS;
         Columns = columns;
-        _first = Math.Clamp((long)Math.Floor(fromS / periodS), 0, periodCount - 2);
-        long last = Math.Clamp((long)Math.Ceiling(toS / periodS) + 1, _first + 2, periodCount);
+        // Clamped in time before the conversion: a window given as 1e300 s is the whole run, not an overflowed index.
+        double endS = (periodCount - 1) * periodS;
+        _first = Math.Clamp((long)Math.Floor(Math.Clamp(fromS, 0, endS) / periodS), 0, periodCount - 2);
+        long last = Math.Clamp((long)Math.Ceiling(Math.Clamp(toS, 0, endS) / periodS) + 1, _first + 2, periodCount);
         _span = last - _first;
         Load = new Envelope(columns);
         Runs = [.. controllers.Select(c => new RunColumns(c, columns))];
