@@ -43,4 +43,25 @@ public sealed class InstanceLockTests(ITestOutputHelper output)
         third.Signal(ChildProcess.SigTerm);
         Assert.Equal(0, third.WaitForExit(Timeout));
     }
+
+    [Fact]
+    public void A_read_only_state_filesystem_is_said_as_such_not_as_another_edge_run()
+    {
+        using var mount = new TempDir("edge-ro-");
+        using ChildProcess? edge = PrivateTmpfs.Start(output, mount,
+            ["run", "--rig", "sim", $"Edge:StateDirectory={mount.Path}", "Edge:LiveView=off", "Mqtt:Enabled=false", "Sim:GpuAgents=0", "Sim:MinerAgents=0"], "ro,size=1m");
+        if (edge is null)
+        {
+            return;
+        }
+
+        // The state directory's write check refuses it before the lock is taken (exit 2, naming the option); the lock
+        // itself (StateLock, shared with the guard) says "another edge run" only for a lock another process holds.
+        int code = edge.WaitForExit(Timeout);
+        output.WriteLine(edge.Log);
+        Assert.Equal(2, code);
+        Assert.DoesNotContain(edge.Lines, l => l.Line.Contains("another edge run", StringComparison.Ordinal));
+        Assert.Contains(edge.Lines, l => l.Line.Contains("Edge:StateDirectory", StringComparison.Ordinal) && l.Line.Contains("Read-only file system", StringComparison.Ordinal));
+        Assert.DoesNotContain(edge.Lines, l => l.Line.Contains("Unhandled exception", StringComparison.Ordinal));
+    }
 }

@@ -398,15 +398,12 @@ internal sealed class EdgeDaemon : IHostedService, IDisposable
     private static FileStream TakeInstanceLock(string stateDirectory)
     {
         string path = Path.Combine(stateDirectory, "edge.lock");
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-        }
-        catch (IOException e)
-        {
-            throw new InvalidOperationException(
-                $"another edge run uses the state directory '{Path.GetFullPath(stateDirectory)}' (it holds {path}: {e.Message}): stop it, or give this one its own Edge:StateDirectory", e);
-        }
+        // Only a lock another process holds is "another edge run"; a read-only or full state filesystem, no permission
+        // or a state directory under a file is said as what it is.
+        return StateLock.TryTake(stateDirectory, "edge.lock", "Edge:StateDirectory", out bool held, out string problem)
+            ?? throw new InvalidOperationException(held
+                ? $"another edge run uses the state directory '{Path.GetFullPath(stateDirectory)}' (it holds {path}): stop it, or give this one its own Edge:StateDirectory"
+                : problem);
     }
 
     /// <summary>

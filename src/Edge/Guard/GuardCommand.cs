@@ -1,4 +1,5 @@
 using Edge.Cli;
+using Edge.Daemon;
 
 namespace Edge.Guard;
 
@@ -9,6 +10,9 @@ namespace Edge.Guard;
 /// </summary>
 public sealed class GuardCommand : ICommand
 {
+    /// <summary>The guard's lock file in its state directory (one guard per directory).</summary>
+    public const string LockFileName = "guard.lock";
+
     /// <inheritdoc />
     public string Name => "guard";
 
@@ -54,14 +58,14 @@ public sealed class GuardCommand : ICommand
             throw new UsageException($"Option --timeout-ms {options.TimeoutMs}: must be at least two ticks (--tick-ms {options.TickMs}).");
         }
 
-        FileStream? exclusive = GuardLock.TryTake(options.StateDirectory, out bool held, out string problem);
+        FileStream? exclusive = StateLock.TryTake(options.StateDirectory, LockFileName, "--state-directory", out bool held, out string problem);
         if (exclusive is null)
         {
             // Held by another process: another guard. Anything else (a read-only or full state filesystem, no
             // permission, a state directory under a file) is said as it is; exit 1 either way, as every reason the
             // guard cannot start (the unit restarts it, and each attempt says why again).
             context.Error.WriteLine(held
-                ? $"edge guard: another guard runs on {options.StateDirectory} (it holds {Path.Combine(options.StateDirectory, GuardLock.FileName)})"
+                ? $"edge guard: another guard runs on {options.StateDirectory} (it holds {Path.Combine(options.StateDirectory, LockFileName)})"
                 : $"edge guard: cannot start: {problem}");
             return ExitCodes.Failed;
         }

@@ -1,17 +1,15 @@
 using System.Runtime.InteropServices;
 
-namespace Edge.Guard;
+namespace Edge.Daemon;
 
 /// <summary>
-/// <c>{StateDirectory}/guard.lock</c>: exactly one guard per state directory — an exclusive <c>flock</c> (.NET's
-/// <see cref="FileShare.None"/>), released by the kernel when the process dies, even by SIGKILL. Only a lock another
-/// process holds means "another guard runs"; a lock file that cannot be created or opened (a read-only or full
-/// filesystem, no permission, a state directory under a file) is reported as what it is.
+/// A lock file in a state directory — <c>edge.lock</c> (one <c>edge run</c>), <c>guard.lock</c> (one guard): an
+/// exclusive <c>flock</c> (.NET's <see cref="FileShare.None"/>), released by the kernel when the process dies, even by
+/// SIGKILL. Only a lock another process holds means "another one runs"; a lock file that cannot be created or opened
+/// (a read-only or full filesystem, no permission, a state directory under a file) is reported as what it is.
 /// </summary>
-internal static class GuardLock
+internal static class StateLock
 {
-    /// <summary>The lock file's name inside the state directory.</summary>
-    public const string FileName = "guard.lock";
 
     /// <summary>EWOULDBLOCK (= EAGAIN on Linux): what flock(LOCK_EX | LOCK_NB) fails with when another process holds
     /// the lock; .NET carries the errno in the IOException's HResult.</summary>
@@ -21,12 +19,13 @@ internal static class GuardLock
     private const int ERoFs = 30;
 
     /// <summary>
-    /// Creates the state directory and takes the lock. Null when it cannot: <paramref name="heldByAnother"/> when
-    /// another process holds it, else <paramref name="problem"/> says why, naming the path.
+    /// Creates the state directory and takes the lock <paramref name="fileName"/> in it. Null when it cannot:
+    /// <paramref name="heldByAnother"/> when another process holds it, else <paramref name="problem"/> says why, naming
+    /// the path and what to do (<paramref name="directoryOption"/>: the option that names the directory).
     /// </summary>
-    public static FileStream? TryTake(string stateDirectory, out bool heldByAnother, out string problem)
+    public static FileStream? TryTake(string stateDirectory, string fileName, string directoryOption, out bool heldByAnother, out string problem)
     {
-        string path = Path.Combine(stateDirectory, FileName);
+        string path = Path.Combine(stateDirectory, fileName);
         heldByAnother = false;
         problem = "";
         try
@@ -41,13 +40,13 @@ internal static class GuardLock
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            problem = $"cannot create or lock {path}: {Cause(e, stateDirectory)}";
+            problem = $"cannot create or lock {path}: {Cause(e, stateDirectory, directoryOption)}";
             return null;
         }
     }
 
     /// <summary>The reason in words, with what to do about it.</summary>
-    private static string Cause(Exception e, string stateDirectory)
+    private static string Cause(Exception e, string stateDirectory, string directoryOption)
     {
         switch (e)
         {
@@ -58,7 +57,7 @@ internal static class GuardLock
                 {
                     if (File.Exists(at))
                     {
-                        return $"{at} is a file, not a directory — choose a --state-directory under a directory";
+                        return $"{at} is a file, not a directory — choose a {directoryOption} under a directory";
                     }
 
                     at = Path.GetDirectoryName(at);
@@ -66,13 +65,13 @@ internal static class GuardLock
 
                 return e.Message;
             case UnauthorizedAccessException:
-                return $"permission denied — give the user running edge guard write access to {stateDirectory} (the daemon's user: kill(2) needs it)";
+                return $"permission denied — give the user running edge write access to {stateDirectory}";
             case IOException when e.HResult is > 0 and < 4096:
                 string text = $"{Marshal.GetPInvokeErrorMessage(e.HResult)} (errno {e.HResult})";
                 return e.HResult switch
                 {
-                    ERoFs => text + " — the state filesystem is mounted read-only: remount it read-write or use another --state-directory",
-                    ENoSpc => text + " — free space (or inodes) on that filesystem, or use another --state-directory",
+                    ERoFs => text + $" — the state filesystem is mounted read-only: remount it read-write or use another {directoryOption}",
+                    ENoSpc => text + $" — free space (or inodes) on that filesystem, or use another {directoryOption}",
                     _ => text,
                 };
             default:
