@@ -62,7 +62,9 @@ internal static class GuardDevices
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: {e.Message}", e);
+            // Where, not .NET's type names: the file is the daemon's, rewritten at its next start.
+            string at = e.LineNumber is { } line ? $"{e.Path ?? "$"}, line {line + 1}" : e.Path ?? "$";
+            throw new InvalidDataException($"{path}: not the device list edge run writes ({at}); it is rewritten at the daemon's next start", e);
         }
     }
 }
