@@ -241,6 +241,27 @@ public class RigLoaderTests
         Assert.Equal(problem, Edge.Core.TopicLevel.Problem(id));
     }
 
+    [Theory]
+    [InlineData("127.0.0.1:502", "without a port")]
+    [InlineData("a b", "a host name or an IPv4/IPv6 address")]
+    [InlineData("", "must be a non-empty string")]
+    public void AnInverterOrMeterHostThatIsNoHostIsRefusedWithItsPath(string host, string message)
+    {
+        JsonObject rig = SimRig();
+        rig["inverters"] = new JsonArray(new JsonObject { ["id"] = "inv1", ["type"] = "sunspec", ["host"] = host, ["port"] = 502 });
+        rig["meters"] = new JsonArray(new JsonObject { ["id"] = "site", ["type"] = "modbus", ["map"] = "eastron-sdm630", ["host"] = host });
+        RigException e = Reject(rig);
+        Assert.Contains(e.Errors, x => x.Path == "$.inverters[0].host" && x.Message.Contains(message, StringComparison.Ordinal));
+        Assert.Contains(e.Errors, x => x.Path == "$.meters[0].host");
+
+        foreach (string good in new[] { "10.0.0.5", "pcs-1.plant.local", "::1", "fe80::1" })
+        {
+            rig["inverters"] = new JsonArray(new JsonObject { ["id"] = "inv1", ["type"] = "sunspec", ["host"] = good, ["port"] = 502 });
+            rig["meters"] = new JsonArray(new JsonObject { ["id"] = "site", ["type"] = "modbus", ["map"] = "eastron-sdm630", ["host"] = good });
+            Assert.Equal(good, Assert.Single(RigLoader.Parse(rig.ToJsonString()).Inverters).Host);
+        }
+    }
+
     [Fact]
     public void AHugeIdIsRefusedAndNotEchoedWhole()
     {

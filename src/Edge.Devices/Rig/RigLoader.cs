@@ -427,6 +427,7 @@ public static class RigLoader
         for (int i = 0; i < inverterItems.Count; i++)
         {
             string path = $"$.inverters[{i}]";
+            CheckHost(path, inverterItems[i].Host, errors);
             if (ClaimId(ids, inverterItems[i].Id, path, errors))
             {
                 inverters.Add(inverterItems[i] with { Path = path });
@@ -443,6 +444,7 @@ public static class RigLoader
                 errors.Add(new RigError(path, "only one site meter is supported: remove this entry or the first", $"\"{meterItems[i].Id}\""));
             }
 
+            CheckHost(path, meterItems[i].Host, errors);
             if (ClaimId(ids, meterItems[i].Id, path, errors))
             {
                 meters.Add(meterItems[i] with { Path = path });
@@ -874,6 +876,18 @@ public static class RigLoader
     }
 
     /// <summary>The bus must exist and the address be free on it (INA sensors, power channels and thermometers share the buses).</summary>
+    /// <summary>A host is a DNS name or an IPv4/IPv6 address: a port (<c>127.0.0.1:502</c>) or a space is refused here, not at the first connection.</summary>
+    private static void CheckHost(string path, string? host, List<RigError> errors)
+    {
+        if (host is not null && Uri.CheckHostName(host) == UriHostNameType.Unknown)
+        {
+            string hint = host.Contains(':', StringComparison.Ordinal) && Uri.CheckHostName(host[..host.LastIndexOf(':')]) != UriHostNameType.Unknown
+                ? "a host name or address without a port (the port goes in \"port\")"
+                : "a host name or an IPv4/IPv6 address";
+            errors.Add(new RigError(path + ".host", $"must be {hint}", $"\"{host}\""));
+        }
+    }
+
     private static void CheckBusAndAddress(string path, string busId, int address, List<RigBus> buses, Dictionary<(string, int), string> addresses,
         List<RigError> errors, string fix)
     {
