@@ -107,6 +107,17 @@ public class ContractTests
     }
 
     [Theory]
+    [InlineData("""{"id":"j","kind":"start","in_s":30,"power_w":1}""", "$.kind: must be one of \"job_start\", \"job_end\", \"checkpoint_begin\", \"checkpoint_end\", \"iteration\"")]
+    public void A_wrong_name_is_answered_with_the_names_the_contract_knows(string json, string said)
+    {
+        ParseResult<PhaseAnnouncement> a = Parse<PhaseAnnouncement>(json);
+        Assert.False(a.Ok);
+        Assert.StartsWith(said, a.Error!, StringComparison.Ordinal);
+        ParseResult<AgentTelemetry> t = Parse<AgentTelemetry>("""{"seq":5,"ts_ms":1,"power_w":1,"state":"busy"}""");
+        Assert.StartsWith("$.state: must be one of \"free\", \"commanded\", \"releasing\", \"fault\"", t.Error!, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("""{"id":"a b","expires_at":"2030-01-01T00:00:00Z","cap_w":1}""", "$.id")]
     [InlineData("""{"id":"a","expires_at":"tomorrow","cap_w":1}""", "$.expires_at")]
     [InlineData("""{"id":"a","expires_at":"2030-01-01T00:00:00Z","cap_w":1,"release_w_per_s":0}""", "$.release_w_per_s")]

@@ -172,10 +172,17 @@ public static class AgentJson
             "System.Boolean" => "true or false",
             "System.DateTimeOffset" or "System.DateTime" => "a date and time in ISO 8601 with its offset (e.g. 2030-01-01T00:00:00Z)",
             _ when t.StartsWith("System.Collections", StringComparison.Ordinal) || t.EndsWith("[]", StringComparison.Ordinal) => "a list",
+            _ when t == typeof(AgentKind).FullName => OneOf(Enum.GetNames<AgentKind>()),
+            _ when t == typeof(AgentState).FullName => OneOf(Enum.GetNames<AgentState>()),
+            _ when t == typeof(Edge.Core.Forecast.PhaseKind).FullName => OneOf(Enum.GetNames<Edge.Core.Forecast.PhaseKind>()),
             _ when t.StartsWith("Edge.Agents.", StringComparison.Ordinal) => "one of the documented names (a string)",
             _ => "of the documented type",
         };
     }
+
+    /// <summary>The enum's names as the contract spells them (snake_case strings).</summary>
+    private static string OneOf(string[] names) =>
+        "one of " + string.Join(", ", names.Select(n => "\"" + JsonNamingPolicy.SnakeCaseLower.ConvertName(n) + "\""));
 
     private static string FirstSentence(string message)
     {
