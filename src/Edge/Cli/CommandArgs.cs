@@ -144,7 +144,7 @@ public sealed class CommandArgs
     public static readonly TimeSpan MaxDuration = TimeSpan.FromDays(49);
 
     /// <summary>
-    /// The option as a duration (<c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>, or plain seconds) of at most
+    /// The option as a duration (<c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>, <c>7d</c>, or plain seconds), above 0 and at most
     /// <see cref="MaxDuration"/>, or null when absent.
     /// </summary>
     public TimeSpan? Duration(string name)
@@ -154,7 +154,7 @@ public sealed class CommandArgs
     }
 
     /// <summary>
-    /// Parses a duration such as <c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c> or <c>1.5</c> (seconds), at most
+    /// Parses a duration such as <c>20s</c>, <c>500ms</c>, <c>2m</c>, <c>1h</c>, <c>7d</c> or <c>1.5</c> (seconds), above 0 and at most
     /// <see cref="MaxDuration"/>; anything else is a <see cref="UsageException"/> naming <paramref name="what"/>.
     /// </summary>
     public static TimeSpan ParseDuration(string text, string what)
@@ -166,11 +166,18 @@ public sealed class CommandArgs
             _ when t.EndsWith('s') => (t[..^1], 1.0),
             _ when t.EndsWith('m') => (t[..^1], 60.0),
             _ when t.EndsWith('h') => (t[..^1], 3600.0),
+            _ when t.EndsWith('d') => (t[..^1], 86_400.0),
             _ => (t, 1.0),
         };
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v) || v < 0)
         {
-            throw new UsageException($"{what}: '{text}' is not a duration (use e.g. 20s, 500ms, 2m).");
+            throw new UsageException($"{what}: '{text}' is not a duration (use e.g. 20s, 500ms, 2m, 1h, 7d).");
+        }
+
+        if (v == 0)
+        {
+            // A run of no time would start the devices only to ramp them out at once.
+            throw new UsageException($"{what}: '{text}' is no time at all: give a duration longer than 0, or omit {what} to run until stopped.");
         }
 
         double seconds = v * scaleS;

@@ -69,6 +69,18 @@ public sealed class HostileConfigTests : IDisposable
     }
 
     [Theory]
+    [InlineData("0", "is no time at all")]
+    [InlineData("0s", "is no time at all")]
+    [InlineData("50d", "longer than the longest duration")]
+    public void A_duration_of_no_time_or_beyond_the_limit_in_days_is_refused(string duration, string said)
+    {
+        (int code, _, string err) = Run("run", "--rig", "sim", "--duration", duration, "Mqtt:Enabled=false", "Edge:LiveView=off");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains(said, err, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromDays(7), Edge.Cli.CommandArgs.ParseDuration("7d", "--duration"));
+    }
+
+    [Theory]
     [InlineData("1e12s")]
     [InlineData("1200h")]
     public void A_duration_beyond_the_limit_stops_run_before_anything_starts(string duration)
