@@ -328,8 +328,8 @@ public sealed class SmoothingController : IGridController
             // charge towards it beforehand, above "recent low + charge power").
             double plannedW = _plan.ReferenceAt(input.NowNs);
             referenceW = Math.Clamp(PowerHeadroomClamp(plannedW, input, socTargetPct, _plan.Announced), _effectiveFloorW, _effectiveCapW);
-            referenceSlopeWPerS = referenceW == plannedW ? _plan.SlopeWPerS : 0;
             followPlan = referenceW == plannedW;
+            referenceSlopeWPerS = followPlan ? _plan.SlopeWPerS : 0;
         }
 
         // Latency compensation: the predicted change of the load over the actuator latency (0 when off or not confident).

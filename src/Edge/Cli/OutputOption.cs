@@ -30,6 +30,10 @@ public static class OutputOption
     public static void CheckDistinct(IEnumerable<(string Flag, string? Path)> inputs, IEnumerable<(string Flag, string? Path)> outputs)
     {
         FileIdentity? nowhere = OutputFile.IdentityOf("/dev/null");
+        // Each input resolved once: its full path and, for a regular file, its identity.
+        var read = inputs.Where(i => i.Path is not null)
+            .Select(i => (i.Flag, Path: i.Path!, FullPath: FullPath(i.Path!), Identity: OutputFile.IdentityOf(i.Path!)))
+            .ToList();
         var seen = new List<(string Flag, string Path, Landing Where)>();
         foreach ((string flag, string? path) in outputs)
         {
@@ -38,15 +42,9 @@ public static class OutputOption
                 continue;
             }
 
-            foreach ((string inFlag, string? inPath) in inputs)
+            foreach ((string inFlag, string inPath, string? inFullPath, FileIdentity? inId) in read)
             {
-                if (inPath is null)
-                {
-                    continue;
-                }
-
-                FileIdentity? inId = OutputFile.IdentityOf(inPath);
-                bool same = where.Descriptor < 0 && string.Equals(where.FullPath, FullPath(inPath), StringComparison.Ordinal)
+                bool same = where.Descriptor < 0 && string.Equals(where.FullPath, inFullPath, StringComparison.Ordinal)
                             || inId is { IsRegular: true } && inId == where.Identity;
                 if (same)
                 {

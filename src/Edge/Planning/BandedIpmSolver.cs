@@ -73,7 +73,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     private readonly int[] _rowPos; // each term's position in the Newton matrix
     private readonly double[] _rowCoef;
 
-    // Work: residuals, directions, band matrix (row i holds columns i − Band … i).
+    // Work: residuals, directions, band matrix (row i holds columns i − half-bandwidth … i).
     private readonly double[] _rd;
     private readonly double[] _rp;
     private readonly double[] _rg;
@@ -88,7 +88,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     private readonly double[] _band;
     private readonly double[] _diag;
     private readonly double[] _ld;
-    private readonly int Band; // half-bandwidth of the Newton matrix
+    private readonly int _halfBandwidth; // of the Newton matrix
     private readonly double _jerk;
     private readonly double[] _rhs;
     private readonly double[] _g;
@@ -136,8 +136,8 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         _down = downW / _powerScaleW;
         _curvature = curvatureW / _powerScaleW;
         _jerk = jerkW / _powerScaleW;
-        Band = _jerk > 0 ? BandJerk : BandCurvature;
-        _ld = new double[Band];
+        _halfBandwidth = _jerk > 0 ? BandJerk : BandCurvature;
+        _ld = new double[_halfBandwidth];
 
         // Objective in units of "throughput Wh / (Δ·P)": c + d costs 1 per scaled W and step; the penalties likewise.
         _slackCost = GridPlanLp.RampSlackCostWhPerW / hours;
@@ -269,7 +269,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         _dzAff = new double[_rows];
         _rc = new double[_rows];
         _w = new double[_rows];
-        _band = new double[_size * (Band + 1)];
+        _band = new double[_size * (_halfBandwidth + 1)];
         _diag = new double[_size];
         _rhs = new double[_size];
         _g = new double[_n + 1];
@@ -306,9 +306,9 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     /// </summary>
     private static IEnumerable<(int Step, double Coef)> JerkTerms(int m)
     {
-        (int Plan, double Coef)[] all = [(m + 2, 1), (m + 1, -3), (m, 3), (m - 1, -1)];
-        foreach ((int plan, double a) in all)
+        foreach ((int offset, double a) in GridPlanLp.ThirdDifference)
         {
+            int plan = m + offset;
             if (plan >= 1)
             {
                 yield return (plan - 1, a);
@@ -320,12 +320,17 @@ public sealed class BandedIpmSolver : IGridPlanSolver
     /// The known part of third difference <paramref name="m"/>, scaled: the load's (g = L + (c − d)) and g₀, g₋₁, g₋₂'s
     /// (already scaled).
     /// </summary>
-    private static double JerkKnownScaled(int m, ReadOnlySpan<double> loadW, double p, double g0, double gm1, double gm2) =>
-        Known(m + 2, 1, loadW, p, g0, gm1, gm2) + Known(m + 1, -3, loadW, p, g0, gm1, gm2)
-        + Known(m, 3, loadW, p, g0, gm1, gm2) + Known(m - 1, -1, loadW, p, g0, gm1, gm2);
+    private static double JerkKnownScaled(int m, ReadOnlySpan<double> loadW, double p, double g0, double gm1, double gm2)
+    {
+        double sum = 0;
+        foreach ((int offset, double a) in GridPlanLp.ThirdDifference)
+        {
+            int plan = m + offset;
+            sum += a * (plan >= 1 ? loadW[plan - 1] / p : plan == 0 ? g0 : plan == -1 ? gm1 : gm2);
+        }
 
-    private static double Known(int plan, double a, ReadOnlySpan<double> loadW, double p, double g0, double gm1, double gm2) =>
-        a * (plan >= 1 ? loadW[plan - 1] / p : plan == 0 ? g0 : plan == -1 ? gm1 : gm2);
+        return sum;
+    }
 
     /// <summary>Position of primal unknown <paramref name="i"/> in the interleaved Newton matrix.</summary>
     private int Pos(int i) => i == T ? _size - 1 : ((i / 4) * PerStep) + (i % 4);
@@ -670,7 +675,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
             {
                 int pa = _rowPos[a];
                 double wa = w * _rowCoef[a];
-                int rowBase = pa * (Band + 1);
+                int rowBase = pa * (_halfBandwidth + 1);
                 for (int b = _rowStart[i]; b < end; b++)
                 {
                     int pb = _rowPos[b];
@@ -696,12 +701,12 @@ public sealed class BandedIpmSolver : IGridPlanSolver
             AddSym(py, Pos(C(k)), -_stepEnergyPerPower * _chargeEfficiency);
         }
 
-        // LDLᵀ in place: band row i holds L[i, i−Band … i−1] and D[i] on the diagonal. _ld[k − from] = L[j, k]·D[k].
-        int Width = Band + 1;
+        // LDLᵀ in place: band row i holds L[i, i − half-bandwidth … i−1] and D[i] on the diagonal. _ld[k − from] = L[j, k]·D[k].
+        int width = _halfBandwidth + 1;
         for (int j = 0; j < _size; j++)
         {
-            int rowJ = j * Width;
-            int from = Math.Max(0, j - Band);
+            int rowJ = j * width;
+            int from = Math.Max(0, j - _halfBandwidth);
             double d = _band[rowJ];
             double diagonal = d;
             for (int k = from; k < j; k++)
@@ -729,12 +734,12 @@ public sealed class BandedIpmSolver : IGridPlanSolver
             }
 
             _diag[j] = d;
-            int last = Math.Min(_size - 1, j + Band);
+            int last = Math.Min(_size - 1, j + _halfBandwidth);
             for (int i = j + 1; i <= last; i++)
             {
-                int rowI = i * Width;
+                int rowI = i * width;
                 double v = _band[rowI + (i - j)];
-                for (int k = Math.Max(from, i - Band); k < j; k++)
+                for (int k = Math.Max(from, i - _halfBandwidth); k < j; k++)
                 {
                     v -= _band[rowI + (i - k)] * _ld[k - from];
                 }
@@ -816,7 +821,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         for (int i = 0; i < _size; i++)
         {
             double v = _rhs[i];
-            for (int k = Math.Max(0, i - Band); k < i; k++)
+            for (int k = Math.Max(0, i - _halfBandwidth); k < i; k++)
             {
                 v -= At(i, k) * _rhs[k];
             }
@@ -832,7 +837,7 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         for (int i = _size - 1; i >= 0; i--)
         {
             double v = _rhs[i];
-            int last = Math.Min(_size - 1, i + Band);
+            int last = Math.Min(_size - 1, i + _halfBandwidth);
             for (int k = i + 1; k <= last; k++)
             {
                 v -= At(k, i) * _rhs[k];
@@ -867,16 +872,16 @@ public sealed class BandedIpmSolver : IGridPlanSolver
         return m;
     }
 
-    private double At(int i, int j) => _band[(i * (Band + 1)) + (i - j)];
+    private double At(int i, int j) => _band[(i * (_halfBandwidth + 1)) + (i - j)];
 
     private void Add(int i, int j, double v)
     {
-        if (i - j > Band || j > i)
+        if (i - j > _halfBandwidth || j > i)
         {
             throw new InvalidOperationException($"Outside the band: ({i}, {j}).");
         }
 
-        _band[(i * (Band + 1)) + (i - j)] += v;
+        _band[(i * (_halfBandwidth + 1)) + (i - j)] += v;
     }
 
     private void AddSym(int a, int b, double v)

@@ -32,6 +32,12 @@ public sealed class GridPlanLp : IGridPlanSolver
     /// <summary>The third difference's time constant in units of 1/(2π·BandLowHz).</summary>
     internal const double JerkTimeFactor = 2.0;
 
+    /// <summary>
+    /// The third difference J_m = g_{m+2} − 3g_{m+1} + 3g_m − g_{m−1} as (step offset from m, coefficient): the one
+    /// definition both solvers build their rows from.
+    /// </summary>
+    internal static readonly (int Offset, double Coef)[] ThirdDifference = [(2, 1), (1, -3), (0, 3), (-1, -1)];
+
     /// <summary>The programme's per-step bounds, W: derated ramp up and down, and the second difference's bound.</summary>
     internal static void Bounds(double stepS, double rampUpWPerS, double rampDownWPerS, double bandLowHz, ProgrammeLimits limits,
         out double upW, out double downW, out double curvatureW, out double jerkW)
@@ -184,8 +190,9 @@ public sealed class GridPlanLp : IGridPlanSolver
                 foreach ((double lower, double upper, double sign) in new[] { (double.NegativeInfinity, _jerkW, -1.0), (-_jerkW, double.PositiveInfinity, 1.0) })
                 {
                     Constraint c = _solver.MakeConstraint(lower, upper, $"j{m}{sign}");
-                    foreach ((int plan, double a) in new[] { (m + 2, 1.0), (m + 1, -3.0), (m, 3.0), (m - 1, -1.0) })
+                    foreach ((int offset, double a) in ThirdDifference)
                     {
+                        int plan = m + offset;
                         c.SetCoefficient(plan >= 0 ? _g[plan] : plan == -1 ? _gm1 : _gm2, a);
                     }
 
