@@ -24,11 +24,9 @@ public sealed class MappedPlausibilityTests
     [InlineData((short)15_001, "= 15001")] // just beyond ±1.5 × the 10 kW rating
     public void A_mapped_inverter_reading_beyond_the_margin_is_misconfigured_naming_the_register(short powerW, string expected)
     {
-        InverterMap map = InverterMap.LoadBuiltIn("inverter-edge-sim-704");
-        using var host = new SimulatedInverterHost(new SimulatedPcsOptions(), IPAddress.Loopback, 0);
-        var poked = new PokedRegisters(host.Simulator);
-        using var server = new ModbusTcpServer(poked, IPAddress.Loopback, 0);
-        using var driver = new ModbusInverter(InverterDriverTests.DriverOptions(server.Port, "mapped"), new MappedProfile(map));
+        using var rig = new MappedRig();
+        (InverterMap map, PokedRegisters poked) = (rig.Map, rig.Poked);
+        using var driver = new ModbusInverter(InverterDriverTests.DriverOptions(rig.Server.Port, "mapped"), new MappedProfile(map));
         Wait.For(() => driver.IsOperating && Health(driver) == InverterHealth.Ok, Timeout, () => $"control: {Health(driver)} {driver.LastError}");
 
         poked.Set(map.Power.Address, unchecked((ushort)powerW));
@@ -47,11 +45,9 @@ public sealed class MappedPlausibilityTests
     [Fact]
     public void A_mapped_inverter_reading_within_the_margin_stays_ok()
     {
-        InverterMap map = InverterMap.LoadBuiltIn("inverter-edge-sim-704");
-        using var host = new SimulatedInverterHost(new SimulatedPcsOptions(), IPAddress.Loopback, 0);
-        var poked = new PokedRegisters(host.Simulator);
-        using var server = new ModbusTcpServer(poked, IPAddress.Loopback, 0);
-        using var driver = new ModbusInverter(InverterDriverTests.DriverOptions(server.Port, "mapped"), new MappedProfile(map));
+        using var rig = new MappedRig();
+        (InverterMap map, PokedRegisters poked) = (rig.Map, rig.Poked);
+        using var driver = new ModbusInverter(InverterDriverTests.DriverOptions(rig.Server.Port, "mapped"), new MappedProfile(map));
         Wait.For(() => driver.IsOperating && Health(driver) == InverterHealth.Ok, Timeout, () => $"control: {Health(driver)} {driver.LastError}");
 
         foreach (short value in new short[] { 15_000, -15_000 })
@@ -65,11 +61,9 @@ public sealed class MappedPlausibilityTests
     [Fact]
     public void A_configured_rating_bounds_a_mapped_inverters_power_too()
     {
-        InverterMap map = InverterMap.LoadBuiltIn("inverter-edge-sim-704");
-        using var host = new SimulatedInverterHost(new SimulatedPcsOptions(), IPAddress.Loopback, 0);
-        var poked = new PokedRegisters(host.Simulator);
-        using var server = new ModbusTcpServer(poked, IPAddress.Loopback, 0);
-        SunSpecInverterOptions options = InverterDriverTests.DriverOptions(server.Port, "mapped");
+        using var rig = new MappedRig();
+        (InverterMap map, PokedRegisters poked) = (rig.Map, rig.Poked);
+        SunSpecInverterOptions options = InverterDriverTests.DriverOptions(rig.Server.Port, "mapped");
         options.RatedPowerW = 2000;
         using var driver = new ModbusInverter(options, new MappedProfile(map));
         Wait.For(() => driver.IsOperating && Health(driver) == InverterHealth.Ok, Timeout, () => $"control: {Health(driver)} {driver.LastError}");
@@ -83,12 +77,10 @@ public sealed class MappedPlausibilityTests
     [Fact]
     public void A_mapped_inverter_implausible_from_the_start_is_misconfigured_and_never_enabled()
     {
-        InverterMap map = InverterMap.LoadBuiltIn("inverter-edge-sim-704");
-        using var host = new SimulatedInverterHost(new SimulatedPcsOptions(), IPAddress.Loopback, 0);
-        var poked = new PokedRegisters(host.Simulator);
-        poked.Set(map.Power.Address, 20_000);
-        using var server = new ModbusTcpServer(poked, IPAddress.Loopback, 0);
-        SunSpecInverterOptions options = InverterDriverTests.DriverOptions(server.Port, "mapped");
+        using var rig = new MappedRig();
+        (InverterMap map, PokedRegisters poked) = (rig.Map, rig.Poked);
+        poked.Set(map.Power.Address, 20_000); // before the driver's first read
+        SunSpecInverterOptions options = InverterDriverTests.DriverOptions(rig.Server.Port, "mapped");
         options.LeaseObserveMs = 150;
         using var driver = new ModbusInverter(options, new MappedProfile(map));
         Wait.For(() => Health(driver) == InverterHealth.Misconfigured, Timeout, () => $"{Health(driver)} {driver.LastError}");
@@ -100,11 +92,35 @@ public sealed class MappedPlausibilityTests
         Wait.For(() => driver.LinkCounters.Transactions > polled + 500, Timeout, () => "the driver stopped polling");
         Assert.False(driver.IsOperating, driver.LastError);
         Assert.Equal(InverterHealth.Misconfigured, Health(driver));
-        Assert.False(host.Simulator.Snapshot().SetpointEnabled);
+        Assert.False(rig.Host.Simulator.Snapshot().SetpointEnabled);
 
         poked.Clear();
         Wait.For(() => driver.IsOperating && Health(driver) == InverterHealth.Ok, Timeout, () => $"after the fix: {Health(driver)} {driver.LastError}");
     }
 
     private static InverterHealth Health(ModbusInverter d) => d.TryReadState(out InverterState s) ? s.Health : InverterHealth.Missing;
+
+    /// <summary>The simulated inverter behind the edge-sim-704 map, served through <see cref="PokedRegisters"/>.</summary>
+    private sealed class MappedRig : IDisposable
+    {
+        public InverterMap Map { get; } = InverterMap.LoadBuiltIn("inverter-edge-sim-704");
+
+        public SimulatedInverterHost Host { get; } = new(new SimulatedPcsOptions(), IPAddress.Loopback, 0);
+
+        public PokedRegisters Poked { get; }
+
+        public ModbusTcpServer Server { get; }
+
+        public MappedRig()
+        {
+            Poked = new PokedRegisters(Host.Simulator);
+            Server = new ModbusTcpServer(Poked, IPAddress.Loopback, 0);
+        }
+
+        public void Dispose()
+        {
+            Server.Dispose();
+            Host.Dispose();
+        }
+    }
 }

@@ -30,31 +30,19 @@ public sealed class GuardLockTests(ITestOutputHelper output)
         Assert.False(first.HasExited, "the first guard stopped");
     }
 
-    [Fact]
-    public void A_read_only_state_filesystem_is_said_as_such_not_as_another_guard()
+    [Theory]
+    [InlineData("ro,size=1m", "Read-only file system")] // a read-only state filesystem
+    [InlineData("size=1m,nr_inodes=1", "No space left on device")] // its only inode is its root: creating guard.lock fails
+    public void A_state_filesystem_that_cannot_hold_the_lock_file_is_said_as_such_not_as_another_guard(string mountOptions, string cause)
     {
-        using var mount = new TempDir("edge-ro-");
-        using ChildProcess? guard = PrivateTmpfs.Start(output, mount, ["guard", "--state-directory", mount.Path], "ro,size=1m");
+        using var mount = new TempDir("edge-tmpfs-");
+        using ChildProcess? guard = PrivateTmpfs.Start(output, mount, ["guard", "--state-directory", mount.Path], mountOptions);
         if (guard is null)
         {
             return;
         }
 
-        AssertSaysWhy(guard, Path.Combine(mount.Path, "guard.lock"), "Read-only file system");
-    }
-
-    [Fact]
-    public void A_state_filesystem_without_room_for_the_lock_file_is_said_as_such_not_as_another_guard()
-    {
-        // A tmpfs whose only inode is its root: creating guard.lock fails with ENOSPC.
-        using var mount = new TempDir("edge-noinode-");
-        using ChildProcess? guard = PrivateTmpfs.Start(output, mount, ["guard", "--state-directory", mount.Path], "size=1m,nr_inodes=1");
-        if (guard is null)
-        {
-            return;
-        }
-
-        AssertSaysWhy(guard, Path.Combine(mount.Path, "guard.lock"), "No space left on device");
+        AssertSaysWhy(guard, Path.Combine(mount.Path, "guard.lock"), cause);
     }
 
     [Fact]
