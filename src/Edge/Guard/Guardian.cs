@@ -74,6 +74,12 @@ internal sealed class Guardian : IDisposable
     /// <summary>Takeovers so far.</summary>
     public int Takeovers { get; private set; }
 
+    /// <summary>
+    /// True once the guard has seen the daemon beat since the board last changed hands: from then on a silence longer
+    /// than the beat timeout is a takeover; before it, only the (longer) startup timeout is.
+    /// </summary>
+    public bool Armed => Volatile.Read(ref _armed);
+
     /// <summary>True while the guard owns the inverters.</summary>
     public bool Acting => _held != 0;
 
@@ -145,7 +151,7 @@ internal sealed class Guardian : IDisposable
             _lastBeat = _board.DaemonBeat;
             _lastBeatTicks = now;
             _epochTicks = now;
-            _armed = false;
+            Volatile.Write(ref _armed, false);
             if (owner == OwnershipBoard.Owner.Guard && _board.Handover == 1)
             {
                 StartActing(word, planned: true, now, "planned handover by the daemon");
@@ -171,7 +177,7 @@ internal sealed class Guardian : IDisposable
         {
             _lastBeat = beat;
             _lastBeatTicks = now;
-            _armed = true;
+            Volatile.Write(ref _armed, true);
             return;
         }
 

@@ -219,6 +219,10 @@ public sealed class GuardTakeoverTests(ITestOutputHelper output)
         /// <summary>The loop stops posting (kill -9 of the daemon: its beat stops); returns the guard's TAKEOVER line.</summary>
         public string KillTheDaemon()
         {
+            // Killed before the guard has seen it beat, the daemon is one that never started as far as the guard knows:
+            // it waits the startup timeout (30 s), not the beat timeout (CI, 2026-12-05: the guard connected, the test
+            // stopped the loop within the same 10 ms, and the device reverted on its own timer before the takeover).
+            Wait.Until(() => _guard!.Armed, Timeout, "the guard seeing the daemon beat", () => GuardLog);
             _stopLoop.Cancel();
             _loop?.Join();
             string line = WaitForGuardLine("TAKEOVER", "the guard's takeover");
