@@ -5,27 +5,79 @@ namespace Edge.Core.Forecast;
 /// <summary>
 /// The load forecast the planner uses, from the best information there is: phase announcements first (an
 /// <see cref="AnnouncedPhase"/> is known from its <see cref="AnnouncedPhase.ReceivedNs"/>, and until its start moves
-/// the prediction by its power from then on), then the <see cref="PeriodicPredictor"/> (repeats the last cycles,
-/// confidence-weighted), and persistence (the load stays where it is) when nothing is known. An announcement that has
-/// started is in the measured history and no longer added. Pure and deterministic; allocation-free after
-/// construction (announcements live in a fixed table; one with a known id replaces the older one).
+/// the prediction by its power from then on), then what the load's history says — the <see cref="PeriodicPredictor"/>
+/// (repeats the last cycles, confidence-weighted against persistence) and, when given one, the
+/// <see cref="PhasePredictor"/> (repeats the last high and low phases from the current phase's start), blended by their
+/// measured skill (<see cref="ForecastSkill"/>) — and persistence (the load stays where it is) when nothing is known.
+/// An announcement that has started is in the measured history and no longer added. Pure and deterministic;
+/// allocation-free after construction (announcements live in a fixed table; one with a known id replaces the older one).
 /// </summary>
 public sealed class LoadForecast
 {
     private readonly AnnouncedPhase[] _announced;
+    private readonly double[] _phaseW = [];
+    private readonly double[] _scoredPeriodicW = [];
+    private readonly double[] _scoredPhaseW = [];
     private int _announcedCount;
 
-    /// <summary>Creates a forecast over <paramref name="predictor"/>, holding at most <paramref name="maxAnnouncements"/> pending announcements.</summary>
-    public LoadForecast(PeriodicPredictor predictor, int maxAnnouncements = 64)
+    /// <summary>
+    /// Creates a forecast over <paramref name="predictor"/> (and <paramref name="phases"/>, blended by skill, when given),
+    /// holding at most <paramref name="maxAnnouncements"/> pending announcements and predicting at most
+    /// <paramref name="maxSteps"/> steps at a time.
+    /// </summary>
+    public LoadForecast(PeriodicPredictor predictor, int maxAnnouncements = 64, PhasePredictor? phases = null, int maxSteps = 6000)
     {
         ArgumentNullException.ThrowIfNull(predictor);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxAnnouncements, 1);
         Predictor = predictor;
+        Phases = phases;
         _announced = new AnnouncedPhase[maxAnnouncements];
+        if (phases is not null)
+        {
+            int scoredSteps = (int)Math.Round(ForecastSkill.LeadS / predictor.BinS);
+            _phaseW = new double[maxSteps];
+            _scoredPeriodicW = new double[scoredSteps];
+            _scoredPhaseW = new double[scoredSteps];
+        }
     }
 
     /// <summary>The periodic predictor underneath.</summary>
     public PeriodicPredictor Predictor { get; }
+
+    /// <summary>The phase predictor blended in by skill, when there is one.</summary>
+    public PhasePredictor? Phases { get; }
+
+    /// <summary>How the two predictors have scored (meaningful with <see cref="Phases"/>).</summary>
+    public ForecastSkill Skill { get; } = new();
+
+    /// <summary>The phase predictor's weight in the prediction, 0…1 (0 without one).</summary>
+    public double PhaseWeight => Phases is null ? 0 : Skill.WeightB;
+
+    /// <summary>Adds a load sample to the predictors (monotonic time). O(1), no allocation.</summary>
+    public void Add(long nowNs, double loadW)
+    {
+        Predictor.Add(nowNs, loadW);
+        Phases?.Add(nowNs, loadW);
+    }
+
+    /// <summary>
+    /// Updates the predictors from their history, scores the forecasts whose time has come and keeps this round's for
+    /// scoring (≈ 1 Hz, beside the loop). No allocation.
+    /// </summary>
+    public void Update()
+    {
+        Predictor.Update();
+        if (Phases is null)
+        {
+            return;
+        }
+
+        Phases.Update();
+        Skill.Score(Phases);
+        Predictor.Predict(_scoredPeriodicW, Predictor.BinS);
+        Phases.Predict(_scoredPhaseW, Predictor.BinS);
+        Skill.Issue(Phases.Bins, _scoredPeriodicW, _scoredPhaseW, Predictor.BinS);
+    }
 
     /// <summary>Announcements pending (not yet over).</summary>
     public int Announcements => _announcedCount;
@@ -63,6 +115,17 @@ public sealed class LoadForecast
     public void Predict(long nowNs, Span<double> outputW, double stepS)
     {
         Predictor.Predict(outputW, stepS);
+        if (Phases is not null)
+        {
+            Span<double> phaseW = _phaseW.AsSpan(0, outputW.Length);
+            Phases.Predict(phaseW, stepS);
+            double weight = Skill.WeightB;
+            for (int k = 0; k < outputW.Length; k++)
+            {
+                outputW[k] = (weight * phaseW[k]) + ((1 - weight) * outputW[k]);
+            }
+        }
+
         long stepNs = (long)Math.Round(stepS * 1e9);
         int i = 0;
         while (i < _announcedCount)

@@ -10,7 +10,7 @@ namespace Edge.Planning;
 /// inner loop needs margin to track), its second difference |g_{k+1} − 2g_k + g_{k−1}| ≤ A·Δ² with A = 0.9·R / τs
 /// (τs = 1/(2π·BandLowHz), the time constant of the smoothing controller's own slope low-pass: a corner is broadband,
 /// so a bounded second difference is the linear proxy for keeping the plan out of the band), its third difference
-/// |g_{k+2} − 3g_{k+1} + 3g_k − g_{k−1}| ≤ A·Δ³/τj with τj = 2/(2π·BandLowHz) — from the grid's present slope and
+/// |g_{k+2} − 3g_{k+1} + 3g_k − g_{k−1}| ≤ A·Δ³/τj with τj = 3/(2π·BandLowHz) — from the grid's present slope and
 /// curvature on, so the chain of every plan's first step, which is what the grid executes, is bounded too (a turn
 /// that starts and ends gradually puts far less energy at the band's low edge than a bang-bang one) — and the energy at the end
 /// brought towards the SoC target (a penalised soft constraint). Ramp and curvature excess are one slack per step with a
@@ -30,7 +30,7 @@ public sealed class GridPlanLp : IGridPlanSolver
     internal const double TerminalCostPerWh = 3.0;
 
     /// <summary>The third difference's time constant in units of 1/(2π·BandLowHz).</summary>
-    internal const double JerkTimeFactor = 2.0;
+    internal const double JerkTimeFactor = 3.0;
 
     /// <summary>
     /// The third difference J_m = g_{m+2} − 3g_{m+1} + 3g_m − g_{m−1} as (step offset from m, coefficient): the one

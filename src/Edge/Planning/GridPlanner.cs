@@ -44,7 +44,7 @@ public sealed class GridPlanner : IDisposable
         _stepS = stepS;
         _lp = IGridPlanSolver.Create(solver, steps, stepS, options);
         Solver = solver;
-        Forecast = new LoadForecast(new PeriodicPredictor(BinS, 300, 1, 120, 3), Math.Max(1, maxAnnouncements));
+        Forecast = new LoadForecast(new PeriodicPredictor(BinS, 300, 1, 120, 3), Math.Max(1, maxAnnouncements), new PhasePredictor(), steps * perStep);
         _fine = new double[steps * perStep];
         _coarse = new double[steps];
         _energyWh = options.EnergyWh;
@@ -88,7 +88,7 @@ public sealed class GridPlanner : IDisposable
     public long LastRoundAllocatedBytes { get; private set; }
 
     /// <summary>Adds the load measured at <paramref name="nowNs"/>. O(1), no allocation.</summary>
-    public void Add(long nowNs, double loadW) => Forecast.Predictor.Add(nowNs, loadW);
+    public void Add(long nowNs, double loadW) => Forecast.Add(nowNs, loadW);
 
     /// <summary>
     /// One round at <paramref name="nowNs"/>: from the grid target <paramref name="gridTargetW"/> moving at
@@ -114,7 +114,7 @@ public sealed class GridPlanner : IDisposable
         }
         else
         {
-            Forecast.Predictor.Update();
+            Forecast.Update();
             Forecast.Predict(nowNs, _fine, BinS);
         }
 

@@ -101,13 +101,17 @@ public sealed class BandedIpmSolverTests(ITestOutputHelper output)
         // of the turn — is bounded from one plan to the next too (the band's proxy: a turn that starts and stops
         // gradually has far less energy at the band's low edge than a bang-bang one).
         const double RampWPerS = 1_000;
+        // The load 4 kW below the grid: with 8 kW the slack shared by the ramp, curvature and third-difference rows is
+        // worth buying at τj = 3/(2π·BandLowHz) (its cost is linear in the excess; what a faster turn saves grows with
+        // the cube of the horizon), so the bound is checked where the programme keeps it.
+        const double LoadW = 6_000;
         (GridPlanLp glop, BandedIpmSolver ipm) = Pair(20_000, 20_000.0 * 300 / 3600, RampWPerS);
         GridPlanLp.Bounds(1, RampWPerS, RampWPerS, 0.1, ProgrammeLimits.Planner, out _, out _, out double curvatureW, out double jerkW);
         Assert.True(jerkW > 0 && jerkW < curvatureW);
         using (glop)
         using (ipm)
         {
-            double[] load = [.. Enumerable.Repeat(2_000.0, Steps)];
+            double[] load = [.. Enumerable.Repeat(LoadW, Steps)];
             const double GridW = 10_000;
             const double SlopeWPerS = 100;
             foreach (IGridPlanSolver solver in new IGridPlanSolver[] { glop, ipm })
@@ -150,11 +154,11 @@ public sealed class BandedIpmSolverTests(ITestOutputHelper output)
         Assert.True(glop.Solve(load, gridW, slopeWPerS, 0, nowWh, terminalWh));
         Assert.True(ipm.Solve(load, gridW, slopeWPerS, 0, nowWh, terminalWh), $"the interior point gave up after {ipm.Iterations} iterations");
         output.WriteLine($"objective: interior point {ipm.ObjectiveValue:R} Wh in {ipm.Iterations} iterations, GLOP {glop.ObjectiveValue:R} Wh");
-        // The optimum is a fraction of a Wh (0.2 % of the horizon's full-power throughput or less: the bounded third
+        // The optimum is a fraction of a Wh (0.5 % of the horizon's full-power throughput or less: the bounded third
         // difference makes the grid turn towards the load a little later): the two agree to the solvers' tolerances —
         // 1e-4 of that throughput — not to 1e-5 of the optimum itself.
         double fullPowerWh = powerW * Steps / 3600;
-        Assert.True(glop.ObjectiveValue < 2e-3 * fullPowerWh, $"GLOP's optimum {glop.ObjectiveValue} Wh: not a degenerate programme");
+        Assert.True(glop.ObjectiveValue < 5e-3 * fullPowerWh, $"GLOP's optimum {glop.ObjectiveValue} Wh: not a degenerate programme");
         Assert.Equal(glop.ObjectiveValue, ipm.ObjectiveValue, 1e-4 * fullPowerWh);
         Assert.Equal(gridW, ipm.GridW(0));
         for (int k = 1; k <= Steps; k++)

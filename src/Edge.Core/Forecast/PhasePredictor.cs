@@ -1,0 +1,277 @@
+namespace Edge.Core.Forecast;
+
+/// <summary>
+/// Predicts a load that alternates between a high and a low phase whose lengths change (a training job computing,
+/// then waiting for all-reduce, a checkpoint or its data; the iteration's length drifts, a pause lengthens): the load
+/// is averaged into 1 s bins over the last minutes; at each <see cref="Update"/> (≈ 1 Hz, beside the loop) its two
+/// levels (the 10th and 90th percentiles) split it into runs — with hysteresis (a run ends when the load crosses 40 %
+/// or 60 % of the way between them) and runs shorter than <see cref="MinRunS"/> joined to the run before — and the
+/// prediction is the cycle as it last was, aligned to the current phase's start: the current phase lasts as long as
+/// the last complete phase at its level did, then the two levels alternate for as long as their last phases lasted
+/// (each at the mean of its last phase; the current one at the mean of its last 3 s).
+/// <para>
+/// It knows nothing when there is nothing to know, and says so (<see cref="Usable"/> false: the prediction is
+/// persistence, the newest bin): no two levels (the 10th–90th percentile span under 5 % of the upper one), no
+/// complete phase at each level yet, or the current phase already longer than the last one at its level — a phase
+/// that outlasts its predecessor is a change (a longer pause, the job's end), and predicting the alternation anyway
+/// expects a move that is not coming (on the MW cluster of docs/planner.md a load whose pauses lengthened from 17 s
+/// to 56 s: 36–61 kW of bias upwards, the battery charging for a rise that did not come). Where
+/// <see cref="PeriodicPredictor"/> needs two cycles of a new rhythm before its autocorrelation finds it, this one
+/// follows after one phase; it has one rhythm only (several jobs of different periods are the periodic predictor's;
+/// <see cref="LoadForecast"/> weighs the two by their measured skill).
+/// </para>
+/// <para>
+/// Pure and deterministic; every buffer is allocated in the constructor, so <see cref="Add"/>, <see cref="Update"/>
+/// and <see cref="Predict"/> allocate nothing. <see cref="Add"/> is O(1); <see cref="Update"/> sorts the history
+/// (O(n log n), n = 300 by default) and belongs beside the loop. Not thread-safe.
+/// </para>
+/// </summary>
+public sealed class PhasePredictor
+{
+    /// <summary>Runs shorter than this, s, are joined to the run before them (a blip, not a phase).</summary>
+    public const double MinRunS = 5;
+
+    private const long BinNs = 1_000_000_000;
+    private const double MinSpanFraction = 0.05;
+    private const double LowCutFraction = 0.4;
+    private const double HighCutFraction = 0.6;
+    private const int CurrentLevelBins = 3;
+    private const int MinBins = 30;
+
+    private readonly double[] _ring;
+    private readonly double[] _x;
+    private readonly double[] _sorted;
+    private readonly bool[] _runHigh;
+    private readonly int[] _runLength;
+    private int _head;
+    private int _count;
+    private bool _started;
+    private long _binIndex;
+    private long _originNs;
+    private double _binSumW;
+    private int _binSamples;
+    private double _currentW;
+    private double _otherW;
+    private double _remainingS;
+    private double _sameS;
+    private double _otherS;
+
+    /// <summary>Creates a predictor keeping <paramref name="historyS"/> seconds of 1 s means.</summary>
+    public PhasePredictor(double historyS = 300)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(historyS, MinBins);
+        int bins = (int)Math.Round(historyS);
+        _ring = new double[bins];
+        _x = new double[bins];
+        _sorted = new double[bins];
+        _runHigh = new bool[bins + 1];
+        _runLength = new int[bins + 1];
+    }
+
+    /// <summary>True when the last <see cref="Update"/> found a rhythm to repeat; false: the prediction is persistence.</summary>
+    public bool Usable { get; private set; }
+
+    /// <summary>The newest complete 1 s bin, W (the persistence forecast); NaN before the first.</summary>
+    public double LastW { get; private set; } = double.NaN;
+
+    /// <summary>Complete 1 s bins added since the start (a bin's index for <see cref="BinW"/>).</summary>
+    public long Bins { get; private set; }
+
+    /// <summary>Seconds the current phase is expected to last still (meaningful when <see cref="Usable"/>).</summary>
+    public double RemainingS => _remainingS;
+
+    /// <summary>
+    /// The mean of 1 s bin <paramref name="index"/> (1 = the first bin ever completed, <see cref="Bins"/> = the newest),
+    /// NaN when it is no longer (or not yet) held.
+    /// </summary>
+    public double BinW(long index)
+    {
+        long age = Bins - index;
+        return age < 0 || age >= _count ? double.NaN : _ring[(int)((((_head - 1 - age) % _ring.Length) + _ring.Length) % _ring.Length)];
+    }
+
+    /// <summary>Adds a load sample taken at <paramref name="nowNs"/> (monotonic, non-decreasing). O(1), no allocation.</summary>
+    public void Add(long nowNs, double loadW)
+    {
+        if (!double.IsFinite(loadW))
+        {
+            return;
+        }
+
+        if (!_started)
+        {
+            _started = true;
+            _originNs = nowNs;
+            _binIndex = 0;
+        }
+
+        long index = (nowNs - _originNs) / BinNs;
+        if (index > _binIndex)
+        {
+            double meanW = _binSamples > 0 ? _binSumW / _binSamples : LastW;
+            // A gap repeats the last value (bounded by the history length: older bins would be overwritten anyway).
+            long closing = Math.Min(index - _binIndex, _ring.Length);
+            for (long i = 0; i < closing; i++)
+            {
+                _ring[_head] = meanW;
+                _head = (_head + 1) % _ring.Length;
+                _count = Math.Min(_count + 1, _ring.Length);
+                Bins++;
+            }
+
+            LastW = meanW;
+            _binIndex = index;
+            _binSumW = 0;
+            _binSamples = 0;
+        }
+
+        _binSumW += loadW;
+        _binSamples++;
+    }
+
+    /// <summary>Finds the levels, the phases and the current phase from the history (≈ 1 Hz, beside the loop). No allocation.</summary>
+    public void Update()
+    {
+        Usable = false;
+        int n = _count;
+        if (n < MinBins)
+        {
+            return;
+        }
+
+        int start = (_head - n + _ring.Length) % _ring.Length;
+        for (int i = 0; i < n; i++)
+        {
+            _x[i] = _ring[(start + i) % _ring.Length];
+            _sorted[i] = _x[i];
+        }
+
+        Array.Sort(_sorted, 0, n);
+        double lowW = _sorted[n / 10];
+        double highW = _sorted[9 * n / 10];
+        double spanW = highW - lowW;
+        if (!(spanW > MinSpanFraction * Math.Max(Math.Abs(highW), 1)))
+        {
+            return;
+        }
+
+        int runs = Segment(n, lowW + (LowCutFraction * spanW), lowW + (HighCutFraction * spanW), lowW + (0.5 * spanW));
+
+        // The last run is the current phase; complete phases lie between the first (cut by the history's start) and it.
+        bool high = _runHigh[runs - 1];
+        int currentS = _runLength[runs - 1];
+        double sameS = 0;
+        double otherS = 0;
+        double otherW = 0;
+        int endIndex = n - currentS;
+        for (int r = runs - 2; r >= 1 && (sameS == 0 || otherS == 0); r--)
+        {
+            int beginIndex = endIndex - _runLength[r];
+            if (_runHigh[r] == high)
+            {
+                sameS = sameS == 0 ? _runLength[r] : sameS;
+            }
+            else if (otherS == 0)
+            {
+                otherS = _runLength[r];
+                otherW = MeanW(beginIndex, endIndex);
+            }
+
+            endIndex = beginIndex;
+        }
+
+        if (sameS <= 0 || otherS <= 0 || currentS >= sameS)
+        {
+            return; // nothing complete to repeat, or the current phase outlasts the last one: a change, not the rhythm
+        }
+
+        int recent = Math.Min(CurrentLevelBins, currentS);
+        double recentW = 0;
+        for (int i = n - recent; i < n; i++)
+        {
+            recentW += _x[i];
+        }
+
+        _currentW = recentW / recent;
+        _otherW = otherW;
+        _sameS = sameS;
+        _otherS = otherS;
+        _remainingS = sameS - currentS;
+        Usable = true;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="outputW"/>[k] with the load expected at <c>end + (k + 1)·stepS</c>, where end is the end of
+    /// the newest complete bin: the current level until the current phase's expected end, then the two levels
+    /// alternating; persistence when not <see cref="Usable"/>. No allocation.
+    /// </summary>
+    public void Predict(Span<double> outputW, double stepS)
+    {
+        double lastW = double.IsNaN(LastW) ? 0 : LastW;
+        double cycleS = _otherS + _sameS;
+        for (int k = 0; k < outputW.Length; k++)
+        {
+            if (!Usable)
+            {
+                outputW[k] = lastW;
+                continue;
+            }
+
+            double tS = (k + 1) * stepS;
+            outputW[k] = tS < _remainingS ? _currentW : ((tS - _remainingS) % cycleS < _otherS ? _otherW : _currentW);
+        }
+    }
+
+    private double MeanW(int from, int to)
+    {
+        double sumW = 0;
+        for (int i = from; i < to; i++)
+        {
+            sumW += _x[i];
+        }
+
+        return sumW / (to - from);
+    }
+
+    /// <summary>
+    /// Splits _x[0..n) into runs above/below the cuts (hysteresis), joins runs shorter than <see cref="MinRunS"/> (all
+    /// but the last, the phase in progress) and neighbours of one level; returns the number of runs.
+    /// </summary>
+    private int Segment(int n, double lowCutW, double highCutW, double midW)
+    {
+        bool high = _x[0] >= midW;
+        int raw = 1;
+        _runHigh[0] = high;
+        _runLength[0] = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double w = _x[i];
+            if (high ? w < lowCutW : w > highCutW)
+            {
+                high = !high;
+                _runHigh[raw] = high;
+                _runLength[raw] = 0;
+                raw++;
+            }
+
+            _runLength[raw - 1]++;
+        }
+
+        int runs = 0;
+        for (int r = 0; r < raw; r++)
+        {
+            bool last = r == raw - 1;
+            if (runs > 0 && (_runHigh[r] == _runHigh[runs - 1] || (_runLength[r] < MinRunS && !last)))
+            {
+                _runLength[runs - 1] += _runLength[r];
+                continue;
+            }
+
+            _runHigh[runs] = _runHigh[r];
+            _runLength[runs] = _runLength[r];
+            runs++;
+        }
+
+        return runs;
+    }
+}
