@@ -97,6 +97,7 @@ public sealed partial class PlannerDaemonTests(ITestOutputHelper output)
         Assert.InRange(p99, 0.01, 5_000);
         Assert.Equal(0, last.GetProperty("samples_dropped").GetInt64());
         Assert.Equal(0, last.GetProperty("round_alloc_bytes").GetInt64());
+        Assert.InRange(last.GetProperty("phase_weight").GetDouble(), 0, 1);
         // The default solver is the purpose-written one (no native library): measured +0.7 MB; GLOP added ≈ 23 MB.
         Assert.True(withKb - withoutKb < 10 * 1024, $"the planner added {(withKb - withoutKb) / 1024} MB");
     }

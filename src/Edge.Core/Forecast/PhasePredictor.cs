@@ -66,6 +66,8 @@ public sealed class PhasePredictor
         _sorted = new double[bins];
         _runHigh = new bool[bins + 1];
         _runLength = new int[bins + 1];
+        // The sort's helper for double is created on first use: here, not in a round (0 B per Update from the first).
+        Array.Sort(_sorted, 0, 2);
     }
 
     /// <summary>True when the last <see cref="Update"/> found a rhythm to repeat; false: the prediction is persistence.</summary>

@@ -49,8 +49,8 @@ public sealed class ReplayCommand : ICommand
         --planner adds "planner": the smoothing controller with the forecast-assisted grid planner beside it
         (docs/planner.md), run in step with virtual time, its solve latency modelled (20 ms); --planner-solver picks
         the programme's solver (banded: purpose-written, the default; glop: Google OR-Tools); --planner-forecast
-        perfect gives the planner the trace's own future instead of its forecast (periodic predictor + --announce),
-        which shows what a forecast can be worth on this trace at most; --planner-horizon-s S sets how far each plan looks
+        perfect gives the planner the trace's own future instead of its forecast (periodic and phase predictors,
+        --announce), which shows what a forecast can be worth on this trace at most; --planner-horizon-s S sets how far each plan looks
         ahead (10–600 s; default 60, as the daemon's Planner:HorizonS). --bound prints the
         clairvoyant lower bound on battery throughput (an LP over the whole trace at 0.1 s means, with perfect
         foresight, under the same power, energy and ramp limits) and each controller's ratio to it.

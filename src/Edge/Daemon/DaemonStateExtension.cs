@@ -104,6 +104,7 @@ internal sealed class DaemonStateExtension(
             j.WriteNumber("round_alloc_bytes"u8, p.RoundAllocatedBytes);
             Number(j, "period_s"u8, p.PeriodS);
             Number(j, "confidence"u8, p.Confidence);
+            Number(j, "phase_weight"u8, p.PhaseWeight);
             j.WriteNumber("announcements"u8, p.Announcements);
             j.WriteNumber("samples_dropped"u8, p.SamplesDropped);
             j.WriteEndObject();

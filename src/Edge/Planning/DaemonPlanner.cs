@@ -157,6 +157,7 @@ public sealed class DaemonPlanner : IDisposable
             MeanRoundAllocatedBytes = _planner.Rounds == 0 ? 0 : (double)_planner.AllocatedBytes / _planner.Rounds,
             PeriodS = p.Components > 0 ? p.PeriodS(0) : double.NaN,
             Confidence = p.Confidence,
+            PhaseWeight = _planner.Forecast.PhaseWeight,
             Announcements = _planner.Forecast.Announcements,
             SamplesDropped = Samples.Dropped,
         };

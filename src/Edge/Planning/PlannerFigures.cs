@@ -37,6 +37,9 @@ public readonly record struct PlannerFigures
     /// <summary>The forecast's confidence in its periodic prediction (0–1).</summary>
     public double Confidence { get; init; }
 
+    /// <summary>The phase predictor's weight in the forecast, by measured skill (0–1; the periodic prediction has the rest).</summary>
+    public double PhaseWeight { get; init; }
+
     /// <summary>Phase announcements pending in the forecast.</summary>
     public int Announcements { get; init; }
 
