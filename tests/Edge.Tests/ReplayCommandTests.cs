@@ -521,6 +521,17 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, "o.json")));
     }
 
+    [Theory]
+    [InlineData("-", "standard output")]
+    [InlineData("/dev/stdout", "standard output")]
+    [InlineData("/dev/null", "/dev/null")]
+    [InlineData("out/r.json", "out/r.json")]
+    public void A_file_written_to_standard_output_is_named_so(string path, string named)
+    {
+        // "edge replay: wrote -" said nothing a reader could use.
+        Assert.Equal(named, OutputOption.Describe(path));
+    }
+
     private static string Symlink(string link, string target)
     {
         File.CreateSymbolicLink(link, target);

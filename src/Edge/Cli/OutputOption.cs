@@ -122,6 +122,9 @@ public static class OutputOption
         return false;
     }
 
+    /// <summary>How a message names where the option's file went: "standard output" for <c>-</c> or /dev/stdout, else the path.</summary>
+    public static string Describe(string path) => TakesStandardOutput(path) ? "standard output" : path;
+
     /// <summary>Writes the option's file.</summary>
     public static void Write(string flag, string path, Action<Stream> write)
     {

@@ -236,7 +236,7 @@ internal sealed class BenchLoopCommand : ICommand
             if (jsonPath is not null)
             {
                 OutputOption.Write("json", jsonPath, result.WriteJson);
-                context.Error.WriteLine($"edge bench loop: wrote {jsonPath}");
+                context.Error.WriteLine($"edge bench loop: wrote {OutputOption.Describe(jsonPath)}");
             }
 
             if (loop.Counters.AllocatedBytes != 0)

@@ -407,13 +407,13 @@ public sealed class ReplayCommand : ICommand
         }
         if (seriesPath is not null)
         {
-            context.Error.WriteLine($"edge replay: wrote {seriesPath}");
+            context.Error.WriteLine($"edge replay: wrote {OutputOption.Describe(seriesPath)}");
         }
 
         if (jsonPath is not null)
         {
             OutputOption.Write("json", jsonPath, s => WriteJson(s, summary, periodS, options, battery, runs, sites));
-            context.Error.WriteLine($"edge replay: wrote {jsonPath}");
+            context.Error.WriteLine($"edge replay: wrote {OutputOption.Describe(jsonPath)}");
         }
 
         if (plotPath is not null)
@@ -434,7 +434,7 @@ public sealed class ReplayCommand : ICommand
                 using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
                 w.Write(doc);
             });
-            context.Error.WriteLine($"edge replay: wrote {plotPath}");
+            context.Error.WriteLine($"edge replay: wrote {OutputOption.Describe(plotPath)}");
         }
 
         return ExitCodes.Ok;
