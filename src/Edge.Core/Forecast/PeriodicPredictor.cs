@@ -23,8 +23,7 @@ public sealed class PeriodicPredictor
     private const double MinCorrelation = 0.3;
     private const double MultipleTolerance = 0.5;
 
-    private readonly long _binNs;
-    private readonly double[] _ring;
+    private readonly BinnedHistory _history;
     private readonly double[] _x;
     private readonly double[] _residual;
     private readonly int _minLag;
@@ -33,16 +32,8 @@ public sealed class PeriodicPredictor
     private readonly double[][] _shapes;
     private readonly double[] _componentVarianceW2;
     private readonly double[] _acf;
-    private int _head;
-    private int _count;
-    private bool _started;
-    private long _binIndex;
-    private long _originNs;
-    private double _binSumW;
-    private int _binSamples;
     private double _meanW;
     private int _fitLength;
-    private long _pushed;
     private long _fitPushed;
 
     /// <summary>Creates a predictor.</summary>
@@ -61,9 +52,8 @@ public sealed class PeriodicPredictor
         }
 
         BinS = binS;
-        _binNs = (long)Math.Round(binS * 1e9);
         int bins = (int)Math.Round(historyS / binS);
-        _ring = new double[bins];
+        _history = new BinnedHistory(binS, bins);
         _x = new double[bins];
         _residual = new double[bins];
         _minLag = (int)Math.Round(minPeriodS / binS);
@@ -89,10 +79,10 @@ public sealed class PeriodicPredictor
     public double Confidence { get; private set; }
 
     /// <summary>The newest complete bin, W (the persistence forecast); NaN before the first.</summary>
-    public double LastW { get; private set; } = double.NaN;
+    public double LastW => _history.LastW;
 
     /// <summary>Complete bins held.</summary>
-    public int Count => _count;
+    public int Count => _history.Count;
 
     /// <summary>Period of component <paramref name="index"/>, s (strongest first).</summary>
     public double PeriodS(int index) => _periodBins[index] * BinS;
@@ -101,58 +91,24 @@ public sealed class PeriodicPredictor
     public double ComponentVarianceW2(int index) => _componentVarianceW2[index];
 
     /// <summary>Adds a load sample taken at <paramref name="nowNs"/> (monotonic, non-decreasing). O(1), no allocation.</summary>
-    public void Add(long nowNs, double loadW)
-    {
-        if (!double.IsFinite(loadW))
-        {
-            return;
-        }
-
-        if (!_started)
-        {
-            _started = true;
-            _originNs = nowNs;
-            _binIndex = 0;
-        }
-
-        long index = (nowNs - _originNs) / _binNs;
-        if (index > _binIndex)
-        {
-            double meanW = _binSamples > 0 ? _binSumW / _binSamples : LastW;
-            // A gap repeats the last value (bounded by the history length: older bins would be overwritten anyway).
-            long closing = Math.Min(index - _binIndex, _ring.Length);
-            for (long i = 0; i < closing; i++)
-            {
-                Push(meanW);
-            }
-
-            _binIndex = index;
-            _binSumW = 0;
-            _binSamples = 0;
-        }
-
-        _binSumW += loadW;
-        _binSamples++;
-    }
+    public void Add(long nowNs, double loadW) => _history.Add(nowNs, loadW);
 
     /// <summary>Finds the periods and cycle shapes from the history (≈ 1 Hz, beside the loop). No allocation.</summary>
     public void Update()
     {
         Components = 0;
         Confidence = 0;
-        int n = _count;
+        int n = _history.Count;
         if (n < 2 * _minLag + 2)
         {
             return;
         }
 
-        int start = (_head - n + _ring.Length) % _ring.Length;
+        _history.CopyTo(_x);
         double sumW = 0;
         for (int i = 0; i < n; i++)
         {
-            double v = _ring[(start + i) % _ring.Length];
-            _x[i] = v;
-            sumW += v;
+            sumW += _x[i];
         }
 
         _meanW = sumW / n;
@@ -220,7 +176,7 @@ public sealed class PeriodicPredictor
         }
 
         _fitLength = n;
-        _fitPushed = _pushed;
+        _fitPushed = _history.Bins;
         Confidence = total > 0 ? Math.Clamp(1 - left / total, 0, 1) : 0;
     }
 
@@ -241,7 +197,7 @@ public sealed class PeriodicPredictor
             }
 
             // Bins added since the fit move the prediction's origin forward.
-            long j = _fitLength - 1 + (_pushed - _fitPushed) + (long)Math.Round((k + 1) * stepS / BinS);
+            long j = _fitLength - 1 + (_history.Bins - _fitPushed) + (long)Math.Round((k + 1) * stepS / BinS);
             double periodicW = _meanW;
             for (int c = 0; c < Components; c++)
             {
@@ -250,15 +206,6 @@ public sealed class PeriodicPredictor
 
             outputW[k] = Confidence * periodicW + (1 - Confidence) * lastW;
         }
-    }
-
-    private void Push(double w)
-    {
-        _ring[_head] = w;
-        _head = (_head + 1) % _ring.Length;
-        _count = Math.Min(_count + 1, _ring.Length);
-        LastW = w;
-        _pushed++;
     }
 
     private double Variance(int from, int to)

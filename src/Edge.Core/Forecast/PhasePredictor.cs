@@ -31,25 +31,17 @@ public sealed class PhasePredictor
     /// <summary>Runs shorter than this, s, are joined to the run before them (a blip, not a phase).</summary>
     public const double MinRunS = 5;
 
-    private const long BinNs = 1_000_000_000;
     private const double MinSpanFraction = 0.05;
     private const double LowCutFraction = 0.4;
     private const double HighCutFraction = 0.6;
     private const int CurrentLevelBins = 3;
     private const int MinBins = 30;
 
-    private readonly double[] _ring;
+    private readonly BinnedHistory _history;
     private readonly double[] _x;
     private readonly double[] _sorted;
     private readonly bool[] _runHigh;
     private readonly int[] _runLength;
-    private int _head;
-    private int _count;
-    private bool _started;
-    private long _binIndex;
-    private long _originNs;
-    private double _binSumW;
-    private int _binSamples;
     private double _currentW;
     private double _otherW;
     private double _remainingS;
@@ -61,7 +53,7 @@ public sealed class PhasePredictor
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(historyS, MinBins);
         int bins = (int)Math.Round(historyS);
-        _ring = new double[bins];
+        _history = new BinnedHistory(1, bins);
         _x = new double[bins];
         _sorted = new double[bins];
         _runHigh = new bool[bins + 1];
@@ -74,10 +66,10 @@ public sealed class PhasePredictor
     public bool Usable { get; private set; }
 
     /// <summary>The newest complete 1 s bin, W (the persistence forecast); NaN before the first.</summary>
-    public double LastW { get; private set; } = double.NaN;
+    public double LastW => _history.LastW;
 
     /// <summary>Complete 1 s bins added since the start (a bin's index for <see cref="BinW"/>).</summary>
-    public long Bins { get; private set; }
+    public long Bins => _history.Bins;
 
     /// <summary>Seconds the current phase is expected to last still (meaningful when <see cref="Usable"/>).</summary>
     public double RemainingS => _remainingS;
@@ -86,67 +78,23 @@ public sealed class PhasePredictor
     /// The mean of 1 s bin <paramref name="index"/> (1 = the first bin ever completed, <see cref="Bins"/> = the newest),
     /// NaN when it is no longer (or not yet) held.
     /// </summary>
-    public double BinW(long index)
-    {
-        long age = Bins - index;
-        return age < 0 || age >= _count ? double.NaN : _ring[(int)((((_head - 1 - age) % _ring.Length) + _ring.Length) % _ring.Length)];
-    }
+    public double BinW(long index) => _history.BinW(index);
 
     /// <summary>Adds a load sample taken at <paramref name="nowNs"/> (monotonic, non-decreasing). O(1), no allocation.</summary>
-    public void Add(long nowNs, double loadW)
-    {
-        if (!double.IsFinite(loadW))
-        {
-            return;
-        }
-
-        if (!_started)
-        {
-            _started = true;
-            _originNs = nowNs;
-            _binIndex = 0;
-        }
-
-        long index = (nowNs - _originNs) / BinNs;
-        if (index > _binIndex)
-        {
-            double meanW = _binSamples > 0 ? _binSumW / _binSamples : LastW;
-            // A gap repeats the last value (bounded by the history length: older bins would be overwritten anyway).
-            long closing = Math.Min(index - _binIndex, _ring.Length);
-            for (long i = 0; i < closing; i++)
-            {
-                _ring[_head] = meanW;
-                _head = (_head + 1) % _ring.Length;
-                _count = Math.Min(_count + 1, _ring.Length);
-                Bins++;
-            }
-
-            LastW = meanW;
-            _binIndex = index;
-            _binSumW = 0;
-            _binSamples = 0;
-        }
-
-        _binSumW += loadW;
-        _binSamples++;
-    }
+    public void Add(long nowNs, double loadW) => _history.Add(nowNs, loadW);
 
     /// <summary>Finds the levels, the phases and the current phase from the history (≈ 1 Hz, beside the loop). No allocation.</summary>
     public void Update()
     {
         Usable = false;
-        int n = _count;
+        int n = _history.Count;
         if (n < MinBins)
         {
             return;
         }
 
-        int start = (_head - n + _ring.Length) % _ring.Length;
-        for (int i = 0; i < n; i++)
-        {
-            _x[i] = _ring[(start + i) % _ring.Length];
-            _sorted[i] = _x[i];
-        }
+        _history.CopyTo(_x);
+        _x.AsSpan(0, n).CopyTo(_sorted);
 
         Array.Sort(_sorted, 0, n);
         double lowW = _sorted[n / 10];
