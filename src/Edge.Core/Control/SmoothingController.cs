@@ -71,7 +71,6 @@ public sealed class SmoothingController : IGridController
 
     /// <summary>Most periods one decision may advance the ramps and filters by (a late period counts; a stall does not).</summary>
     private const double MaxPeriodsPerStep = 2.0;
-    private const double LoadRangeForgetS = 3600.0;
     private const double PowerMargin = 0.05;
 
     private readonly ControllerOptions _configured;
@@ -108,8 +107,7 @@ public sealed class SmoothingController : IGridController
     private double _trimW;
     private bool _meterSeen;
     private bool _wasSaturated;
-    private double _loadMaxW;
-    private double _loadMinW;
+    private LoadRange _loadRange;
     private double _lastLoadW;
     private double _curtailableW;
     private GridPlan _plan;
@@ -403,10 +401,9 @@ public sealed class SmoothingController : IGridController
         _slopeWPerS = 0;
         _lastSetpointW = batteryW;
         _lastLoadW = loadW;
-        _loadMaxW = loadW + _trimW;
-        _loadMinW = loadW + _trimW;
-        _recent.Reset(_loadMaxW);
-        _recentFirm.Reset(_loadMaxW - Curtailable(input));
+        _loadRange.Reset(loadW + _trimW);
+        _recent.Reset(_loadRange.MaxW);
+        _recentFirm.Reset(_loadRange.MaxW - Curtailable(input));
         // A grid already beyond a limit is brought inside by a ramp, not a step (bumpless start).
         _effectiveCapW = Math.Max(_capTargetW, gridW);
         _effectiveFloorW = Math.Min(_floorTargetW, gridW);
@@ -460,9 +457,7 @@ public sealed class SmoothingController : IGridController
 
     private void UpdateLoadRange(double loadW, double curtailableW, double dtS)
     {
-        double forget = dtS / LoadRangeForgetS;
-        _loadMaxW = loadW >= _loadMaxW ? loadW : _loadMaxW - (_loadMaxW - loadW) * forget;
-        _loadMinW = loadW <= _loadMinW ? loadW : _loadMinW + (loadW - _loadMinW) * forget;
+        _loadRange.Add(loadW, dtS, LoadRange.ForgetS);
         _recent.Add(loadW, dtS);
         _recentFirm.Add(loadW - curtailableW, dtS);
         _curtailableW = curtailableW;
@@ -502,25 +497,9 @@ public sealed class SmoothingController : IGridController
         // boundedW > referenceW: the bound makes the battery charge; < : discharge. The SoC limit it may push to is the
         // one from which the battery can still carry the largest move the other way (power-limited, see below).
         double weight = boundedW > referenceW
-            ? EnergyWeight(_configured.SocMaxPct - 100 * _configured.ChargeEfficiency * SwingEnergyJ(_gridTargetW - _loadMinW, chargeW, _rampDownWPerS) / _energyJ - input.SocPct, _configured.SocMaxPct - socTargetPct)
-            : EnergyWeight(input.SocPct - _configured.SocMinPct - (SocBackedByLevers ? 0 : 100) * SwingEnergyJ(_loadMaxW - _gridTargetW, dischargeW, _rampUpWPerS) / _configured.DischargeEfficiency / _energyJ, socTargetPct - _configured.SocMinPct);
+            ? EnergyWeight(_configured.SocMaxPct - 100 * _configured.ChargeEfficiency * LoadRange.SwingEnergyJ(_gridTargetW - _loadRange.MinW, chargeW, _rampDownWPerS) / _energyJ - input.SocPct, _configured.SocMaxPct - socTargetPct)
+            : EnergyWeight(input.SocPct - _configured.SocMinPct - (SocBackedByLevers ? 0 : 100) * LoadRange.SwingEnergyJ(_loadRange.MaxW - _gridTargetW, dischargeW, _rampUpWPerS) / _configured.DischargeEfficiency / _energyJ, socTargetPct - _configured.SocMinPct);
         return referenceW + weight * (boundedW - referenceW);
-    }
-
-    /// <summary>
-    /// Energy the battery moves while the grid follows a step of <paramref name="stepW"/> at <paramref name="rampWPerS"/>
-    /// with at most <paramref name="powerW"/> of battery power: ΔP²/2R up to the power limit, then P·(ΔP − P)/R + P²/2R
-    /// (beyond it the battery saturates anyway, so the energy it can use is bounded by its power).
-    /// </summary>
-    private static double SwingEnergyJ(double stepW, double powerW, double rampWPerS)
-    {
-        if (!(stepW > 0) || !(powerW > 0))
-        {
-            return 0;
-        }
-
-        double p = Math.Min(stepW, powerW);
-        return (p * (stepW - p) + 0.5 * p * p) / rampWPerS;
     }
 
     /// <summary>
@@ -561,8 +540,8 @@ public sealed class SmoothingController : IGridController
 
     private double HeadroomSocTarget(ref ControlFlags flags)
     {
-        double loadMaxW = double.IsNaN(_configured.ExpectedLoadMaxW) ? _loadMaxW : Math.Max(_configured.ExpectedLoadMaxW, _loadMaxW);
-        double loadMinW = double.IsNaN(_configured.ExpectedLoadMinW) ? _loadMinW : Math.Min(_configured.ExpectedLoadMinW, _loadMinW);
+        double loadMaxW = double.IsNaN(_configured.ExpectedLoadMaxW) ? _loadRange.MaxW : Math.Max(_configured.ExpectedLoadMaxW, _loadRange.MaxW);
+        double loadMinW = double.IsNaN(_configured.ExpectedLoadMinW) ? _loadRange.MinW : Math.Min(_configured.ExpectedLoadMinW, _loadRange.MinW);
         double riseW = Math.Max(0, Math.Min(loadMaxW, _effectiveCapW) - _gridTargetW);
         double dropW = Math.Max(0, _gridTargetW - Math.Max(loadMinW, _effectiveFloorW));
         // Energy (in the cells) to carry a step of riseW / dropW while the grid ramps after it: ΔP²/2R.

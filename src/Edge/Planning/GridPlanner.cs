@@ -22,9 +22,16 @@ public sealed class GridPlanner : IDisposable
     private readonly IGridPlanSolver _lp;
     private readonly double[] _fine;
     private readonly double[] _coarse;
+    private readonly double[] _past;
     private readonly double _energyWh;
     private readonly double _socRecoveryS;
     private readonly double _stepS;
+    private readonly double _rampDownWPerS;
+    private readonly double _maxChargeW;
+    private readonly double _chargeEfficiency;
+    private readonly double _expectedLoadMinW;
+    private LoadRange _loadRange;
+    private long _lastAddNs = long.MinValue;
     private long _lastRoundNs = long.MinValue;
     private double _lastRoundSlopeWPerS;
 
@@ -47,8 +54,13 @@ public sealed class GridPlanner : IDisposable
         Forecast = new LoadForecast(new PeriodicPredictor(BinS, 300, 1, 120, 3), Math.Max(1, maxAnnouncements), new PhasePredictor(), steps * perStep);
         _fine = new double[steps * perStep];
         _coarse = new double[steps];
+        _past = new double[(int)Math.Ceiling(steps * stepS)];
         _energyWh = options.EnergyWh;
         _socRecoveryS = options.SocRecoveryS;
+        _rampDownWPerS = GridPlanLp.RampDerate * options.RampDownWPerS;
+        _maxChargeW = options.MaxChargeW;
+        _chargeEfficiency = options.ChargeEfficiency;
+        _expectedLoadMinW = options.ExpectedLoadMinW;
     }
 
     /// <summary>The programme's solver.</summary>
@@ -88,7 +100,15 @@ public sealed class GridPlanner : IDisposable
     public long LastRoundAllocatedBytes { get; private set; }
 
     /// <summary>Adds the load measured at <paramref name="nowNs"/>. O(1), no allocation.</summary>
-    public void Add(long nowNs, double loadW) => Forecast.Add(nowNs, loadW);
+    public void Add(long nowNs, double loadW)
+    {
+        Forecast.Add(nowNs, loadW);
+        if (double.IsFinite(loadW))
+        {
+            _loadRange.Add(loadW, _lastAddNs == long.MinValue ? 0 : Math.Max(0, (nowNs - _lastAddNs) * 1e-9), LoadRange.ForgetS);
+            _lastAddNs = nowNs;
+        }
+    }
 
     /// <summary>
     /// One round at <paramref name="nowNs"/>: from the grid target <paramref name="gridTargetW"/> moving at
@@ -133,8 +153,7 @@ public sealed class GridPlanner : IDisposable
         }
 
         double energyWh = socPct / 100 * _energyWh;
-        double targetWh = socTargetPct / 100 * _energyWh;
-        double terminalWh = energyWh + ((targetWh - energyWh) * Math.Min(1, horizonS / _socRecoveryS));
+        double terminalWh = TerminalEnergyWh(energyWh, socTargetPct / 100 * _energyWh, ExplainedWh(gridTargetW, socPct < socTargetPct), horizonS, _socRecoveryS);
         // The grid's present curvature: its slope's change since the last round, when that round was about one step ago
         // (a missed or late round, or the first: none known, taken as 0).
         double elapsedS = _lastRoundNs == long.MinValue ? 0 : (nowNs - _lastRoundNs) * 1e-9;
@@ -158,6 +177,82 @@ public sealed class GridPlanner : IDisposable
         LastRoundAllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
         AllocatedBytes += LastRoundAllocatedBytes;
         return ok && double.IsFinite(referenceW) && double.IsFinite(slopeWPerS);
+    }
+
+    /// <summary>
+    /// The energy the plan should end its horizon with, Wh (docs/planner.md §3, "SoC return"). SoC drifts towards
+    /// <paramref name="targetWh"/> at the controller's recovery rate (1/<paramref name="socRecoveryS"/>): far below
+    /// the band, and slow enough to leave alone a gap that the load itself will undo. The part of the gap that nothing
+    /// known will undo — beyond <paramref name="explainedWh"/> — returns twice as fast.
+    /// </summary>
+    internal static double TerminalEnergyWh(double energyWh, double targetWh, double explainedWh, double horizonS, double socRecoveryS)
+    {
+        double gapWh = targetWh - energyWh;
+        double driftWh = Math.Abs(gapWh) * Math.Min(1, horizonS / socRecoveryS);
+        double unexplainedWh = (Math.Abs(gapWh) - explainedWh) * Math.Min(1, 2 * horizonS / socRecoveryS);
+        return energyWh + (Math.Sign(gapWh) * Math.Max(driftWh, unexplainedWh));
+    }
+
+    /// <summary>
+    /// How much of a SoC gap the load will undo by itself, Wh: the battery's swing through the load just seen and the
+    /// load forecast (each over one horizon, <see cref="SwingWh"/>), and, when SoC is below its target, the energy a
+    /// drop from the grid target now to the lowest load of the last hour puts back (the job's end refills what its
+    /// start took; a surplus has no such promise — a load's start is never expected).
+    /// </summary>
+    private double ExplainedWh(double gridTargetW, bool belowTarget)
+    {
+        PhasePredictor phases = Forecast.Phases!;
+        long newest = phases.Bins;
+        for (int i = 0; i < _past.Length; i++)
+        {
+            _past[i] = phases.BinW(newest - _past.Length + 1 + i);
+        }
+
+        double swingWh = Math.Max(SwingWh(_coarse, _stepS), SwingWh(_past, 1));
+        if (!belowTarget || !_loadRange.Known)
+        {
+            return swingWh;
+        }
+
+        double floorW = double.IsNaN(_expectedLoadMinW) ? _loadRange.MinW : Math.Min(_expectedLoadMinW, _loadRange.MinW);
+        return swingWh + (LoadRange.SwingEnergyJ(gridTargetW - floorW, _maxChargeW, _rampDownWPerS) * _chargeEfficiency / 3600);
+    }
+
+    /// <summary>
+    /// The energy a battery moves to hold the grid flat at the mean of <paramref name="loadW"/> (steps of
+    /// <paramref name="stepS"/>), Wh: the range of the load's cumulative deviation from its mean. NaN values are skipped.
+    /// </summary>
+    internal static double SwingWh(ReadOnlySpan<double> loadW, double stepS)
+    {
+        double mean = 0;
+        int count = 0;
+        foreach (double w in loadW)
+        {
+            if (!double.IsNaN(w))
+            {
+                mean += w;
+                count++;
+            }
+        }
+
+        if (count == 0)
+        {
+            return 0;
+        }
+
+        mean /= count;
+        double sum = 0, lowest = 0, highest = 0;
+        foreach (double w in loadW)
+        {
+            if (!double.IsNaN(w))
+            {
+                sum += (w - mean) * stepS / 3600;
+                lowest = Math.Min(lowest, sum);
+                highest = Math.Max(highest, sum);
+            }
+        }
+
+        return highest - lowest;
     }
 
     /// <inheritdoc />
