@@ -8,7 +8,8 @@ namespace Edge.Core.Forecast;
 /// the prediction by its power from then on), then what the load's history says — the <see cref="PeriodicPredictor"/>
 /// (repeats the last cycles, confidence-weighted against persistence) and, when given one, the
 /// <see cref="PhasePredictor"/> (repeats the last high and low phases from the current phase's start), blended by their
-/// measured skill (<see cref="ForecastSkill"/>) — and persistence (the load stays where it is) when nothing is known.
+/// measured skill (<see cref="ForecastSkill"/>) — and persistence (the load stays where it is, at a level held still
+/// through noise: <see cref="PersistenceLevel"/>) when nothing is known.
 /// An announcement that has started is in the measured history and no longer added. Pure and deterministic;
 /// allocation-free after construction (announcements live in a fixed table; one with a known id replaces the older one).
 /// </summary>
@@ -47,6 +48,12 @@ public sealed class LoadForecast
     /// <summary>The phase predictor blended in by skill, when there is one.</summary>
     public PhasePredictor? Phases { get; }
 
+    /// <summary>
+    /// The level both predictors take as persistence, held still through noise (with <see cref="Phases"/>, whose 1 s
+    /// means it reads; without, NaN: each predictor's newest bin).
+    /// </summary>
+    public PersistenceLevel Level { get; } = new();
+
     /// <summary>How the two predictors have scored (meaningful with <see cref="Phases"/>).</summary>
     public ForecastSkill Skill { get; } = new();
 
@@ -73,9 +80,10 @@ public sealed class LoadForecast
         }
 
         Phases.Update();
+        Level.Update(Phases);
         Skill.Score(Phases);
-        Predictor.Predict(_scoredPeriodicW, Predictor.BinS);
-        Phases.Predict(_scoredPhaseW, Predictor.BinS);
+        Predictor.Predict(_scoredPeriodicW, Predictor.BinS, Level.LevelW);
+        Phases.Predict(_scoredPhaseW, Predictor.BinS, Level.LevelW);
         Skill.Issue(Phases.Bins, _scoredPeriodicW, _scoredPhaseW, Predictor.BinS);
     }
 
@@ -114,11 +122,11 @@ public sealed class LoadForecast
     /// </summary>
     public void Predict(long nowNs, Span<double> outputW, double stepS)
     {
-        Predictor.Predict(outputW, stepS);
+        Predictor.Predict(outputW, stepS, Level.LevelW);
         if (Phases is not null)
         {
             Span<double> phaseW = _phaseW.AsSpan(0, outputW.Length);
-            Phases.Predict(phaseW, stepS);
+            Phases.Predict(phaseW, stepS, Level.LevelW);
             double weight = Skill.WeightB;
             for (int k = 0; k < outputW.Length; k++)
             {

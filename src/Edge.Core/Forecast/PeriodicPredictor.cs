@@ -183,11 +183,13 @@ public sealed class PeriodicPredictor
     /// <summary>
     /// Fills <paramref name="outputW"/>[k] with the load expected over <c>[end + k·stepS, end + (k + 1)·stepS)</c>, where
     /// end is the end of the newest complete bin (stepS a multiple of the bin; the bin at the step's end is taken):
-    /// confidence × (mean + every component's shape at that phase) + (1 − confidence) × the newest bin. No allocation.
+    /// confidence × (mean + every component's shape at that phase) + (1 − confidence) × persistence: the newest bin, or
+    /// <paramref name="persistenceW"/> when given (<see cref="PersistenceLevel"/>). No allocation.
     /// </summary>
-    public void Predict(Span<double> outputW, double stepS)
+    public void Predict(Span<double> outputW, double stepS, double persistenceW = double.NaN)
     {
-        double lastW = double.IsNaN(LastW) ? 0 : LastW;
+        double lastW = double.IsNaN(persistenceW) ? LastW : persistenceW;
+        lastW = double.IsNaN(lastW) ? 0 : lastW;
         for (int k = 0; k < outputW.Length; k++)
         {
             if (Components == 0)

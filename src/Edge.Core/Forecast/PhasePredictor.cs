@@ -153,11 +153,13 @@ public sealed class PhasePredictor
     /// <summary>
     /// Fills <paramref name="outputW"/>[k] with the load expected at <c>end + (k + 1)·stepS</c>, where end is the end of
     /// the newest complete bin: the current level until the current phase's expected end, then the two levels
-    /// alternating; persistence when not <see cref="Usable"/>. No allocation.
+    /// alternating; persistence when not <see cref="Usable"/> (the newest bin, or <paramref name="persistenceW"/> when
+    /// given: <see cref="PersistenceLevel"/>). No allocation.
     /// </summary>
-    public void Predict(Span<double> outputW, double stepS)
+    public void Predict(Span<double> outputW, double stepS, double persistenceW = double.NaN)
     {
-        double lastW = double.IsNaN(LastW) ? 0 : LastW;
+        double lastW = double.IsNaN(persistenceW) ? LastW : persistenceW;
+        lastW = double.IsNaN(lastW) ? 0 : lastW;
         double cycleS = _otherS + _sameS;
         for (int k = 0; k < outputW.Length; k++)
         {
