@@ -32,13 +32,6 @@ public sealed class PersistenceLevel
 
     private readonly double[] _differences = new double[NoiseS];
 
-    /// <summary>Creates a level (unknown until the first <see cref="Update"/> with a bin).</summary>
-    public PersistenceLevel()
-    {
-        // The sort's helper for double is created on first use: here, not in a round.
-        Array.Sort(_differences, 0, 2);
-    }
-
     /// <summary>The level, W; NaN until a bin has been seen.</summary>
     public double LevelW { get; private set; } = double.NaN;
 
@@ -87,7 +80,7 @@ public sealed class PersistenceLevel
             return;
         }
 
-        Array.Sort(_differences, 0, n);
+        InPlaceSort.Sort(_differences.AsSpan(0, n));
         double sigmaW = _differences[n / 2] / (0.6745 * Math.Sqrt(2));
         NoiseW = sigmaW;
         if (Math.Abs(lastW - LevelW) > MoveSigmas * sigmaW)

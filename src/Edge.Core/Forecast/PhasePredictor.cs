@@ -58,8 +58,6 @@ public sealed class PhasePredictor
         _sorted = new double[bins];
         _runHigh = new bool[bins + 1];
         _runLength = new int[bins + 1];
-        // The sort's helper for double is created on first use: here, not in a round (0 B per Update from the first).
-        Array.Sort(_sorted, 0, 2);
     }
 
     /// <summary>True when the last <see cref="Update"/> found a rhythm to repeat; false: the prediction is persistence.</summary>
@@ -96,7 +94,7 @@ public sealed class PhasePredictor
         _history.CopyTo(_x);
         _x.AsSpan(0, n).CopyTo(_sorted);
 
-        Array.Sort(_sorted, 0, n);
+        InPlaceSort.Sort(_sorted.AsSpan(0, n));
         double lowW = _sorted[n / 10];
         double highW = _sorted[9 * n / 10];
         double spanW = highW - lowW;
