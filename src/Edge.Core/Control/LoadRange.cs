@@ -19,6 +19,12 @@ public struct LoadRange
     /// <summary>The lowest load seen (forgetting), W; 0 before the first.</summary>
     public double MinW { get; private set; }
 
+    /// <summary>The highest load to expect, W: the learnt one, or <paramref name="expectedMaxW"/> when configured (not NaN) and higher.</summary>
+    public readonly double MaxWith(double expectedMaxW) => double.IsNaN(expectedMaxW) ? MaxW : Math.Max(expectedMaxW, MaxW);
+
+    /// <summary>The lowest load to expect, W: the learnt one, or <paramref name="expectedMinW"/> when configured (not NaN) and lower.</summary>
+    public readonly double MinWith(double expectedMinW) => double.IsNaN(expectedMinW) ? MinW : Math.Min(expectedMinW, MinW);
+
     /// <summary>True once a load has been seen.</summary>
     public readonly bool Known => _known;
 

@@ -540,8 +540,8 @@ public sealed class SmoothingController : IGridController
 
     private double HeadroomSocTarget(ref ControlFlags flags)
     {
-        double loadMaxW = double.IsNaN(_configured.ExpectedLoadMaxW) ? _loadRange.MaxW : Math.Max(_configured.ExpectedLoadMaxW, _loadRange.MaxW);
-        double loadMinW = double.IsNaN(_configured.ExpectedLoadMinW) ? _loadRange.MinW : Math.Min(_configured.ExpectedLoadMinW, _loadRange.MinW);
+        double loadMaxW = _loadRange.MaxWith(_configured.ExpectedLoadMaxW);
+        double loadMinW = _loadRange.MinWith(_configured.ExpectedLoadMinW);
         double riseW = Math.Max(0, Math.Min(loadMaxW, _effectiveCapW) - _gridTargetW);
         double dropW = Math.Max(0, _gridTargetW - Math.Max(loadMinW, _effectiveFloorW));
         // Energy (in the cells) to carry a step of riseW / dropW while the grid ramps after it: ΔP²/2R.

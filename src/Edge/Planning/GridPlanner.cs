@@ -214,7 +214,7 @@ public sealed class GridPlanner : IDisposable
             return swingWh;
         }
 
-        double floorW = double.IsNaN(_expectedLoadMinW) ? _loadRange.MinW : Math.Min(_expectedLoadMinW, _loadRange.MinW);
+        double floorW = _loadRange.MinWith(_expectedLoadMinW);
         return swingWh + (LoadRange.SwingEnergyJ(gridTargetW - floorW, _maxChargeW, _rampDownWPerS) * _chargeEfficiency / 3600);
     }
 

@@ -1,4 +1,3 @@
-using Edge.Core.Battery;
 using Edge.Core.Control;
 using Edge.Core.Metrics;
 using Edge.Core.Replay;
@@ -12,18 +11,14 @@ namespace Edge.Tests.Planning;
 /// </summary>
 public sealed class PlannerNoiseTests
 {
-    private const double PeriodS = 0.01;
-
     [Fact]
     public void On_a_flat_noisy_load_the_planned_grid_stays_out_of_the_band()
     {
         ControllerOptions o = PlannerReplayTests.Options();
         using var planner = new PlannedController(o);
         var smoothing = new SmoothingController(o);
-        var battery = new BatteryModelOptions { EnergyWh = o.EnergyWh, MaxChargeW = o.MaxChargeW, MaxDischargeW = o.MaxDischargeW };
-        var metrics = new MetricsOptions(PeriodS, o.RampUpWPerS, o.RampDownWPerS, o.RampWindowS, 0, o.BandLowHz, o.BandHighHz, 1 / PeriodS);
         const int n = 60_000; // 600 s
-        var session = new ReplaySession([smoothing, planner], battery, metrics, n);
+        ReplaySession session = PlannerReplayTests.Session(o, [smoothing, planner], n);
         var random = new Random(5);
         for (int k = 0; k < n; k++)
         {

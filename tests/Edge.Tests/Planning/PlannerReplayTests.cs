@@ -22,6 +22,14 @@ public sealed class PlannerReplayTests
         RampDownWPerS = 100,
     };
 
+    /// <summary>A replay of <paramref name="periods"/> 10 ms periods for <paramref name="controllers"/> on <paramref name="o"/>'s battery.</summary>
+    internal static ReplaySession Session(ControllerOptions o, IGridController[] controllers, int periods)
+    {
+        var battery = new BatteryModelOptions { EnergyWh = o.EnergyWh, MaxChargeW = o.MaxChargeW, MaxDischargeW = o.MaxDischargeW };
+        var metrics = new MetricsOptions(PeriodS, o.RampUpWPerS, o.RampDownWPerS, o.RampWindowS, 0, o.BandLowHz, o.BandHighHz, 1 / PeriodS);
+        return new ReplaySession(controllers, battery, metrics, periods);
+    }
+
     private static double Load(long k)
     {
         double t = k * PeriodS;
@@ -32,10 +40,8 @@ public sealed class PlannerReplayTests
     {
         ControllerOptions o = Options();
         using var planner = new PlannedController(o);
-        var battery = new BatteryModelOptions { EnergyWh = o.EnergyWh, MaxChargeW = o.MaxChargeW, MaxDischargeW = o.MaxDischargeW };
-        var metrics = new MetricsOptions(PeriodS, o.RampUpWPerS, o.RampDownWPerS, o.RampWindowS, 0, o.BandLowHz, o.BandHighHz, 1 / PeriodS);
         const int n = 30_000; // 300 s
-        var session = new ReplaySession([planner], battery, metrics, n);
+        ReplaySession session = Session(o, [planner], n);
         var grid = new double[n];
         for (int k = 0; k < n; k++)
         {

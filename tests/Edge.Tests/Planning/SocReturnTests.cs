@@ -1,6 +1,4 @@
-using Edge.Core.Battery;
 using Edge.Core.Control;
-using Edge.Core.Metrics;
 using Edge.Core.Replay;
 using Edge.Planning;
 
@@ -55,10 +53,8 @@ public sealed class SocReturnTests
     {
         ControllerOptions o = PlannerReplayTests.Options();
         using var planner = new PlannedController(o);
-        var battery = new BatteryModelOptions { EnergyWh = o.EnergyWh, MaxChargeW = o.MaxChargeW, MaxDischargeW = o.MaxDischargeW };
-        var metrics = new MetricsOptions(PeriodS, o.RampUpWPerS, o.RampDownWPerS, o.RampWindowS, 0, o.BandLowHz, o.BandHighHz, 1 / PeriodS);
         const int n = 70_000; // 700 s
-        var session = new ReplaySession([planner], battery, metrics, n);
+        ReplaySession session = PlannerReplayTests.Session(o, [planner], n);
         var socPct = new double[n];
         for (int k = 0; k < n; k++)
         {
